@@ -1,0 +1,39 @@
+import type { Context } from 'hono'
+import type { Account, Store } from '../storage/store.js'
+import type { Clock } from '../util/clock.js'
+import type { Logger } from '../util/logger.js'
+import type { Config } from '../config/config.js'
+
+/** Notified after every change the edge must see; resolves once every edge process has seen it. */
+export interface EdgeNotifier {
+  scriptChanged(change: { accountId: string; namespaceId: string | null; name: string }): Promise<void>
+  routesChanged(): Promise<void>
+}
+
+export const noEdge: EdgeNotifier = {
+  scriptChanged: async () => {},
+  routesChanged: async () => {},
+}
+
+/** What the API needs from the outside world; only main.ts picks the real ones. */
+export interface ApiDeps {
+  store: Store
+  log: Logger
+  clock: Clock
+  config: Pick<Config, 'maxScriptBytes' | 'edgeDomain' | 'edgePort' | 'publicApiUrl'>
+  edge: EdgeNotifier
+}
+
+export interface AuthInfo {
+  kind: 'token' | 'global-key'
+  tokenId?: string
+}
+
+export type ApiEnv = {
+  Variables: {
+    account: Account
+    auth: AuthInfo
+  }
+}
+
+export type ApiContext = Context<ApiEnv>

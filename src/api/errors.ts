@@ -1,0 +1,173 @@
+/**
+ * The one registry of errors the API answers with. Codes are Cloudflare's numbers wherever Cloudflare
+ * has one (docs/errors.md lists their sources); a test keeps that document in sync with this file.
+ */
+export interface CfError {
+  code: number
+  message: string
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: number
+  readonly extra: CfError[]
+  constructor(status: number, code: number, message: string, extra: CfError[] = []) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.extra = extra
+  }
+  toCfErrors(): CfError[] {
+    return [{ code: this.code, message: this.message }, ...this.extra]
+  }
+}
+
+interface ErrorDefinition<A extends unknown[]> {
+  code: number
+  status: number
+  message: (...args: A) => string
+}
+
+export type ApiErrorFactory<A extends unknown[]> = ((...args: A) => ApiError) & {
+  readonly code: number
+  readonly status: number
+}
+
+const registry: Array<{ name: string; code: number; status: number }> = []
+
+function defineApiError<A extends unknown[]>(name: string, def: ErrorDefinition<A>): ApiErrorFactory<A> {
+  registry.push({ name, code: def.code, status: def.status })
+  const make = (...args: A): ApiError => new ApiError(def.status, def.code, def.message(...args))
+  return Object.assign(make, { code: def.code, status: def.status })
+}
+
+/** Every defined error, for docs/errors.md and its test. */
+export const errorRegistry = (): ReadonlyArray<{ name: string; code: number; status: number }> => registry
+
+// --- authentication and routing -------------------------------------------------------------
+export const authenticationError = defineApiError('authenticationError', {
+  code: 10000, status: 401, message: () => 'Authentication error',
+})
+export const forbidden = defineApiError('forbidden', {
+  code: 10000, status: 403, message: () => 'Authentication error',
+})
+export const invalidApiToken = defineApiError('invalidApiToken', {
+  code: 1000, status: 401, message: () => 'Invalid API Token',
+})
+export const methodNotAllowed = defineApiError('methodNotAllowed', {
+  code: 10000, status: 405,
+  message: (method: string) => `${method} method not allowed for the api_token authentication scheme`,
+})
+export const noRoute = defineApiError('noRoute', {
+  code: 7000, status: 404, message: () => 'No route for that URI',
+})
+export const noAccountRoute = defineApiError('noAccountRoute', {
+  code: 7003, status: 404,
+  message: (path: string) => `Could not route to ${path}, perhaps your object identifier is invalid?`,
+})
+export const internalError = defineApiError('internalError', {
+  code: 10002, status: 500, message: () => 'An internal error occurred',
+})
+export const storageUnavailable = defineApiError('storageUnavailable', {
+  code: 10002, status: 503, message: (why: string) => `Storage is unavailable: ${why}`,
+})
+
+// --- request bodies -------------------------------------------------------------------------
+export const malformedBody = defineApiError('malformedBody', {
+  code: 10026, status: 400, message: (why: string) => `Could not parse request body: ${why}`,
+})
+export const invalidInput = defineApiError('invalidInput', {
+  code: 10021, status: 400, message: (why: string) => why,
+})
+
+// --- dispatch namespaces ----------------------------------------------------------------------
+export const namespaceNotFound = defineApiError('namespaceNotFound', {
+  code: 10007, status: 404, message: (name: string) => `dispatch namespace '${name}' not found`,
+})
+export const namespaceExists = defineApiError('namespaceExists', {
+  code: 100119, status: 409,
+  message: (name: string) => `A dispatch namespace named '${name}' already exists in this account`,
+})
+export const invalidNamespaceName = defineApiError('invalidNamespaceName', {
+  code: 10016, status: 400, message: (why: string) => `Invalid dispatch namespace name: ${why}`,
+})
+
+// --- scripts --------------------------------------------------------------------------------
+export const scriptNotFound = defineApiError('scriptNotFound', {
+  code: 10007, status: 404, message: () => 'This Worker does not exist on your account.',
+})
+/** wrangler's `deploy --dispatch-namespace` treats only this code as "first deploy". */
+export const namespaceScriptNotFound = defineApiError('namespaceScriptNotFound', {
+  code: 10092, status: 404,
+  message: (script: string, ns: string) => `Worker '${script}' not found in dispatch namespace '${ns}'`,
+})
+export const invalidScriptName = defineApiError('invalidScriptName', {
+  code: 10016, status: 400,
+  message: (why: string) => `Invalid Worker name: ${why}`,
+})
+export const scriptValidation = defineApiError('scriptValidation', {
+  code: 10021, status: 400, message: (why: string) => why,
+})
+export const scriptTooLarge = defineApiError('scriptTooLarge', {
+  code: 10027, status: 413,
+  message: (size: number, limit: number) =>
+    `Your Worker exceeded the size limit of ${limit} bytes (got at least ${size} bytes)`,
+})
+export const inheritBindingInvalid = defineApiError('inheritBindingInvalid', {
+  code: 10057, status: 400,
+  message: (name: string) =>
+    `inherit binding '${name}' is invalid: there is no binding of that name on the previous version`,
+})
+export const secretNotFound = defineApiError('secretNotFound', {
+  code: 10056, status: 404, message: (name: string) => `Secret '${name}' not found`,
+})
+export const versionNotFound = defineApiError('versionNotFound', {
+  code: 10007, status: 404, message: (id: string) => `Version '${id}' not found`,
+})
+export const invalidTags = defineApiError('invalidTags', {
+  code: 10021, status: 400, message: (why: string) => why,
+})
+
+// --- KV -------------------------------------------------------------------------------------
+export const kvKeyNotFound = defineApiError('kvKeyNotFound', {
+  code: 10009, status: 404, message: (op: string) => `${op}: 'key not found'`,
+})
+export const kvNamespaceNotFound = defineApiError('kvNamespaceNotFound', {
+  code: 10013, status: 404, message: (op: string) => `${op}: 'namespace not found'`,
+})
+export const kvTitleTaken = defineApiError('kvTitleTaken', {
+  code: 10014, status: 400,
+  message: () => 'a namespace with this account ID and title already exists',
+})
+export const kvInvalidNamespaceId = defineApiError('kvInvalidNamespaceId', {
+  code: 10011, status: 400,
+  message: (id: string) => `could not parse UUID from request's namespace_id: '${id}'`,
+})
+export const kvInvalid = defineApiError('kvInvalid', {
+  code: 10019, status: 400, message: (why: string) => why,
+})
+export const kvValueTooLarge = defineApiError('kvValueTooLarge', {
+  code: 10033, status: 413, message: (limit: number) => `value length exceeds limit of ${limit} bytes`,
+})
+
+// --- zones, routes, subdomains ----------------------------------------------------------------
+export const zoneNotFound = defineApiError('zoneNotFound', {
+  code: 1001, status: 404, message: () => 'Invalid zone identifier',
+})
+export const zoneExists = defineApiError('zoneExists', {
+  code: 1061, status: 409, message: (name: string) => `${name} already exists`,
+})
+export const routeNotFound = defineApiError('routeNotFound', {
+  code: 10007, status: 404, message: () => 'Route not found',
+})
+export const routeConflict = defineApiError('routeConflict', {
+  code: 10020, status: 409,
+  message: (pattern: string) => `A route with the pattern '${pattern}' already exists`,
+})
+export const subdomainNotFound = defineApiError('subdomainNotFound', {
+  code: 10007, status: 404, message: () => 'This account has no workers.dev subdomain',
+})
+export const subdomainTaken = defineApiError('subdomainTaken', {
+  code: 10031, status: 409, message: (name: string) => `The subdomain '${name}' is unavailable`,
+})

@@ -1,0 +1,10 @@
+import type { Hono } from 'hono'
+import type { ApiDeps, ApiEnv } from '../context.js'
+import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
+import { identityRoutes } from './identity.js'
+
+/** Every route module of the v4 API, mounted under /client/v4. One line per resource. */
+export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
+  identityRoutes,
+  dispatchNamespaceRoutes,
+]

@@ -1,0 +1,69 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AccountId } from './domain/ids.js'
+import type { Store } from './storage/store.js'
+import { hexId, secretToken, sha256Hex } from './util/ids.js'
+
+/** The secrets of the first account, kept (mode 0600) in the data dir so later starts can print them. */
+export interface Credentials {
+  accountId: AccountId
+  email: string
+  globalApiKey: string
+  apiToken: string
+}
+
+const FILE = 'credentials.json'
+
+/** New account with a global API key; the clear key is returned once and only its hash is stored. */
+export async function createAccount(
+  store: Store,
+  input: { name: string; email: string },
+): Promise<{ accountId: AccountId; globalApiKey: string }> {
+  const globalApiKey = hexId() + hexId().slice(0, 5) // 37 hex characters, like Cloudflare's keys
+  const subdomain = await freeSubdomain(store, input.email)
+  const account = await store.accounts.create({
+    name: input.name,
+    email: input.email,
+    globalKeyHash: sha256Hex(globalApiKey),
+    subdomain,
+  })
+  return { accountId: account.id, globalApiKey }
+}
+
+export async function createToken(store: Store, accountId: AccountId, name: string): Promise<string> {
+  const token = secretToken()
+  await store.accounts.createToken({ accountId, name, tokenHash: sha256Hex(token) })
+  return token
+}
+
+/** On the first start, creates the first account and its token; afterwards, reads them back. */
+export async function ensureFirstAccount(store: Store, dataDir: string): Promise<Credentials> {
+  const file = join(dataDir, FILE)
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Credentials
+    if (await store.accounts.get(saved.accountId)) return saved
+  }
+  const email = 'admin@workerhive.local'
+  const { accountId, globalApiKey } = await createAccount(store, { name: 'Workerhive', email })
+  const apiToken = await createToken(store, accountId, 'first token')
+  const creds: Credentials = { accountId, email, globalApiKey, apiToken }
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 })
+  chmodSync(file, 0o600)
+  return creds
+}
+
+/** A subdomain derived from the email's local part, made unique with a suffix when needed. */
+async function freeSubdomain(store: Store, email: string): Promise<string> {
+  const base =
+    email
+      .split('@')[0]!
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'account'
+  for (let i = 0; ; i++) {
+    const candidate = i === 0 ? base : `${base}-${i + 1}`
+    if (!(await store.accounts.findBySubdomain(candidate))) return candidate
+  }
+}

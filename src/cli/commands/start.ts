@@ -1,0 +1,56 @@
+import { loadConfig } from '../../config/config.js'
+import { startPlatform } from '../../main.js'
+import { commonOptions, defineCommand } from '../command.js'
+
+export const start = defineCommand({
+  path: ['start'],
+  describe: 'Run the API and the edge (data in --data-dir, default ./.workerhive)',
+  options: {
+    ...commonOptions,
+    'edge-domain': { type: 'string' },
+    'edge-processes': { type: 'string' },
+    'log-level': { type: 'string' },
+  },
+  async run({ values }) {
+    const config = loadConfig({
+      dataDir: values['data-dir'] as string | undefined,
+      apiPort: values['api-port'] as string | undefined,
+      edgePort: values['edge-port'] as string | undefined,
+      host: values.host as string | undefined,
+      edgeDomain: values['edge-domain'] as string | undefined,
+      edgeProcesses: values['edge-processes'] as string | undefined,
+      logLevel: values['log-level'] as 'info' | undefined,
+    })
+    const platform = await startPlatform(config)
+    const c = platform.credentials
+    process.stdout.write(
+      [
+        'Workerhive is running.',
+        `  API:   ${platform.apiUrl}`,
+        `  Edge:  http://${config.host}:${platform.edgePort}`,
+        `  Data:  ${config.dataDir}`,
+        '',
+        'Point wrangler, the cloudflare SDK or curl at it (paste into your shell):',
+        `export CLOUDFLARE_API_BASE_URL=${platform.apiUrl}`,
+        `export CLOUDFLARE_ACCOUNT_ID=${c.accountId}`,
+        `export CLOUDFLARE_API_TOKEN=${c.apiToken}`,
+        `export CLOUDFLARE_EMAIL=${c.email}`,
+        `export CLOUDFLARE_API_KEY=${c.globalApiKey}`,
+        '',
+      ].join('\n'),
+    )
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      process.stdout.write(`Received ${signal}, shutting down.\n`)
+      platform.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+    return -1
+  },
+})

@@ -1,0 +1,71 @@
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+/** Everything Workerhive can be told, parsed once, frozen, and passed down. */
+export const ConfigSchema = z.object({
+  /** Where SQLite, uploaded code and runtime files live. @default "./.workerhive" */
+  dataDir: z.string().default('./.workerhive'),
+  /** Address both listeners bind to. @default "127.0.0.1" */
+  host: z.string().default('127.0.0.1'),
+  /** Port of the Cloudflare v4-compatible API. @default 8080 */
+  apiPort: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Port of the edge, where end users' requests arrive. @default 8787 */
+  edgePort: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** Domain of default hostnames: `<script>.<account subdomain>.<edgeDomain>`. @default "localhost" */
+  edgeDomain: z.string().default('localhost'),
+  /** Base URL printed for API clients; derived from host and apiPort when absent. */
+  publicApiUrl: z.string().optional(),
+  /** How many workerd processes serve the edge. @default min(available cores, 4), at least 2 */
+  edgeProcesses: z.coerce.number().int().min(1).max(64).optional(),
+  /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
+  maxScriptBytes: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** `sqlite` (embedded, default) or `postgres` (several nodes). */
+  storage: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  /** PostgreSQL connection string when storage is `postgres`. */
+  postgresUrl: z.string().optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+})
+
+export type ConfigInput = z.input<typeof ConfigSchema>
+export type Config = Readonly<
+  Omit<z.output<typeof ConfigSchema>, 'edgeProcesses'> & { edgeProcesses: number; publicApiUrl: string }
+>
+
+/** Environment variables each option can also come from. */
+const envNames: Record<keyof ConfigInput, string> = {
+  dataDir: 'WORKERHIVE_DATA_DIR',
+  host: 'WORKERHIVE_HOST',
+  apiPort: 'WORKERHIVE_API_PORT',
+  edgePort: 'WORKERHIVE_EDGE_PORT',
+  edgeDomain: 'WORKERHIVE_EDGE_DOMAIN',
+  publicApiUrl: 'WORKERHIVE_PUBLIC_API_URL',
+  edgeProcesses: 'WORKERHIVE_EDGE_PROCESSES',
+  maxScriptBytes: 'WORKERHIVE_MAX_SCRIPT_BYTES',
+  storage: 'WORKERHIVE_STORAGE',
+  postgresUrl: 'WORKERHIVE_POSTGRES_URL',
+  logLevel: 'WORKERHIVE_LOG_LEVEL',
+}
+
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
+  const out: Record<string, string> = {}
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') out[key] = value
+  }
+  return out as ConfigInput
+}
+
+/** Flags win over the environment, which wins over defaults. */
+export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.parse({ ...fromEnv(env), ...stripUndefined(flags) })
+  const dataDir = resolve(parsed.dataDir)
+  const edgeProcesses = parsed.edgeProcesses ?? Math.max(2, Math.min(availableParallelism(), 4))
+  const apiHost = parsed.host === '0.0.0.0' ? '127.0.0.1' : parsed.host
+  const publicApiUrl = parsed.publicApiUrl ?? `http://${apiHost}:${parsed.apiPort}/client/v4`
+  return Object.freeze({ ...parsed, dataDir, edgeProcesses, publicApiUrl })
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}

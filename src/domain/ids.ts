@@ -1,0 +1,7 @@
+/** Identifiers that are easy to swap get a brand; only parsers and the auth middleware create them. */
+export type AccountId = string & { readonly __brand: 'AccountId' }
+export type NamespaceId = string & { readonly __brand: 'NamespaceId' }
+export type ScriptId = string & { readonly __brand: 'ScriptId' }
+export type VersionId = string & { readonly __brand: 'VersionId' }
+export type KvNamespaceId = string & { readonly __brand: 'KvNamespaceId' }
+export type ZoneId = string & { readonly __brand: 'ZoneId' }

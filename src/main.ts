@@ -1,0 +1,61 @@
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { createApi } from './api/app.js'
+import { noEdge, type EdgeNotifier } from './api/context.js'
+import { ensureFirstAccount, type Credentials } from './bootstrap.js'
+import type { Config } from './config/config.js'
+import { openStore } from './storage/open.js'
+import type { Store } from './storage/store.js'
+import { systemClock, type Clock } from './util/clock.js'
+import { createLogger, type Logger } from './util/logger.js'
+
+export interface Platform {
+  readonly apiUrl: string
+  readonly apiPort: number
+  readonly edgePort: number
+  readonly credentials: Credentials
+  readonly store: Store
+  stop(): Promise<void>
+}
+
+export interface PlatformOptions {
+  log?: Logger
+  clock?: Clock
+}
+
+/** `workerhive start`: open storage, make sure an account exists, start the API and the edge. */
+export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
+  const log = opts.log ?? createLogger(config.logLevel)
+  const clock = opts.clock ?? systemClock
+  const store = await openStore(config, clock)
+  const credentials = await ensureFirstAccount(store, config.dataDir)
+  const edge: EdgeNotifier = noEdge
+
+  const api = createApi({ store, log, clock, config, edge })
+  const server = await listen(api.fetch, config.host, config.apiPort)
+  const apiPort = (server.address() as AddressInfo).port
+  const apiUrl = config.publicApiUrl.replace(`:${config.apiPort}/`, `:${apiPort}/`)
+  log.info({ apiUrl }, 'API listening')
+
+  let stopped = false
+  return {
+    apiUrl,
+    apiPort,
+    edgePort: config.edgePort,
+    credentials,
+    store,
+    async stop() {
+      if (stopped) return
+      stopped = true
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await store.close()
+    },
+  }
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server))
+    server.once('error', reject)
+  })
+}

@@ -1,0 +1,29 @@
+import { sha256Hex } from '../util/ids.js'
+import type { ModuleRef, NewVersion, ScriptSettings } from './store.js'
+
+/** Rules both drivers share, so they cannot drift apart. */
+export const defaultSettings = (): ScriptSettings => ({
+  logpush: false,
+  usageModel: 'standard',
+  limits: {},
+  observability: null,
+  tailConsumers: null,
+  placement: {},
+})
+
+/** Hash of everything that makes a version behave differently; a new etag means new code to load. */
+export function versionEtag(v: Omit<NewVersion, 'modules'> & { modules: ModuleRef[] }): string {
+  return sha256Hex(
+    JSON.stringify([
+      v.format,
+      v.mainModule,
+      v.modules.map((m) => [m.name, m.type, m.hash]),
+      v.compatibilityDate,
+      v.compatibilityFlags,
+      v.bindings,
+    ]),
+  )
+}
+
+export const encodeCursor = (lastName: string): string => Buffer.from(lastName, 'utf8').toString('base64url')
+export const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8')

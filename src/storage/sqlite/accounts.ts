@@ -1,0 +1,107 @@
+import type { AccountId } from '../../domain/ids.js'
+import { isoTime, type Clock } from '../../util/clock.js'
+import { hexId } from '../../util/ids.js'
+import { StorageConflict, type Account, type AccountStore, type ApiToken } from '../store.js'
+import type { Db } from './database.js'
+
+interface AccountRow {
+  id: string
+  name: string
+  email: string
+  subdomain: string
+  created_on: string
+}
+interface TokenRow {
+  id: string
+  account_id: string
+  name: string
+  status: string
+  created_on: string
+}
+
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id as AccountId,
+  name: r.name,
+  email: r.email,
+  subdomain: r.subdomain,
+  createdOn: r.created_on,
+})
+const toToken = (r: TokenRow): ApiToken => ({
+  id: r.id,
+  accountId: r.account_id as AccountId,
+  name: r.name,
+  status: r.status === 'disabled' ? 'disabled' : 'active',
+  createdOn: r.created_on,
+})
+
+export function sqliteAccounts(db: Db, clock: Clock): AccountStore {
+  const s = {
+    insert: db.prepare(
+      'INSERT INTO accounts (id, name, email, global_key_hash, subdomain, created_on) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    get: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
+    list: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY created_on, id'),
+    byKey: db.prepare<[string, string], AccountRow>(
+      'SELECT * FROM accounts WHERE email = ? AND global_key_hash = ?',
+    ),
+    bySubdomain: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE subdomain = ?'),
+    setSubdomain: db.prepare('UPDATE accounts SET subdomain = ? WHERE id = ?'),
+    insertToken: db.prepare(
+      'INSERT INTO api_tokens (id, account_id, name, token_hash, status, created_on) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    token: db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE token_hash = ?'),
+    tokens: db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE account_id = ? ORDER BY created_on'),
+  }
+  return {
+    async create({ name, email, globalKeyHash, subdomain }) {
+      const id = hexId()
+      const now = isoTime(clock.now())
+      try {
+        s.insert.run(id, name, email, globalKeyHash, subdomain, now)
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new StorageConflict(`account with email ${email} or subdomain ${subdomain}`)
+        throw e
+      }
+      return { id: id as AccountId, name, email, subdomain, createdOn: now }
+    },
+    async get(id) {
+      const r = s.get.get(id)
+      return r && toAccount(r)
+    },
+    async list() {
+      return s.list.all().map(toAccount)
+    },
+    async findByGlobalKey(email, keyHash) {
+      const r = s.byKey.get(email, keyHash)
+      return r && toAccount(r)
+    },
+    async findBySubdomain(subdomain) {
+      const r = s.bySubdomain.get(subdomain)
+      return r && toAccount(r)
+    },
+    async setSubdomain(id, subdomain) {
+      try {
+        s.setSubdomain.run(subdomain, id)
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new StorageConflict(`subdomain ${subdomain}`)
+        throw e
+      }
+    },
+    async createToken({ accountId, name, tokenHash }) {
+      const id = hexId()
+      const now = isoTime(clock.now())
+      s.insertToken.run(id, accountId, name, tokenHash, 'active', now)
+      return { id, accountId, name, status: 'active', createdOn: now }
+    },
+    async findToken(tokenHash) {
+      const r = s.token.get(tokenHash)
+      return r && toToken(r)
+    },
+    async listTokens(accountId) {
+      return s.tokens.all(accountId).map(toToken)
+    },
+  }
+}
+
+export const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof Error && 'code' in e && (e as { code: string }).code.startsWith('SQLITE_CONSTRAINT_UNIQUE')

@@ -1,0 +1,35 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { migrations } from './migrations/index.js'
+
+export type Db = Database.Database
+
+/**
+ * Opens (creating if needed) the database file in WAL mode with full fsync, so a write the API
+ * acknowledged survives kill -9 and power loss, and applies pending migrations.
+ */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return db
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  for (const m of migrations) {
+    if (m.version <= current) continue
+    db.transaction(() => {
+      db.exec(m.sql)
+      db.pragma(`user_version = ${m.version}`)
+    })()
+  }
+}
+
+export const toJson = (v: unknown): string => JSON.stringify(v)
+export const fromJson = <T>(s: string): T => JSON.parse(s) as T

@@ -1,0 +1,26 @@
+import { join } from 'node:path'
+import { systemClock, type Clock } from '../../util/clock.js'
+import type { Store } from '../store.js'
+import { sqliteAccounts } from './accounts.js'
+import { openDatabase } from './database.js'
+import { sqliteKv } from './kv.js'
+import { sqliteNamespaces } from './namespaces.js'
+import { sqliteScripts } from './scripts.js'
+import { sqliteZones } from './zones.js'
+
+/** The embedded store: one SQLite file (`workerhive.db`) in the data directory, or `:memory:`. */
+export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?: Clock }): Store {
+  const file = opts.file ?? join(opts.dataDir ?? '.', 'workerhive.db')
+  const clock = opts.clock ?? systemClock
+  const db = openDatabase(file)
+  return {
+    accounts: sqliteAccounts(db, clock),
+    namespaces: sqliteNamespaces(db, clock),
+    scripts: sqliteScripts(db, clock),
+    kv: sqliteKv(db, clock),
+    zones: sqliteZones(db, clock),
+    async close() {
+      db.close()
+    },
+  }
+}

@@ -1,0 +1,94 @@
+import type { AccountId, NamespaceId } from '../../domain/ids.js'
+import { isoTime, type Clock } from '../../util/clock.js'
+import { uuid } from '../../util/ids.js'
+import { StorageConflict, type Namespace, type NamespaceStore } from '../store.js'
+import { isUniqueViolation } from './accounts.js'
+import type { Db } from './database.js'
+
+interface NamespaceRow {
+  id: string
+  account_id: string
+  name: string
+  trusted_workers: number
+  created_on: string
+  modified_on: string
+  script_count: number
+}
+
+const toNamespace = (r: NamespaceRow): Namespace => ({
+  id: r.id as NamespaceId,
+  accountId: r.account_id as AccountId,
+  name: r.name,
+  trustedWorkers: r.trusted_workers === 1,
+  createdOn: r.created_on,
+  modifiedOn: r.modified_on,
+  scriptCount: r.script_count,
+})
+
+const SELECT = `SELECT n.*, (SELECT COUNT(*) FROM scripts s WHERE s.namespace_id = n.id) AS script_count
+  FROM dispatch_namespaces n`
+
+export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
+  const s = {
+    insert: db.prepare(
+      'INSERT INTO dispatch_namespaces (id, account_id, name, trusted_workers, created_on, modified_on) VALUES (?, ?, ?, 0, ?, ?)',
+    ),
+    list: db.prepare<[string], NamespaceRow>(`${SELECT} WHERE n.account_id = ? ORDER BY n.created_on, n.name`),
+    get: db.prepare<[string, string], NamespaceRow>(`${SELECT} WHERE n.account_id = ? AND n.name = ?`),
+    byId: db.prepare<[string], NamespaceRow>(`${SELECT} WHERE n.id = ?`),
+    update: db.prepare(
+      'UPDATE dispatch_namespaces SET name = ?, trusted_workers = ?, modified_on = ? WHERE id = ?',
+    ),
+    deleteScripts: db.prepare('DELETE FROM scripts WHERE namespace_id = ?'),
+    delete: db.prepare('DELETE FROM dispatch_namespaces WHERE id = ?'),
+  }
+  const get = (accountId: string, name: string): Namespace | undefined => {
+    const r = s.get.get(accountId, name)
+    return r && toNamespace(r)
+  }
+  return {
+    async create(accountId, name) {
+      const id = uuid()
+      const now = isoTime(clock.now())
+      try {
+        s.insert.run(id, accountId, name, now, now)
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new StorageConflict(`dispatch namespace ${name}`)
+        throw e
+      }
+      return get(accountId, name)!
+    },
+    async list(accountId) {
+      return s.list.all(accountId).map(toNamespace)
+    },
+    async get(accountId, name) {
+      return get(accountId, name)
+    },
+    async getById(id) {
+      const r = s.byId.get(id)
+      return r && toNamespace(r)
+    },
+    async update(accountId, name, patch) {
+      const current = get(accountId, name)
+      if (!current) return undefined
+      const nextName = patch.name ?? current.name
+      const trusted = patch.trustedWorkers ?? current.trustedWorkers
+      try {
+        s.update.run(nextName, trusted ? 1 : 0, isoTime(clock.now()), current.id)
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new StorageConflict(`dispatch namespace ${nextName}`)
+        throw e
+      }
+      return get(accountId, nextName)
+    },
+    async delete(accountId, name) {
+      const current = get(accountId, name)
+      if (!current) return false
+      db.transaction(() => {
+        s.deleteScripts.run(current.id)
+        s.delete.run(current.id)
+      })()
+      return true
+    },
+  }
+}

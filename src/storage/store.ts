@@ -1,0 +1,255 @@
+import type { AccountId, KvNamespaceId, NamespaceId, ScriptId, VersionId, ZoneId } from '../domain/ids.js'
+import type { TagFilter } from '../domain/tags.js'
+import type { KvStore } from './kv-store.js'
+
+/**
+ * The persistence boundary: one async interface whose methods are named after what they do and are
+ * atomic (each either happens whole or not at all). Drivers: ./sqlite (default), ./postgres.
+ */
+export interface Store {
+  readonly accounts: AccountStore
+  readonly namespaces: NamespaceStore
+  readonly scripts: ScriptStore
+  readonly kv: KvStore
+  readonly zones: ZoneStore
+  close(): Promise<void>
+}
+
+/** A uniqueness rule was broken (a name already taken). */
+export class StorageConflict extends Error {
+  constructor(readonly what: string) {
+    super(`${what} already exists`)
+    this.name = 'StorageConflict'
+  }
+}
+
+// --- accounts and credentials -----------------------------------------------------------------
+export interface Account {
+  id: AccountId
+  name: string
+  email: string
+  /** workers.dev-style subdomain: `<script>.<subdomain>.<edge domain>`. */
+  subdomain: string
+  createdOn: string
+}
+
+export interface ApiToken {
+  id: string
+  accountId: AccountId
+  name: string
+  status: 'active' | 'disabled'
+  createdOn: string
+}
+
+export interface AccountStore {
+  create(input: { name: string; email: string; globalKeyHash: string; subdomain: string }): Promise<Account>
+  get(id: AccountId): Promise<Account | undefined>
+  list(): Promise<Account[]>
+  /** The account whose email and global API key (hashed) match, for X-Auth-Email/X-Auth-Key. */
+  findByGlobalKey(email: string, keyHash: string): Promise<Account | undefined>
+  findBySubdomain(subdomain: string): Promise<Account | undefined>
+  setSubdomain(id: AccountId, subdomain: string): Promise<void>
+  createToken(input: { accountId: AccountId; name: string; tokenHash: string }): Promise<ApiToken>
+  findToken(tokenHash: string): Promise<ApiToken | undefined>
+  listTokens(accountId: AccountId): Promise<ApiToken[]>
+}
+
+// --- dispatch namespaces --------------------------------------------------------------------
+export interface Namespace {
+  id: NamespaceId
+  accountId: AccountId
+  name: string
+  trustedWorkers: boolean
+  createdOn: string
+  modifiedOn: string
+  scriptCount: number
+}
+
+export interface NamespaceStore {
+  create(accountId: AccountId, name: string): Promise<Namespace>
+  list(accountId: AccountId): Promise<Namespace[]>
+  get(accountId: AccountId, name: string): Promise<Namespace | undefined>
+  getById(id: NamespaceId): Promise<Namespace | undefined>
+  /** Renames and/or flips trusted mode; undefined when the namespace does not exist. */
+  update(
+    accountId: AccountId,
+    name: string,
+    patch: { name?: string; trustedWorkers?: boolean },
+  ): Promise<Namespace | undefined>
+  /** Deletes the namespace and every script in it. False when it did not exist. */
+  delete(accountId: AccountId, name: string): Promise<boolean>
+}
+
+// --- scripts, versions, deployments -----------------------------------------------------------
+/** Where a script lives: in a dispatch namespace, or at account level (namespaceId null). */
+export interface ScriptScope {
+  accountId: AccountId
+  namespaceId: NamespaceId | null
+}
+
+export type ModuleType = 'esm' | 'commonjs' | 'text' | 'data' | 'wasm' | 'json' | 'sourcemap'
+
+export interface ModuleRef {
+  name: string
+  type: ModuleType
+  /** sha256 of the content: module code is stored once per distinct content. */
+  hash: string
+  size: number
+}
+
+export interface ModuleContent {
+  name: string
+  type: ModuleType
+  content: Uint8Array
+}
+
+/** A binding as stored: Cloudflare's wire shape (secrets keep their text here and nowhere else). */
+export type StoredBinding = { type: string; name: string } & Record<string, unknown>
+
+export interface ScriptSettings {
+  logpush: boolean
+  usageModel: string
+  limits: { cpu_ms?: number; subrequests?: number }
+  observability: Record<string, unknown> | null
+  tailConsumers: Array<Record<string, unknown>> | null
+  placement: Record<string, unknown>
+}
+
+export interface Script {
+  id: ScriptId
+  accountId: AccountId
+  namespaceId: NamespaceId | null
+  name: string
+  currentVersionId: VersionId
+  createdOn: string
+  modifiedOn: string
+  tags: string[]
+  settings: ScriptSettings
+  /** workers.dev-style default hostname enabled (account scripts). */
+  subdomainEnabled: boolean
+  previewsEnabled: boolean
+}
+
+export interface ScriptVersion {
+  id: VersionId
+  scriptId: ScriptId
+  number: number
+  createdOn: string
+  format: 'modules' | 'service-worker'
+  mainModule: string
+  modules: ModuleRef[]
+  compatibilityDate: string
+  compatibilityFlags: string[]
+  bindings: StoredBinding[]
+  /** Hash of everything that makes this version run differently: the runtime's cache key. */
+  etag: string
+  annotations: Record<string, string>
+  source: string
+}
+
+export interface NewVersion {
+  format: 'modules' | 'service-worker'
+  mainModule: string
+  modules: ModuleContent[] | ModuleRef[]
+  compatibilityDate: string
+  compatibilityFlags: string[]
+  bindings: StoredBinding[]
+  annotations?: Record<string, string>
+  source?: string
+}
+
+export interface Deployment {
+  id: string
+  scriptId: ScriptId
+  createdOn: string
+  source: string
+  strategy: 'percentage'
+  versions: Array<{ versionId: VersionId; percentage: number }>
+  annotations: Record<string, string>
+}
+
+export interface PublishInput {
+  scope: ScriptScope
+  name: string
+  version: NewVersion
+  /** Replace the tag set (undefined keeps it). */
+  tags?: string[]
+  /** Settings to merge. */
+  settings?: Partial<ScriptSettings>
+  /** false: store the version without deploying it (wrangler's versions upload). */
+  deploy?: boolean
+}
+
+export interface ScriptListPage {
+  scripts: Script[]
+  /** Empty on the last page. */
+  cursor: string
+}
+
+export interface ScriptStore {
+  /** Stores the modules and a new version; deploys it (moves "current") unless deploy is false. */
+  publish(input: PublishInput): Promise<{ script: Script; version: ScriptVersion; created: boolean }>
+  get(scope: ScriptScope, name: string): Promise<Script | undefined>
+  getById(id: ScriptId): Promise<Script | undefined>
+  version(id: VersionId): Promise<ScriptVersion | undefined>
+  versions(scriptId: ScriptId): Promise<ScriptVersion[]>
+  moduleContent(hash: string): Promise<Uint8Array | undefined>
+  list(scope: ScriptScope, opts: { filter?: TagFilter; cursor?: string; limit: number }): Promise<ScriptListPage>
+  delete(scope: ScriptScope, name: string): Promise<boolean>
+  /** Deletes up to `limit` scripts matching the filter; the names deleted, and whether more match. */
+  deleteByTags(
+    scope: ScriptScope,
+    filter: TagFilter,
+    limit: number,
+  ): Promise<{ deleted: Array<{ id: ScriptId; name: string }>; hasMore: boolean }>
+  setTags(scope: ScriptScope, name: string, tags: string[]): Promise<Script | undefined>
+  updateSettings(scope: ScriptScope, name: string, settings: Partial<ScriptSettings>): Promise<Script | undefined>
+  setSubdomain(
+    scope: ScriptScope,
+    name: string,
+    flags: { enabled: boolean; previewsEnabled: boolean },
+  ): Promise<Script | undefined>
+  /** Moves "current" to an existing version of the script, recording a deployment. */
+  deploy(
+    scriptId: ScriptId,
+    versions: Array<{ versionId: VersionId; percentage: number }>,
+    meta: { source: string; annotations: Record<string, string> },
+  ): Promise<Deployment>
+  deployments(scriptId: ScriptId): Promise<Deployment[]>
+}
+
+// --- zones and routes ---------------------------------------------------------------------------
+export interface Zone {
+  id: ZoneId
+  accountId: AccountId
+  name: string
+  createdOn: string
+}
+
+export interface Route {
+  id: string
+  zoneId: ZoneId
+  pattern: string
+  /** Account-level script the route sends to; null excludes the pattern from Workers. */
+  script: string | null
+}
+
+export interface ZoneStore {
+  create(accountId: AccountId, name: string): Promise<Zone>
+  get(id: ZoneId): Promise<Zone | undefined>
+  list(filter: { accountId?: AccountId; name?: string }): Promise<Zone[]>
+  delete(id: ZoneId): Promise<boolean>
+  routes(zoneId: ZoneId): Promise<Route[]>
+  allRoutes(): Promise<Array<Route & { accountId: AccountId; zoneName: string }>>
+  createRoute(zoneId: ZoneId, pattern: string, script: string | null): Promise<Route>
+  updateRoute(zoneId: ZoneId, id: string, pattern: string, script: string | null): Promise<Route | undefined>
+  deleteRoute(zoneId: ZoneId, id: string): Promise<boolean>
+  /** Replaces every route of an account script with these (wrangler's PUT .../routes). */
+  replaceScriptRoutes(
+    accountId: AccountId,
+    script: string,
+    routes: Array<{ zoneId: ZoneId; pattern: string }>,
+  ): Promise<Route[]>
+}
+
+export type { KvNamespaceId }
