@@ -145,6 +145,8 @@ export interface ScriptVersion {
   etag: string
   annotations: Record<string, string>
   source: string
+  /** Event handlers the main module registers (`fetch`, `scheduled`, `queue`, …), found at upload. */
+  handlers: string[]
 }
 
 export interface NewVersion {
@@ -156,6 +158,8 @@ export interface NewVersion {
   bindings: StoredBinding[]
   annotations?: Record<string, string>
   source?: string
+  /** @default ['fetch'] */
+  handlers?: string[]
 }
 
 export interface Deployment {
@@ -178,7 +182,24 @@ export interface PublishInput {
   settings?: Partial<ScriptSettings>
   /** false: store the version without deploying it (wrangler's versions upload). */
   deploy?: boolean
+  /**
+   * Optimistic concurrency for read-modify-write changes (secrets, settings, re-uploads that keep
+   * bindings): publish only while the script's current version is still this one (null: while the
+   * script does not exist); otherwise throw StaleScriptVersion and change nothing.
+   */
+  ifCurrent?: VersionId | null
 }
+
+/** PublishInput.ifCurrent no longer holds: someone changed the script since it was read. */
+export class StaleScriptVersion extends Error {
+  constructor(readonly script: string) {
+    super(`script ${script} changed since it was read`)
+    this.name = 'StaleScriptVersion'
+  }
+}
+
+/** What addTag did: added it, found it already there, or refused because the set is full. */
+export type AddTagOutcome = 'added' | 'present' | 'full'
 
 export interface ScriptListPage {
   scripts: Script[]
@@ -203,6 +224,15 @@ export interface ScriptStore {
     limit: number,
   ): Promise<{ deleted: Array<{ id: ScriptId; name: string }>; hasMore: boolean }>
   setTags(scope: ScriptScope, name: string, tags: string[]): Promise<Script | undefined>
+  /** Adds one tag unless the script already has `maxTags`; undefined when the script does not exist. */
+  addTag(
+    scope: ScriptScope,
+    name: string,
+    tag: string,
+    maxTags: number,
+  ): Promise<{ script: Script; outcome: AddTagOutcome } | undefined>
+  /** Removes one tag (absent is fine); undefined when the script does not exist. */
+  removeTag(scope: ScriptScope, name: string, tag: string): Promise<Script | undefined>
   updateSettings(scope: ScriptScope, name: string, settings: Partial<ScriptSettings>): Promise<Script | undefined>
   setSubdomain(
     scope: ScriptScope,

@@ -3,6 +3,8 @@ import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { sha256Hex, uuid } from '../../util/ids.js'
 import {
+  StaleScriptVersion,
+  type AddTagOutcome,
   type Deployment,
   type ModuleContent,
   type ModuleRef,
@@ -41,6 +43,7 @@ interface VersionRow {
   etag: string
   annotations: string
   source: string
+  handlers: string
 }
 interface DeploymentRow {
   id: string
@@ -67,6 +70,7 @@ const toVersion = (r: VersionRow): ScriptVersion => ({
   etag: r.etag,
   annotations: fromJson(r.annotations),
   source: r.source,
+  handlers: fromJson(r.handlers),
 })
 
 const toDeployment = (r: DeploymentRow): Deployment => ({
@@ -100,8 +104,8 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
     insertVersion: db.prepare(
       `INSERT INTO script_versions (id, script_id, number, created_on, format, main_module, modules,
-         compatibility_date, compatibility_flags, bindings, etag, annotations, source)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         compatibility_date, compatibility_flags, bindings, etag, annotations, source, handlers)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     version: db.prepare<[string], VersionRow>('SELECT * FROM script_versions WHERE id = ?'),
     versions: db.prepare<[string], VersionRow>(
@@ -111,6 +115,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     blob: db.prepare<[string], { content: Buffer }>('SELECT content FROM blobs WHERE hash = ?'),
     clearTags: db.prepare('DELETE FROM script_tags WHERE script_id = ?'),
     insertTag: db.prepare('INSERT OR IGNORE INTO script_tags (script_id, tag) VALUES (?, ?)'),
+    deleteTag: db.prepare('DELETE FROM script_tags WHERE script_id = ? AND tag = ?'),
     deleteScript: db.prepare('DELETE FROM scripts WHERE id = ?'),
     insertDeployment: db.prepare(
       'INSERT INTO deployments (id, script_id, created_on, source, versions, annotations) VALUES (?, ?, ?, ?, ?, ?)',
@@ -169,10 +174,13 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
   }
 
   return {
-    async publish({ scope, name, version, tags, settings, deploy }) {
+    async publish({ scope, name, version, tags, settings, deploy, ifCurrent }) {
       const now = isoTime(clock.now())
       return db.transaction(() => {
         const existing = getRow(scope, name)
+        if (ifCurrent !== undefined && (existing?.current_version_id ?? null) !== ifCurrent) {
+          throw new StaleScriptVersion(name)
+        }
         const scriptId = existing?.id ?? uuid()
         const refs: ModuleRef[] = version.modules.map((m) => {
           if (!isContent(m)) return m
@@ -192,7 +200,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
         s.insertVersion.run(
           versionId, scriptId, number, now, version.format, version.mainModule, toJson(refs),
           version.compatibilityDate, toJson(version.compatibilityFlags), toJson(version.bindings), etag,
-          toJson(version.annotations ?? {}), version.source ?? 'api',
+          toJson(version.annotations ?? {}), version.source ?? 'api', toJson(version.handlers ?? ['fetch']),
         )
         if (existing && deploy !== false) s.setCurrent.run(versionId, now, scriptId)
         if (!existing || deploy !== false) {
@@ -270,6 +278,22 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
       if (!r) return undefined
       db.transaction(() => replaceTags(r.id, tags))()
       return toScript(s.byId.get(r.id)!)
+    },
+    async addTag(scope, name, tag, maxTags) {
+      return db.transaction(() => {
+        const r = getRow(scope, name)
+        if (!r) return undefined
+        const tags = s.tags.all(r.id).map((t) => t.tag)
+        const outcome: AddTagOutcome = tags.includes(tag) ? 'present' : tags.length >= maxTags ? 'full' : 'added'
+        if (outcome === 'added') s.insertTag.run(r.id, tag)
+        return { script: toScript(r), outcome }
+      })()
+    },
+    async removeTag(scope, name, tag) {
+      const r = getRow(scope, name)
+      if (!r) return undefined
+      s.deleteTag.run(r.id, tag)
+      return toScript(r)
     },
     async updateSettings(scope, name, settings) {
       const r = getRow(scope, name)
