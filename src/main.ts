@@ -1,7 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
-import { noEdge, type EdgeNotifier } from './api/context.js'
+import type { EdgeNotifier } from './api/context.js'
+import { startEdge, type Edge } from './runtime/edge.js'
 import { ensureFirstAccount, type Credentials } from './bootstrap.js'
 import type { Config } from './config/config.js'
 import { openStore } from './storage/open.js'
@@ -15,6 +16,7 @@ export interface Platform {
   readonly edgePort: number
   readonly credentials: Credentials
   readonly store: Store
+  readonly edge: Edge
   stop(): Promise<void>
 }
 
@@ -29,9 +31,10 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const clock = opts.clock ?? systemClock
   const store = await openStore(config, clock)
   const credentials = await ensureFirstAccount(store, config.dataDir)
-  const edge: EdgeNotifier = noEdge
+  const edge = await startEdge({ store, log, config })
+  const notifier: EdgeNotifier = edge.notifier
 
-  const api = createApi({ store, log, clock, config, edge })
+  const api = createApi({ store, log, clock, config: { ...config, edgePort: edge.port }, edge: notifier })
   const server = await listen(api.fetch, config.host, config.apiPort)
   const apiPort = (server.address() as AddressInfo).port
   const apiUrl = config.publicApiUrl.replace(`:${config.apiPort}/`, `:${apiPort}/`)
@@ -41,13 +44,17 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   return {
     apiUrl,
     apiPort,
-    edgePort: config.edgePort,
+    edgePort: edge.port,
     credentials,
     store,
+    edge,
     async stop() {
       if (stopped) return
       stopped = true
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      if ('closeAllConnections' in server) server.closeAllConnections()
+      await closed
+      await edge.stop()
       await store.close()
     },
   }

@@ -1,0 +1,22 @@
+import { WorkerEntrypoint } from 'cloudflare:workers'
+import { CONTROL } from './shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
+import { invalidate, type Invalidation } from './registry.worker.js'
+import type { HostEnv } from './env.worker.js'
+
+/**
+ * The control socket of this workerd process (loopback, secret-protected). `/health` is answered
+ * by JS on the same thread as every tenant, so a missed answer means the process is stuck.
+ */
+export class Control extends WorkerEntrypoint<HostEnv> {
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
+    const { pathname } = new URL(request.url)
+    if (pathname === CONTROL.health) return new Response('ok')
+    if (pathname === CONTROL.invalidate && request.method === 'POST') {
+      invalidate((await request.json()) as Invalidation)
+      return new Response('ok')
+    }
+    return new Response('not found', { status: 404 })
+  }
+}

@@ -1,0 +1,31 @@
+// The host worker: the front door of every workerd process. It routes an edge request to the
+// platform's account-level Worker (usually the dispatch Worker) and exports the entrypoints that
+// loaded Workers reach through ctx.exports. Runs inside workerd: no Node APIs, no dependencies.
+import type { HostEnv } from './env.worker.js'
+import { noWorker, workerThrew } from './errors.worker.js'
+import { loadWorker } from './loader.worker.js'
+import { lookupScript, routingTable } from './registry.worker.js'
+import { resolveTarget } from './routing.worker.js'
+
+export { Control } from './control.worker.js'
+export { DispatchNamespace, ServiceBinding, UserWorker } from './dispatcher.worker.js'
+export { KvNamespace } from './kv.worker.js'
+export { Outbound } from './outbound.worker.js'
+export { Tail } from './tail.worker.js'
+
+export default {
+  async fetch(request: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
+    const url = new URL(request.url)
+    const host = request.headers.get('host') ?? url.host
+    const target = resolveTarget(await routingTable(env), host, url.pathname)
+    if (!target) return noWorker(host)
+    const script = await lookupScript(env, target.accountId, '', target.script)
+    if (!script) return noWorker(host)
+    try {
+      return await loadWorker(env, ctx, script).getEntrypoint().fetch(request)
+    } catch (err) {
+      console.error(`[${target.accountId}/${target.script}] uncaught exception:`, err instanceof Error ? err.stack ?? err.message : String(err))
+      return workerThrew()
+    }
+  },
+} satisfies ExportedHandler<HostEnv>

@@ -1,0 +1,63 @@
+// The host worker's own bindings (set by src/runtime/workerd-config.ts) and typed access to the
+// entrypoints it exports through ctx.exports. Never handed to customer code.
+
+export interface HostSettings {
+  edgeDomain: string
+  processIndex: number
+}
+
+export interface HostEnv {
+  LOADER: WorkerLoader
+  /** Node's internal API: code, descriptors, routes, KV. Loopback only, behind INTERNAL_SECRET. */
+  INTERNAL: Fetcher
+  /** The public internet (workerd's network service allowing public addresses only). */
+  INTERNET: Fetcher
+  INTERNAL_SECRET: string
+  SETTINGS: HostSettings
+}
+
+type EntrypointFactory<P> = (options: { props: P }) => Fetcher
+
+export interface DispatchProps {
+  accountId: string
+  namespaceId: string
+  namespaceName: string
+  outbound?: { service: string; entrypoint?: string; params: string[] }
+}
+
+export interface UserWorkerProps {
+  accountId: string
+  namespaceId: string
+  name: string
+  limits?: { cpuMs?: number; subRequests?: number }
+  outboundParams?: Record<string, unknown>
+}
+
+export interface ScriptProps {
+  accountId: string
+  namespaceId: string
+  script: string
+}
+
+export interface KvProps {
+  accountId: string
+  namespaceId: string
+}
+
+export interface ServiceProps {
+  accountId: string
+  script: string
+  entrypoint?: string
+}
+
+/** The entrypoints entry.worker.ts exports, as ctx.exports presents them. */
+export interface HostExports {
+  DispatchNamespace: EntrypointFactory<DispatchProps>
+  UserWorker: EntrypointFactory<UserWorkerProps>
+  Outbound: EntrypointFactory<ScriptProps>
+  KvNamespace: EntrypointFactory<KvProps>
+  ServiceBinding: EntrypointFactory<ServiceProps>
+  Tail: EntrypointFactory<ScriptProps>
+}
+
+export const hostExports = (ctx: ExecutionContext<unknown>): HostExports => ctx.exports as unknown as HostExports

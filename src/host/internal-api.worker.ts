@@ -1,0 +1,16 @@
+import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
+import type { HostEnv } from './env.worker.js'
+
+/** Calls Node's internal API; any non-2xx is an error the caller turns into a 5xx or a rejection. */
+export async function internalFetch(env: HostEnv, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers)
+  headers.set(HEADER_INTERNAL_SECRET, env.INTERNAL_SECRET)
+  const res = await env.INTERNAL.fetch(`http://internal${path}`, { ...init, headers })
+  return res
+}
+
+export async function internalJson<T>(env: HostEnv, path: string, init: RequestInit = {}): Promise<T> {
+  const res = await internalFetch(env, path, init)
+  if (!res.ok) throw new Error(`internal API ${path} answered ${res.status}: ${await res.text()}`)
+  return (await res.json()) as T
+}

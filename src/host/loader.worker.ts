@@ -1,0 +1,118 @@
+import { INTERNAL, type CodeBundle, type HostBinding, type ScriptDescriptor } from './shared/protocol.js'
+import { internalJson } from './internal-api.worker.js'
+import { hostExports, type HostEnv } from './env.worker.js'
+
+/** Our own modules inside a customer's Worker live under this prefix, so they never collide. */
+const OWN = '__workerhive/'
+
+/**
+ * Returns the Worker Loader stub of the script's current version. The loader caches isolates by
+ * name and never re-runs the callback for a cached name, so the name is the descriptor's loadKey
+ * (it changes with every version and every setting that shapes the isolate).
+ */
+export function loadWorker(env: HostEnv, ctx: ExecutionContext<unknown>, d: ScriptDescriptor): WorkerStub {
+  return env.LOADER.get(d.loadKey, () => workerCode(env, ctx, d))
+}
+
+async function workerCode(env: HostEnv, ctx: ExecutionContext<unknown>, d: ScriptDescriptor): Promise<WorkerLoaderWorkerCode> {
+  const bundle = await internalJson<CodeBundle>(env, `${INTERNAL.code}${encodeURIComponent(d.versionId)}`)
+  const modules: Record<string, WorkerLoaderModule> = {}
+  for (const m of bundle.modules) modules[m.name] = toLoaderModule(m)
+  const exportsOf = hostExports(ctx)
+  const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name }
+  let mainModule = d.mainModule
+  if (d.format === 'service-worker') {
+    // The loader only builds module Workers. A service-worker script runs as a CommonJS module
+    // (sloppy mode, like a classic script) after a setup module has made the bindings globals;
+    // workerd dispatches its addEventListener('fetch') handlers natively.
+    modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings) }
+    modules[`${OWN}main.js`] = { js: `import "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
+    mainModule = `${OWN}main.js`
+  }
+  return {
+    compatibilityDate: d.compatibilityDate,
+    compatibilityFlags: d.compatibilityFlags,
+    mainModule,
+    modules,
+    env: buildEnv(d, ctx),
+    // Always explicit: left unset, a loaded Worker would inherit the host's own network access.
+    globalOutbound: exportsOf.Outbound({ props: scriptProps }),
+    tails: [exportsOf.Tail({ props: scriptProps })],
+  }
+}
+
+function toLoaderModule(m: CodeBundle['modules'][number]): WorkerLoaderModule {
+  switch (m.type) {
+    case 'esm':
+      return { js: m.text ?? '' }
+    case 'commonjs':
+      return { cjs: m.text ?? '' }
+    case 'text':
+      return { text: m.text ?? '' }
+    case 'json':
+      return { json: JSON.parse(m.text ?? 'null') }
+    case 'data':
+      return { data: base64ToBytes(m.base64 ?? '').buffer as ArrayBuffer }
+    case 'wasm':
+      return { wasm: base64ToBytes(m.base64 ?? '') }
+  }
+}
+
+/** Builds the env object a loaded Worker sees: only its own bindings, nothing of the host. */
+function buildEnv(d: ScriptDescriptor, ctx: ExecutionContext<unknown>): Record<string, unknown> {
+  const exportsOf = hostExports(ctx)
+  const env: Record<string, unknown> = {}
+  for (const b of d.bindings) {
+    const value = bindingValue(b, d, exportsOf)
+    if (value !== undefined) env[b.name] = value
+  }
+  return env
+}
+
+function bindingValue(b: HostBinding, d: ScriptDescriptor, x: ReturnType<typeof hostExports>): unknown {
+  switch (b.type) {
+    case 'text':
+      return b.value
+    case 'json':
+      return b.value
+    case 'kv':
+      return x.KvNamespace({ props: { accountId: d.accountId, namespaceId: b.namespaceId } })
+    case 'dispatch':
+      return x.DispatchNamespace({
+        props: {
+          accountId: d.accountId,
+          namespaceId: b.namespaceId,
+          namespaceName: b.namespaceName,
+          ...(b.outbound ? { outbound: b.outbound } : {}),
+        },
+      })
+    case 'service':
+      return x.ServiceBinding({
+        props: { accountId: d.accountId, script: b.service, ...(b.entrypoint ? { entrypoint: b.entrypoint } : {}) },
+      })
+    case 'version':
+      return { id: b.id, tag: b.tag, timestamp: b.timestamp }
+    case 'module':
+      // Module parts are globals of service-worker scripts (see serviceWorkerSetup), not env values.
+      return undefined
+  }
+}
+
+/** Setup module for service-worker scripts: bindings become globals, module parts included. */
+function serviceWorkerSetup(bindings: HostBinding[]): string {
+  const lines = ['import { env } from "cloudflare:workers";']
+  lines.push('for (const [name, value] of Object.entries(env)) globalThis[name] = value;')
+  bindings.forEach((b, i) => {
+    if (b.type !== 'module') return
+    lines.splice(1, 0, `import part${i} from ${JSON.stringify('../' + b.part)};`)
+    lines.push(`globalThis[${JSON.stringify(b.name)}] = part${i};`)
+  })
+  return lines.join('\n') + '\n'
+}
+
+function base64ToBytes(b64: string): Uint8Array {
+  const bin = atob(b64)
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}

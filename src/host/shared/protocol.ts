@@ -1,0 +1,71 @@
+// The contract between Node (control plane) and the host worker inside workerd. Imported by both
+// worlds, so it stays free of `node:` imports and of workers-types.
+
+/** A binding as the host worker builds it into a loaded Worker's env. */
+export type HostBinding =
+  | { type: 'text'; name: string; value: string }
+  | { type: 'json'; name: string; value: unknown }
+  | { type: 'kv'; name: string; namespaceId: string }
+  | {
+      type: 'dispatch'
+      name: string
+      namespaceId: string
+      namespaceName: string
+      outbound?: { service: string; entrypoint?: string; params: string[] }
+    }
+  | { type: 'service'; name: string; service: string; entrypoint?: string }
+  | { type: 'module'; name: string; part: string; kind: 'wasm' | 'text' | 'data' }
+  | { type: 'version'; name: string; id: string; tag: string; timestamp: string }
+
+export type HostModuleType = 'esm' | 'commonjs' | 'text' | 'data' | 'wasm' | 'json'
+
+/** Everything the host needs to run the current version of one script. */
+export interface ScriptDescriptor {
+  accountId: string
+  /** '' for account-level scripts. */
+  namespaceId: string
+  name: string
+  versionId: string
+  /** The Worker Loader's cache key: changes whenever anything that shapes the isolate changes. */
+  loadKey: string
+  format: 'modules' | 'service-worker'
+  mainModule: string
+  compatibilityDate: string
+  compatibilityFlags: string[]
+  bindings: HostBinding[]
+  /** User Workers of trusted namespaces see request.cf. */
+  trusted: boolean
+  limits: { cpuMs?: number; subRequests?: number }
+}
+
+/** What GET /internal/script answers. */
+export type ScriptLookup = { found: true; script: ScriptDescriptor } | { found: false }
+
+/** What GET /internal/code/:versionId answers: every module, binary ones base64-encoded. */
+export interface CodeBundle {
+  modules: Array<{ name: string; type: HostModuleType; text?: string; base64?: string }>
+}
+
+/** Routing table: how a hostname + path reaches an account-level script. */
+export interface RoutingTable {
+  edgeDomain: string
+  /** account subdomain → account id */
+  subdomains: Record<string, string>
+  routes: Array<{ pattern: string; accountId: string; script: string | null }>
+}
+
+/** Paths of Node's internal API (loopback only, per-boot secret). */
+export const INTERNAL = {
+  script: '/internal/script',
+  code: '/internal/code/',
+  routes: '/internal/routes',
+  kv: '/internal/kv/',
+  events: '/internal/events',
+} as const
+
+/** Paths of each workerd process's control socket. */
+export const CONTROL = {
+  health: '/health',
+  invalidate: '/invalidate',
+  probation: '/probation',
+} as const

@@ -1,0 +1,17 @@
+import { WorkerEntrypoint } from 'cloudflare:workers'
+import { INTERNAL } from './shared/protocol.js'
+import { internalFetch } from './internal-api.worker.js'
+import type { HostEnv, ScriptProps } from './env.worker.js'
+
+/** Receives the trace events of every loaded Worker and hands them to Node for logs and tails. */
+export class Tail extends WorkerEntrypoint<HostEnv, ScriptProps> {
+  override async tail(events: TraceItem[]): Promise<void> {
+    const body = JSON.stringify({ ...this.ctx.props, events })
+    const res = await internalFetch(this.env, INTERNAL.events, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    })
+    await res.body?.cancel()
+  }
+}

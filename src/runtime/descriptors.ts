@@ -1,0 +1,134 @@
+import type { AccountId, NamespaceId } from '../domain/ids.js'
+import type { CodeBundle, HostBinding, RoutingTable, ScriptDescriptor } from '../host/shared/protocol.js'
+import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
+import { sha256Hex } from '../util/ids.js'
+
+/**
+ * Turns stored scripts into what the host worker runs. This is the only place that reads secret
+ * binding values for the runtime; they leave Node only towards workerd's loopback socket.
+ */
+export async function describeScript(
+  store: Store,
+  accountId: AccountId,
+  namespaceId: NamespaceId | null,
+  name: string,
+): Promise<ScriptDescriptor | undefined> {
+  const script = await store.scripts.get({ accountId, namespaceId }, name)
+  if (!script) return undefined
+  const version = await store.scripts.version(script.currentVersionId)
+  if (!version) return undefined
+  const namespace = namespaceId ? await store.namespaces.getById(namespaceId) : undefined
+  const bindings = await hostBindings(store, accountId, version)
+  const trusted = namespaceId === null ? true : (namespace?.trustedWorkers ?? false)
+  const limits = {
+    ...(script.settings.limits.cpu_ms !== undefined ? { cpuMs: script.settings.limits.cpu_ms } : {}),
+    ...(script.settings.limits.subrequests !== undefined ? { subRequests: script.settings.limits.subrequests } : {}),
+  }
+  const shape = JSON.stringify([version.etag, bindings, trusted, limits])
+  return {
+    accountId,
+    namespaceId: namespaceId ?? '',
+    name,
+    versionId: version.id,
+    loadKey: `${script.id}:${version.id}:${sha256Hex(shape).slice(0, 16)}`,
+    format: version.format,
+    mainModule: version.mainModule,
+    compatibilityDate: version.compatibilityDate,
+    compatibilityFlags: version.compatibilityFlags,
+    bindings,
+    trusted,
+    limits,
+  }
+}
+
+async function hostBindings(store: Store, accountId: AccountId, version: ScriptVersion): Promise<HostBinding[]> {
+  const out: HostBinding[] = []
+  for (const b of version.bindings) {
+    const hb = await hostBinding(store, accountId, version, b)
+    if (hb) out.push(hb)
+  }
+  return out
+}
+
+async function hostBinding(
+  store: Store,
+  accountId: AccountId,
+  version: ScriptVersion,
+  b: StoredBinding,
+): Promise<HostBinding | undefined> {
+  const str = (k: string): string => (typeof b[k] === 'string' ? (b[k] as string) : '')
+  switch (b.type) {
+    case 'plain_text':
+    case 'secret_text':
+      return { type: 'text', name: b.name, value: str('text') }
+    case 'json':
+      return { type: 'json', name: b.name, value: b.json }
+    case 'kv_namespace':
+      return { type: 'kv', name: b.name, namespaceId: str('namespace_id') }
+    case 'dispatch_namespace': {
+      const ns = await store.namespaces.get(accountId, str('namespace'))
+      if (!ns) return undefined
+      const outbound = b.outbound as
+        | { worker?: { service?: string; entrypoint?: string }; params?: Array<{ name: string }> }
+        | undefined
+      return {
+        type: 'dispatch',
+        name: b.name,
+        namespaceId: ns.id,
+        namespaceName: ns.name,
+        ...(outbound?.worker?.service
+          ? {
+              outbound: {
+                service: outbound.worker.service,
+                ...(outbound.worker.entrypoint ? { entrypoint: outbound.worker.entrypoint } : {}),
+                params: (outbound.params ?? []).map((p) => p.name),
+              },
+            }
+          : {}),
+      }
+    }
+    case 'service':
+      return { type: 'service', name: b.name, service: str('service'), ...(b.entrypoint ? { entrypoint: str('entrypoint') } : {}) }
+    case 'wasm_module':
+      return { type: 'module', name: b.name, part: str('part'), kind: 'wasm' }
+    case 'text_blob':
+      return { type: 'module', name: b.name, part: str('part'), kind: 'text' }
+    case 'data_blob':
+      return { type: 'module', name: b.name, part: str('part'), kind: 'data' }
+    case 'version_metadata':
+      return { type: 'version', name: b.name, id: version.id, tag: version.annotations['workers/tag'] ?? '', timestamp: version.createdOn }
+    default:
+      return undefined
+  }
+}
+
+const TEXT_TYPES = new Set(['esm', 'commonjs', 'text', 'json'])
+
+/** Every runnable module of a version (source maps stay behind), binary ones as base64. */
+export async function codeBundle(store: Store, version: ScriptVersion): Promise<CodeBundle> {
+  const modules: CodeBundle['modules'] = []
+  for (const m of version.modules) {
+    if (m.type === 'sourcemap') continue
+    const content = await store.scripts.moduleContent(m.hash)
+    if (!content) throw new Error(`module ${m.name} of version ${version.id} is missing from storage`)
+    const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength)
+    modules.push(
+      TEXT_TYPES.has(m.type)
+        ? { name: m.name, type: m.type as 'esm', text: buf.toString('utf8') }
+        : { name: m.name, type: m.type as 'wasm' | 'data', base64: buf.toString('base64') },
+    )
+  }
+  return { modules }
+}
+
+export async function routingTableOf(store: Store, edgeDomain: string): Promise<RoutingTable> {
+  const accounts = await store.accounts.list()
+  const routes = await store.zones.allRoutes()
+  return {
+    edgeDomain,
+    subdomains: Object.fromEntries(accounts.map((a) => [a.subdomain, a.id])),
+    routes: routes.map((r) => ({ pattern: r.pattern, accountId: r.accountId, script: r.script })),
+  }
+}
+
+export type { Script }

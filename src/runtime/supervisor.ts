@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+import type { Logger } from '../util/logger.js'
+
+const require = createRequire(import.meta.url)
+export const workerdBinary = (): string => require.resolve('workerd/bin/workerd')
+
+/**
+ * Runs before workerd: makes the kernel SIGKILL it when Node dies (no orphan keeps serving the
+ * port), calls listen() on the inherited edge socket (fd 3), then becomes workerd (same pid).
+ */
+const LAUNCHER = [
+  'import ctypes, os, signal, socket, sys',
+  'ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)',
+  'sys.exit(70) if os.getppid() == 1 else None',
+  's = socket.socket(fileno=3); s.listen(4096); s.detach()',
+  'os.execv(sys.argv[1], sys.argv[1:])',
+].join('\n')
+
+export type ProcessState = 'starting' | 'ready' | 'exited'
+
+export interface EdgeProcess {
+  readonly index: number
+  readonly pid: number | undefined
+  readonly state: ProcessState
+  /** Loopback port of the process's control socket, once ready. */
+  readonly controlPort: number | undefined
+  readonly startedAt: number
+  readonly restarts: number
+}
+
+export interface SupervisorOptions {
+  count: number
+  edgeFd: number
+  configPath: (index: number) => string
+  env: Record<string, string>
+  log: Logger
+  /** Called whenever a process becomes ready (e.g. to push state to it). */
+  onReady?: (p: EdgeProcess) => void
+}
+
+interface Slot {
+  index: number
+  child: ChildProcess | undefined
+  state: ProcessState
+  controlPort: number | undefined
+  startedAt: number
+  restarts: number
+  ready: Promise<void>
+  quickCrashes: number
+}
+
+/** Starts N workerd processes on the shared edge socket, restarts them when they exit, kills them on stop. */
+export class Supervisor {
+  readonly #opts: SupervisorOptions
+  readonly #slots: Slot[] = []
+  #stopping = false
+
+  constructor(opts: SupervisorOptions) {
+    this.#opts = opts
+  }
+
+  async start(): Promise<void> {
+    for (let i = 0; i < this.#opts.count; i++) {
+      const slot: Slot = { index: i, child: undefined, state: 'exited', controlPort: undefined, startedAt: 0, restarts: 0, ready: Promise.resolve(), quickCrashes: 0 }
+      this.#slots.push(slot)
+      this.#spawn(slot)
+    }
+    await Promise.all(this.#slots.map((s) => s.ready))
+  }
+
+  processes(): EdgeProcess[] {
+    return this.#slots.map((s) => ({
+      index: s.index,
+      pid: s.child?.pid,
+      state: s.state,
+      controlPort: s.controlPort,
+      startedAt: s.startedAt,
+      restarts: s.restarts,
+    }))
+  }
+
+  /** SIGKILL, then let the exit handler respawn it: a stuck workerd ignores SIGTERM. */
+  kill(index: number): void {
+    this.#slots[index]?.child?.kill('SIGKILL')
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true
+    await Promise.all(
+      this.#slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const child = s.child
+            if (!child || child.exitCode !== null || child.signalCode !== null) return resolve()
+            child.once('exit', () => resolve())
+            child.kill('SIGKILL')
+          }),
+      ),
+    )
+  }
+
+  #spawn(slot: Slot): void {
+    const { log } = this.#opts
+    const args = ['-c', LAUNCHER, workerdBinary(), 'serve', this.#opts.configPath(slot.index), '--experimental', '--socket-fd', 'http=3', '--control-fd=4']
+    const child = spawn('python3', args, {
+      stdio: ['ignore', 'pipe', 'pipe', this.#opts.edgeFd, 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },
+    })
+    slot.child = child
+    slot.state = 'starting'
+    slot.controlPort = undefined
+    slot.startedAt = Date.now()
+    const plog = log.child({ workerd: slot.index, pid: child.pid })
+    forwardLines(child.stdout!, (line) => plog.debug({ stream: 'stdout' }, line))
+    forwardLines(child.stderr!, (line) => plog.warn({ stream: 'stderr' }, line))
+
+    slot.ready = new Promise<void>((resolve, reject) => {
+      forwardLines(child.stdio[4] as Readable, (line) => {
+        let event: { event?: string; socket?: string; port?: number }
+        try {
+          event = JSON.parse(line)
+        } catch {
+          return
+        }
+        if (event.event === 'listen' && event.socket === 'control' && event.port) {
+          slot.controlPort = event.port
+          slot.state = 'ready'
+          plog.info({ controlPort: event.port, ms: Date.now() - slot.startedAt }, 'workerd ready')
+          this.#opts.onReady?.(this.processes()[slot.index]!)
+          resolve()
+        }
+      })
+      child.once('exit', (code, signal) => {
+        const wasReady = slot.state === 'ready'
+        slot.state = 'exited'
+        slot.controlPort = undefined
+        if (!wasReady) reject(new Error(`workerd ${slot.index} exited before it was ready (code ${code}, signal ${signal})`))
+        if (this.#stopping) return
+        plog.warn({ code, signal }, 'workerd exited; restarting')
+        // Back off when a process dies right after starting, so a broken config cannot spin the CPU.
+        slot.quickCrashes = Date.now() - slot.startedAt < 2000 ? slot.quickCrashes + 1 : 0
+        const delay = Math.min(5000, slot.quickCrashes === 0 ? 0 : 100 * 2 ** slot.quickCrashes)
+        slot.restarts++
+        setTimeout(() => {
+          if (!this.#stopping) this.#spawn(slot)
+        }, delay).unref()
+      })
+    })
+    slot.ready.catch(() => {})
+  }
+}
+
+function forwardLines(stream: Readable, onLine: (line: string) => void): void {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine)
+}

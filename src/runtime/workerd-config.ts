@@ -1,0 +1,74 @@
+import { readdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The compiled host worker (dist/src/host), whatever the current module's location in dist. */
+export const hostDir = fileURLToPath(new URL('../host/', import.meta.url))
+
+export interface WorkerdConfigInput {
+  /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
+  configDir: string
+  internalPort: number
+  edgeDomain: string
+  processIndex: number
+  /** Per-isolate V8 heap cap in MiB (Cloudflare's limit is 128 MB per isolate). */
+  heapMb: number
+}
+
+// Addresses workerd's "public" class may still include; user Workers must never reach them.
+const DENY = ['100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
+
+/**
+ * The workerd config of one edge process, in capnp text. The edge socket has no address: it is
+ * inherited (`--socket-fd http=3`), so every process accepts from the one queue Node bound.
+ */
+export function workerdConfig(input: WorkerdConfigInput): string {
+  const modules = hostModules(input.configDir)
+  const settings = JSON.stringify({ edgeDomain: input.edgeDomain, processIndex: input.processIndex })
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "host", worker = .host),
+    (name = "internal", external = (address = "127.0.0.1:${input.internalPort}", http = ())),
+    (name = "internet", network = (allow = ["public"], deny = ${capnpList(DENY)})),
+  ],
+  sockets = [
+    (name = "http", http = (), service = "host"),
+    (name = "control", address = "127.0.0.1:0", http = (), service = (name = "host", entrypoint = "Control")),
+  ],
+  v8Flags = ["--max-old-space-size=${input.heapMb}"],
+);
+
+const host :Workerd.Worker = (
+  modules = [
+${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${capnpString(m.path)}),`).join('\n')}
+  ],
+  compatibilityDate = "2026-01-01",
+  bindings = [
+    (name = "LOADER", workerLoader = (id = "tenants")),
+    (name = "INTERNAL", service = "internal"),
+    (name = "INTERNET", service = "internet"),
+    (name = "INTERNAL_SECRET", fromEnvironment = "WORKERHIVE_INTERNAL_SECRET"),
+    (name = "SETTINGS", json = ${capnpString(settings)}),
+  ],
+);
+`
+}
+
+/** Every compiled host module; the entry module first, as workerd takes the first as main. */
+function hostModules(configDir: string): Array<{ name: string; path: string }> {
+  const files = walk(hostDir).filter((f) => f.endsWith('.js'))
+  const list = files.map((path) => ({ name: `host/${relative(hostDir, path)}`, path: relative(configDir, path) }))
+  list.sort((a, b) => (a.name === 'host/entry.worker.js' ? -1 : b.name === 'host/entry.worker.js' ? 1 : a.name.localeCompare(b.name)))
+  return list
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  )
+}
+
+const capnpString = (s: string): string => JSON.stringify(s)
+const capnpList = (items: string[]): string => `[${items.map(capnpString).join(', ')}]`
