@@ -171,3 +171,28 @@ export const subdomainNotFound = defineApiError('subdomainNotFound', {
 export const subdomainTaken = defineApiError('subdomainTaken', {
   code: 10031, status: 409, message: (name: string) => `The subdomain '${name}' is unavailable`,
 })
+// Cloudflare's answer to an unusable zone name; number from its zone API (unconfirmed by a recording).
+export const invalidZoneName = defineApiError('invalidZoneName', {
+  code: 1099, status: 400,
+  message: (name: string, why: string) => `We were unable to identify '${name}' as a domain name: ${why}`,
+})
+/** wrangler prints this code for a pattern outside its zone (cloudflare/wrangler-legacy#675). */
+export const routeOutsideZone = defineApiError('routeOutsideZone', {
+  code: 10022, status: 400, message: (pattern: string) => `Route pattern must include zone name: ${pattern}`,
+})
+export const invalidRoutePattern = defineApiError('invalidRoutePattern', {
+  code: 10022, status: 400, message: (pattern: string, why: string) => `Invalid route pattern '${pattern}': ${why}`,
+})
+export const routeZoneUnknown = defineApiError('routeZoneUnknown', {
+  code: 1001, status: 400,
+  message: (what: string) => `Could not find zone for '${what}' in this account`,
+})
+/** The availability check's "free" answer: Cloudflare's dashboard and wrangler read 10032 as available. */
+export const subdomainAvailable = defineApiError('subdomainAvailable', {
+  code: 10032, status: 404, message: (name: string) => `The subdomain '${name}' is available`,
+})
+export const invalidSubdomain = defineApiError('invalidSubdomain', {
+  code: 10031, status: 400,
+  message: (name: string) =>
+    `The subdomain '${name}' is unavailable: use 1 to 63 lowercase letters, digits and '-', not starting or ending with '-'`,
+})

@@ -2,9 +2,17 @@ import type { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
+import { subdomainRoutes } from './subdomain.js'
+import { workerRouteRoutes } from './worker-routes.js'
+import { workersResourceRoutes } from './workers-resource.js'
+import { zoneRoutes } from './zones.js'
 
 /** Every route module of the v4 API, mounted under /client/v4. One line per resource. */
 export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   identityRoutes,
   dispatchNamespaceRoutes,
+  zoneRoutes,
+  workerRouteRoutes,
+  subdomainRoutes,
+  workersResourceRoutes,
 ]
