@@ -18,6 +18,18 @@ export const ConfigSchema = z.object({
   publicApiUrl: z.string().optional(),
   /** How many workerd processes serve the edge. @default min(available cores, 4), at least 2 */
   edgeProcesses: z.coerce.number().int().min(1).max(64).optional(),
+  /** Deadline for a Worker to produce its response; past it the invocation fails. @default 30000 */
+  wallClockMs: z.coerce.number().int().positive().default(30_000),
+  /** How often the watchdog probes each workerd process. @default 100 */
+  probeIntervalMs: z.coerce.number().int().positive().default(100),
+  /** A process that misses a probe this long is stuck, killed and restarted. @default 250 */
+  probeTimeoutMs: z.coerce.number().int().positive().default(250),
+  /** RSS budget of one workerd process in MiB (catches ArrayBuffers, which escape the heap cap). @default 2048 */
+  processMemoryMb: z.coerce.number().int().positive().default(2048),
+  /** Per-isolate V8 heap cap in MiB (Cloudflare: 128 MB per isolate). @default 128 */
+  isolateHeapMb: z.coerce.number().int().positive().default(128),
+  /** How long a suspect stays on probation and a convicted script stays refused. @default 600000 */
+  coolDownMs: z.coerce.number().int().positive().default(600_000),
   /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
   maxScriptBytes: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** `sqlite` (embedded, default) or `postgres` (several nodes). */
@@ -42,6 +54,12 @@ const envNames: Record<keyof ConfigInput, string> = {
   publicApiUrl: 'WORKERHIVE_PUBLIC_API_URL',
   edgeProcesses: 'WORKERHIVE_EDGE_PROCESSES',
   maxScriptBytes: 'WORKERHIVE_MAX_SCRIPT_BYTES',
+  wallClockMs: 'WORKERHIVE_WALL_CLOCK_MS',
+  probeIntervalMs: 'WORKERHIVE_PROBE_INTERVAL_MS',
+  probeTimeoutMs: 'WORKERHIVE_PROBE_TIMEOUT_MS',
+  processMemoryMb: 'WORKERHIVE_PROCESS_MEMORY_MB',
+  isolateHeapMb: 'WORKERHIVE_ISOLATE_HEAP_MB',
+  coolDownMs: 'WORKERHIVE_COOL_DOWN_MS',
   storage: 'WORKERHIVE_STORAGE',
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',
   logLevel: 'WORKERHIVE_LOG_LEVEL',

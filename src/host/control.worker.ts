@@ -1,7 +1,9 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { CONTROL } from './shared/protocol.js'
 import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
+import { applyContainment } from './guard.worker.js'
 import { invalidate, type Invalidation } from './registry.worker.js'
+import type { ContainmentState } from './shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
 
 /**
@@ -15,6 +17,10 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     if (pathname === CONTROL.health) return new Response('ok')
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
       invalidate((await request.json()) as Invalidation)
+      return new Response('ok')
+    }
+    if (pathname === CONTROL.containment && request.method === 'POST') {
+      applyContainment((await request.json()) as ContainmentState)
       return new Response('ok')
     }
     return new Response('not found', { status: 404 })

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { hostExports, type DispatchProps, type HostEnv, type ServiceProps, type UserWorkerProps } from './env.worker.js'
-import { loadWorker } from './loader.worker.js'
+import { invoke } from './invoke.worker.js'
 import { lookupScript } from './registry.worker.js'
 
 /**
@@ -28,8 +28,7 @@ export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
     const script = await lookupScript(this.env, accountId, namespaceId, name)
     // Dispatch code written for Cloudflare checks this exact prefix.
     if (!script) throw new Error(`Worker not found: ${name}`)
-    const forwarded = script.trusted ? request : withoutCf(request)
-    return loadWorker(this.env, this.ctx, script).getEntrypoint().fetch(forwarded)
+    return invoke(this.env, this.ctx, script, script.trusted ? request : withoutCf(request))
   }
 }
 
@@ -39,7 +38,7 @@ export class ServiceBinding extends WorkerEntrypoint<HostEnv, ServiceProps> {
     const { accountId, script: name, entrypoint } = this.ctx.props
     const script = await lookupScript(this.env, accountId, '', name)
     if (!script) throw new Error(`Worker not found: ${name}`)
-    return loadWorker(this.env, this.ctx, script).getEntrypoint(entrypoint).fetch(request)
+    return invoke(this.env, this.ctx, script, request, entrypoint)
   }
 }
 

@@ -2,8 +2,8 @@
 // platform's account-level Worker (usually the dispatch Worker) and exports the entrypoints that
 // loaded Workers reach through ctx.exports. Runs inside workerd: no Node APIs, no dependencies.
 import type { HostEnv } from './env.worker.js'
-import { noWorker, workerThrew } from './errors.worker.js'
-import { loadWorker } from './loader.worker.js'
+import { noWorker, resourceLimits, workerThrew } from './errors.worker.js'
+import { invoke, isResourceLimit } from './invoke.worker.js'
 import { lookupScript, routingTable } from './registry.worker.js'
 import { resolveTarget } from './routing.worker.js'
 
@@ -11,6 +11,7 @@ export { Control } from './control.worker.js'
 export { DispatchNamespace, ServiceBinding, UserWorker } from './dispatcher.worker.js'
 export { KvNamespace } from './kv.worker.js'
 export { Outbound } from './outbound.worker.js'
+export { ProbationGate } from './probation.worker.js'
 export { Tail } from './tail.worker.js'
 
 export default {
@@ -22,8 +23,9 @@ export default {
     const script = await lookupScript(env, target.accountId, '', target.script)
     if (!script) return noWorker(host)
     try {
-      return await loadWorker(env, ctx, script).getEntrypoint().fetch(request)
+      return await invoke(env, ctx, script, request)
     } catch (err) {
+      if (isResourceLimit(err)) return resourceLimits()
       console.error(`[${target.accountId}/${target.script}] uncaught exception:`, err instanceof Error ? err.stack ?? err.message : String(err))
       return workerThrew()
     }

@@ -4,6 +4,10 @@
 export interface HostSettings {
   edgeDomain: string
   processIndex: number
+  /** This process runs the scripts on probation (and is the only one that does). */
+  probation: boolean
+  /** Per-invocation deadline for a Worker to produce its response. */
+  wallClockMs: number
 }
 
 export interface HostEnv {
@@ -13,6 +17,10 @@ export interface HostEnv {
   /** The public internet (workerd's network service allowing public addresses only). */
   INTERNET: Fetcher
   INTERNAL_SECRET: string
+  /** Prefix of the watchdog's invocation marks on stdout. */
+  WATCH_NONCE: string
+  /** The probation process's gate (absent in the probation process itself). */
+  PROBATION?: Fetcher
   SETTINGS: HostSettings
 }
 

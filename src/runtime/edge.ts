@@ -11,19 +11,34 @@ import type { Store } from '../storage/store.js'
 import { secretToken } from '../util/ids.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
-import { Supervisor, type EdgeProcess } from './supervisor.js'
+import { Supervisor, type EdgeProcess, type ProcessSpec } from './supervisor.js'
+import { Watchdog } from './watchdog.js'
 import { workerdConfig } from './workerd-config.js'
 
 export interface EdgeDeps {
   store: Store
   log: Logger
-  config: Pick<Config, 'dataDir' | 'host' | 'edgePort' | 'edgeDomain' | 'edgeProcesses'>
+  config: Pick<
+    Config,
+    | 'dataDir'
+    | 'host'
+    | 'edgePort'
+    | 'edgeDomain'
+    | 'edgeProcesses'
+    | 'wallClockMs'
+    | 'probeIntervalMs'
+    | 'probeTimeoutMs'
+    | 'processMemoryMb'
+    | 'isolateHeapMb'
+    | 'coolDownMs'
+  >
 }
 
 export interface Edge {
   readonly port: number
   readonly notifier: EdgeNotifier
   processes(): EdgeProcess[]
+  readonly watchdog: Watchdog
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
@@ -37,11 +52,14 @@ export interface Edge {
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   const { store, log, config } = deps
   const secret = secretToken()
+  // Assigned before any process starts; read only from callbacks that run after that.
+  let watchdog!: Watchdog
   const internal = createInternalApi({
     store,
     log,
     secret,
     edgeDomain: config.edgeDomain,
+    containment: () => watchdog.containment.state(),
     onEvents: (batch) => {
       for (const e of batch.events) log.debug({ script: batch.script, namespace: batch.namespaceId, event: e }, 'worker event')
     },
@@ -49,41 +67,110 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   const internalServer = await listen(internal.fetch)
   const internalPort = (internalServer.address() as AddressInfo).port
 
+  const nonce = `@wh${secretToken().slice(0, 12)}`
+  const tenantLog = log.child({ component: 'tenant' })
   let socket: EdgeSocket | undefined
+  let gate: EdgeSocket | undefined
   let supervisor: Supervisor | undefined
   try {
     socket = bindEdgeSocket(config.host, config.edgePort)
+    gate = bindEdgeSocket('127.0.0.1', 0)
+    const probationPort = gate.port
     const runtimeDir = join(config.dataDir, 'runtime')
     mkdirSync(runtimeDir, { recursive: true })
-    const configPath = (index: number): string => {
+    const specs: ProcessSpec[] = [
+      ...Array.from({ length: config.edgeProcesses }, () => ({ role: 'edge' as const, fd: socket!.fd, socketName: 'http' })),
+      { role: 'probation', fd: gate.fd, socketName: 'gate' },
+    ]
+    const configPath = (index: number, spec: ProcessSpec): string => {
       const path = join(runtimeDir, `workerd-${index}.capnp`)
-      writeFileSync(path, workerdConfig({ configDir: runtimeDir, internalPort, edgeDomain: config.edgeDomain, processIndex: index, heapMb: 128 }))
+      const text = workerdConfig({
+        configDir: runtimeDir,
+        internalPort,
+        probationPort,
+        role: spec.role,
+        edgeDomain: config.edgeDomain,
+        processIndex: index,
+        heapMb: config.isolateHeapMb,
+        wallClockMs: config.wallClockMs,
+      })
+      writeFileSync(path, text)
       return path
     }
     supervisor = new Supervisor({
-      count: config.edgeProcesses,
-      edgeFd: socket.fd,
+      processes: specs,
       configPath,
-      env: { WORKERHIVE_INTERNAL_SECRET: secret },
+      env: { WORKERHIVE_INTERNAL_SECRET: secret, WORKERHIVE_WATCH_NONCE: nonce },
       log: log.child({ component: 'supervisor' }),
+      onStdout: (index, line) => {
+        if (!watchdog.onStdout(index, line)) tenantLog.debug({ workerd: index }, line)
+      },
+      onExit: (index, code, signal) => watchdog.onExit(index, specs[index]!.role, code, signal),
+      onReady: (p) => void pushContainment([p]),
+    })
+    const sup = supervisor
+    watchdog = new Watchdog({
+      target: { processes: () => sup.processes(), kill: (i) => sup.kill(i) },
+      secret,
+      nonce,
+      log: log.child({ component: 'watchdog' }),
+      options: {
+        probeIntervalMs: config.probeIntervalMs,
+        probeTimeoutMs: config.probeTimeoutMs,
+        rssLimitBytes: config.processMemoryMb * 1024 * 1024,
+        coolDownMs: config.coolDownMs,
+      },
+      push: () => pushContainment(sup.processes()),
     })
     await supervisor.start()
+    watchdog.start()
   } catch (err) {
     await supervisor?.stop()
     socket?.close()
+    gate?.close()
     internalServer.close()
     throw err
   }
   const sup = supervisor
   const edgeSocket = socket
+  const gateSocket = gate
   log.info({ port: edgeSocket.port, processes: config.edgeProcesses }, 'edge listening')
 
-  const broadcast = async (body: unknown): Promise<void> => {
-    const ready = sup.processes().filter((p) => p.state === 'ready' && p.controlPort)
+  return {
+    port: edgeSocket.port,
+    notifier: {
+      scriptChanged: (change) =>
+        broadcast(CONTROL.invalidate, {
+          scripts: [{ accountId: change.accountId, namespaceId: change.namespaceId ?? '', name: change.name }],
+        }),
+      routesChanged: () => broadcast(CONTROL.invalidate, { routes: true }),
+    },
+    processes: () => sup.processes(),
+    watchdog,
+    kill: (index) => sup.kill(index),
+    async stop() {
+      watchdog.stop()
+      await sup.stop()
+      edgeSocket.close()
+      gateSocket.close()
+      await new Promise<void>((resolve) => internalServer.close(() => resolve()))
+    },
+  }
+
+  function pushContainment(processes: EdgeProcess[]): Promise<void> {
+    return send(processes, CONTROL.containment, watchdog.containment.state())
+  }
+
+  function broadcast(path: string, body: unknown): Promise<void> {
+    return send(supervisor!.processes(), path, body)
+  }
+
+  async function send(processes: EdgeProcess[], path: string, body: unknown): Promise<void> {
+    const ready = processes.filter((p) => p.state === 'ready' && p.controlPort)
     await Promise.all(
       ready.map(async (p) => {
         try {
-          const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.invalidate}`, {
+          const res = await fetch(`http://127.0.0.1:${p.controlPort}${path}`, {
             method: 'POST',
             headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
             body: JSON.stringify(body),
@@ -93,27 +180,12 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         } catch (err) {
           // A process that cannot take the message is stuck or dying; the watchdog replaces it,
           // and a fresh process starts with empty caches.
-          log.warn({ err, workerd: p.index }, 'could not invalidate a workerd process')
+          log.warn({ err, workerd: p.index, path }, 'could not reach a workerd control socket')
         }
       }),
     )
   }
 
-  return {
-    port: edgeSocket.port,
-    notifier: {
-      scriptChanged: (change) =>
-        broadcast({ scripts: [{ accountId: change.accountId, namespaceId: change.namespaceId ?? '', name: change.name }] }),
-      routesChanged: () => broadcast({ routes: true }),
-    },
-    processes: () => sup.processes(),
-    kill: (index) => sup.kill(index),
-    async stop() {
-      await sup.stop()
-      edgeSocket.close()
-      await new Promise<void>((resolve) => internalServer.close(() => resolve()))
-    },
-  }
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch']): Promise<ServerType> {

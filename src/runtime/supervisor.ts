@@ -21,8 +21,11 @@ const LAUNCHER = [
 
 export type ProcessState = 'starting' | 'ready' | 'exited'
 
+export type ProcessRole = 'edge' | 'probation'
+
 export interface EdgeProcess {
   readonly index: number
+  readonly role: ProcessRole
   readonly pid: number | undefined
   readonly state: ProcessState
   /** Loopback port of the process's control socket, once ready. */
@@ -31,18 +34,30 @@ export interface EdgeProcess {
   readonly restarts: number
 }
 
+export interface ProcessSpec {
+  role: ProcessRole
+  /** Listening socket the process inherits as fd 3. */
+  fd: number
+  /** Name of that socket in the process's config. */
+  socketName: string
+}
+
 export interface SupervisorOptions {
-  count: number
-  edgeFd: number
-  configPath: (index: number) => string
+  processes: ProcessSpec[]
+  configPath: (index: number, spec: ProcessSpec) => string
   env: Record<string, string>
   log: Logger
   /** Called whenever a process becomes ready (e.g. to push state to it). */
   onReady?: (p: EdgeProcess) => void
+  /** Every line a process prints on stdout (tenants' console output and the host's marks). */
+  onStdout?: (index: number, line: string) => void
+  /** A process exited (crash, OOM abort, or killed) and is about to be restarted. */
+  onExit?: (index: number, code: number | null, signal: string | null) => void
 }
 
 interface Slot {
   index: number
+  spec: ProcessSpec
   child: ChildProcess | undefined
   state: ProcessState
   controlPort: number | undefined
@@ -63,8 +78,8 @@ export class Supervisor {
   }
 
   async start(): Promise<void> {
-    for (let i = 0; i < this.#opts.count; i++) {
-      const slot: Slot = { index: i, child: undefined, state: 'exited', controlPort: undefined, startedAt: 0, restarts: 0, ready: Promise.resolve(), quickCrashes: 0 }
+    for (const [i, spec] of this.#opts.processes.entries()) {
+      const slot: Slot = { index: i, spec, child: undefined, state: 'exited', controlPort: undefined, startedAt: 0, restarts: 0, ready: Promise.resolve(), quickCrashes: 0 }
       this.#slots.push(slot)
       this.#spawn(slot)
     }
@@ -74,6 +89,7 @@ export class Supervisor {
   processes(): EdgeProcess[] {
     return this.#slots.map((s) => ({
       index: s.index,
+      role: s.spec.role,
       pid: s.child?.pid,
       state: s.state,
       controlPort: s.controlPort,
@@ -104,9 +120,11 @@ export class Supervisor {
 
   #spawn(slot: Slot): void {
     const { log } = this.#opts
-    const args = ['-c', LAUNCHER, workerdBinary(), 'serve', this.#opts.configPath(slot.index), '--experimental', '--socket-fd', 'http=3', '--control-fd=4']
+    const { spec } = slot
+    const config = this.#opts.configPath(slot.index, spec)
+    const args = ['-c', LAUNCHER, workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4']
     const child = spawn('python3', args, {
-      stdio: ['ignore', 'pipe', 'pipe', this.#opts.edgeFd, 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },
     })
     slot.child = child
@@ -114,7 +132,8 @@ export class Supervisor {
     slot.controlPort = undefined
     slot.startedAt = Date.now()
     const plog = log.child({ workerd: slot.index, pid: child.pid })
-    forwardLines(child.stdout!, (line) => plog.debug({ stream: 'stdout' }, line))
+    const onStdout = this.#opts.onStdout
+    forwardLines(child.stdout!, (line) => (onStdout ? onStdout(slot.index, line) : plog.debug({ stream: 'stdout' }, line)))
     forwardLines(child.stderr!, (line) => plog.warn({ stream: 'stderr' }, line))
 
     slot.ready = new Promise<void>((resolve, reject) => {
@@ -140,6 +159,7 @@ export class Supervisor {
         if (!wasReady) reject(new Error(`workerd ${slot.index} exited before it was ready (code ${code}, signal ${signal})`))
         if (this.#stopping) return
         plog.warn({ code, signal }, 'workerd exited; restarting')
+        this.#opts.onExit?.(slot.index, code, signal)
         // Back off when a process dies right after starting, so a broken config cannot spin the CPU.
         slot.quickCrashes = Date.now() - slot.startedAt < 2000 ? slot.quickCrashes + 1 : 0
         const delay = Math.min(5000, slot.quickCrashes === 0 ? 0 : 100 * 2 ** slot.quickCrashes)

@@ -11,30 +11,52 @@ export interface WorkerdConfigInput {
   internalPort: number
   edgeDomain: string
   processIndex: number
+  /** `edge` processes serve end users; the one `probation` process runs suspect scripts. */
+  role: 'edge' | 'probation'
+  /** Loopback port of the probation gate, which edge processes forward suspect scripts to. */
+  probationPort: number
   /** Per-isolate V8 heap cap in MiB (Cloudflare's limit is 128 MB per isolate). */
   heapMb: number
+  wallClockMs: number
 }
 
 // Addresses workerd's "public" class may still include; user Workers must never reach them.
 const DENY = ['100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
 
 /**
- * The workerd config of one edge process, in capnp text. The edge socket has no address: it is
- * inherited (`--socket-fd http=3`), so every process accepts from the one queue Node bound.
+ * The workerd config of one process, in capnp text. The listening socket has no address: it is
+ * inherited (`--socket-fd <name>=3`), so every edge process accepts from the one queue Node bound,
+ * and a restarted probation process keeps the gate's port and queued connections.
  */
 export function workerdConfig(input: WorkerdConfigInput): string {
   const modules = hostModules(input.configDir)
-  const settings = JSON.stringify({ edgeDomain: input.edgeDomain, processIndex: input.processIndex })
+  const probation = input.role === 'probation'
+  const settings = JSON.stringify({
+    edgeDomain: input.edgeDomain,
+    processIndex: input.processIndex,
+    probation,
+    wallClockMs: input.wallClockMs,
+  })
+  // Both roles inherit their listening socket as fd 3: the shared edge queue, or the probation gate.
+  const inherited = probation
+    ? `(name = "gate", http = (), service = (name = "host", entrypoint = "ProbationGate"))`
+    : `(name = "http", http = (), service = "host")`
+  const probationService = probation
+    ? ''
+    : `
+    (name = "probation", external = (address = "127.0.0.1:${input.probationPort}", http = ())),`
+  const probationBinding = probation ? '' : `
+    (name = "PROBATION", service = "probation"),`
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
     (name = "host", worker = .host),
     (name = "internal", external = (address = "127.0.0.1:${input.internalPort}", http = ())),
-    (name = "internet", network = (allow = ["public"], deny = ${capnpList(DENY)})),
+    (name = "internet", network = (allow = ["public"], deny = ${capnpList(DENY)})),${probationService}
   ],
   sockets = [
-    (name = "http", http = (), service = "host"),
+    ${inherited},
     (name = "control", address = "127.0.0.1:0", http = (), service = (name = "host", entrypoint = "Control")),
   ],
   v8Flags = ["--max-old-space-size=${input.heapMb}"],
@@ -50,6 +72,7 @@ ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${cap
     (name = "INTERNAL", service = "internal"),
     (name = "INTERNET", service = "internet"),
     (name = "INTERNAL_SECRET", fromEnvironment = "WORKERHIVE_INTERNAL_SECRET"),
+    (name = "WATCH_NONCE", fromEnvironment = "WORKERHIVE_WATCH_NONCE"),${probationBinding}
     (name = "SETTINGS", json = ${capnpString(settings)}),
   ],
 );

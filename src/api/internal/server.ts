@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { timingSafeEqual } from 'node:crypto'
 import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../host/shared/headers.js'
-import type { ScriptLookup } from '../../host/shared/protocol.js'
+import type { ContainmentState, ScriptLookup } from '../../host/shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from '../../runtime/descriptors.js'
 import type { Store } from '../../storage/store.js'
 import type { Logger } from '../../util/logger.js'
@@ -12,6 +12,8 @@ export interface InternalDeps {
   log: Logger
   secret: string
   edgeDomain: string
+  /** Scripts on probation or refused, for a process that has just started. */
+  containment(): ContainmentState
   /** Trace events from loaded Workers (logs, exceptions, outcomes). */
   onEvents(batch: { accountId: string; namespaceId: string; script: string; events: unknown[] }): void
 }
@@ -45,6 +47,8 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   app.get('/internal/routes', async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain)))
+
+  app.get('/internal/containment', (c) => c.json(deps.containment()))
 
   app.post('/internal/events', async (c) => {
     deps.onEvents(await c.req.json())

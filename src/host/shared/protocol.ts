@@ -60,6 +60,7 @@ export const INTERNAL = {
   code: '/internal/code/',
   routes: '/internal/routes',
   kv: '/internal/kv/',
+  containment: '/internal/containment',
   events: '/internal/events',
 } as const
 
@@ -67,5 +68,24 @@ export const INTERNAL = {
 export const CONTROL = {
   health: '/health',
   invalidate: '/invalidate',
-  probation: '/probation',
+  containment: '/containment',
+} as const
+
+/** Scripts the watchdog sends to the probation process, and scripts it refuses for a cool-down. */
+export interface ContainmentState {
+  probation: string[]
+  banned: Array<{ key: string; reason: string }>
+}
+
+/** Invocation marks a host worker prints (after the per-boot nonce) for the watchdog. */
+export const CONTAINMENT_MARK = {
+  start: ' S ',
+  end: ' E ',
+} as const
+
+/** Headers of a user-Worker invocation forwarded to the probation process. */
+export const PROBATION_HEADERS = {
+  account: 'x-workerhive-account',
+  namespace: 'x-workerhive-namespace',
+  script: 'x-workerhive-script',
 } as const

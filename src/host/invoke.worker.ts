@@ -1,0 +1,62 @@
+import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
+import { PROBATION_HEADERS, type ScriptDescriptor } from './shared/protocol.js'
+import type { HostEnv } from './env.worker.js'
+import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
+import { loadWorker } from './loader.worker.js'
+
+const EXCEPTION_HEADER = 'x-workerhive-exception'
+
+/**
+ * Runs one invocation of a script under the platform's containment: refused while banned, sent to
+ * the probation process while on probation, otherwise run here with invocation marks and a
+ * wall-clock deadline.
+ */
+export async function invoke(
+  env: HostEnv,
+  ctx: ExecutionContext<unknown>,
+  d: ScriptDescriptor,
+  request: Request,
+  entrypoint?: string,
+): Promise<Response> {
+  const key = scriptKey(d.accountId, d.namespaceId, d.name)
+  const verdict = await verdictFor(env, key)
+  if (verdict.run === 'refuse') throw new ResourceLimitError(verdict.reason)
+  if (verdict.run === 'probation' && env.PROBATION) return forwardToProbation(env, d, request)
+  const id = markStart(env, key)
+  try {
+    const stub = loadWorker(env, ctx, d).getEntrypoint(entrypoint)
+    return await withDeadline(stub.fetch(request), env.SETTINGS.wallClockMs)
+  } finally {
+    markEnd(env, id)
+  }
+}
+
+async function forwardToProbation(env: HostEnv, d: ScriptDescriptor, request: Request): Promise<Response> {
+  const headers = new Headers(request.headers)
+  headers.set(PROBATION_HEADERS.account, d.accountId)
+  headers.set(PROBATION_HEADERS.namespace, d.namespaceId)
+  headers.set(PROBATION_HEADERS.script, d.name)
+  headers.set(HEADER_INTERNAL_SECRET, env.INTERNAL_SECRET)
+  let response: Response
+  try {
+    response = await env.PROBATION!.fetch(new Request(request, { headers }))
+  } catch {
+    // The probation process died or was killed while running it: the script broke its limits.
+    throw new ResourceLimitError('cpu')
+  }
+  if (response.headers.get(EXCEPTION_HEADER) !== null) {
+    const reason = response.headers.get(EXCEPTION_HEADER)!
+    const message = await response.text()
+    throw reason === 'limits' ? new ResourceLimitError(message) : new Error(message)
+  }
+  return response
+}
+
+/** The probation side of forwardToProbation: an exception travels back as a marked response. */
+export function exceptionResponse(err: unknown): Response {
+  if (err instanceof ResourceLimitError) return new Response(err.message, { status: 503, headers: { [EXCEPTION_HEADER]: 'limits' } })
+  const message = err instanceof Error ? err.message : String(err)
+  return new Response(message, { status: 500, headers: { [EXCEPTION_HEADER]: 'exception' } })
+}
+
+export const isResourceLimit = (err: unknown): boolean => err instanceof ResourceLimitError

@@ -1,0 +1,81 @@
+import type { ContainmentState } from '../host/shared/protocol.js'
+
+export type Offence = 'cpu' | 'memory'
+
+interface Record_ {
+  until: number
+  strikes: number
+  reason: Offence
+}
+
+export interface ContainmentOptions {
+  /** How long a suspect stays on probation, and a convicted script stays refused. @default 10 min */
+  coolDownMs: number
+  /** Strikes within a cool-down that convict a script even without a conclusive kill. @default 3 */
+  strikesToBan: number
+}
+
+/**
+ * Who is on probation and who is refused, decided from the suspects of each process kill or crash
+ * (the scripts that were running in it). A kill in the shared pool only makes its suspects
+ * suspects: they move to the probation process. A kill of the probation process with a single
+ * suspect convicts it. A hostile script therefore costs the shared pool one kill per cool-down.
+ */
+export class Containment {
+  readonly #probation = new Map<string, Record_>()
+  readonly #banned = new Map<string, Record_>()
+  readonly #opts: ContainmentOptions
+  readonly #now: () => number
+
+  constructor(opts: Partial<ContainmentOptions> = {}, now: () => number = Date.now) {
+    this.#opts = { coolDownMs: opts.coolDownMs ?? 10 * 60_000, strikesToBan: opts.strikesToBan ?? 3 }
+    this.#now = now
+  }
+
+  /** Records the suspects of one kill or crash; true when the state changed. */
+  recordIncident(suspects: string[], inProbationProcess: boolean, reason: Offence): boolean {
+    if (suspects.length === 0) return false
+    this.#expire()
+    const until = this.#now() + this.#opts.coolDownMs
+    const conclusive = inProbationProcess && suspects.length === 1
+    for (const key of new Set(suspects)) {
+      const strikes = (this.#probation.get(key)?.strikes ?? 0) + 1
+      if (conclusive || strikes >= this.#opts.strikesToBan) {
+        this.#banned.set(key, { until, strikes, reason })
+        this.#probation.delete(key)
+      } else {
+        this.#probation.set(key, { until, strikes, reason })
+      }
+    }
+    return true
+  }
+
+  state(): ContainmentState {
+    this.#expire()
+    return {
+      probation: [...this.#probation.keys()],
+      banned: [...this.#banned].map(([key, r]) => ({ key, reason: r.reason })),
+    }
+  }
+
+  /** For status pages: every entry with its expiry. */
+  entries(): Array<{ key: string; status: 'probation' | 'banned'; until: number; strikes: number; reason: Offence }> {
+    this.#expire()
+    return [
+      ...[...this.#probation].map(([key, r]) => ({ key, status: 'probation' as const, ...r })),
+      ...[...this.#banned].map(([key, r]) => ({ key, status: 'banned' as const, ...r })),
+    ]
+  }
+
+  /** The earliest moment an entry expires, so the owner can push the shrunken state then. */
+  nextExpiry(): number | undefined {
+    const all = [...this.#probation.values(), ...this.#banned.values()].map((r) => r.until)
+    return all.length ? Math.min(...all) : undefined
+  }
+
+  #expire(): void {
+    const now = this.#now()
+    for (const [k, r] of this.#probation) if (r.until <= now) this.#probation.delete(k)
+    for (const [k, r] of this.#banned) if (r.until <= now) this.#banned.delete(k)
+  }
+}

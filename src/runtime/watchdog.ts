@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs'
+import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
+import { CONTAINMENT_MARK, CONTROL } from '../host/shared/protocol.js'
+import type { Logger } from '../util/logger.js'
+import { Containment, type Offence } from './containment.js'
+import type { EdgeProcess } from './supervisor.js'
+
+export interface WatchdogOptions {
+  /** How often each process is asked for /health. @default 100 */
+  probeIntervalMs: number
+  /** A process that has not answered within this is stuck and is killed. @default 250 */
+  probeTimeoutMs: number
+  /** RSS above which a process is killed (catches ArrayBuffers, which escape the V8 heap cap). */
+  rssLimitBytes: number
+  coolDownMs: number
+}
+
+export interface WatchdogTarget {
+  processes(): EdgeProcess[]
+  kill(index: number): void
+}
+
+interface Invocation {
+  key: string
+  startedAt: number
+}
+
+/**
+ * Enforces what workerd does not: a process whose JS thread stops answering (a tenant's busy
+ * loop), crashes (V8 heap limit) or grows past its memory budget is killed and restarted, and the
+ * scripts that were running in it become suspects (see Containment). Everything here is out of
+ * band: probes go to each process's control socket, invocation marks arrive on its stdout.
+ */
+export class Watchdog {
+  readonly containment: Containment
+  readonly #opts: WatchdogOptions
+  readonly #target: WatchdogTarget
+  readonly #secret: string
+  readonly #nonce: string
+  readonly #log: Logger
+  readonly #push: () => Promise<void>
+  readonly #inflight = new Map<number, Map<number, Invocation>>()
+  readonly #probing = new Set<number>()
+  /** Process index → why the watchdog killed it, so the exit is not counted as a crash too. */
+  readonly #killedBy = new Map<number, Offence>()
+  #timer: ReturnType<typeof setInterval> | undefined
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined
+  kills = 0
+
+  constructor(deps: {
+    target: WatchdogTarget
+    secret: string
+    nonce: string
+    log: Logger
+    options: WatchdogOptions
+    /** Sends the current containment state to every process. */
+    push: () => Promise<void>
+  }) {
+    this.#target = deps.target
+    this.#secret = deps.secret
+    this.#nonce = deps.nonce
+    this.#log = deps.log
+    this.#opts = deps.options
+    this.#push = deps.push
+    this.containment = new Containment({ coolDownMs: deps.options.coolDownMs })
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => this.#tick(), this.#opts.probeIntervalMs)
+    this.#timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.#timer)
+    clearTimeout(this.#expiryTimer)
+  }
+
+  /** A stdout line of process `index`: an invocation mark, or a tenant's console output. */
+  onStdout(index: number, line: string): boolean {
+    if (!line.startsWith(this.#nonce)) return false
+    const rest = line.slice(this.#nonce.length)
+    const table = this.#table(index)
+    if (rest.startsWith(CONTAINMENT_MARK.start)) {
+      const body = rest.slice(CONTAINMENT_MARK.start.length)
+      const space = body.indexOf(' ')
+      table.set(Number(body.slice(0, space)), { key: decodeURIComponent(body.slice(space + 1)), startedAt: Date.now() })
+    } else if (rest.startsWith(CONTAINMENT_MARK.end)) {
+      table.delete(Number(rest.slice(CONTAINMENT_MARK.end.length)))
+    }
+    return true
+  }
+
+  /** A process exited: a crash we did not cause (an OOM abort) makes its running scripts suspects. */
+  onExit(index: number, role: EdgeProcess['role'], code: number | null, signal: string | null): void {
+    const killedFor = this.#killedBy.get(index)
+    this.#killedBy.delete(index)
+    const suspects = culprits([...this.#table(index).values()].map((i) => i.key))
+    this.#inflight.delete(index)
+    this.#probing.delete(index)
+    if (killedFor !== undefined) return
+    this.#log.warn({ workerd: index, code, signal, suspects }, 'workerd crashed')
+    this.#incident(suspects, role === 'probation', 'memory')
+  }
+
+  #table(index: number): Map<number, Invocation> {
+    let t = this.#inflight.get(index)
+    if (!t) this.#inflight.set(index, (t = new Map()))
+    return t
+  }
+
+  #tick(): void {
+    for (const p of this.#target.processes()) {
+      if (p.state !== 'ready' || !p.controlPort || this.#probing.has(p.index)) continue
+      void this.#probe(p)
+      this.#checkRss(p)
+    }
+  }
+
+  async #probe(p: EdgeProcess): Promise<void> {
+    this.#probing.add(p.index)
+    const sentAt = Date.now()
+    try {
+      const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}`, {
+        headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
+        signal: AbortSignal.timeout(this.#opts.probeTimeoutMs),
+      })
+      await res.body?.cancel()
+    } catch {
+      if (this.#target.processes()[p.index]?.pid !== p.pid) return // already replaced
+      // Only what was already running when the probe went out can have blocked it.
+      const suspects = culprits([...this.#table(p.index).values()].filter((i) => i.startedAt <= sentAt).map((i) => i.key))
+      this.#log.warn({ workerd: p.index, pid: p.pid, suspects, waitedMs: Date.now() - sentAt }, 'workerd stopped answering; killing it')
+      this.#kill(p, 'cpu', suspects)
+    } finally {
+      this.#probing.delete(p.index)
+    }
+  }
+
+  #checkRss(p: EdgeProcess): void {
+    if (!p.pid) return
+    const rss = rssBytes(p.pid)
+    if (rss === undefined || rss <= this.#opts.rssLimitBytes) return
+    const suspects = culprits([...this.#table(p.index).values()].map((i) => i.key))
+    this.#log.warn({ workerd: p.index, pid: p.pid, rss, suspects }, 'workerd over its memory budget; killing it')
+    this.#kill(p, 'memory', suspects)
+  }
+
+  #kill(p: EdgeProcess, why: Offence, suspects: string[]): void {
+    this.kills++
+    this.#killedBy.set(p.index, why)
+    this.#target.kill(p.index)
+    this.#incident(suspects, p.role === 'probation', why)
+  }
+
+  #incident(suspects: string[], inProbation: boolean, why: Offence): void {
+    if (!this.containment.recordIncident(suspects, inProbation, why)) return
+    void this.#push()
+    this.#scheduleExpiry()
+  }
+
+  #scheduleExpiry(): void {
+    clearTimeout(this.#expiryTimer)
+    const next = this.containment.nextExpiry()
+    if (next === undefined) return
+    this.#expiryTimer = setTimeout(() => {
+      void this.#push()
+      this.#scheduleExpiry()
+    }, Math.max(0, next - Date.now()) + 10)
+    this.#expiryTimer.unref()
+  }
+}
+
+/**
+ * A dispatch Worker waiting on a user Worker is in flight too, but it is the platform's own code
+ * and not what blocked the thread: when user Workers (keys with a namespace) were running, only they
+ * are suspects; account-level scripts are suspects only when they ran alone.
+ */
+export function culprits(keys: string[]): string[] {
+  const user = keys.filter((k) => k.split('/')[1] !== '')
+  return user.length > 0 ? user : keys
+}
+
+function rssBytes(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(status)
+    return match ? Number(match[1]) * 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
