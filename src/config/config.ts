@@ -20,6 +20,8 @@ export const ConfigSchema = z.object({
   edgeProcesses: z.coerce.number().int().min(1).max(64).optional(),
   /** Deadline for a Worker to produce its response; past it the invocation fails. @default 30000 */
   wallClockMs: z.coerce.number().int().positive().default(30_000),
+  /** Subrequests one invocation may make unless the script or the dispatch sets a limit. @default 1000 */
+  subrequestLimit: z.coerce.number().int().positive().default(1000),
   /** How often the watchdog probes each workerd process. @default 100 */
   probeIntervalMs: z.coerce.number().int().positive().default(100),
   /** A process that misses a probe this long is stuck, killed and restarted. @default 250 */
@@ -55,6 +57,7 @@ const envNames: Record<keyof ConfigInput, string> = {
   edgeProcesses: 'WORKERHIVE_EDGE_PROCESSES',
   maxScriptBytes: 'WORKERHIVE_MAX_SCRIPT_BYTES',
   wallClockMs: 'WORKERHIVE_WALL_CLOCK_MS',
+  subrequestLimit: 'WORKERHIVE_SUBREQUEST_LIMIT',
   probeIntervalMs: 'WORKERHIVE_PROBE_INTERVAL_MS',
   probeTimeoutMs: 'WORKERHIVE_PROBE_TIMEOUT_MS',
   processMemoryMb: 'WORKERHIVE_PROCESS_MEMORY_MB',

@@ -1,5 +1,5 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { hostExports, type DispatchProps, type HostEnv, type ServiceProps, type UserWorkerProps } from './env.worker.js'
+import { hostExports, type DispatchProps, type HostEnv, type OutboundTarget, type ServiceProps, type UserWorkerProps } from './env.worker.js'
 import { invoke } from './invoke.worker.js'
 import { lookupScript } from './registry.worker.js'
 
@@ -10,12 +10,13 @@ import { lookupScript } from './registry.worker.js'
  */
 export class DispatchNamespace extends WorkerEntrypoint<HostEnv, DispatchProps> {
   get(name: unknown, _args?: unknown, options?: { limits?: { cpuMs?: number; subRequests?: number }; outbound?: Record<string, unknown> }): Fetcher {
+    const declared = this.ctx.props.outbound
     const props: UserWorkerProps = {
       accountId: this.ctx.props.accountId,
       namespaceId: this.ctx.props.namespaceId,
       name: String(name),
       ...(options?.limits ? { limits: { ...options.limits } } : {}),
-      ...(options?.outbound ? { outboundParams: { ...options.outbound } } : {}),
+      ...(declared ? { outbound: outboundTarget(declared, options?.outbound) } : {}),
     }
     return hostExports(this.ctx).UserWorker({ props })
   }
@@ -28,7 +29,11 @@ export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
     const script = await lookupScript(this.env, accountId, namespaceId, name)
     // Dispatch code written for Cloudflare checks this exact prefix.
     if (!script) throw new Error(`Worker not found: ${name}`)
-    return invoke(this.env, this.ctx, script, script.trusted ? request : withoutCf(request))
+    const { limits, outbound } = this.ctx.props
+    return invoke(this.env, this.ctx, script, script.trusted ? request : withoutCf(request), {
+      ...(limits ? { limits } : {}),
+      ...(outbound ? { variant: { outbound } } : {}),
+    })
   }
 }
 
@@ -38,8 +43,18 @@ export class ServiceBinding extends WorkerEntrypoint<HostEnv, ServiceProps> {
     const { accountId, script: name, entrypoint } = this.ctx.props
     const script = await lookupScript(this.env, accountId, '', name)
     if (!script) throw new Error(`Worker not found: ${name}`)
-    return invoke(this.env, this.ctx, script, request, entrypoint)
+    return invoke(this.env, this.ctx, script, request, entrypoint ? { entrypoint } : {})
   }
+}
+
+/** Only the params the binding declared reach the Outbound Worker (Cloudflare's `parameters`). */
+function outboundTarget(
+  declared: NonNullable<DispatchProps['outbound']>,
+  given: Record<string, unknown> | undefined,
+): OutboundTarget {
+  const params: Record<string, unknown> = {}
+  for (const name of declared.params) if (given && name in given) params[name] = given[name]
+  return { service: declared.service, ...(declared.entrypoint ? { entrypoint: declared.entrypoint } : {}), params }
 }
 
 /** Untrusted user Workers never see request.cf (Cloudflare's default for dispatch namespaces). */

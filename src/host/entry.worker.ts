@@ -10,7 +10,7 @@ import { resolveTarget } from './routing.worker.js'
 export { Control } from './control.worker.js'
 export { DispatchNamespace, ServiceBinding, UserWorker } from './dispatcher.worker.js'
 export { KvNamespace } from './kv.worker.js'
-export { Outbound } from './outbound.worker.js'
+export { Outbound, OutboundWorker } from './outbound.worker.js'
 export { ProbationGate } from './probation.worker.js'
 export { Tail } from './tail.worker.js'
 

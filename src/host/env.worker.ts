@@ -8,6 +8,8 @@ export interface HostSettings {
   probation: boolean
   /** Per-invocation deadline for a Worker to produce its response. */
   wallClockMs: number
+  /** Subrequests per invocation when neither the script nor the dispatch sets a limit. */
+  subrequestLimit: number
 }
 
 export interface HostEnv {
@@ -33,18 +35,31 @@ export interface DispatchProps {
   outbound?: { service: string; entrypoint?: string; params: string[] }
 }
 
+/** A namespace's Outbound Worker with the params one dispatch passed to it. */
+export interface OutboundTarget {
+  service: string
+  entrypoint?: string
+  params: Record<string, unknown>
+}
+
 export interface UserWorkerProps {
   accountId: string
   namespaceId: string
   name: string
   limits?: { cpuMs?: number; subRequests?: number }
-  outboundParams?: Record<string, unknown>
+  outbound?: OutboundTarget
 }
 
 export interface ScriptProps {
   accountId: string
   namespaceId: string
   script: string
+  /** The isolate's loader key: subrequest budgets are counted per isolate. */
+  loadKey?: string
+}
+
+export interface OutboundWorkerProps extends ScriptProps {
+  target: OutboundTarget
 }
 
 export interface KvProps {
@@ -63,6 +78,7 @@ export interface HostExports {
   DispatchNamespace: EntrypointFactory<DispatchProps>
   UserWorker: EntrypointFactory<UserWorkerProps>
   Outbound: EntrypointFactory<ScriptProps>
+  OutboundWorker: EntrypointFactory<OutboundWorkerProps>
   KvNamespace: EntrypointFactory<KvProps>
   ServiceBinding: EntrypointFactory<ServiceProps>
   Tail: EntrypointFactory<ScriptProps>

@@ -2,7 +2,15 @@ import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
 import { PROBATION_HEADERS, type ScriptDescriptor } from './shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
 import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
-import { loadWorker } from './loader.worker.js'
+import { beginInvocation, endInvocation } from './budget.worker.js'
+import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
+
+export interface InvokeOptions {
+  entrypoint?: string
+  /** Per-dispatch limits (`get(name, args, {limits})`); the lower of these and the script's wins. */
+  limits?: { cpuMs?: number; subRequests?: number }
+  variant?: LoadVariant
+}
 
 const EXCEPTION_HEADER = 'x-workerhive-exception'
 
@@ -16,23 +24,34 @@ export async function invoke(
   ctx: ExecutionContext<unknown>,
   d: ScriptDescriptor,
   request: Request,
-  entrypoint?: string,
+  options: InvokeOptions = {},
 ): Promise<Response> {
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)
   if (verdict.run === 'refuse') throw new ResourceLimitError(verdict.reason)
-  if (verdict.run === 'probation' && env.PROBATION) return forwardToProbation(env, d, request)
+  if (verdict.run === 'probation' && env.PROBATION) return forwardToProbation(env, d, request, options)
+  const loadKey = loadKeyOf(d, options.variant)
+  const subrequests = lowest(d.limits.subRequests, options.limits?.subRequests) ?? env.SETTINGS.subrequestLimit
   const id = markStart(env, key)
+  beginInvocation(loadKey, subrequests)
   try {
-    const stub = loadWorker(env, ctx, d).getEntrypoint(entrypoint)
-    return await withDeadline(stub.fetch(request), env.SETTINGS.wallClockMs)
+    const stub = loadWorker(env, ctx, d, options.variant).getEntrypoint(options.entrypoint)
+    // Account-level scripts (the platform's dispatch Worker) get twice the deadline of the user
+    // Workers they call, so a user Worker's timeout reaches them as a catchable rejection first.
+    const deadline = d.namespaceId === '' ? 2 * env.SETTINGS.wallClockMs : env.SETTINGS.wallClockMs
+    return await withDeadline(stub.fetch(request), deadline)
   } finally {
+    endInvocation(loadKey, subrequests)
     markEnd(env, id)
   }
 }
 
-async function forwardToProbation(env: HostEnv, d: ScriptDescriptor, request: Request): Promise<Response> {
+const lowest = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b)
+
+async function forwardToProbation(env: HostEnv, d: ScriptDescriptor, request: Request, options: InvokeOptions): Promise<Response> {
   const headers = new Headers(request.headers)
+  headers.set(PROBATION_HEADERS.options, JSON.stringify(options))
   headers.set(PROBATION_HEADERS.account, d.accountId)
   headers.set(PROBATION_HEADERS.namespace, d.namespaceId)
   headers.set(PROBATION_HEADERS.script, d.name)

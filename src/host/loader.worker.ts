@@ -1,25 +1,46 @@
 import { INTERNAL, type CodeBundle, type HostBinding, type ScriptDescriptor } from './shared/protocol.js'
 import { internalJson } from './internal-api.worker.js'
-import { hostExports, type HostEnv } from './env.worker.js'
+import { hostExports, type HostEnv, type OutboundTarget } from './env.worker.js'
+import { stableHash } from './budget.worker.js'
 
 /** Our own modules inside a customer's Worker live under this prefix, so they never collide. */
 const OWN = '__workerhive/'
 
-/**
- * Returns the Worker Loader stub of the script's current version. The loader caches isolates by
- * name and never re-runs the callback for a cached name, so the name is the descriptor's loadKey
- * (it changes with every version and every setting that shapes the isolate).
- */
-export function loadWorker(env: HostEnv, ctx: ExecutionContext<unknown>, d: ScriptDescriptor): WorkerStub {
-  return env.LOADER.get(d.loadKey, () => workerCode(env, ctx, d))
+/** What shapes an isolate beyond the script's own version. */
+export interface LoadVariant {
+  /** The namespace's Outbound Worker and the params of this dispatch (user Workers). */
+  outbound?: OutboundTarget
+  /** Extra env values: an Outbound Worker's params. */
+  extraEnv?: Record<string, unknown>
 }
 
-async function workerCode(env: HostEnv, ctx: ExecutionContext<unknown>, d: ScriptDescriptor): Promise<WorkerLoaderWorkerCode> {
+/**
+ * The loader's cache name for a script in a variant. The loader caches isolates by name and never
+ * re-runs the callback for a cached name, so the name changes with every version, every setting
+ * that shapes the isolate (the descriptor's loadKey) and every variant.
+ */
+export function loadKeyOf(d: ScriptDescriptor, variant: LoadVariant = {}): string {
+  return variant.outbound || variant.extraEnv ? `${d.loadKey}:${stableHash([variant.outbound, variant.extraEnv])}` : d.loadKey
+}
+
+/** Returns the Worker Loader stub of the script's current version (in a variant). */
+export function loadWorker(env: HostEnv, ctx: ExecutionContext<unknown>, d: ScriptDescriptor, variant: LoadVariant = {}): WorkerStub {
+  const key = loadKeyOf(d, variant)
+  return env.LOADER.get(key, () => workerCode(env, ctx, d, key, variant))
+}
+
+async function workerCode(
+  env: HostEnv,
+  ctx: ExecutionContext<unknown>,
+  d: ScriptDescriptor,
+  loadKey: string,
+  variant: LoadVariant,
+): Promise<WorkerLoaderWorkerCode> {
   const bundle = await internalJson<CodeBundle>(env, `${INTERNAL.code}${encodeURIComponent(d.versionId)}`)
   const modules: Record<string, WorkerLoaderModule> = {}
   for (const m of bundle.modules) modules[m.name] = toLoaderModule(m)
   const exportsOf = hostExports(ctx)
-  const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name }
+  const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey }
   let mainModule = d.mainModule
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
@@ -34,9 +55,11 @@ async function workerCode(env: HostEnv, ctx: ExecutionContext<unknown>, d: Scrip
     compatibilityFlags: d.compatibilityFlags,
     mainModule,
     modules,
-    env: buildEnv(d, ctx),
+    env: { ...buildEnv(d, ctx), ...variant.extraEnv },
     // Always explicit: left unset, a loaded Worker would inherit the host's own network access.
-    globalOutbound: exportsOf.Outbound({ props: scriptProps }),
+    globalOutbound: variant.outbound
+      ? exportsOf.OutboundWorker({ props: { ...scriptProps, target: variant.outbound } })
+      : exportsOf.Outbound({ props: scriptProps }),
     tails: [exportsOf.Tail({ props: scriptProps })],
   }
 }

@@ -1,5 +1,9 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import type { HostEnv, ScriptProps } from './env.worker.js'
+import { takeSubrequest } from './budget.worker.js'
+import type { HostEnv, OutboundWorkerProps, ScriptProps } from './env.worker.js'
+import { ResourceLimitError } from './guard.worker.js'
+import { invoke } from './invoke.worker.js'
+import { lookupScript } from './registry.worker.js'
 
 /**
  * Every fetch() a loaded Worker makes lands here (its globalOutbound). The request goes out only
@@ -8,6 +12,7 @@ import type { HostEnv, ScriptProps } from './env.worker.js'
  */
 export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
   override async fetch(request: Request): Promise<Response> {
+    countSubrequest(this.ctx.props)
     try {
       return await this.env.INTERNET.fetch(request)
     } catch (err) {
@@ -18,8 +23,33 @@ export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
   }
 
   override connect(): never {
-    // Raw TCP would need its own egress policy; until it has one, it is refused (as with an
-    // Outbound Worker on Cloudflare).
+    // Raw TCP would need its own egress policy; until it has one, it is refused.
     throw new Error('connect() is not available to Workers on this platform')
   }
+}
+
+/**
+ * globalOutbound of user Workers whose namespace declares an Outbound Worker: every fetch() goes to
+ * that account-level Worker instead, with the dispatch's params on its env (Cloudflare's Outbound
+ * Workers). connect() is refused in this mode, as on Cloudflare.
+ */
+export class OutboundWorker extends WorkerEntrypoint<HostEnv, OutboundWorkerProps> {
+  override async fetch(request: Request): Promise<Response> {
+    countSubrequest(this.ctx.props)
+    const { accountId, target } = this.ctx.props
+    const script = await lookupScript(this.env, accountId, '', target.service)
+    if (!script) throw new Error(`Outbound Worker not found: ${target.service}`)
+    return invoke(this.env, this.ctx, script, request, {
+      ...(target.entrypoint ? { entrypoint: target.entrypoint } : {}),
+      variant: { extraEnv: target.params },
+    })
+  }
+
+  override connect(): never {
+    throw new Error('connect() is not available to Workers whose namespace has an Outbound Worker')
+  }
+}
+
+function countSubrequest(props: ScriptProps): void {
+  if (props.loadKey && !takeSubrequest(props.loadKey)) throw new ResourceLimitError('subrequests')
 }

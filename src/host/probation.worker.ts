@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
 import { PROBATION_HEADERS } from './shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
-import { exceptionResponse, invoke } from './invoke.worker.js'
+import { exceptionResponse, invoke, type InvokeOptions } from './invoke.worker.js'
 import { lookupScript } from './registry.worker.js'
 
 /**
@@ -15,12 +15,13 @@ export class ProbationGate extends WorkerEntrypoint<HostEnv> {
     const accountId = request.headers.get(PROBATION_HEADERS.account) ?? ''
     const namespaceId = request.headers.get(PROBATION_HEADERS.namespace) ?? ''
     const name = request.headers.get(PROBATION_HEADERS.script) ?? ''
+    const options = JSON.parse(request.headers.get(PROBATION_HEADERS.options) ?? '{}') as InvokeOptions
     const headers = new Headers(request.headers)
     for (const h of [...Object.values(PROBATION_HEADERS), HEADER_INTERNAL_SECRET]) headers.delete(h)
     try {
       const script = await lookupScript(this.env, accountId, namespaceId, name)
       if (!script) throw new Error(`Worker not found: ${name}`)
-      return await invoke(this.env, this.ctx, script, new Request(request, { headers }))
+      return await invoke(this.env, this.ctx, script, new Request(request, { headers }), options)
     } catch (err) {
       return exceptionResponse(err)
     }

@@ -26,6 +26,7 @@ export interface EdgeDeps {
     | 'edgeDomain'
     | 'edgeProcesses'
     | 'wallClockMs'
+    | 'subrequestLimit'
     | 'probeIntervalMs'
     | 'probeTimeoutMs'
     | 'processMemoryMb'
@@ -93,6 +94,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         processIndex: index,
         heapMb: config.isolateHeapMb,
         wallClockMs: config.wallClockMs,
+        subrequestLimit: config.subrequestLimit,
       })
       writeFileSync(path, text)
       return path

@@ -18,6 +18,7 @@ export interface WorkerdConfigInput {
   /** Per-isolate V8 heap cap in MiB (Cloudflare's limit is 128 MB per isolate). */
   heapMb: number
   wallClockMs: number
+  subrequestLimit: number
 }
 
 // Addresses workerd's "public" class may still include; user Workers must never reach them.
@@ -36,6 +37,7 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     processIndex: input.processIndex,
     probation,
     wallClockMs: input.wallClockMs,
+    subrequestLimit: input.subrequestLimit,
   })
   // Both roles inherit their listening socket as fd 3: the shared edge queue, or the probation gate.
   const inherited = probation

@@ -88,4 +88,6 @@ export const PROBATION_HEADERS = {
   account: 'x-workerhive-account',
   namespace: 'x-workerhive-namespace',
   script: 'x-workerhive-script',
+  /** JSON of the invocation's options (entrypoint, per-dispatch limits, outbound variant). */
+  options: 'x-workerhive-invoke',
 } as const
