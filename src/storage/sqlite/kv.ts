@@ -1,7 +1,7 @@
 import type { AccountId, KvNamespaceId } from '../../domain/ids.js'
 import type { Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import type { KvNamespace, KvStore } from '../kv-store.js'
+import type { KvEntry, KvKeyInfo, KvNamespace, KvScope, KvStore } from '../kv-store.js'
 import { StorageConflict } from '../store.js'
 import { isUniqueViolation } from './accounts.js'
 import type { Db } from './database.js'
@@ -11,20 +11,124 @@ interface NamespaceRow {
   account_id: string
   title: string
 }
+interface InfoRow {
+  key: Buffer
+  expiration: number | null
+  metadata: string | null
+}
+interface EntryRow extends InfoRow {
+  value: Buffer
+}
+
 const toNamespace = (r: NamespaceRow): KvNamespace => ({
   id: r.id as KvNamespaceId,
   accountId: r.account_id as AccountId,
   title: r.title,
 })
 
+const toInfo = (r: InfoRow): KvKeyInfo => ({
+  name: r.key.toString('utf8'),
+  ...(r.expiration !== null ? { expiration: r.expiration } : {}),
+  ...(r.metadata !== null ? { metadata: r.metadata } : {}),
+})
+
+const toEntry = (r: EntryRow): KvEntry => ({
+  ...toInfo(r),
+  // better-sqlite3 hands out Buffers over plain ArrayBuffers, never shared ones.
+  value: new Uint8Array(r.value.buffer as ArrayBuffer, r.value.byteOffset, r.value.byteLength),
+})
+
+const keyBytes = (key: string): Buffer => Buffer.from(key, 'utf8')
+/** better-sqlite3 binds Buffers; this views the same memory instead of copying a value of up to 25 MiB. */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** Expiration is kept in whole seconds, as Cloudflare reports it; an entry is gone from that second on. */
+const nowSeconds = (now: number): number => Math.floor(now / 1000)
+
+/** The smallest byte string greater than every string that starts with `prefix`; none if there is no such bound. */
+export function prefixUpperBound(prefix: Buffer): Buffer | null {
+  let end = prefix.length
+  while (end > 0 && prefix[end - 1] === 0xff) end--
+  if (end === 0) return null
+  const bound = Buffer.from(prefix.subarray(0, end))
+  bound[end - 1] = bound[end - 1]! + 1
+  return bound
+}
+
 export function sqliteKv(db: Db, _clock: Clock): KvStore {
+  const live = '(expiration IS NULL OR expiration > ?)'
   const s = {
     insert: db.prepare('INSERT INTO kv_namespaces (id, account_id, title) VALUES (?, ?, ?)'),
     list: db.prepare<[string], NamespaceRow>('SELECT * FROM kv_namespaces WHERE account_id = ? ORDER BY title'),
     get: db.prepare<[string, string], NamespaceRow>('SELECT * FROM kv_namespaces WHERE account_id = ? AND id = ?'),
     rename: db.prepare('UPDATE kv_namespaces SET title = ? WHERE account_id = ? AND id = ?'),
     delete: db.prepare('DELETE FROM kv_namespaces WHERE account_id = ? AND id = ?'),
+
+    upsertEntry: db.prepare(
+      `INSERT INTO kv_entries (namespace_id, key, expiration, metadata, size) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (namespace_id, key) DO UPDATE
+       SET expiration = excluded.expiration, metadata = excluded.metadata, size = excluded.size`,
+    ),
+    upsertValue: db.prepare(
+      `INSERT INTO kv_values (namespace_id, key, value) VALUES (?, ?, ?)
+       ON CONFLICT (namespace_id, key) DO UPDATE SET value = excluded.value`,
+    ),
+    entry: db.prepare<[string, Buffer], EntryRow>(
+      `SELECT e.key, e.expiration, e.metadata, v.value FROM kv_entries e
+       JOIN kv_values v ON v.namespace_id = e.namespace_id AND v.key = e.key
+       WHERE e.namespace_id = ? AND e.key = ?`,
+    ),
+    info: db.prepare<[string, Buffer], InfoRow>(
+      'SELECT key, expiration, metadata FROM kv_entries WHERE namespace_id = ? AND key = ?',
+    ),
+    deleteEntry: db.prepare('DELETE FROM kv_entries WHERE namespace_id = ? AND key = ?'),
+    // Only if it is still expired: a concurrent put may have revived the key since it was read.
+    purgeEntry: db.prepare('DELETE FROM kv_entries WHERE namespace_id = ? AND key = ? AND expiration <= ?'),
+    listBounded: db.prepare<[string, Buffer, Buffer, Buffer, number, number], InfoRow>(
+      `SELECT key, expiration, metadata FROM kv_entries
+       WHERE namespace_id = ? AND key > ? AND key >= ? AND key < ? AND ${live}
+       ORDER BY key LIMIT ?`,
+    ),
+    listUnbounded: db.prepare<[string, Buffer, Buffer, number, number], InfoRow>(
+      `SELECT key, expiration, metadata FROM kv_entries
+       WHERE namespace_id = ? AND key > ? AND key >= ? AND ${live}
+       ORDER BY key LIMIT ?`,
+    ),
+    purgeExpired: db.prepare(
+      `DELETE FROM kv_entries WHERE (namespace_id, key) IN (
+         SELECT namespace_id, key FROM kv_entries
+         WHERE expiration IS NOT NULL AND expiration <= ? LIMIT ?)`,
+    ),
   }
+
+  const ownsNamespace = (scope: KvScope): boolean => s.get.get(scope.accountId, scope.namespaceId) !== undefined
+
+  /** The row if it is live; purges it if it has expired. */
+  const liveOrPurge = <R extends InfoRow>(scope: KvScope, row: R | undefined, now: number): R | undefined => {
+    if (!row) return undefined
+    if (row.expiration !== null && row.expiration <= nowSeconds(now)) {
+      s.purgeEntry.run(scope.namespaceId, row.key, nowSeconds(now))
+      return undefined
+    }
+    return row
+  }
+
+  const putEntries = db.transaction((scope: KvScope, entries: Parameters<KvStore['putEntries']>[1]): boolean => {
+    if (!ownsNamespace(scope)) return false
+    for (const e of entries) {
+      const key = keyBytes(e.key)
+      s.upsertEntry.run(scope.namespaceId, key, e.expiration ?? null, e.metadata ?? null, e.value.byteLength)
+      s.upsertValue.run(scope.namespaceId, key, asBuffer(e.value))
+    }
+    return true
+  })
+
+  const deleteEntries = db.transaction((scope: KvScope, keys: string[]): boolean => {
+    if (!ownsNamespace(scope)) return false
+    for (const key of keys) s.deleteEntry.run(scope.namespaceId, keyBytes(key))
+    return true
+  })
+
   return {
     async createNamespace(accountId, title) {
       const id = hexId()
@@ -53,7 +157,43 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
       return { id, accountId, title }
     },
     async deleteNamespace(accountId, id) {
+      // Entries and values go with it through ON DELETE CASCADE, in the same statement.
       return s.delete.run(accountId, id).changes > 0
+    },
+
+    async putEntries(scope, entries) {
+      return putEntries(scope, entries)
+    },
+    async getEntry(scope, key, now) {
+      const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, keyBytes(key)), now)
+      return row && toEntry(row)
+    },
+    async getEntryInfo(scope, key, now) {
+      const row = liveOrPurge(scope, s.info.get(scope.namespaceId, keyBytes(key)), now)
+      return row && toInfo(row)
+    },
+    async getEntries(scope, keys, now) {
+      const found = new Map<string, KvEntry>()
+      for (const key of new Set(keys)) {
+        const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, keyBytes(key)), now)
+        if (row) found.set(key, toEntry(row))
+      }
+      return found
+    },
+    async deleteEntries(scope, keys) {
+      return deleteEntries(scope, keys)
+    },
+    async listKeys(scope, { prefix, after, limit, now }) {
+      const from = keyBytes(prefix)
+      const upper = prefixUpperBound(from)
+      const afterKey = keyBytes(after ?? '')
+      const rows = upper
+        ? s.listBounded.all(scope.namespaceId, afterKey, from, upper, nowSeconds(now), limit + 1)
+        : s.listUnbounded.all(scope.namespaceId, afterKey, from, nowSeconds(now), limit + 1)
+      return { keys: rows.slice(0, limit).map(toInfo), more: rows.length > limit }
+    },
+    async purgeExpired(now, limit) {
+      return s.purgeExpired.run(nowSeconds(now), limit).changes
     },
   }
 }
