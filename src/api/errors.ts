@@ -150,6 +150,57 @@ export const kvInvalid = defineApiError('kvInvalid', {
 export const kvValueTooLarge = defineApiError('kvValueTooLarge', {
   code: 10033, status: 413, message: (limit: number) => `value length exceeds limit of ${limit} bytes`,
 })
+// The KV errors below take their codes from Cloudflare's published Workers KV error table
+// (10007 malformed page … 10047 invalid metadata) and their statuses and messages from what the KV
+// backend answers (the text workerd and miniflare show as "KV PUT failed: 414 UTF-8 encoded …").
+export const kvMalformedPage = defineApiError('kvMalformedPage', {
+  code: 10007, status: 400, message: (raw: string) => `malformed page argument '${raw}': expected an integer ≥ 1`,
+})
+export const kvMalformedPerPage = defineApiError('kvMalformedPerPage', {
+  code: 10008, status: 400,
+  message: (raw: string) => `malformed per_page argument '${raw}': expected an integer ≥ 1`,
+})
+export const kvMalformedValue = defineApiError('kvMalformedValue', {
+  code: 10012, status: 400, message: (why: string) => why,
+})
+export const kvPayloadTooLarge = defineApiError('kvPayloadTooLarge', {
+  code: 10024, status: 413, message: (why: string) => why,
+})
+export const kvInvalidLimit = defineApiError('kvInvalidLimit', {
+  code: 10028, status: 400, message: (why: string) => why,
+})
+export const kvInvalidRequest = defineApiError('kvInvalidRequest', {
+  code: 10029, status: 400, message: (why: string) => why,
+})
+export const kvKeyTooLong = defineApiError('kvKeyTooLong', {
+  code: 10030, status: 414,
+  message: (bytes: number, limit: number) => `UTF-8 encoded length of ${bytes} exceeds key length limit of ${limit}.`,
+})
+export const kvInvalidExpiration = defineApiError('kvInvalidExpiration', {
+  code: 10033, status: 400, message: (why: string) => why,
+})
+export const kvInvalidExpirationTtl = defineApiError('kvInvalidExpirationTtl', {
+  code: 10034, status: 400, message: (why: string) => why,
+})
+export const kvInvalidCursor = defineApiError('kvInvalidCursor', {
+  code: 10041, status: 400, message: () => 'invalid "list keys" cursor',
+})
+export const kvIllegalKey = defineApiError('kvIllegalKey', {
+  code: 10042, status: 400, message: (why: string) => why,
+})
+export const kvInvalidOrder = defineApiError('kvInvalidOrder', {
+  code: 10043, status: 400, message: (raw: string) => `invalid order '${raw}': use 'id' or 'title'`,
+})
+export const kvInvalidDirection = defineApiError('kvInvalidDirection', {
+  code: 10044, status: 400, message: (raw: string) => `invalid direction '${raw}': use 'asc' or 'desc'`,
+})
+export const kvInvalidMetadata = defineApiError('kvInvalidMetadata', {
+  code: 10047, status: 400, message: (why: string) => why,
+})
+export const kvMetadataTooLarge = defineApiError('kvMetadataTooLarge', {
+  code: 10047, status: 413,
+  message: (bytes: number, limit: number) => `Metadata length of ${bytes} exceeds limit of ${limit}.`,
+})
 
 // --- zones, routes, subdomains ----------------------------------------------------------------
 export const zoneNotFound = defineApiError('zoneNotFound', {
