@@ -5,6 +5,7 @@ import { createAccount, createToken } from '../../src/bootstrap.js'
 import { loadConfig, type ConfigInput } from '../../src/config/config.js'
 import { startPlatform, type Platform } from '../../src/main.js'
 import type { AccountId } from '../../src/domain/ids.js'
+import type { Clock } from '../../src/util/clock.js'
 
 export interface TestPlatform {
   platform: Platform
@@ -20,11 +21,11 @@ export interface TestPlatform {
   close(): Promise<void>
 }
 
-/** Starts the real platform on free ports in a fresh data dir. */
-export async function startTestPlatform(overrides: ConfigInput = {}): Promise<TestPlatform> {
+/** Starts the real platform on free ports in a fresh data dir; `clock` lets a test move time (KV expiration). */
+export async function startTestPlatform(overrides: ConfigInput = {}, clock?: Clock): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-test-'))
   const config = loadConfig({ dataDir, apiPort: 0, edgePort: 0, logLevel: 'silent', ...overrides }, {})
-  const platform = await startPlatform(config)
+  const platform = await startPlatform(config, clock ? { clock } : {})
   const { accountId, apiToken: token } = platform.credentials
   const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {
     const headers = new Headers(init.headers)

@@ -2,6 +2,8 @@ import type { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
+import { kvNamespaceRoutes } from './kv-namespaces.js'
+import { kvValueRoutes } from './kv-values.js'
 import { subdomainRoutes } from './subdomain.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
@@ -15,4 +17,6 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   workerRouteRoutes,
   subdomainRoutes,
   workersResourceRoutes,
+  kvNamespaceRoutes,
+  kvValueRoutes,
 ]
