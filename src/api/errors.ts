@@ -128,6 +128,11 @@ export const versionNotFound = defineApiError('versionNotFound', {
 export const invalidTags = defineApiError('invalidTags', {
   code: 10021, status: 400, message: (why: string) => why,
 })
+/** Two changes raced on one script and retries did not settle it; the SDK retries 409 by itself. */
+export const concurrentScriptChange = defineApiError('concurrentScriptChange', {
+  code: 10035, status: 409,
+  message: (name: string) => `Multiple attempts to modify Worker '${name}' at the same time; try again`,
+})
 
 // --- KV -------------------------------------------------------------------------------------
 export const kvKeyNotFound = defineApiError('kvKeyNotFound', {

@@ -2,6 +2,11 @@ import type { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
+import { namespaceScriptRoutes } from './namespace-scripts.js'
+import { namespaceScriptContentRoutes } from './script-content.js'
+import { namespaceScriptSecretRoutes } from './script-secrets.js'
+import { namespaceScriptSettingsRoutes } from './script-settings.js'
+import { namespaceScriptTagRoutes } from './script-tags.js'
 import { kvNamespaceRoutes } from './kv-namespaces.js'
 import { kvValueRoutes } from './kv-values.js'
 import { subdomainRoutes } from './subdomain.js'
@@ -13,6 +18,11 @@ import { zoneRoutes } from './zones.js'
 export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   identityRoutes,
   dispatchNamespaceRoutes,
+  namespaceScriptRoutes,
+  namespaceScriptContentRoutes,
+  namespaceScriptSettingsRoutes,
+  namespaceScriptSecretRoutes,
+  namespaceScriptTagRoutes,
   zoneRoutes,
   workerRouteRoutes,
   subdomainRoutes,

@@ -1,0 +1,109 @@
+import { Hono } from 'hono'
+import type { Script } from '../../storage/store.js'
+import { intParam } from '../body.js'
+import type { ApiDeps, ApiEnv } from '../context.js'
+import { ok } from '../envelope.js'
+import { invalidInput, invalidScriptName } from '../errors.js'
+import { notifyEdge, withFreshScript } from '../scripts/change.js'
+import { loadScript, namespaceScriptLocator, type LocatedScope } from '../scripts/locator.js'
+import { tagFilterParam } from '../scripts/tag-filter.js'
+import { scriptView } from '../scripts/views.js'
+import { parseScriptUpload } from '../upload/parse.js'
+import { prepareUpload } from '../upload/prepare.js'
+
+// Kept here too for the route modules that imported it from this file first.
+export { tagFilterParam }
+
+/** Cloudflare's cap on one page of a script list (and on one bulk delete). */
+const MAX_PAGE = 1000
+
+/** `/accounts/:a/workers/dispatch/namespaces/:ns/scripts[/:script]`: upload, details, list, delete. */
+export function namespaceScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+  const locator = namespaceScriptLocator(deps)
+  const base = locator.collection
+
+  const listItem = async (where: LocatedScope, script: Script) => {
+    const version = await deps.store.scripts.version(script.currentVersionId)
+    return {
+      created_on: script.createdOn,
+      modified_on: script.modifiedOn,
+      dispatch_namespace: where.namespaceName,
+      script: version ? scriptView(script, version) : null,
+    }
+  }
+
+  // Upload. `excludeScript` (wrangler) needs nothing: the answer never echoes the code.
+  app.put(`${base}/:script`, async (c) => {
+    const where = await locator.scope(c)
+    const name = c.req.param('script')
+    const problem = locator.nameProblem(name)
+    if (problem) throw invalidScriptName(problem)
+    const upload = await parseScriptUpload(c.req.raw, { maxBytes: deps.config.maxScriptBytes })
+    const strictInherit = c.req.query('bindings_inherit') === 'strict'
+    const { script, version } = await withFreshScript(name, async () => {
+      const existing = await deps.store.scripts.get(where, name)
+      const previous = existing && (await deps.store.scripts.version(existing.currentVersionId))
+      const prepared = await prepareUpload({
+        upload,
+        accountId: where.accountId,
+        previous,
+        strictInherit,
+        store: deps.store,
+      })
+      return deps.store.scripts.publish({
+        scope: where,
+        name,
+        version: prepared.version,
+        tags: prepared.tags,
+        settings: prepared.settings,
+        ifCurrent: existing?.currentVersionId ?? null,
+      })
+    })
+    await notifyEdge(deps, where, name)
+    return c.json(
+      ok({ ...scriptView(script, version), startup_time_ms: upload.startupTimeMs, deployment_id: version.id }),
+    )
+  })
+
+  app.get(`${base}/:script`, async (c) => {
+    const where = await locator.scope(c)
+    const { script } = await loadScript(deps.store, locator, where, c.req.param('script'))
+    return c.json(ok(await listItem(where, script)))
+  })
+
+  // `force` is accepted: nothing in Workerhive refers to a namespace script in a way that blocks deletion.
+  app.delete(`${base}/:script`, async (c) => {
+    const where = await locator.scope(c)
+    const name = c.req.param('script')
+    if (!(await deps.store.scripts.delete(where, name))) throw locator.scriptNotFound(name, where)
+    await notifyEdge(deps, where, name)
+    return c.json(ok(null))
+  })
+
+  app.get(base, async (c) => {
+    const where = await locator.scope(c)
+    const page = await deps.store.scripts.list(where, {
+      filter: tagFilterParam(c.req.query('tags')),
+      cursor: c.req.query('cursor') || undefined,
+      limit: intParam(c.req.query('limit'), MAX_PAGE, 1, MAX_PAGE),
+    })
+    const items = await Promise.all(page.scripts.map((s) => listItem(where, s)))
+    return c.json(ok(items, { count: items.length, cursor: page.cursor }))
+  })
+
+  // Deletes every script matching the filter. Without a filter this would empty the namespace, which
+  // no client means by it, so the filter is required.
+  app.delete(base, async (c) => {
+    const where = await locator.scope(c)
+    const filter = tagFilterParam(c.req.query('tags'))
+    if (!filter || filter.yes.length + filter.no.length === 0)
+      throw invalidInput("Deleting scripts by tag needs a filter: ?tags=<tag>:yes or <tag>:no, comma-separated")
+    const limit = intParam(c.req.query('limit'), MAX_PAGE, 1, MAX_PAGE)
+    const { deleted, hasMore } = await deps.store.scripts.deleteByTags(where, filter, limit)
+    for (const d of deleted) await notifyEdge(deps, where, d.name)
+    return c.json(ok({ deleted: deleted.map((d) => ({ id: d.name })), deleted_count: deleted.length, has_more: hasMore }))
+  })
+
+  return app
+}

@@ -1,0 +1,25 @@
+import { StaleScriptVersion } from '../../storage/store.js'
+import type { ApiDeps } from '../context.js'
+import { concurrentScriptChange } from '../errors.js'
+import type { LocatedScope } from './locator.js'
+
+const MAX_ATTEMPTS = 5
+
+/**
+ * Runs a read-modify-publish change (publishing with `ifCurrent`) again while another change to the
+ * same script gets in between, so concurrent secret puts or uploads never lose each other's work.
+ */
+export async function withFreshScript<T>(name: string, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    try {
+      return await attempt()
+    } catch (e) {
+      if (!(e instanceof StaleScriptVersion)) throw e
+    }
+  }
+  throw concurrentScriptChange(name)
+}
+
+/** Tells the edge before the API answers, so the next request already runs the new version. */
+export const notifyEdge = (deps: Pick<ApiDeps, 'edge'>, where: LocatedScope, name: string): Promise<void> =>
+  deps.edge.scriptChanged({ accountId: where.accountId, namespaceId: where.namespaceId, name })

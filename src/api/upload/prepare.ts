@@ -1,0 +1,77 @@
+import type { AccountId } from '../../domain/ids.js'
+import { normaliseTags } from '../../domain/tags.js'
+import type { NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
+import { invalidTags } from '../errors.js'
+import { resolveBindings } from './bindings.js'
+import type { UploadMetadata } from './metadata.js'
+import type { ScriptUpload } from './parse.js'
+
+/** What an upload changes: the new version, and the tags and settings its metadata sets. */
+export interface PreparedUpload {
+  version: NewVersion
+  /** Undefined: the metadata said nothing about tags, keep them. */
+  tags: string[] | undefined
+  settings: Partial<ScriptSettings>
+}
+
+/**
+ * Turns a parsed upload into what to publish, given the version it replaces. Shared by every
+ * upload endpoint (namespace scripts, account scripts, versions): none of it depends on the route.
+ */
+export async function prepareUpload(input: {
+  upload: ScriptUpload
+  accountId: AccountId
+  previous: ScriptVersion | undefined
+  strictInherit: boolean
+  store: Pick<Store, 'kv' | 'namespaces' | 'scripts'>
+}): Promise<PreparedUpload> {
+  const { upload, store } = input
+  const { metadata } = upload
+  const tags = metadataTags(metadata)
+  const bindings = await resolveBindings({
+    uploaded: upload.bindings,
+    previous: input.previous,
+    keepTypes: metadata.keep_bindings,
+    strictInherit: input.strictInherit,
+    ctx: { accountId: input.accountId, store, parts: new Set(upload.modules.map((m) => m.name)) },
+    store: store.scripts,
+  })
+  return {
+    version: {
+      format: upload.format,
+      mainModule: upload.mainModule,
+      modules: upload.modules,
+      compatibilityDate: metadata.compatibility_date,
+      compatibilityFlags: metadata.compatibility_flags ?? [],
+      bindings,
+      annotations: metadata.annotations,
+      handlers: upload.handlers,
+      source: 'api',
+    },
+    tags,
+    settings: settingsFromMetadata(metadata),
+  }
+}
+
+/** The tag set metadata (or a settings change) asks for, checked; undefined when it names none. */
+export function metadataTags(fields: { tags?: string[] | null }): string[] | undefined {
+  if (fields.tags === undefined) return undefined
+  const result = normaliseTags(fields.tags ?? [])
+  if ('problem' in result) throw invalidTags(result.problem)
+  return result.tags
+}
+
+/** The script settings that metadata (or a settings change) sets; absent fields stay as they are. */
+export function settingsFromMetadata(m: Pick<
+  UploadMetadata,
+  'logpush' | 'usage_model' | 'limits' | 'observability' | 'tail_consumers' | 'placement'
+>): Partial<ScriptSettings> {
+  const s: Partial<ScriptSettings> = {}
+  if (m.logpush !== undefined) s.logpush = m.logpush
+  if (m.usage_model !== undefined) s.usageModel = m.usage_model
+  if (m.limits !== undefined) s.limits = m.limits
+  if (m.observability !== undefined) s.observability = m.observability
+  if (m.tail_consumers !== undefined) s.tailConsumers = m.tail_consumers
+  if (m.placement !== undefined) s.placement = m.placement
+  return s
+}

@@ -1,0 +1,32 @@
+import { scriptTooLarge } from '../errors.js'
+
+/**
+ * Reads a request body, refusing it (413, code 10027) as soon as it is known to be larger than
+ * `limit`: up front from Content-Length, else while streaming, so a chunked body cannot fill memory.
+ * `scriptLimit` is the limit the message names (the script's, without multipart framing).
+ */
+export async function readBodyLimited(request: Request, limit: number, scriptLimit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? NaN)
+  if (Number.isFinite(declared) && declared > limit) throw scriptTooLarge(declared, scriptLimit)
+  if (!request.body) return new Uint8Array()
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      await reader.cancel()
+      throw scriptTooLarge(total, scriptLimit)
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    body.set(c, at)
+    at += c.byteLength
+  }
+  return body
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod'
+import type { StoredBinding } from '../storage/store.js'
+import { dataBlob } from './data-blob/schema.js'
+import { dispatchNamespace } from './dispatch-namespace/schema.js'
+import { inherit } from './inherit/schema.js'
+import { json } from './json/schema.js'
+import type { BindingContext, BindingKind } from './kind.js'
+import { kvNamespace } from './kv-namespace/schema.js'
+import { plainText } from './plain-text/schema.js'
+import { secretKey } from './secret-key/schema.js'
+import { secretText } from './secret-text/schema.js'
+import { service } from './service/schema.js'
+import { textBlob } from './text-blob/schema.js'
+import { versionMetadata } from './version-metadata/schema.js'
+import { wasmModule } from './wasm-module/schema.js'
+
+export type { BindingContext } from './kind.js'
+
+/** Every binding kind Workerhive accepts. Adding one is a folder and a line here. */
+const kinds = [
+  plainText,
+  secretText,
+  json,
+  kvNamespace,
+  dispatchNamespace,
+  service,
+  wasmModule,
+  textBlob,
+  dataBlob,
+  versionMetadata,
+  inherit,
+  secretKey,
+] as const
+
+type Kinds = typeof kinds
+type SchemasOf<K extends readonly BindingKind[]> = { -readonly [I in keyof K]: K[I]['schema'] }
+
+export const BindingSchema = z.discriminatedUnion('type', kinds.map((k) => k.schema) as SchemasOf<Kinds>)
+export type Binding = z.output<typeof BindingSchema>
+export type BindingType = Binding['type']
+
+const byType = new Map<string, BindingKind>(kinds.map((k) => [k.schema.shape.type.value, k]))
+
+export const isBindingType = (type: string): type is BindingType => byType.has(type)
+
+/** Cloudflare's rule for binding names: they become JavaScript identifiers on `env`. */
+export const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+export const MAX_BINDING_NAME_LENGTH = 64
+
+export function bindingNameProblem(name: string): string | undefined {
+  if (name.length > MAX_BINDING_NAME_LENGTH)
+    return `Binding name '${name}' is longer than ${MAX_BINDING_NAME_LENGTH} characters`
+  if (!BINDING_NAME.test(name))
+    return `Binding name '${name}' is invalid: use letters, digits, '_' and '$', not starting with a digit`
+  return undefined
+}
+
+/**
+ * Checks the wire bindings of an upload or a settings change: each a known kind with a valid name and
+ * the fields its kind requires, names unique. Says what is wrong, naming the binding.
+ */
+export function parseBindings(raw: unknown): { bindings: Binding[] } | { problem: string } {
+  if (!Array.isArray(raw)) return { problem: 'bindings must be an array' }
+  const bindings: Binding[] = []
+  const seen = new Set<string>()
+  for (const [i, entry] of raw.entries()) {
+    if (typeof entry !== 'object' || entry === null) return { problem: `binding #${i + 1} is not an object` }
+    const { name, type } = entry as { name?: unknown; type?: unknown }
+    if (typeof name !== 'string' || name === '') return { problem: `binding #${i + 1} has no name` }
+    const nameProblem = bindingNameProblem(name)
+    if (nameProblem) return { problem: nameProblem }
+    if (typeof type !== 'string') return { problem: `binding '${name}' has no type` }
+    if (!isBindingType(type)) return { problem: `Unknown binding type '${type}' (binding '${name}')` }
+    const parsed = BindingSchema.safeParse(entry)
+    if (!parsed.success) return { problem: `binding '${name}' of type ${type}: ${describeIssue(parsed.error)}` }
+    if (seen.has(name)) return { problem: `Duplicate binding name '${name}': binding names must be unique` }
+    seen.add(name)
+    bindings.push(parsed.data)
+  }
+  return { bindings }
+}
+
+/** The first reason one of these bindings cannot be used in this account or version. */
+export async function bindingsProblem(bindings: readonly StoredBinding[], ctx: BindingContext): Promise<string | undefined> {
+  for (const b of bindings) {
+    const kind = byType.get(b.type)
+    const problem = kind?.check ? await kind.check(kind.schema.parse(b), ctx) : undefined
+    if (problem) return problem
+  }
+  return undefined
+}
+
+/** The binding as the API shows it. A stored type we no longer know shows no value fields at all. */
+export function publicBinding(b: StoredBinding): StoredBinding {
+  const kind = byType.get(b.type)
+  if (!kind) return { name: b.name, type: b.type }
+  return kind.publicView ? kind.publicView(b) : b
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  if (!issue) return 'invalid'
+  const path = issue.path.filter((p) => p !== 'type').join('.')
+  return path ? `${path}: ${issue.message}` : issue.message
+}

@@ -1,0 +1,11 @@
+import { z } from 'zod'
+import { defineBindingKind } from '../kind.js'
+
+/** A JSON value: `env.NAME` is the parsed value. */
+export const JsonBinding = z.object({
+  type: z.literal('json'),
+  name: z.string(),
+  json: z.unknown().refine((v) => v !== undefined, 'json: required'),
+})
+
+export const json = defineBindingKind({ schema: JsonBinding })

@@ -1,0 +1,10 @@
+import { z } from 'zod'
+import { defineBindingKind } from '../kind.js'
+
+/** `env.NAME` is `{ id, tag, timestamp }` of the running version. */
+export const VersionMetadataBinding = z.object({
+  type: z.literal('version_metadata'),
+  name: z.string(),
+})
+
+export const versionMetadata = defineBindingKind({ schema: VersionMetadataBinding })
