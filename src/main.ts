@@ -2,6 +2,8 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
 import type { EdgeNotifier } from './api/context.js'
+import { createKvService } from './kv/service.js'
+import { startExpirySweeper } from './kv/sweeper.js'
 import { startEdge, type Edge } from './runtime/edge.js'
 import { ensureFirstAccount, type Credentials } from './bootstrap.js'
 import type { Config } from './config/config.js'
@@ -31,7 +33,9 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const clock = opts.clock ?? systemClock
   const store = await openStore(config, clock)
   const credentials = await ensureFirstAccount(store, config.dataDir)
-  const edge = await startEdge({ store, log, config })
+  // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
+  const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
+  const edge = await startEdge({ store, log, clock, config })
   const notifier: EdgeNotifier = edge.notifier
 
   const api = createApi({ store, log, clock, config: { ...config, edgePort: edge.port }, edge: notifier })
@@ -55,6 +59,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
       await edge.stop()
+      sweeper.stop()
       await store.close()
     },
   }

@@ -152,9 +152,6 @@ export const kvInvalidNamespaceId = defineApiError('kvInvalidNamespaceId', {
 export const kvInvalid = defineApiError('kvInvalid', {
   code: 10019, status: 400, message: (why: string) => why,
 })
-export const kvValueTooLarge = defineApiError('kvValueTooLarge', {
-  code: 10033, status: 413, message: (limit: number) => `value length exceeds limit of ${limit} bytes`,
-})
 // The KV errors below take their codes from Cloudflare's published Workers KV error table
 // (10007 malformed page … 10047 invalid metadata) and their statuses and messages from what the KV
 // backend answers (the text workerd and miniflare show as "KV PUT failed: 414 UTF-8 encoded …").
@@ -251,4 +248,7 @@ export const invalidSubdomain = defineApiError('invalidSubdomain', {
   code: 10031, status: 400,
   message: (name: string) =>
     `The subdomain '${name}' is unavailable: use 1 to 63 lowercase letters, digits and '-', not starting or ending with '-'`,
+})
+export const deploymentNotFound = defineApiError('deploymentNotFound', {
+  code: 10007, status: 404, message: (id: string) => `Deployment '${id}' not found`,
 })

@@ -9,6 +9,7 @@ import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
 import { CONTROL } from '../host/shared/protocol.js'
 import type { Store } from '../storage/store.js'
 import { secretToken } from '../util/ids.js'
+import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
 import { Supervisor, type EdgeProcess, type ProcessSpec } from './supervisor.js'
@@ -18,6 +19,7 @@ import { workerdConfig } from './workerd-config.js'
 export interface EdgeDeps {
   store: Store
   log: Logger
+  clock: Clock
   config: Pick<
     Config,
     | 'dataDir'
@@ -51,13 +53,14 @@ export interface Edge {
  * load customers' Workers on demand through the Worker Loader.
  */
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
-  const { store, log, config } = deps
+  const { store, log, config, clock } = deps
   const secret = secretToken()
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
   const internal = createInternalApi({
     store,
     log,
+    clock,
     secret,
     edgeDomain: config.edgeDomain,
     containment: () => watchdog.containment.state(),

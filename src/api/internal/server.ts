@@ -4,12 +4,16 @@ import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../host/shared/headers.js'
 import type { ContainmentState, ScriptLookup } from '../../host/shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from '../../runtime/descriptors.js'
+import { createKvService } from '../../kv/service.js'
 import type { Store } from '../../storage/store.js'
+import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
+import { kvInternalHandlers } from './kv.js'
 
 export interface InternalDeps {
   store: Store
   log: Logger
+  clock: Clock
   secret: string
   edgeDomain: string
   /** Scripts on probation or refused, for a process that has just started. */
@@ -47,6 +51,20 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   app.get('/internal/routes', async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain)))
+
+  // The KV binding. The account and namespace come from the binding's props, which the host set
+  // from a descriptor whose KV namespaces were checked to belong to the script's account.
+  const kv = kvInternalHandlers(createKvService({ store: deps.store.kv, clock: deps.clock }))
+  const ref = (c: { req: { param(name: string): string | undefined } }) => ({
+    accountId: c.req.param('account') ?? '',
+    namespaceId: c.req.param('ns') ?? '',
+  })
+  const kvBase = '/internal/kv/:account/:ns'
+  app.get(`${kvBase}/value`, (c) => kv.get(c.req.raw, ref(c)))
+  app.put(`${kvBase}/value`, (c) => kv.put(c.req.raw, ref(c)))
+  app.delete(`${kvBase}/value`, (c) => kv.delete(c.req.raw, ref(c)))
+  app.get(`${kvBase}/keys`, (c) => kv.list(c.req.raw, ref(c)))
+  app.post(`${kvBase}/bulk/get`, (c) => kv.getBulk(c.req.raw, ref(c)))
 
   app.get('/internal/containment', (c) => c.json(deps.containment()))
 
