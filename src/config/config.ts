@@ -26,8 +26,10 @@ export const ConfigSchema = z.object({
   probeIntervalMs: z.coerce.number().int().positive().default(100),
   /** A process that misses a probe this long is stuck, killed and restarted. @default 250 */
   probeTimeoutMs: z.coerce.number().int().positive().default(250),
-  /** RSS budget of one workerd process in MiB (catches ArrayBuffers, which escape the heap cap). @default 2048 */
-  processMemoryMb: z.coerce.number().int().positive().default(2048),
+  /** RSS budget of one workerd process in MiB (catches ArrayBuffers, which escape the heap cap); past 3/4 of it the process is recycled gracefully. @default 4096 */
+  processMemoryMb: z.coerce.number().int().positive().default(4096),
+  /** Isolates one workerd process may load before it is recycled (workerd aborts near 4,000). @default 2000 */
+  maxIsolatesPerProcess: z.coerce.number().int().positive().default(2000),
   /** Per-isolate V8 heap cap in MiB (Cloudflare: 128 MB per isolate). @default 128 */
   isolateHeapMb: z.coerce.number().int().positive().default(128),
   /** How long a suspect stays on probation and a convicted script stays refused. @default 600000 */
@@ -61,6 +63,7 @@ const envNames: Record<keyof ConfigInput, string> = {
   probeIntervalMs: 'WORKERHIVE_PROBE_INTERVAL_MS',
   probeTimeoutMs: 'WORKERHIVE_PROBE_TIMEOUT_MS',
   processMemoryMb: 'WORKERHIVE_PROCESS_MEMORY_MB',
+  maxIsolatesPerProcess: 'WORKERHIVE_MAX_ISOLATES_PER_PROCESS',
   isolateHeapMb: 'WORKERHIVE_ISOLATE_HEAP_MB',
   coolDownMs: 'WORKERHIVE_COOL_DOWN_MS',
   storage: 'WORKERHIVE_STORAGE',

@@ -23,10 +23,21 @@ export function loadKeyOf(d: ScriptDescriptor, variant: LoadVariant = {}): strin
   return variant.outbound || variant.extraEnv ? `${d.loadKey}:${stableHash([variant.outbound, variant.extraEnv])}` : d.loadKey
 }
 
+let isolatesLoaded = 0
+
+/**
+ * How many isolates this process has loaded. The Worker Loader never evicts one, so the watchdog
+ * recycles a process (graceful drain, then a fresh one) before this grows past its budget.
+ */
+export const loadedIsolates = (): number => isolatesLoaded
+
 /** Returns the Worker Loader stub of the script's current version (in a variant). */
 export function loadWorker(env: HostEnv, ctx: ExecutionContext<unknown>, d: ScriptDescriptor, variant: LoadVariant = {}): WorkerStub {
   const key = loadKeyOf(d, variant)
-  return env.LOADER.get(key, () => workerCode(env, ctx, d, key, variant))
+  return env.LOADER.get(key, () => {
+    isolatesLoaded++
+    return workerCode(env, ctx, d, key, variant)
+  })
 }
 
 async function workerCode(

@@ -33,6 +33,7 @@ export interface EdgeDeps {
     | 'probeTimeoutMs'
     | 'processMemoryMb'
     | 'isolateHeapMb'
+    | 'maxIsolatesPerProcess'
     | 'coolDownMs'
   >
 }
@@ -115,7 +116,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     })
     const sup = supervisor
     watchdog = new Watchdog({
-      target: { processes: () => sup.processes(), kill: (i) => sup.kill(i) },
+      target: { processes: () => sup.processes(), kill: (i) => sup.kill(i), recycle: (i, grace) => sup.recycle(i, grace) },
       secret,
       nonce,
       log: log.child({ component: 'watchdog' }),
@@ -123,6 +124,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         probeIntervalMs: config.probeIntervalMs,
         probeTimeoutMs: config.probeTimeoutMs,
         rssLimitBytes: config.processMemoryMb * 1024 * 1024,
+        maxIsolates: config.maxIsolatesPerProcess,
         coolDownMs: config.coolDownMs,
       },
       push: () => pushContainment(sup.processes()),

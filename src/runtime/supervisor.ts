@@ -98,6 +98,21 @@ export class Supervisor {
     }))
   }
 
+  /**
+   * Graceful replacement: SIGTERM lets workerd finish its in-flight requests while the other
+   * processes take new connections; SIGKILL follows after `graceMs` in case it never finishes.
+   */
+  recycle(index: number, graceMs: number): void {
+    const child = this.#slots[index]?.child
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    }, graceMs)
+    timer.unref()
+    child.once('exit', () => clearTimeout(timer))
+  }
+
   /** SIGKILL, then let the exit handler respawn it: a stuck workerd ignores SIGTERM. */
   kill(index: number): void {
     this.#slots[index]?.child?.kill('SIGKILL')

@@ -12,13 +12,20 @@ export interface WatchdogOptions {
   probeTimeoutMs: number
   /** RSS above which a process is killed (catches ArrayBuffers, which escape the V8 heap cap). */
   rssLimitBytes: number
+  /** Isolates one process may load before it is recycled (the Worker Loader never evicts). */
+  maxIsolates: number
   coolDownMs: number
 }
 
 export interface WatchdogTarget {
   processes(): EdgeProcess[]
   kill(index: number): void
+  recycle(index: number, graceMs: number): void
 }
+
+/** A process past 3/4 of its memory budget is recycled gracefully before it has to be killed. */
+const RECYCLE_AT = 0.75
+const RECYCLE_GRACE_MS = 10_000
 
 interface Invocation {
   key: string
@@ -42,10 +49,11 @@ export class Watchdog {
   readonly #inflight = new Map<number, Map<number, Invocation>>()
   readonly #probing = new Set<number>()
   /** Process index → why the watchdog killed it, so the exit is not counted as a crash too. */
-  readonly #killedBy = new Map<number, Offence>()
+  readonly #killedBy = new Map<number, Offence | 'recycle'>()
   #timer: ReturnType<typeof setInterval> | undefined
   #expiryTimer: ReturnType<typeof setTimeout> | undefined
   kills = 0
+  recycles = 0
 
   constructor(deps: {
     target: WatchdogTarget
@@ -110,7 +118,8 @@ export class Watchdog {
 
   #tick(): void {
     for (const p of this.#target.processes()) {
-      if (p.state !== 'ready' || !p.controlPort || this.#probing.has(p.index)) continue
+      // A process being recycled or killed is on its way out: no probe may make it an incident.
+      if (p.state !== 'ready' || !p.controlPort || this.#probing.has(p.index) || this.#killedBy.has(p.index)) continue
       void this.#probe(p)
       this.#checkRss(p)
     }
@@ -124,7 +133,8 @@ export class Watchdog {
         headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
         signal: AbortSignal.timeout(this.#opts.probeTimeoutMs),
       })
-      await res.body?.cancel()
+      const health = (await res.json()) as { isolates?: number }
+      if ((health.isolates ?? 0) > this.#opts.maxIsolates) this.#recycle(p, `${health.isolates} isolates loaded`)
     } catch {
       if (this.#target.processes()[p.index]?.pid !== p.pid) return // already replaced
       // Only what was already running when the probe went out can have blocked it.
@@ -139,10 +149,24 @@ export class Watchdog {
   #checkRss(p: EdgeProcess): void {
     if (!p.pid) return
     const rss = rssBytes(p.pid)
-    if (rss === undefined || rss <= this.#opts.rssLimitBytes) return
+    if (rss === undefined) return
+    if (rss > this.#opts.rssLimitBytes * RECYCLE_AT && rss <= this.#opts.rssLimitBytes) {
+      this.#recycle(p, `RSS ${Math.round(rss / 2 ** 20)} MiB`)
+      return
+    }
+    if (rss <= this.#opts.rssLimitBytes) return
     const suspects = culprits([...this.#table(p.index).values()].map((i) => i.key))
     this.#log.warn({ workerd: p.index, pid: p.pid, rss, suspects }, 'workerd over its memory budget; killing it')
     this.#kill(p, 'memory', suspects)
+  }
+
+  /** One graceful recycle at a time, so the pool never loses more than one process at once. */
+  #recycle(p: EdgeProcess, why: string): void {
+    if (this.#killedBy.size > 0) return
+    this.recycles++
+    this.#killedBy.set(p.index, 'recycle')
+    this.#log.info({ workerd: p.index, pid: p.pid, why }, 'recycling workerd process')
+    this.#target.recycle(p.index, RECYCLE_GRACE_MS)
   }
 
   #kill(p: EdgeProcess, why: Offence, suspects: string[]): void {
