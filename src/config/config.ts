@@ -32,6 +32,11 @@ export const ConfigSchema = z.object({
   maxIsolatesPerProcess: z.coerce.number().int().positive().default(2000),
   /** Per-isolate V8 heap cap in MiB (Cloudflare: 128 MB per isolate). @default 128 */
   isolateHeapMb: z.coerce.number().int().positive().default(128),
+  /** Confine workerd with bubblewrap where the machine allows it. @default true */
+  sandbox: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(true),
   /** How long a suspect stays on probation and a convicted script stays refused. @default 600000 */
   coolDownMs: z.coerce.number().int().positive().default(600_000),
   /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
@@ -66,6 +71,7 @@ const envNames: Record<keyof ConfigInput, string> = {
   maxIsolatesPerProcess: 'WORKERHIVE_MAX_ISOLATES_PER_PROCESS',
   isolateHeapMb: 'WORKERHIVE_ISOLATE_HEAP_MB',
   coolDownMs: 'WORKERHIVE_COOL_DOWN_MS',
+  sandbox: 'WORKERHIVE_SANDBOX',
   storage: 'WORKERHIVE_STORAGE',
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',
   logLevel: 'WORKERHIVE_LOG_LEVEL',

@@ -12,9 +12,10 @@ import { secretToken } from '../util/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
-import { Supervisor, type EdgeProcess, type ProcessSpec } from './supervisor.js'
+import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
+import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
-import { workerdConfig } from './workerd-config.js'
+import { hostDir, workerdConfig } from './workerd-config.js'
 
 export interface EdgeDeps {
   store: Store
@@ -35,6 +36,7 @@ export interface EdgeDeps {
     | 'isolateHeapMb'
     | 'maxIsolatesPerProcess'
     | 'coolDownMs'
+    | 'sandbox'
   >
 }
 
@@ -43,6 +45,7 @@ export interface Edge {
   readonly notifier: EdgeNotifier
   processes(): EdgeProcess[]
   readonly watchdog: Watchdog
+  readonly sandbox: Sandbox
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
@@ -77,12 +80,16 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   let socket: EdgeSocket | undefined
   let gate: EdgeSocket | undefined
   let supervisor: Supervisor | undefined
+  let sandbox: Sandbox = { kind: 'none', reason: 'not started' }
   try {
     socket = bindEdgeSocket(config.host, config.edgePort)
     gate = bindEdgeSocket('127.0.0.1', 0)
     const probationPort = gate.port
     const runtimeDir = join(config.dataDir, 'runtime')
     mkdirSync(runtimeDir, { recursive: true })
+    sandbox = detectSandbox(sandboxPaths(workerdBinary(), hostDir, runtimeDir), !config.sandbox)
+    if (sandbox.kind === 'none') log.warn({ reason: sandbox.reason }, 'workerd runs WITHOUT a sandbox: tenants share the host user and view of the filesystem')
+    else log.info({}, 'workerd runs sandboxed (bubblewrap: own user, pid, ipc namespaces; read-only minimal filesystem)')
     const specs: ProcessSpec[] = [
       ...Array.from({ length: config.edgeProcesses }, () => ({ role: 'edge' as const, fd: socket!.fd, socketName: 'http' })),
       { role: 'probation', fd: gate.fd, socketName: 'gate' },
@@ -105,6 +112,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     }
     supervisor = new Supervisor({
       processes: specs,
+      sandboxPrefix: sandbox.kind === 'bubblewrap' ? sandbox.prefix : [],
       configPath,
       env: { WORKERHIVE_INTERNAL_SECRET: secret, WORKERHIVE_WATCH_NONCE: nonce },
       log: log.child({ component: 'supervisor' }),
@@ -154,6 +162,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     },
     processes: () => sup.processes(),
     watchdog,
+    sandbox,
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()

@@ -44,6 +44,8 @@ export interface ProcessSpec {
 
 export interface SupervisorOptions {
   processes: ProcessSpec[]
+  /** Command prefix that confines workerd (bubblewrap), or none. */
+  sandboxPrefix: string[]
   configPath: (index: number, spec: ProcessSpec) => string
   env: Record<string, string>
   log: Logger
@@ -137,7 +139,9 @@ export class Supervisor {
     const { log } = this.#opts
     const { spec } = slot
     const config = this.#opts.configPath(slot.index, spec)
-    const args = ['-c', LAUNCHER, workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4']
+    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4']
+    const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, '--', ...workerd] : workerd
+    const args = ['-c', LAUNCHER, ...sandboxed]
     const child = spawn('python3', args, {
       stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },

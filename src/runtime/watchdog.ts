@@ -204,12 +204,23 @@ export function culprits(keys: string[]): string[] {
   return user.length > 0 ? user : keys
 }
 
+/** RSS of a process and its descendants (in a sandbox, workerd is a grandchild of the pid we hold). */
 function rssBytes(pid: number): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
     const match = /^VmRSS:\s+(\d+) kB/m.exec(status)
-    return match ? Number(match[1]) * 1024 : undefined
+    let total = match ? Number(match[1]) * 1024 : 0
+    for (const child of childrenOf(pid)) total += rssBytes(child) ?? 0
+    return total
   } catch {
     return undefined
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
   }
 }

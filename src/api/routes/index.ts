@@ -1,5 +1,14 @@
 import type { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
+import { accountScriptNonVersionedSettingsRoutes } from './account-script-settings.js'
+import { accountScriptVersionRoutes } from './account-script-versions.js'
+import {
+  accountScriptContentRoutes,
+  accountScriptRoutes,
+  accountScriptSecretRoutes,
+  accountScriptSettingsRoutes,
+  accountScriptTagRoutes,
+} from './account-scripts.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
 import { namespaceScriptRoutes } from './namespace-scripts.js'
@@ -23,6 +32,13 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   namespaceScriptSettingsRoutes,
   namespaceScriptSecretRoutes,
   namespaceScriptTagRoutes,
+  accountScriptRoutes,
+  accountScriptVersionRoutes,
+  accountScriptNonVersionedSettingsRoutes,
+  accountScriptSettingsRoutes,
+  accountScriptSecretRoutes,
+  accountScriptTagRoutes,
+  accountScriptContentRoutes,
   zoneRoutes,
   workerRouteRoutes,
   subdomainRoutes,
