@@ -289,7 +289,7 @@ describe('script routes (wrangler deploy with routes)', () => {
 
   it("does not reach another account's zones", async () => {
     const other = await t.otherAccount()
-    await seedAccountScript(t, 'theirs', other.accountId)
+    await seedAccountScript(t, 'theirs', other)
     const res = await t.json(`/accounts/${other.accountId}/workers/scripts/theirs/routes`, {
       method: 'PUT',
       token: other.token,

@@ -1,20 +1,41 @@
-import type { AccountId } from '../../../src/domain/ids.js'
 import type { TestPlatform } from '../../helpers/platform.js'
 
-/** An account-level Worker to hang routes and subdomain settings on, stored as an upload would. */
-export async function seedAccountScript(t: TestPlatform, name: string, accountId: AccountId = t.accountId) {
-  const code = new TextEncoder().encode(`export default { fetch() { return new Response('${name}') } }`)
-  return t.platform.store.scripts.publish({
-    scope: { accountId, namespaceId: null },
-    name,
-    version: {
-      format: 'modules',
-      mainModule: 'index.js',
-      modules: [{ name: 'index.js', type: 'esm', content: code }],
-      compatibilityDate: '2025-01-01',
-      compatibilityFlags: [],
-      bindings: [],
-      source: 'wrangler',
-    },
+export interface UploadPart {
+  name: string
+  content: string
+  type: string
+}
+
+/**
+ * A multipart body shaped like wrangler's: the metadata part has no filename and no content type,
+ * each module part is named by its filename.
+ */
+export function wranglerForm(metadata: Record<string, unknown>, parts: UploadPart[]): FormData {
+  const form = new FormData()
+  form.append('metadata', JSON.stringify(metadata))
+  for (const p of parts) form.append(p.name, new Blob([p.content], { type: p.type }), p.name)
+  return form
+}
+
+export const moduleWorker = (body: string): UploadPart => ({
+  name: 'index.js',
+  content: `export default { async fetch(request, env) { ${body} } }`,
+  type: 'application/javascript+module',
+})
+
+/** Uploads an account-level Worker over HTTP the way `wrangler deploy` does on a first deploy. */
+export async function seedAccountScript(
+  t: TestPlatform,
+  name: string,
+  as: { accountId: string; token: string } = { accountId: t.accountId, token: t.token },
+): Promise<void> {
+  const form = wranglerForm({ main_module: 'index.js', compatibility_date: '2025-01-01', bindings: [] }, [
+    moduleWorker(`return new Response(${JSON.stringify(name)})`),
+  ])
+  const res = await t.json(`/accounts/${as.accountId}/workers/scripts/${name}?excludeScript=true&bindings_inherit=strict`, {
+    method: 'PUT',
+    body: form,
+    token: as.token,
   })
+  if (res.status !== 200) throw new Error(`uploading ${name} failed: ${JSON.stringify(res.body)}`)
 }
