@@ -9,6 +9,8 @@ import { lookupScript } from './registry.worker.js'
  * Every fetch() a loaded Worker makes lands here (its globalOutbound). The request goes out only
  * through INTERNET, workerd's network service that allows public addresses alone, so loopback,
  * private ranges, link-local and metadata addresses are refused before any connection is made.
+ * It has no connect() handler on purpose: raw TCP from user Workers fails at `opened` (it would
+ * need an egress policy of its own), as it does with an Outbound Worker on Cloudflare.
  */
 export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
   override async fetch(request: Request): Promise<Response> {
@@ -20,11 +22,6 @@ export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
       const host = new URL(request.url).host
       throw new Error(`Subrequest to ${host} failed: Workers can reach public internet addresses only`, { cause: err })
     }
-  }
-
-  override connect(): never {
-    // Raw TCP would need its own egress policy; until it has one, it is refused.
-    throw new Error('connect() is not available to Workers on this platform')
   }
 }
 
@@ -43,10 +40,6 @@ export class OutboundWorker extends WorkerEntrypoint<HostEnv, OutboundWorkerProp
       ...(target.entrypoint ? { entrypoint: target.entrypoint } : {}),
       variant: { extraEnv: target.params },
     })
-  }
-
-  override connect(): never {
-    throw new Error('connect() is not available to Workers whose namespace has an Outbound Worker')
   }
 }
 
