@@ -72,7 +72,8 @@ export function parseBindings(raw: unknown): { bindings: Binding[] } | { problem
     if (typeof type !== 'string') return { problem: `binding '${name}' has no type` }
     if (!isBindingType(type)) return { problem: `Unknown binding type '${type}' (binding '${name}')` }
     const parsed = BindingSchema.safeParse(entry)
-    if (!parsed.success) return { problem: `binding '${name}' of type ${type}: ${describeIssue(parsed.error)}` }
+    if (!parsed.success)
+      return { problem: `binding '${name}' of type ${type}: ${describeIssue(parsed.error)}` }
     if (seen.has(name)) return { problem: `Duplicate binding name '${name}': binding names must be unique` }
     seen.add(name)
     bindings.push(parsed.data)
@@ -81,7 +82,10 @@ export function parseBindings(raw: unknown): { bindings: Binding[] } | { problem
 }
 
 /** The first reason one of these bindings cannot be used in this account or version. */
-export async function bindingsProblem(bindings: readonly StoredBinding[], ctx: BindingContext): Promise<string | undefined> {
+export async function bindingsProblem(
+  bindings: readonly StoredBinding[],
+  ctx: BindingContext,
+): Promise<string | undefined> {
   for (const b of bindings) {
     const kind = byType.get(b.type)
     const problem = kind?.check ? await kind.check(kind.schema.parse(b), ctx) : undefined

@@ -3,7 +3,7 @@ import type { AccountId } from '../domain/ids.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
 
-/** What a binding is checked against when a version is built: the account's resources and the upload's parts. */
+/** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
   store: { kv: Pick<KvStore, 'getNamespace'>; namespaces: Pick<NamespaceStore, 'get'> }

@@ -62,7 +62,11 @@ export function namespaceScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
     })
     await notifyEdge(deps, where, name)
     return c.json(
-      ok({ ...scriptView(script, version), startup_time_ms: upload.startupTimeMs, deployment_id: version.id }),
+      ok({
+        ...scriptView(script, version),
+        startup_time_ms: upload.startupTimeMs,
+        deployment_id: version.id,
+      }),
     )
   })
 
@@ -97,12 +101,13 @@ export function namespaceScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.delete(base, async (c) => {
     const where = await locator.scope(c)
     const filter = tagFilterParam(c.req.query('tags'))
-    if (!filter || filter.yes.length + filter.no.length === 0)
-      throw invalidInput("Deleting scripts by tag needs a filter: ?tags=<tag>:yes or <tag>:no, comma-separated")
+    if (!filter) throw invalidInput('Deleting scripts by tag needs a filter: ?tags=<tag>:yes,<tag>:no')
     const limit = intParam(c.req.query('limit'), MAX_PAGE, 1, MAX_PAGE)
     const { deleted, hasMore } = await deps.store.scripts.deleteByTags(where, filter, limit)
     for (const d of deleted) await notifyEdge(deps, where, d.name)
-    return c.json(ok({ deleted: deleted.map((d) => ({ id: d.name })), deleted_count: deleted.length, has_more: hasMore }))
+    return c.json(
+      ok({ deleted: deleted.map((d) => ({ id: d.name })), deleted_count: deleted.length, has_more: hasMore }),
+    )
   })
 
   return app

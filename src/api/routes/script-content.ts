@@ -30,9 +30,12 @@ export function scriptContentRoutes(deps: ApiDeps, locator: ScriptLocator): Hono
       return new Response(only.content, { headers: { ...headers, 'content-type': contentTypeOf(only.type) } })
     }
     const form = new FormData()
-    for (const m of modules) form.append(m.name, new Blob([m.content], { type: contentTypeOf(m.type) }), m.name)
+    for (const m of modules) {
+      form.append(m.name, new Blob([m.content], { type: contentTypeOf(m.type) }), m.name)
+    }
     const body = new Response(form)
-    return new Response(body.body, { headers: { ...headers, 'content-type': body.headers.get('content-type')! } })
+    const contentType = body.headers.get('content-type')!
+    return new Response(body.body, { headers: { ...headers, 'content-type': contentType } })
   })
 
   // Replaces the modules; bindings, compatibility settings and everything else stay.
@@ -43,7 +46,8 @@ export function scriptContentRoutes(deps: ApiDeps, locator: ScriptLocator): Hono
     const { script, version } = await withFreshScript(name, async () => {
       const { version: current } = await loadScript(deps.store, locator, where, name)
       const parts = new Set(upload.modules.map((m) => m.name))
-      const problem = await bindingsProblem(current.bindings, { accountId: where.accountId, store: deps.store, parts })
+      const ctx = { accountId: where.accountId, store: deps.store, parts }
+      const problem = await bindingsProblem(current.bindings, ctx)
       if (problem) throw scriptValidation(problem)
       return deps.store.scripts.publish({
         scope: where,

@@ -7,7 +7,13 @@ import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { scriptValidation, secretNotFound } from '../errors.js'
 import { notifyEdge, withFreshScript } from '../scripts/change.js'
-import { loadScript, namespaceScriptLocator, scriptParam, type LocatedScope, type ScriptLocator } from '../scripts/locator.js'
+import {
+  loadScript,
+  namespaceScriptLocator,
+  scriptParam,
+  type LocatedScope,
+  type ScriptLocator,
+} from '../scripts/locator.js'
 import { nextVersion } from '../scripts/next-version.js'
 
 const isSecret = (b: StoredBinding): boolean => SURVIVING_BINDING_TYPES.includes(b.type)
@@ -18,7 +24,9 @@ function secretFrom(raw: unknown): StoredBinding {
   if ('problem' in parsed) throw scriptValidation(parsed.problem)
   const secret = parsed.bindings[0]!
   if (!isSecret(secret))
-    throw scriptValidation(`Secret '${secret.name}' must be of type secret_text or secret_key, not ${secret.type}`)
+    throw scriptValidation(
+      `Secret '${secret.name}' must be of type secret_text or secret_key, not ${secret.type}`,
+    )
   return secret
 }
 
@@ -107,9 +115,11 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
         removals.push(key)
         continue
       }
-      if (typeof value !== 'object' || Array.isArray(value)) throw scriptValidation(`secret '${key}' must be an object or null`)
+      if (typeof value !== 'object' || Array.isArray(value))
+        throw scriptValidation(`secret '${key}' must be an object or null`)
       const secret = secretFrom({ type: 'secret_text', name: key, ...value })
-      if (secret.name !== key) throw scriptValidation(`secret '${key}' has a different name inside: '${secret.name}'`)
+      if (secret.name !== key)
+        throw scriptValidation(`secret '${key}' has a different name inside: '${secret.name}'`)
       upserts.push(secret)
     }
     const bindings = await changeBindings(where, scriptParam(c), (current) =>

@@ -52,7 +52,9 @@ export function scriptSettingsRoutes(deps: ApiDeps, locator: ScriptLocator): Hon
     const bindings = patch.bindings === undefined ? undefined : parseBindings(patch.bindings)
     if (bindings && 'problem' in bindings) throw scriptValidation(bindings.problem)
     const newVersion =
-      bindings !== undefined || patch.compatibility_date !== undefined || patch.compatibility_flags !== undefined
+      bindings !== undefined ||
+      patch.compatibility_date !== undefined ||
+      patch.compatibility_flags !== undefined
 
     const result = await withFreshScript(name, async () => {
       const current = await loadScript(deps.store, locator, where, name)

@@ -41,7 +41,9 @@ export function scriptTagRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<Api
     const added = await deps.store.scripts.addTag(where, name, tag, MAX_TAGS_PER_SCRIPT)
     if (!added) throw locator.scriptNotFound(name, where)
     if (added.outcome === 'full')
-      throw invalidTags(`A script can have at most ${MAX_TAGS_PER_SCRIPT} tags; remove one before adding '${tag}'`)
+      throw invalidTags(
+        `A script can have at most ${MAX_TAGS_PER_SCRIPT} tags; remove one before adding '${tag}'`,
+      )
     return c.json(ok(null))
   })
 

@@ -3,7 +3,7 @@ import type { ApiDeps } from '../context.js'
 import { concurrentScriptChange } from '../errors.js'
 import type { LocatedScope } from './locator.js'
 
-const MAX_ATTEMPTS = 5
+const MAX_ATTEMPTS = 20
 
 /**
  * Runs a read-modify-publish change (publishing with `ifCurrent`) again while another change to the

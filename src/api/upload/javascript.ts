@@ -17,7 +17,11 @@ export type JsFlavour = 'esm' | 'commonjs' | 'service-worker'
  * Parses a part the way workerd would load it, so a syntax error is refused at the door with the
  * file, line and column instead of failing on the first request.
  */
-export function parseJavaScript(code: string, file: string, flavour: JsFlavour): { program: Program } | { problem: string } {
+export function parseJavaScript(
+  code: string,
+  file: string,
+  flavour: JsFlavour,
+): { program: Program } | { problem: string } {
   try {
     const program = parse(code, {
       ecmaVersion: 'latest',
@@ -62,7 +66,9 @@ function listenedEvents(program: Program): Set<string> | undefined {
 }
 
 function defaultExportKeys(program: Program): Set<string> | undefined {
-  const exported = program.body.find((s): s is ExportDefaultDeclaration => s.type === 'ExportDefaultDeclaration')
+  const exported = program.body.find(
+    (s): s is ExportDefaultDeclaration => s.type === 'ExportDefaultDeclaration',
+  )
   if (!exported) return undefined
   let target: ExportDefaultDeclaration['declaration'] | Expression | undefined = exported.declaration
   if (target.type === 'Identifier') target = topLevelValue(program, target.name)
@@ -73,7 +79,10 @@ function defaultExportKeys(program: Program): Set<string> | undefined {
 }
 
 /** The initialiser of a top-level `const name = …` or the class `class name {}`. */
-function topLevelValue(program: Program, name: string): Expression | ExportDefaultDeclaration['declaration'] | undefined {
+function topLevelValue(
+  program: Program,
+  name: string,
+): Expression | ExportDefaultDeclaration['declaration'] | undefined {
   for (const stmt of program.body) {
     if (stmt.type === 'ClassDeclaration' && stmt.id.name === name) return stmt
     if (stmt.type !== 'VariableDeclaration') continue

@@ -27,7 +27,8 @@ const CONTENT_TYPE_OF: Readonly<Record<ModuleType, string>> = {
 /** The media type without parameters, lowercased: `Text/JavaScript; charset=utf-8` → `text/javascript`. */
 export const mediaType = (contentType: string): string => contentType.split(';')[0]!.trim().toLowerCase()
 
-export const moduleTypeOf = (contentType: string): ModuleType | undefined => BY_CONTENT_TYPE[mediaType(contentType)]
+export const moduleTypeOf = (contentType: string): ModuleType | undefined =>
+  BY_CONTENT_TYPE[mediaType(contentType)]
 
 export const contentTypeOf = (type: ModuleType): string => CONTENT_TYPE_OF[type]
 

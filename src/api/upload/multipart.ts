@@ -17,4 +17,5 @@ export async function readMultipart(request: Request, limit: number, scriptLimit
 }
 
 /** The text of a form part, whether it was sent as a plain field or as a file. */
-export const partText = async (part: File | string): Promise<string> => (typeof part === 'string' ? part : part.text())
+export const partText = async (part: File | string): Promise<string> =>
+  typeof part === 'string' ? part : part.text()

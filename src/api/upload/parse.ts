@@ -53,7 +53,8 @@ export async function parseScriptUpload(request: Request, opts: { maxBytes: numb
     const started = performance.now()
     const modules = [{ name: SERVICE_WORKER_MODULE, type: 'commonjs' as const, content: body }]
     const main = { name: SERVICE_WORKER_MODULE, format: 'service-worker' as const }
-    return finish({ metadata: UploadMetadataSchema.parse({}), main, modules, started, maxBytes: opts.maxBytes })
+    const metadata = UploadMetadataSchema.parse({})
+    return finish({ metadata, main, modules, started, maxBytes: opts.maxBytes })
   }
   throw malformedBody(
     `unsupported Content-Type '${contentType || '(none)'}': send multipart/form-data with a metadata part, ` +
@@ -117,7 +118,8 @@ function contentProblem(
         return `Invalid JSON in module '${m.name}': ${(e as Error).message}`
       }
     case 'wasm':
-      return isWasm(m.content) ? undefined : `Module '${m.name}' is not a WebAssembly module (no \\0asm header)`
+      if (isWasm(m.content)) return undefined
+      return `Module '${m.name}' is not a WebAssembly module (no \\0asm header)`
     case 'text':
     case 'data':
     case 'sourcemap':
@@ -149,11 +151,14 @@ function mainPart(metadata: UploadMetadata, headers: Headers): MainPart {
   const mainModule = metadata.main_module ?? headers.get(MAIN_MODULE_HEADER) ?? undefined
   const bodyPart = metadata.body_part ?? headers.get(BODY_PART_HEADER) ?? undefined
   if (mainModule !== undefined && bodyPart !== undefined)
-    throw scriptValidation('metadata names both main_module and body_part: an upload is either ES modules or a service worker')
+    throw scriptValidation(
+      'metadata names both main_module and body_part: an upload is either ES modules or a service worker',
+    )
   if (mainModule !== undefined) return { name: mainModule, format: 'modules' }
   if (bodyPart !== undefined) return { name: bodyPart, format: 'service-worker' }
   throw scriptValidation(
-    'No main module: set metadata.main_module (ES modules) or metadata.body_part (service worker) to the name of an uploaded part',
+    'No main module: set metadata.main_module (ES modules) or metadata.body_part (service worker) ' +
+      'to the name of an uploaded part',
   )
 }
 
@@ -163,15 +168,19 @@ async function readModules(form: FormData, main: MainPart): Promise<ModuleConten
   for (const [field, value] of form.entries()) {
     if (field === 'metadata') continue
     const name = typeof value !== 'string' && value.name ? value.name : field
-    if (seen.has(name)) throw scriptValidation(`Two parts are both named '${name}': module names must be unique`)
+    if (seen.has(name))
+      throw scriptValidation(`Two parts are both named '${name}': module names must be unique`)
     seen.add(name)
-    const content = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer())
+    const content =
+      typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer())
     const contentType = typeof value === 'string' ? '' : value.type
     modules.push({ name, type: partType(name, contentType, main), content })
   }
   const which = main.format === 'modules' ? 'main_module' : 'body_part'
   if (!seen.has(main.name))
-    throw scriptValidation(`No such module "${main.name}": metadata.${which} names a part that was not uploaded`)
+    throw scriptValidation(
+      `No such module "${main.name}": metadata.${which} names a part that was not uploaded`,
+    )
   return modules
 }
 

@@ -5,7 +5,11 @@ import { scriptTooLarge } from '../errors.js'
  * `limit`: up front from Content-Length, else while streaming, so a chunked body cannot fill memory.
  * `scriptLimit` is the limit the message names (the script's, without multipart framing).
  */
-export async function readBodyLimited(request: Request, limit: number, scriptLimit: number): Promise<Uint8Array> {
+export async function readBodyLimited(
+  request: Request,
+  limit: number,
+  scriptLimit: number,
+): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? NaN)
   if (Number.isFinite(declared) && declared > limit) throw scriptTooLarge(declared, scriptLimit)
   if (!request.body) return new Uint8Array()

@@ -5,7 +5,7 @@ import { defineBindingKind } from '../kind.js'
 export const JsonBinding = z.object({
   type: z.literal('json'),
   name: z.string(),
-  json: z.unknown().refine((v) => v !== undefined, 'json: required'),
+  json: z.unknown().refine((v) => v !== undefined, 'required'),
 })
 
 export const json = defineBindingKind({ schema: JsonBinding })
