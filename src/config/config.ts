@@ -26,10 +26,10 @@ export const ConfigSchema = z.object({
   probeIntervalMs: z.coerce.number().int().positive().default(100),
   /** A process that misses a probe this long is stuck, killed and restarted. @default 250 */
   probeTimeoutMs: z.coerce.number().int().positive().default(250),
-  /** RSS budget of one workerd process in MiB (catches ArrayBuffers, which escape the heap cap); past 3/4 of it the process is recycled gracefully. @default 4096 */
+  /** RSS budget of one workerd process in MiB: past it the process is killed and the scripts running in it become suspects (catches ArrayBuffers, which escape the heap cap). Keep it above maxIsolatesPerProcess × ~3 MB. @default 4096 */
   processMemoryMb: z.coerce.number().int().positive().default(4096),
-  /** Isolates one workerd process may load before it is recycled (workerd aborts near 4,000). @default 2000 */
-  maxIsolatesPerProcess: z.coerce.number().int().positive().default(2000),
+  /** Isolates one workerd process may load before it is recycled gracefully (workerd aborts near 4,000; each costs ~1.5–3 MB). @default 1000 */
+  maxIsolatesPerProcess: z.coerce.number().int().positive().default(1000),
   /** Per-isolate V8 heap cap in MiB (Cloudflare: 128 MB per isolate). @default 128 */
   isolateHeapMb: z.coerce.number().int().positive().default(128),
   /** Confine workerd with bubblewrap where the machine allows it. @default true */

@@ -65,7 +65,9 @@ export class ResourceLimitError extends Error {
           ? 'Worker exceeded its wall-clock limit.'
           : reason === 'subrequests'
             ? 'Too many subrequests.'
-            : 'Worker exceeded CPU time limit.',
+            : reason === 'cpu'
+              ? 'Worker exceeded CPU time limit.'
+              : 'Worker exceeded resource limits.',
     )
     this.name = 'Error'
   }

@@ -60,8 +60,9 @@ async function forwardToProbation(env: HostEnv, d: ScriptDescriptor, request: Re
   try {
     response = await env.PROBATION!.fetch(new Request(request, { headers }))
   } catch {
-    // The probation process died or was killed while running it: the script broke its limits.
-    throw new ResourceLimitError('cpu')
+    // The probation process died or was killed while running it: the script broke a limit (which
+    // one, the watchdog decides; a later invocation is refused with that reason).
+    throw new ResourceLimitError('unknown')
   }
   if (response.headers.get(EXCEPTION_HEADER) !== null) {
     const reason = response.headers.get(EXCEPTION_HEADER)!

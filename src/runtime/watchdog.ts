@@ -23,8 +23,6 @@ export interface WatchdogTarget {
   recycle(index: number, graceMs: number): void
 }
 
-/** A process past 3/4 of its memory budget is recycled gracefully before it has to be killed. */
-const RECYCLE_AT = 0.75
 const RECYCLE_GRACE_MS = 10_000
 
 interface Invocation {
@@ -48,6 +46,7 @@ export class Watchdog {
   readonly #push: () => Promise<void>
   readonly #inflight = new Map<number, Map<number, Invocation>>()
   readonly #probing = new Set<number>()
+  readonly #refused = new Map<number, number>()
   /** Process index → why the watchdog killed it, so the exit is not counted as a crash too. */
   readonly #killedBy = new Map<number, Offence | 'recycle'>()
   #timer: ReturnType<typeof setInterval> | undefined
@@ -118,10 +117,11 @@ export class Watchdog {
 
   #tick(): void {
     for (const p of this.#target.processes()) {
-      // A process being recycled or killed is on its way out: no probe may make it an incident.
-      if (p.state !== 'ready' || !p.controlPort || this.#probing.has(p.index) || this.#killedBy.has(p.index)) continue
-      void this.#probe(p)
+      if (p.state !== 'ready' || !p.controlPort) continue
       this.#checkRss(p)
+      // A process being recycled or killed is on its way out: no probe may make it an incident.
+      if (this.#probing.has(p.index) || this.#killedBy.has(p.index)) continue
+      void this.#probe(p)
     }
   }
 
@@ -134,9 +134,19 @@ export class Watchdog {
         signal: AbortSignal.timeout(this.#opts.probeTimeoutMs),
       })
       const health = (await res.json()) as { isolates?: number }
+      this.#refused.delete(p.index)
       if ((health.isolates ?? 0) > this.#opts.maxIsolates) this.#recycle(p, `${health.isolates} isolates loaded`)
-    } catch {
+    } catch (err) {
       if (this.#target.processes()[p.index]?.pid !== p.pid) return // already replaced
+      // A stuck process accepts the probe and never answers; one that refuses it is usually
+      // dying (a V8 heap abort takes a few milliseconds), and its exit tells why. Only a refusal
+      // that persists counts as stuck.
+      if (!isTimeout(err)) {
+        const refusals = (this.#refused.get(p.index) ?? 0) + 1
+        this.#refused.set(p.index, refusals)
+        if (refusals < 3) return
+      }
+      this.#refused.delete(p.index)
       // Only what was already running when the probe went out can have blocked it.
       const suspects = culprits([...this.#table(p.index).values()].filter((i) => i.startedAt <= sentAt).map((i) => i.key))
       this.#log.warn({ workerd: p.index, pid: p.pid, suspects, waitedMs: Date.now() - sentAt }, 'workerd stopped answering; killing it')
@@ -150,11 +160,10 @@ export class Watchdog {
     if (!p.pid) return
     const rss = rssBytes(p.pid)
     if (rss === undefined) return
-    if (rss > this.#opts.rssLimitBytes * RECYCLE_AT && rss <= this.#opts.rssLimitBytes) {
-      this.#recycle(p, `RSS ${Math.round(rss / 2 ** 20)} MiB`)
-      return
-    }
-    if (rss <= this.#opts.rssLimitBytes) return
+    // Over budget, even while draining for a recycle: something is allocating. Kill it. (Growth
+    // from idle isolates is bounded by maxIsolates, which recycles first.)
+    const planned = this.#killedBy.get(p.index)
+    if (rss <= this.#opts.rssLimitBytes || (planned !== undefined && planned !== 'recycle')) return
     const suspects = culprits([...this.#table(p.index).values()].map((i) => i.key))
     this.#log.warn({ workerd: p.index, pid: p.pid, rss, suspects }, 'workerd over its memory budget; killing it')
     this.#kill(p, 'memory', suspects)
@@ -193,6 +202,9 @@ export class Watchdog {
     this.#expiryTimer.unref()
   }
 }
+
+const isTimeout = (err: unknown): boolean =>
+  err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
 
 /**
  * A dispatch Worker waiting on a user Worker is in flight too, but it is the platform's own code
