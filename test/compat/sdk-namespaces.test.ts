@@ -14,7 +14,8 @@ const CODE_V2 = 'export default { async fetch() { return new Response("v2") }, a
 const jsonFile = <T>(value: T, name: string): T =>
   new File([JSON.stringify(value)], name, { type: 'application/json' }) as unknown as T
 
-const moduleFile = (code: string, name = 'worker.js') => new File([code], name, { type: 'application/javascript+module' })
+const moduleFile = (code: string, name = 'worker.js') =>
+  new File([code], name, { type: 'application/javascript+module' })
 
 describe('the cloudflare SDK against dispatch namespaces and their scripts', () => {
   let t: TestPlatform
@@ -22,6 +23,7 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
   let account_id: string
   const dispatch_namespace = 'sdk-ns'
   const params = () => ({ account_id, dispatch_namespace })
+  const namespaces = () => cf.workersForPlatforms.dispatch.namespaces
   const scripts = () => cf.workersForPlatforms.dispatch.namespaces.scripts
 
   before(async () => {
@@ -33,12 +35,13 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
   after(() => t.close())
 
   it('creates, lists and gets a namespace', async () => {
-    const ns = await cf.workersForPlatforms.dispatch.namespaces.create({ account_id, name: dispatch_namespace })
+    const ns = await namespaces().create({ account_id, name: dispatch_namespace })
     assert.equal(ns.namespace_name, dispatch_namespace)
     const names: string[] = []
-    for await (const n of cf.workersForPlatforms.dispatch.namespaces.list({ account_id })) names.push(n.namespace_name!)
+    for await (const n of namespaces().list({ account_id })) names.push(n.namespace_name!)
     assert.deepEqual(names, [dispatch_namespace])
-    assert.equal((await cf.workersForPlatforms.dispatch.namespaces.get(dispatch_namespace, { account_id })).namespace_id, ns.namespace_id)
+    const got = await namespaces().get(dispatch_namespace, { account_id })
+    assert.equal(got.namespace_id, ns.namespace_id)
   })
 
   it('uploads with the working call shape and reads the script back', async () => {
@@ -46,7 +49,14 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
       'tenant',
       {
         ...params(),
-        metadata: jsonFile({ main_module: 'worker.js', tags: ['sdk'], bindings: [{ type: 'plain_text', name: 'VAR', text: 'x' }] }, 'metadata.json'),
+        metadata: jsonFile(
+          {
+            main_module: 'worker.js',
+            tags: ['sdk'],
+            bindings: [{ type: 'plain_text', name: 'VAR', text: 'x' }],
+          },
+          'metadata.json',
+        ),
         files: [moduleFile(CODE_V1)],
       },
       { headers: { 'Content-Type': null } },
@@ -67,7 +77,11 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
 
   it("refuses the SDK's default (flattened) upload shape the way Cloudflare does", async () => {
     const err = await scripts()
-      .update('flattened', { ...params(), metadata: { main_module: 'worker.js' }, files: [moduleFile(CODE_V1)] })
+      .update('flattened', {
+        ...params(),
+        metadata: { main_module: 'worker.js' },
+        files: [moduleFile(CODE_V1)],
+      })
       .then(() => undefined, (e: unknown) => e)
     assert.ok(err instanceof Cloudflare.BadRequestError, String(err))
     assert.match(err.message, /10021/)
@@ -94,7 +108,10 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
     assert.deepEqual(settings.tags, ['sdk'])
     const edited = await scripts().settings.edit('tenant', {
       ...params(),
-      settings: jsonFile({ logpush: true, tags: ['sdk', 'edited'], compatibility_date: '2025-03-01' }, 'settings.json'),
+      settings: jsonFile(
+        { logpush: true, tags: ['sdk', 'edited'], compatibility_date: '2025-03-01' },
+        'settings.json',
+      ),
     })
     assert.equal(edited.logpush, true)
     assert.deepEqual(edited.tags, ['edited', 'sdk'])
@@ -103,7 +120,8 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
   })
 
   it('manages secrets without ever reading a value back', async () => {
-    const put = await scripts().secrets.update('tenant', { ...params(), name: 'API_KEY', text: 'sdk-secret-value', type: 'secret_text' })
+    const secret = { name: 'API_KEY', text: 'sdk-secret-value', type: 'secret_text' } as const
+    const put = await scripts().secrets.update('tenant', { ...params(), ...secret })
     assert.deepEqual(put, { name: 'API_KEY', type: 'secret_text' })
     const listed = []
     for await (const s of scripts().secrets.list('tenant', params())) listed.push(s)
@@ -113,12 +131,15 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
     const settings = await scripts().settings.get('tenant', params())
     assert.ok(!JSON.stringify(settings).includes('sdk-secret-value'))
     await scripts().secrets.delete('API_KEY', { ...params(), script_name: 'tenant' })
-    await assert.rejects(scripts().secrets.get('API_KEY', { ...params(), script_name: 'tenant' }), Cloudflare.NotFoundError)
+    const gone = scripts().secrets.get('API_KEY', { ...params(), script_name: 'tenant' })
+    await assert.rejects(gone, Cloudflare.NotFoundError)
   })
 
   it('updates, lists and deletes tags', async () => {
     const updated = []
-    for await (const tag of scripts().tags.update('tenant', { ...params(), body: ['a', 'b'] })) updated.push(tag)
+    for await (const tag of scripts().tags.update('tenant', { ...params(), body: ['a', 'b'] })) {
+      updated.push(tag)
+    }
     assert.deepEqual(updated, ['a', 'b'])
     const listed = []
     for await (const tag of scripts().tags.list('tenant', params())) listed.push(tag)
@@ -136,7 +157,7 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
       .then(() => undefined, (e: unknown) => e)
     assert.ok(err instanceof Cloudflare.NotFoundError)
     assert.match(err.message, /10092/)
-    await cf.workersForPlatforms.dispatch.namespaces.delete(dispatch_namespace, { account_id })
-    await assert.rejects(cf.workersForPlatforms.dispatch.namespaces.get(dispatch_namespace, { account_id }), Cloudflare.NotFoundError)
+    await namespaces().delete(dispatch_namespace, { account_id })
+    await assert.rejects(namespaces().get(dispatch_namespace, { account_id }), Cloudflare.NotFoundError)
   })
 })

@@ -70,13 +70,16 @@ const USER_WORKER = `export default {
 
 const exec = promisify(execFile)
 
+/** What curl printed: the v4 envelope, read loosely as the test inspects it. */
+type Envelope = { success: boolean; errors: unknown[]; result: any }
+
 describe('the seed document, run with curl', () => {
   let t: TestPlatform
   let dir: string
   let vars: Record<string, string>
 
   /** Fills the placeholders and runs the command with bash, as a reader pasting it would. */
-  const run = async (command: string, extra: Record<string, string> = {}): Promise<any> => {
+  const run = async (command: string, extra: Record<string, string> = {}): Promise<Envelope> => {
     let text = command.replaceAll('https://api.cloudflare.com/client/v4', t.platform.apiUrl)
     for (const [key, value] of Object.entries({ ...vars, ...extra })) text = text.replaceAll(key, value)
     // Asynchronous on purpose: the API answering curl runs in this very process.

@@ -21,7 +21,9 @@ interface Server {
 function startServer(dataDir: string): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ['bin/workerhive.js', 'start', '--data-dir', dataDir, '--api-port', '0', '--edge-port', '0', '--log-level', 'silent'],
+    ['bin/workerhive.js', 'start', '--data-dir', dataDir, '--api-port', '0', '--edge-port', '0'].concat(
+      ['--log-level', 'silent'],
+    ),
     { detached: true, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
@@ -33,7 +35,8 @@ function startServer(dataDir: string): Promise<Server> {
       const exported = /^export (CLOUDFLARE_API_TOKEN|CLOUDFLARE_ACCOUNT_ID)=(\S+)/.exec(line)
       if (exported) found[exported[1]!] = exported[2]!
       if (found.apiUrl && found.CLOUDFLARE_API_TOKEN && found.CLOUDFLARE_ACCOUNT_ID) {
-        resolve({ child, apiUrl: found.apiUrl, token: found.CLOUDFLARE_API_TOKEN, accountId: found.CLOUDFLARE_ACCOUNT_ID, exited })
+        const { apiUrl, CLOUDFLARE_API_TOKEN: token, CLOUDFLARE_ACCOUNT_ID: accountId } = found
+        resolve({ child, apiUrl, token, accountId, exited })
       }
     })
     void exited.then(() => reject(new Error('workerhive start exited before it was serving')))
@@ -50,8 +53,12 @@ async function kill(server: Server): Promise<void> {
   await server.exited
 }
 
-const codeOf = (name: string, version: number) =>
-  `// ${name} v${version} ${'padding '.repeat(version * 37 % 500)}\nexport default { fetch() { return new Response(${JSON.stringify(`${name} v${version}`)}) } }\n`
+/** A distinct module per name and version, of varying size. */
+const codeOf = (name: string, version: number) => {
+  const label = JSON.stringify(`${name} v${version}`)
+  const padding = 'padding '.repeat((version * 37) % 500)
+  return `// ${padding}\nexport default { fetch() { return new Response(${label}) } }\n`
+}
 
 describe('acknowledged uploads survive SIGKILL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-crash-'))
@@ -69,13 +76,18 @@ describe('acknowledged uploads survive SIGKILL', () => {
         ...init,
         headers: { ...init.headers, authorization: `Bearer ${s.token}` },
       })
-    const created = await api(first, '', { method: 'POST', body: JSON.stringify({ name: 'crash' }), headers: { 'content-type': 'application/json' } })
+    const created = await api(first, '', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'crash' }),
+      headers: { 'content-type': 'application/json' },
+    })
     assert.equal(created.status, 200)
 
     const upload = async (name: string, version: number): Promise<boolean> => {
       const form = new FormData()
       form.append('metadata', JSON.stringify({ main_module: 'worker.js', tags: [`v${version}`] }))
-      form.append('worker.js', new File([codeOf(name, version)], 'worker.js', { type: 'application/javascript+module' }))
+      const code = codeOf(name, version)
+      form.append('worker.js', new File([code], 'worker.js', { type: 'application/javascript+module' }))
       try {
         const res = await api(first, `/crash/scripts/${name}`, { method: 'PUT', body: form })
         return res.status === 200 && ((await res.json()) as { success: boolean }).success
@@ -110,14 +122,17 @@ describe('acknowledged uploads survive SIGKILL', () => {
       const res = await api(second, `/crash/scripts/${name}/content`)
       return res.status === 200 ? res.text() : undefined
     }
-    for (const [name, version] of ackedNew) assert.equal(await content(name), codeOf(name, version), `${name} lost`)
+    for (const [name, version] of ackedNew) {
+      assert.equal(await content(name), codeOf(name, version), `${name} lost`)
+    }
     for (let j = 0; j < LANES; j++) {
       // The upload in flight at the kill may or may not have landed, but never half of it.
       const got = await content(`lane-${j}`)
       const version = [lastAcked[j]!, lastAcked[j]! + 1].find((v) => got === codeOf(`lane-${j}`, v))
-      assert.ok(version !== undefined, `lane-${j}: expected v${lastAcked[j]} (or the next), got ${got?.slice(0, 30)}`)
+      assert.ok(version !== undefined, `lane-${j}: neither v${lastAcked[j]} nor the next: ${got?.slice(-60)}`)
       // Code and tags were published in one transaction: they belong to the same upload.
-      const details = (await (await api(second, `/crash/scripts/lane-${j}`)).json()) as { result: { script: { tags: string[] } } }
+      const res = await api(second, `/crash/scripts/lane-${j}`)
+      const details = (await res.json()) as { result: { script: { tags: string[] } } }
       assert.deepEqual(details.result.script.tags, [`v${version}`])
     }
   })

@@ -9,12 +9,18 @@ const SW = "addEventListener('fetch', (e) => e.respondWith(new Response('sw')))"
 
 type Parts = Record<string, string | File>
 
+const esmFile = (code: string, name: string) => new File([code], name, { type: 'application/javascript+module' })
+const javascript = (body: string): RequestInit => ({ body, headers: { 'content-type': 'application/javascript' } })
+const withBindings = (...bindings: unknown[]) => ({ main_module: 'worker.js', bindings })
+type ScriptList = { body: { result: Array<{ script: { id: string } }> } }
+const scriptIds = (res: ScriptList): string[] => res.body.result.map((s) => s.script.id)
+
 /** A multipart upload the way wrangler sends it: metadata without filename, modules with one. */
 function uploadBody(metadata: unknown, parts: Parts = { 'worker.js': ESM }): RequestInit {
   const form = new FormData()
   form.append('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata))
   for (const [name, part] of Object.entries(parts)) {
-    form.append(name, typeof part === 'string' ? new File([part], name, { type: 'application/javascript+module' }) : part)
+    form.append(name, typeof part === 'string' ? esmFile(part, name) : part)
   }
   return { method: 'PUT', body: form }
 }
@@ -33,20 +39,24 @@ describe('namespace scripts API', () => {
     const content = await (await t.api(script(name, '/content'))).text()
     const details = await t.json(script(name))
     const bindings = await t.json(script(name, '/bindings'))
-    return { content, etag: details.body.result.script.etag, tags: details.body.result.script.tags, bindings: bindings.body.result }
+    const { etag, tags } = details.body.result.script
+    return { content, etag, tags, bindings: bindings.body.result }
   }
+
+  const createNamespace = (name: string, accountId = t.accountId, token?: string) =>
+    t.json(`/accounts/${accountId}/workers/dispatch/namespaces`, { method: 'POST', token, ...jsonBody({ name }) })
 
   before(async () => {
     t = await startTestPlatform({ maxScriptBytes: MAX_SCRIPT_BYTES })
     ns = `/accounts/${t.accountId}/workers/dispatch/namespaces/production`
-    await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces`, { method: 'POST', ...jsonBody({ name: 'production' }) })
-    await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces`, { method: 'POST', ...jsonBody({ name: 'staging' }) })
+    await createNamespace('production')
+    await createNamespace('staging')
     kvId = (await t.platform.store.kv.createNamespace(t.accountId, 'users')).id
   })
   after(() => t.close())
 
   it('uploads a raw service worker and serves it back', async () => {
-    const res = await t.json(script('sw'), { method: 'PUT', body: SW, headers: { 'content-type': 'application/javascript' } })
+    const res = await t.json(script('sw'), { method: 'PUT', ...javascript(SW) })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     const r = res.body.result
     assert.equal(r.id, 'sw')
@@ -97,7 +107,10 @@ describe('namespace scripts API', () => {
         some_future_field: { ignored: true },
       },
       {
-        'worker.js': 'import lib from "./lib.js"\nexport default { fetch() { return new Response(lib) }, scheduled() {} }',
+        'worker.js': [
+          'import lib from "./lib.js"',
+          'export default { fetch() { return new Response(lib) }, scheduled() {} }',
+        ].join('\n'),
         'lib.js': 'export default "lib"',
         'readme.txt': new File(['read me'], 'readme.txt', { type: 'text/plain' }),
       },
@@ -170,17 +183,18 @@ describe('namespace scripts API', () => {
     ])
 
     // Without strict, an inherit with nothing to inherit is dropped.
-    const lenient = await upload('redeploy', { main_module: 'worker.js', bindings: [{ type: 'inherit', name: 'NOPE' }] })
+    const lenient = await upload('redeploy', withBindings({ type: 'inherit', name: 'NOPE' }))
     assert.equal(lenient.status, 200)
-    assert.deepEqual((await t.json(script('redeploy', '/bindings'))).body.result, [{ type: 'secret_text', name: 'KEEP' }])
+    const left = await t.json(script('redeploy', '/bindings'))
+    assert.deepEqual(left.body.result, [{ type: 'secret_text', name: 'KEEP' }])
   })
 
   it('bindings_inherit=strict refuses unresolvable inherits with one 10057 error per binding', async () => {
-    await upload('strict', { main_module: 'worker.js', bindings: [{ type: 'plain_text', name: 'HAS', text: 'x' }] })
+    await upload('strict', withBindings({ type: 'plain_text', name: 'HAS', text: 'x' }))
     const before = await snapshot('strict')
     const res = await upload(
       'strict',
-      { main_module: 'worker.js', bindings: [{ type: 'inherit', name: 'HAS' }, { type: 'inherit', name: 'A' }, { type: 'inherit', name: 'B' }] },
+      withBindings({ type: 'inherit', name: 'HAS' }, { type: 'inherit', name: 'A' }, { type: 'inherit', name: 'B' }),
       { 'worker.js': 'export default { fetch() { return new Response("v2") } }' },
       '?bindings_inherit=strict&excludeScript=true',
     )
@@ -200,30 +214,37 @@ describe('namespace scripts API', () => {
     })
     const form = new FormData()
     form.append('metadata', JSON.stringify({ main_module: 'index.js' }))
-    form.append('index.js', new File(['export default { fetch() { return new Response("v2") } }'], 'index.js', { type: 'application/javascript+module' }))
+    const v2 = 'export default { fetch() { return new Response("v2") } }'
+    form.append('index.js', esmFile(v2, 'index.js'))
     const res = await t.json(script('content', '/content'), { method: 'PUT', body: form })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.equal(res.body.result.entry_point, 'index.js')
     assert.equal(res.body.result.compatibility_date, '2024-06-01')
     assert.deepEqual(res.body.result.tags, ['t'])
-    assert.equal(await (await t.api(script('content', '/content'))).text(), 'export default { fetch() { return new Response("v2") } }')
-    assert.deepEqual((await t.json(script('content', '/bindings'))).body.result, [{ type: 'plain_text', name: 'VAR', text: 'x' }])
+    assert.equal(await (await t.api(script('content', '/content'))).text(), v2)
+    const bindings = await t.json(script('content', '/bindings'))
+    assert.deepEqual(bindings.body.result, [{ type: 'plain_text', name: 'VAR', text: 'x' }])
 
     // The main part can be named by header instead of metadata.
     const byHeader = new FormData()
     byHeader.append('sw.js', new File([SW], 'sw.js', { type: 'application/javascript' }))
-    const sw = await t.json(script('content', '/content'), { method: 'PUT', body: byHeader, headers: { 'CF-WORKER-BODY-PART': 'sw.js' } })
+    const sw = await t.json(script('content', '/content'), {
+      method: 'PUT',
+      body: byHeader,
+      headers: { 'CF-WORKER-BODY-PART': 'sw.js' },
+    })
     assert.equal(sw.status, 200, JSON.stringify(sw.body))
     assert.equal(sw.body.result.has_modules, false)
     assert.equal(await (await t.api(script('content', '/content'))).text(), SW)
   })
 
-  it('changes settings by multipart settings part or JSON; bindings and compatibility make a new version', async () => {
-    await upload('settings', { main_module: 'worker.js', bindings: [{ type: 'secret_text', name: 'S', text: 'x' }] })
+  it('changes settings by a multipart settings part or JSON; bindings and dates make a version', async () => {
+    await upload('settings', withBindings({ type: 'secret_text', name: 'S', text: 'x' }))
     const { etag } = await snapshot('settings')
 
     const form = new FormData()
-    form.append('settings', new File([JSON.stringify({ logpush: true, tags: ['a', 'b'], observability: { enabled: true } })], 'settings.json', { type: 'application/json' }))
+    const settings = { logpush: true, tags: ['a', 'b'], observability: { enabled: true } }
+    form.append('settings', new File([JSON.stringify(settings)], 'settings.json', { type: 'application/json' }))
     const patched = await t.json(script('settings', '/settings'), { method: 'PATCH', body: form })
     assert.equal(patched.status, 200, JSON.stringify(patched.body))
     assert.equal(patched.body.result.logpush, true)
@@ -233,20 +254,27 @@ describe('namespace scripts API', () => {
 
     const json = await t.json(script('settings', '/settings'), {
       method: 'PATCH',
-      ...jsonBody({ compatibility_date: '2025-02-02', bindings: [{ type: 'plain_text', name: 'P', text: 'p' }], usage_model: 'standard' }),
+      ...jsonBody({
+        compatibility_date: '2025-02-02',
+        bindings: [{ type: 'plain_text', name: 'P', text: 'p' }],
+        usage_model: 'standard',
+      }),
     })
     assert.equal(json.status, 200, JSON.stringify(json.body))
     assert.equal(json.body.result.compatibility_date, '2025-02-02')
-    assert.deepEqual(json.body.result.bindings, [{ type: 'plain_text', name: 'P', text: 'p' }, { type: 'secret_text', name: 'S' }])
+    assert.deepEqual(json.body.result.bindings, [
+      { type: 'plain_text', name: 'P', text: 'p' },
+      { type: 'secret_text', name: 'S' },
+    ])
     assert.notEqual((await snapshot('settings')).etag, etag)
     assert.equal((await snapshot('settings')).content, ESM, 'the code stays')
   })
 
   it('lists scripts with a tag filter and cursor pages ending in an empty cursor', async () => {
-    const nsBody = { name: 'listing' }
-    await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces`, { method: 'POST', ...jsonBody(nsBody) })
+    await createNamespace('listing')
     const base = `/accounts/${t.accountId}/workers/dispatch/namespaces/listing/scripts`
-    for (const [name, tags] of [['a', ['x']], ['b', ['x', 'y']], ['c', []], ['d', ['y']], ['e', ['x']]] as const) {
+    const tagged = [['a', ['x']], ['b', ['x', 'y']], ['c', []], ['d', ['y']], ['e', ['x']]] as const
+    for (const [name, tags] of tagged) {
       const res = await t.json(`${base}/${name}`, uploadBody({ main_module: 'worker.js', tags }))
       assert.equal(res.status, 200)
     }
@@ -256,7 +284,7 @@ describe('namespace scripts API', () => {
     do {
       const page = await t.json(`${base}?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
       assert.equal(page.status, 200)
-      names.push(...page.body.result.map((s: { script: { id: string } }) => s.script.id))
+      names.push(...scriptIds(page))
       assert.equal(page.body.result_info.count, page.body.result.length)
       cursor = page.body.result_info.cursor
       pages++
@@ -265,7 +293,7 @@ describe('namespace scripts API', () => {
     assert.equal(pages, 3)
 
     const filtered = await t.json(`${base}?tags=x:yes,y:no`)
-    assert.deepEqual(filtered.body.result.map((s: { script: { id: string } }) => s.script.id), ['a', 'e'])
+    assert.deepEqual(scriptIds(filtered), ['a', 'e'])
     assert.equal(filtered.body.result[0].dispatch_namespace, 'listing')
     assert.equal(filtered.body.result_info.cursor, '')
 
@@ -275,7 +303,7 @@ describe('namespace scripts API', () => {
   })
 
   it('deletes scripts by tag, and refuses a bulk delete without a filter', async () => {
-    await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces`, { method: 'POST', ...jsonBody({ name: 'bulk' }) })
+    await createNamespace('bulk')
     const base = `/accounts/${t.accountId}/workers/dispatch/namespaces/bulk/scripts`
     for (const [name, tags] of [['one', ['gone']], ['two', ['gone', 'vip']], ['three', []]] as const) {
       await t.json(`${base}/${name}`, uploadBody({ main_module: 'worker.js', tags }))
@@ -291,7 +319,7 @@ describe('namespace scripts API', () => {
     const res = await t.json(`${base}?tags=gone:yes,vip:no`, { method: 'DELETE' })
     assert.equal(res.status, 200)
     assert.deepEqual(res.body.result, { deleted: [{ id: 'one' }], deleted_count: 1, has_more: false })
-    assert.deepEqual((await t.json(base)).body.result.map((s: { script: { id: string } }) => s.script.id), ['three', 'two'])
+    assert.deepEqual(scriptIds(await t.json(base)), ['three', 'two'])
   })
 
   it('deletes one script; missing scripts answer 10092 and missing namespaces 10007', async () => {
@@ -309,12 +337,13 @@ describe('namespace scripts API', () => {
       const gone = await t.json(path, { method })
       assert.equal(gone.status, 404, `${method} ${path}`)
       assert.equal(gone.body.errors[0].code, 10092)
-      assert.match(gone.body.errors[0].message, /Worker 'doomed' not found in dispatch namespace 'production'/)
+      assert.match(gone.body.errors[0].message, /'doomed' not found in dispatch namespace 'production'/)
     }
-    const noNs = await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces/nope/scripts/x`)
+    const nowhere = `/accounts/${t.accountId}/workers/dispatch/namespaces/nope/scripts/x`
+    const noNs = await t.json(nowhere)
     assert.equal(noNs.status, 404)
     assert.equal(noNs.body.errors[0].code, 10007)
-    const noNsUpload = await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces/nope/scripts/x`, uploadBody({ main_module: 'worker.js' }))
+    const noNsUpload = await t.json(nowhere, uploadBody({ main_module: 'worker.js' }))
     assert.equal(noNsUpload.body.errors[0].code, 10007)
   })
 
@@ -324,32 +353,37 @@ describe('namespace scripts API', () => {
     const foreign = await t.json(script('private'), { token: other.token })
     assert.equal(foreign.status, 403)
     // Their own namespace cannot bind our KV namespace.
-    await t.json(`/accounts/${other.accountId}/workers/dispatch/namespaces`, { method: 'POST', token: other.token, ...jsonBody({ name: 'theirs' }) })
+    await createNamespace('theirs', other.accountId, other.token)
     const theirs = await t.json(`/accounts/${other.accountId}/workers/dispatch/namespaces/theirs/scripts/x`, {
-      ...uploadBody({ main_module: 'worker.js', bindings: [{ type: 'kv_namespace', name: 'KV', namespace_id: kvId }] }),
+      ...uploadBody(withBindings({ type: 'kv_namespace', name: 'KV', namespace_id: kvId })),
       token: other.token,
     })
     assert.equal(theirs.status, 400)
     assert.equal(theirs.body.errors[0].code, 10021)
-    assert.match(theirs.body.errors[0].message, new RegExp(`KV namespace '${kvId}' of binding 'KV' does not exist in this account`))
+    const message = `KV namespace '${kvId}' of binding 'KV' does not exist in this account`
+    assert.equal(theirs.body.errors[0].message, message)
   })
 
   describe('bad uploads change nothing', () => {
     const NAME = 'guarded'
     let original: Awaited<ReturnType<typeof snapshot>>
     const reupload = (metadata: unknown, parts?: Parts) => upload(NAME, metadata, parts)
+    const patchSettings = (init: RequestInit) => t.json(script(NAME, '/settings'), { method: 'PATCH', ...init })
     const v2 = { 'worker.js': 'export default { fetch() { return new Response("v2") } }' }
 
     const cases: Array<{
       what: string
-      send: () => Promise<{ status: number; body: any }>
+      send: () => ReturnType<TestPlatform['json']>
       status: number
       code: number
       message: RegExp
     }> = [
       {
         what: 'a module with a syntax error',
-        send: () => reupload({ main_module: 'worker.js' }, { 'worker.js': 'export default {\n  fetch() {\n    return new Response(\n  }\n}' }),
+        send: () => {
+          const broken = 'export default {\n  fetch() {\n    return new Response(\n  }\n}'
+          return reupload({ main_module: 'worker.js' }, { 'worker.js': broken })
+        },
         status: 400, code: 10021, message: /^Uncaught SyntaxError: Unexpected token \(4:2\) in worker\.js$/,
       },
       {
@@ -359,7 +393,7 @@ describe('namespace scripts API', () => {
       },
       {
         what: 'a raw service worker with a syntax error',
-        send: () => t.json(script(NAME), { method: 'PUT', body: "addEventListener('fetch', e => {", headers: { 'content-type': 'application/javascript' } }),
+        send: () => t.json(script(NAME), { method: 'PUT', ...javascript("addEventListener('fetch', e => {") }),
         status: 400, code: 10021, message: /SyntaxError: .* in worker\.js/,
       },
       {
@@ -374,42 +408,46 @@ describe('namespace scripts API', () => {
       },
       {
         what: 'duplicate binding names',
-        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'plain_text', name: 'A', text: '1' }, { type: 'plain_text', name: 'A', text: '2' }] }, v2),
+        send: () =>
+          reupload(
+            withBindings({ type: 'plain_text', name: 'A', text: '1' }, { type: 'plain_text', name: 'A', text: '2' }),
+            v2,
+          ),
         status: 400, code: 10021, message: /Duplicate binding name 'A'/,
       },
       {
         what: 'an invalid binding name',
-        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'plain_text', name: 'not-valid', text: '1' }] }, v2),
+        send: () => reupload(withBindings({ type: 'plain_text', name: 'not-valid', text: '1' }), v2),
         status: 400, code: 10021, message: /Binding name 'not-valid' is invalid/,
       },
       {
         what: 'a binding of unknown type',
-        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'quantum_link', name: 'Q' }] }, v2),
+        send: () => reupload(withBindings({ type: 'quantum_link', name: 'Q' }), v2),
         status: 400, code: 10021, message: /Unknown binding type 'quantum_link' \(binding 'Q'\)/,
       },
       {
         what: 'a binding missing a field',
-        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'service', name: 'S' }] }, v2),
+        send: () => reupload(withBindings({ type: 'service', name: 'S' }), v2),
         status: 400, code: 10021, message: /binding 'S' of type service: service/,
       },
       {
         what: 'a KV namespace that does not exist',
-        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'kv_namespace', name: 'KV', namespace_id: 'f'.repeat(32) }] }, v2),
+        send: () => reupload(withBindings({ type: 'kv_namespace', name: 'KV', namespace_id: 'f'.repeat(32) }), v2),
         status: 400, code: 10021, message: /KV namespace 'f{32}' of binding 'KV' does not exist/,
       },
       {
         what: 'a dispatch namespace that does not exist',
-        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'dispatch_namespace', name: 'D', namespace: 'ghost' }] }, v2),
+        send: () => reupload(withBindings({ type: 'dispatch_namespace', name: 'D', namespace: 'ghost' }), v2),
         status: 400, code: 10021, message: /dispatch namespace 'ghost' of binding 'D' does not exist/,
       },
       {
         what: 'a wasm_module binding whose part is missing',
-        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'wasm_module', name: 'W', part: 'w.wasm' }] }, v2),
+        send: () => reupload(withBindings({ type: 'wasm_module', name: 'W', part: 'w.wasm' }), v2),
         status: 400, code: 10021, message: /names part 'w\.wasm', which is not in the upload/,
       },
       {
         what: 'nine tags',
-        send: () => reupload({ main_module: 'worker.js', tags: ['1', '2', '3', '4', '5', '6', '7', '8', '9'] }, v2),
+        send: () => reupload({ main_module: 'worker.js', tags: '123456789'.split('') }, v2),
         status: 400, code: 10021, message: /at most 8 tags/,
       },
       {
@@ -420,7 +458,7 @@ describe('namespace scripts API', () => {
       {
         what: 'an invalid compatibility date',
         send: () => reupload({ main_module: 'worker.js', compatibility_date: '24-01-01' }, v2),
-        status: 400, code: 10021, message: /metadata\.compatibility_date: compatibility_date must be a date as YYYY-MM-DD/,
+        status: 400, code: 10021, message: /metadata\.compatibility_date: .* must be a date as YYYY-MM-DD/,
       },
       {
         what: 'metadata that is not JSON',
@@ -429,7 +467,12 @@ describe('namespace scripts API', () => {
       },
       {
         what: 'a multipart body that does not parse',
-        send: () => t.json(script(NAME), { method: 'PUT', body: '--zzz\r\nContent-Disposition: form-data\r\n\r\n', headers: { 'content-type': 'multipart/form-data; boundary=zzz' } }),
+        send: () =>
+          t.json(script(NAME), {
+            method: 'PUT',
+            body: '--zzz\r\nContent-Disposition: form-data\r\n\r\n',
+            headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
+          }),
         status: 400, code: 10026, message: /multipart\/form-data body could not be parsed/,
       },
       {
@@ -439,12 +482,15 @@ describe('namespace scripts API', () => {
       },
       {
         what: 'a raw script over the size limit',
-        send: () => t.json(script(NAME), { method: 'PUT', body: `// ${'x'.repeat(MAX_SCRIPT_BYTES)}`, headers: { 'content-type': 'application/javascript' } }),
+        send: () => t.json(script(NAME), { method: 'PUT', ...javascript(`// ${'x'.repeat(MAX_SCRIPT_BYTES)}`) }),
         status: 413, code: 10027, message: /exceeded the size limit of 65536 bytes/,
       },
       {
         what: 'modules over the size limit together',
-        send: () => reupload({ main_module: 'worker.js' }, { 'worker.js': ESM, 'big.txt': new File(['x'.repeat(MAX_SCRIPT_BYTES)], 'big.txt', { type: 'text/plain' }) }),
+        send: () => {
+          const big = new File(['x'.repeat(MAX_SCRIPT_BYTES)], 'big.txt', { type: 'text/plain' })
+          return reupload({ main_module: 'worker.js' }, { 'worker.js': ESM, 'big.txt': big })
+        },
         status: 413, code: 10027, message: /exceeded the size limit of 65536 bytes/,
       },
       {
@@ -452,24 +498,24 @@ describe('namespace scripts API', () => {
         send: () => {
           const form = new FormData()
           form.append('metadata', JSON.stringify({ main_module: 'worker.js' }))
-          form.append('worker.js', new File(['export default {'], 'worker.js', { type: 'application/javascript+module' }))
+          form.append('worker.js', esmFile('export default {', 'worker.js'))
           return t.json(script(NAME, '/content'), { method: 'PUT', body: form })
         },
         status: 400, code: 10021, message: /SyntaxError: .* in worker\.js/,
       },
       {
         what: 'a settings change with an unknown binding type',
-        send: () => t.json(script(NAME, '/settings'), { method: 'PATCH', ...jsonBody({ bindings: [{ type: 'nope', name: 'N' }], logpush: true }) }),
+        send: () => patchSettings(jsonBody({ bindings: [{ type: 'nope', name: 'N' }], logpush: true })),
         status: 400, code: 10021, message: /Unknown binding type 'nope'/,
       },
       {
         what: 'a settings change with ten tags',
-        send: () => t.json(script(NAME, '/settings'), { method: 'PATCH', ...jsonBody({ tags: 'abcdefghij'.split(''), logpush: true }) }),
+        send: () => patchSettings(jsonBody({ tags: 'abcdefghij'.split(''), logpush: true })),
         status: 400, code: 10021, message: /at most 8 tags/,
       },
       {
         what: 'a settings body that is not JSON',
-        send: () => t.json(script(NAME, '/settings'), { method: 'PATCH', body: '{', headers: { 'content-type': 'application/json' } }),
+        send: () => patchSettings({ body: '{', headers: { 'content-type': 'application/json' } }),
         status: 400, code: 10026, message: /not valid JSON/,
       },
       {
@@ -477,7 +523,7 @@ describe('namespace scripts API', () => {
         send: () => {
           const form = new FormData()
           form.append('other', '{}')
-          return t.json(script(NAME, '/settings'), { method: 'PATCH', body: form })
+          return patchSettings({ body: form })
         },
         status: 400, code: 10026, message: /no 'settings' part/,
       },
@@ -486,7 +532,10 @@ describe('namespace scripts API', () => {
     before(async () => {
       const res = await upload(NAME, {
         main_module: 'worker.js',
-        bindings: [{ type: 'plain_text', name: 'V', text: '1' }, { type: 'secret_text', name: 'S', text: 's' }],
+        bindings: [
+          { type: 'plain_text', name: 'V', text: '1' },
+          { type: 'secret_text', name: 'S', text: 's' },
+        ],
         tags: ['original'],
       })
       assert.equal(res.status, 200)

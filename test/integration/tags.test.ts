@@ -2,6 +2,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
+const javascript = (body: string): RequestInit => ({
+  body,
+  headers: { 'content-type': 'application/javascript' },
+})
+
 describe('script tags', () => {
   let t: TestPlatform
   let base: string
@@ -10,20 +15,22 @@ describe('script tags', () => {
 
   before(async () => {
     t = await startTestPlatform()
-    await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces`, { method: 'POST', ...jsonBody({ name: 'ns' }) })
-    base = `/accounts/${t.accountId}/workers/dispatch/namespaces/ns/scripts`
+    const namespaces = `/accounts/${t.accountId}/workers/dispatch/namespaces`
+    await t.json(namespaces, { method: 'POST', ...jsonBody({ name: 'ns' }) })
+    base = `${namespaces}/ns/scripts`
     for (const name of ['s1', 's2']) {
-      const res = await t.json(`${base}/${name}`, { method: 'PUT', body: 'addEventListener("fetch", () => {})', headers: { 'content-type': 'application/javascript' } })
+      const code = 'addEventListener("fetch", () => {})'
+      const res = await t.json(`${base}/${name}`, { method: 'PUT', ...javascript(code) })
       assert.equal(res.status, 200)
     }
   })
   after(() => t.close())
 
-  it('replaces the set with a JSON array or the seed single-quoted body, and answers the new array', async () => {
+  it('replaces the set with a JSON array or the seed single-quoted body, answering the new set', async () => {
     const json = await t.json(tags('s1'), { method: 'PUT', ...jsonBody(['a', 'b', 'a']) })
     assert.equal(json.status, 200)
     assert.deepEqual(json.body.result, ['a', 'b'])
-    const seed = await t.json(tags('s1'), { method: 'PUT', body: "['TAG1', 'TAG2', 'TAG3']", headers: { 'content-type': 'application/javascript' } })
+    const seed = await t.json(tags('s1'), { method: 'PUT', ...javascript("['TAG1', 'TAG2', 'TAG3']") })
     assert.equal(seed.status, 200, JSON.stringify(seed.body))
     assert.deepEqual(seed.body.result, ['TAG1', 'TAG2', 'TAG3'])
     assert.deepEqual(await current('s1'), ['TAG1', 'TAG2', 'TAG3'])
@@ -36,7 +43,8 @@ describe('script tags', () => {
     const added = await t.json(tags('s2', '/customer-42'), { method: 'PUT' })
     assert.equal(added.status, 200)
     assert.equal(added.body.result, null)
-    assert.equal((await t.json(tags('s2', '/customer-42'), { method: 'PUT' })).status, 200, 'adding twice is fine')
+    const again = await t.json(tags('s2', '/customer-42'), { method: 'PUT' })
+    assert.equal(again.status, 200, 'adding twice is fine')
     assert.deepEqual(await current('s2'), ['customer-42', 'keep'])
 
     assert.equal((await t.json(tags('s2', '?tags=customer-42:yes,keep:yes'))).body.result, true)
@@ -62,7 +70,7 @@ describe('script tags', () => {
       [jsonBody(['']), 10021, /must not be empty/],
       [jsonBody([1]), 10026, /expected an array of tag strings/],
       [jsonBody({ tags: ['x'] }), 10026, /expected an array/],
-      [{ body: "['a' 'b']", headers: { 'content-type': 'application/javascript' } }, 10026, /expected an array/],
+      [javascript("['a' 'b']"), 10026, /expected an array/],
       [{ body: '', headers: { 'content-type': 'application/json' } }, 10026, /body is empty/],
     ]
     for (const [init, code, message] of cases) {
@@ -100,8 +108,15 @@ describe('script tags', () => {
   })
 
   it('answers 10092 for a missing script', async () => {
-    for (const [path, method] of [[tags('ghost'), 'GET'], [tags('ghost'), 'PUT'], [tags('ghost', '/x'), 'PUT'], [tags('ghost', '/x'), 'DELETE']] as const) {
-      const res = await t.json(path, { method, ...(method === 'PUT' && !path.endsWith('/x') ? jsonBody(['a']) : {}) })
+    const requests: Array<[string, RequestInit]> = [
+      [tags('ghost'), { method: 'GET' }],
+      [tags('ghost'), { method: 'PUT', ...jsonBody(['a']) }],
+      [tags('ghost', '/x'), { method: 'PUT' }],
+      [tags('ghost', '/x'), { method: 'DELETE' }],
+    ]
+    for (const [path, init] of requests) {
+      const res = await t.json(path, init)
+      const method = init.method
       assert.equal(res.status, 404, `${method} ${path}`)
       assert.equal(res.body.errors[0].code, 10092)
     }

@@ -16,7 +16,12 @@ describe('mergeBindings', () => {
       uploaded: [plain('A'), secret('TOKEN', 'new')],
       previous: [plain('OLD'), secret('TOKEN', 'old'), secret('KEEP'), { type: 'secret_key', name: 'KEY' }],
     })
-    assert.deepEqual(bindings, [plain('A'), secret('TOKEN', 'new'), secret('KEEP'), { type: 'secret_key', name: 'KEY' }])
+    assert.deepEqual(bindings, [
+      plain('A'),
+      secret('TOKEN', 'new'),
+      secret('KEEP'),
+      { type: 'secret_key', name: 'KEY' },
+    ])
     assert.deepEqual(unresolved, [])
   })
 
@@ -45,7 +50,7 @@ describe('mergeBindings', () => {
 
   it('inherit with a version_id reads that version, and reports what cannot be resolved', () => {
     const { bindings, unresolved } = mergeBindings({
-      uploaded: [inherit('X', { version_id: 'v1' }), inherit('MISSING'), inherit('Y', { version_id: 'nope' })],
+      uploaded: [inherit('X', { version_id: 'v1' }), inherit('MISSING'), inherit('Y', { version_id: 'no' })],
       previous: [],
       versions: new Map([['v1', [plain('X', 'from v1')]]]),
     })
@@ -72,14 +77,19 @@ describe('parseBindings', () => {
       { type: 'secret_text', name: 'B', text: 'x' },
       { type: 'json', name: 'C', json: { a: 1 } },
       { type: 'kv_namespace', name: 'D', namespace_id: 'abc' },
-      { type: 'dispatch_namespace', name: 'E', namespace: 'ns', outbound: { worker: { service: 'o' }, params: [{ name: 'p' }] } },
+      {
+        type: 'dispatch_namespace',
+        name: 'E',
+        namespace: 'ns',
+        outbound: { worker: { service: 'o' }, params: [{ name: 'p' }] },
+      },
       { type: 'service', name: 'F', service: 'svc', entrypoint: 'Ep' },
       { type: 'wasm_module', name: 'G', part: 'g.wasm' },
       { type: 'text_blob', name: 'H', part: 'h.txt' },
       { type: 'data_blob', name: 'I', part: 'i.bin' },
       { type: 'version_metadata', name: 'J' },
       { type: 'inherit', name: 'K', old_name: 'k' },
-      { type: 'secret_key', name: 'L', algorithm: { name: 'HMAC', hash: 'SHA-256' }, format: 'raw', usages: ['sign'], key_base64: 'AAAA' },
+      { type: 'secret_key', name: 'L', algorithm: { name: 'HMAC' }, format: 'raw', usages: [], key_base64: 'A' },
     ]
     const r = parseBindings(raw)
     assert.ok('bindings' in r)
@@ -87,12 +97,12 @@ describe('parseBindings', () => {
   })
 
   it('names the problem: unknown type, duplicate, invalid name, missing field', () => {
-    assert.match(problem([{ type: 'd1_database', name: 'DB' }]), /Unknown binding type 'd1_database' \(binding 'DB'\)/)
+    assert.match(problem([{ type: 'd1', name: 'DB' }]), /Unknown binding type 'd1' \(binding 'DB'\)/)
     assert.match(problem([plain('A'), kv('A')]), /Duplicate binding name 'A'/)
     assert.match(problem([plain('has-dash')]), /Binding name 'has-dash' is invalid/)
     assert.match(problem([plain('9LIVES')]), /Binding name '9LIVES' is invalid/)
     assert.match(problem([plain('X'.repeat(65))]), /longer than 64/)
-    assert.match(problem([{ type: 'kv_namespace', name: 'KV' }]), /binding 'KV' of type kv_namespace: namespace_id/)
+    assert.match(problem([{ type: 'kv_namespace', name: 'KV' }]), /'KV' of type kv_namespace: namespace_id/)
     assert.match(problem([{ type: 'plain_text', text: 'x' }]), /binding #1 has no name/)
     assert.match(problem({}), /bindings must be an array/)
   })
@@ -122,9 +132,11 @@ describe('parseBindings', () => {
 describe('publicBinding', () => {
   it('never shows a secret value or key material', () => {
     assert.deepEqual(publicBinding(secret('S', 'hunter2')), { name: 'S', type: 'secret_text' })
-    const key = { type: 'secret_key', name: 'K', algorithm: { name: 'HMAC' }, format: 'raw', usages: ['sign'], key_base64: 'AAAA' }
-    assert.deepEqual(publicBinding(key), { type: 'secret_key', name: 'K', algorithm: { name: 'HMAC' }, format: 'raw', usages: ['sign'] })
+    const key = { type: 'secret_key', name: 'K', algorithm: { name: 'HMAC' }, format: 'raw', usages: [] }
+    assert.deepEqual(publicBinding({ ...key, key_base64: 'AAAA' }), key)
+    assert.deepEqual(publicBinding({ ...key, key_jwk: { k: 'x' } }), key)
     assert.deepEqual(publicBinding(plain('P', 'shown')), plain('P', 'shown'))
-    assert.deepEqual(publicBinding({ type: 'gone_kind', name: 'G', text: 'x' }), { name: 'G', type: 'gone_kind' })
+    const unknown = { type: 'gone_kind', name: 'G', text: 'x' }
+    assert.deepEqual(publicBinding(unknown), { name: 'G', type: 'gone_kind' })
   })
 })
