@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+
+const SCRIPTS = 5000
+
+/** Runs `task` over 0..count-1 with `width` in flight at once. */
+async function pool(count: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) await task(next++)
+    }),
+  )
+}
+
+describe('density: thousands of distinct user Workers', () => {
+  let t: TestPlatform
+  let host: string
+
+  before(async () => {
+    // A low isolate budget makes every process recycle several times during the run.
+    t = await startTestPlatform({ maxIsolatesPerProcess: 800 })
+    await createNamespace(t, 'many')
+    host = await deployDispatcher(t, 'many')
+  })
+  after(() => t.close())
+
+  it(`loads ${SCRIPTS} distinct scripts in turn without a crash, recycling processes as they fill`, async () => {
+    await pool(SCRIPTS, 8, async (i) => {
+      const res = await putScript(t, namespaceScriptPath(t, 'many', `w${i}`), `export default { fetch() { return new Response('worker ${i}') } }`)
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+    })
+    let retried = 0
+    await pool(SCRIPTS, 4, async (i) => {
+      let res
+      try {
+        res = await edge(t, host, `/w${i}`)
+      } catch {
+        // A keep-alive connection to a process that just finished draining closes under the
+        // request; HTTP clients retry idempotent requests on a fresh connection.
+        retried++
+        res = await edge(t, host, `/w${i}`)
+      }
+      assert.equal(res.text, `worker ${i}`)
+    })
+    const watchdog = t.platform.edge.watchdog
+    assert.equal(watchdog.kills, 0, 'no process was stuck, crashed or over its memory budget')
+    assert.deepEqual(watchdog.containment.entries(), [])
+    assert.ok(watchdog.recycles >= 2, `recycles: ${watchdog.recycles}`)
+    // At most one request per client connection can race each recycle's close.
+    assert.ok(retried <= watchdog.recycles * 4, `retried ${retried} requests for ${watchdog.recycles} recycles`)
+    assert.ok(t.platform.edge.processes().every((p) => p.state === 'ready' || p.state === 'starting'))
+  })
+})
