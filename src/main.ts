@@ -38,7 +38,20 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const edge = await startEdge({ store, log, clock, config })
   const notifier: EdgeNotifier = edge.notifier
 
-  const api = createApi({ store, log, clock, config: { ...config, edgePort: edge.port }, edge: notifier })
+  const api = createApi({
+    store,
+    log,
+    clock,
+    config: { ...config, edgePort: edge.port },
+    edge: notifier,
+    events: edge.events,
+    status: () => ({
+      sandbox: edge.sandbox,
+      processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),
+      watchdog: { kills: edge.watchdog.kills, recycles: edge.watchdog.recycles },
+      containment: edge.watchdog.containment.entries(),
+    }),
+  })
   const server = await listen(api.fetch, config.host, config.apiPort)
   const apiPort = (server.address() as AddressInfo).port
   const apiUrl = config.publicApiUrl.replace(`:${config.apiPort}/`, `:${apiPort}/`)

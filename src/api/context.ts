@@ -3,6 +3,7 @@ import type { Account, Store } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import type { Config } from '../config/config.js'
+import type { EventHub } from '../runtime/events.js'
 
 /** Notified after every change the edge must see; resolves once every edge process has seen it. */
 export interface EdgeNotifier {
@@ -22,6 +23,17 @@ export interface ApiDeps {
   clock: Clock
   config: Pick<Config, 'maxScriptBytes' | 'edgeDomain' | 'edgePort' | 'publicApiUrl'>
   edge: EdgeNotifier
+  /** Trace events of Worker invocations (live tails, recent logs, counters); absent without an edge. */
+  events?: EventHub
+  /** What the edge is doing right now, for `workerhive status`; absent without an edge. */
+  status?: () => EdgeStatus
+}
+
+export interface EdgeStatus {
+  sandbox: { kind: string; reason?: string }
+  processes: Array<{ index: number; role: string; pid?: number; state: string; restarts: number }>
+  watchdog: { kills: number; recycles: number }
+  containment: Array<{ key: string; status: string; until: number; strikes: number; reason: string }>
 }
 
 export interface AuthInfo {

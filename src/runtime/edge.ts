@@ -12,6 +12,7 @@ import { secretToken } from '../util/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
+import { EventHub, type TraceEvent } from './events.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
@@ -45,6 +46,7 @@ export interface Edge {
   readonly notifier: EdgeNotifier
   processes(): EdgeProcess[]
   readonly watchdog: Watchdog
+  readonly events: EventHub
   readonly sandbox: Sandbox
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
@@ -59,6 +61,7 @@ export interface Edge {
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   const { store, log, config, clock } = deps
   const secret = secretToken()
+  const events = new EventHub()
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
   const internal = createInternalApi({
@@ -68,9 +71,8 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     secret,
     edgeDomain: config.edgeDomain,
     containment: () => watchdog.containment.state(),
-    onEvents: (batch) => {
-      for (const e of batch.events) log.debug({ script: batch.script, namespace: batch.namespaceId, event: e }, 'worker event')
-    },
+    onEvents: (batch) =>
+      events.publish({ accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }, batch.events as TraceEvent[]),
   })
   const internalServer = await listen(internal.fetch)
   const internalPort = (internalServer.address() as AddressInfo).port
@@ -162,6 +164,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     },
     processes: () => sup.processes(),
     watchdog,
+    events,
     sandbox,
     kill: (index) => sup.kill(index),
     async stop() {

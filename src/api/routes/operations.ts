@@ -1,0 +1,48 @@
+import { Hono } from 'hono'
+import type { ApiDeps, ApiEnv } from '../context.js'
+import { ok } from '../envelope.js'
+import { namespaceNotFound } from '../errors.js'
+
+/**
+ * Workerhive's own operator endpoints (no Cloudflare equivalent): the edge's state, per-tenant
+ * counters and recent logs. Authenticated like every route; an account sees only its scripts.
+ */
+export function operationsRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+
+  app.get('/workerhive/status', (c) => {
+    const status = deps.status?.()
+    if (!status) return c.json(ok({ edge: 'not running' }))
+    const own = `${c.get('account').id}/`
+    return c.json(ok({ ...status, containment: status.containment.filter((e) => e.key.startsWith(own)) }))
+  })
+
+  app.get('/accounts/:accountId/workerhive/metrics', async (c) => {
+    const accountId = c.get('account').id
+    const namespaces = new Map((await deps.store.namespaces.list(accountId)).map((n) => [n.id as string, n.name]))
+    const rows = (deps.events?.accountMetrics(accountId) ?? []).map((m) => ({
+      dispatch_namespace: m.namespaceId ? (namespaces.get(m.namespaceId) ?? null) : null,
+      script: m.script,
+      invocations: m.invocations,
+      exceptions: m.exceptions,
+      outcomes: m.outcomes,
+      last_seen: m.lastSeen === null ? null : new Date(m.lastSeen).toISOString(),
+    }))
+    return c.json(ok(rows))
+  })
+
+  app.get('/accounts/:accountId/workerhive/logs', async (c) => {
+    const accountId = c.get('account').id
+    const nsName = c.req.query('namespace')
+    let namespaceId = ''
+    if (nsName) {
+      const ns = await deps.store.namespaces.get(accountId, nsName)
+      if (!ns) throw namespaceNotFound(nsName)
+      namespaceId = ns.id
+    }
+    const script = c.req.query('script') ?? ''
+    return c.json(ok(deps.events?.recent({ accountId, namespaceId, script }) ?? []))
+  })
+
+  return app
+}
