@@ -11,13 +11,14 @@ import {
 } from './account-scripts.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
+import { kvNamespaceRoutes } from './kv-namespaces.js'
+import { kvValueRoutes } from './kv-values.js'
 import { namespaceScriptRoutes } from './namespace-scripts.js'
+import { operationsRoutes } from './operations.js'
 import { namespaceScriptContentRoutes } from './script-content.js'
 import { namespaceScriptSecretRoutes } from './script-secrets.js'
 import { namespaceScriptSettingsRoutes } from './script-settings.js'
 import { namespaceScriptTagRoutes } from './script-tags.js'
-import { kvNamespaceRoutes } from './kv-namespaces.js'
-import { kvValueRoutes } from './kv-values.js'
 import { subdomainRoutes } from './subdomain.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
@@ -45,4 +46,5 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   workersResourceRoutes,
   kvNamespaceRoutes,
   kvValueRoutes,
+  operationsRoutes,
 ]
