@@ -11,9 +11,6 @@ import { scriptView } from '../scripts/views.js'
 import { parseScriptUpload } from '../upload/parse.js'
 import { prepareUpload } from '../upload/prepare.js'
 
-// Kept here too for the route modules that imported it from this file first.
-export { tagFilterParam }
-
 /** Cloudflare's cap on one page of a script list (and on one bulk delete). */
 const MAX_PAGE = 1000
 
