@@ -21,7 +21,26 @@ export const start = defineCommand({
       edgeProcesses: values['edge-processes'] as string | undefined,
       logLevel: values['log-level'] as 'info' | undefined,
     })
-    const platform = await startPlatform(config)
+    // Handlers first: a signal that arrives while starting or printing still shuts down cleanly.
+    let platform: Awaited<ReturnType<typeof startPlatform>> | undefined
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      process.stdout.write(`Received ${signal}, shutting down.\n`)
+      if (!platform) return // still starting: stopped right after startPlatform returns
+      platform.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+    platform = await startPlatform(config)
+    if (stopping) {
+      await platform.stop()
+      process.exit(0)
+    }
     const c = platform.credentials
     process.stdout.write(
       [
@@ -39,18 +58,6 @@ export const start = defineCommand({
         '',
       ].join('\n'),
     )
-    let stopping = false
-    const stop = (signal: string) => {
-      if (stopping) return
-      stopping = true
-      process.stdout.write(`Received ${signal}, shutting down.\n`)
-      platform.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      )
-    }
-    process.on('SIGINT', () => stop('SIGINT'))
-    process.on('SIGTERM', () => stop('SIGTERM'))
     return -1
   },
 })
