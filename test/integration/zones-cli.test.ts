@@ -10,7 +10,9 @@ const BIN = resolve('bin/workerhive.js')
 /** Runs the CLI as a user would. Asynchronous: the API it talks to runs in this very process. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env } }, (err, stdout, stderr) => {
+    // A hung CLI fails its test instead of holding the whole run.
+    const options = { env: { PATH: process.env.PATH, ...env }, timeout: 60_000, killSignal: 'SIGKILL' as const }
+    execFile(process.execPath, [BIN, ...args], options, (err, stdout, stderr) => {
       done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
     })
   })

@@ -83,6 +83,12 @@ describe('zones API', () => {
       assert.equal(res.status, 400, JSON.stringify(name))
       assert.equal(res.body.errors[0].code, 1099, JSON.stringify(name))
     }
+    // the edge domain (`localhost` here) is where default hostnames live; no account may own a zone there
+    for (const name of ['admin.localhost', 'x.y.localhost']) {
+      const res = await createZone(name)
+      assert.equal(res.status, 400, name)
+      assert.match(res.body.errors[0].message, /default hostnames/, name)
+    }
     const noName = await t.json('/zones', { method: 'POST', ...jsonBody({ account: { id: t.accountId } }) })
     assert.equal(noName.status, 400)
     const partial = await t.json('/zones', { method: 'POST', ...jsonBody({ name: 'partial.test', type: 'partial' }) })

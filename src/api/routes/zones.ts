@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { ZoneId } from '../../domain/ids.js'
-import { hostnameProblem } from '../../domain/route-patterns.js'
+import { hostnameInZone, hostnameProblem } from '../../domain/route-patterns.js'
 import { StorageConflict, type Account, type Zone } from '../../storage/store.js'
 import { intParam, readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
@@ -43,10 +43,21 @@ export async function ownZone(deps: ApiDeps, c: ApiContext, id: string): Promise
   return zone
 }
 
-function requireZoneName(value: unknown): string {
+/**
+ * A zone name: a hostname of at least two labels, outside the edge domain. Hostnames under the edge
+ * domain are the default hostnames `<script>.<account subdomain>.<edge domain>` the platform hands
+ * out (Cloudflare's workers.dev, which no account can add as a zone either); a zone there would let
+ * one account's routes take another account's Workers' hostnames.
+ */
+function requireZoneName(value: unknown, edgeDomain: string): string {
   if (typeof value !== 'string') throw malformedBody("field 'name' must be a string")
   const name = normaliseZoneName(value)
-  const problem = hostnameProblem(name) ?? (name.includes('.') ? undefined : 'a zone name has at least two labels')
+  const problem =
+    hostnameProblem(name) ??
+    (name.includes('.') ? undefined : 'a zone name has at least two labels') ??
+    (hostnameInZone(name, normaliseZoneName(edgeDomain))
+      ? `names under ${edgeDomain} are the platform's default hostnames`
+      : undefined)
   if (problem) throw invalidZoneName(value, problem)
   return name
 }
@@ -69,7 +80,7 @@ export function zoneRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post('/zones', async (c) => {
     const body = await readJsonObject(c)
-    const name = requireZoneName(body.name)
+    const name = requireZoneName(body.name, deps.config.edgeDomain)
     const account = c.get('account')
     if (body.account !== undefined) {
       if (typeof body.account !== 'object' || body.account === null)
