@@ -24,6 +24,9 @@ export interface WatchdogTarget {
 }
 
 const RECYCLE_GRACE_MS = 10_000
+/** Share of a probe's wait a process must have spent on the CPU to count as stuck. */
+const BUSY_SHARE = 0.25
+const CLOCK_TICK_MS = 10 // Linux reports process CPU time in USER_HZ = 100 ticks per second
 
 interface Invocation {
   key: string
@@ -47,6 +50,8 @@ export class Watchdog {
   readonly #inflight = new Map<number, Map<number, Invocation>>()
   readonly #probing = new Set<number>()
   readonly #refused = new Map<number, number>()
+  /** Invocation marks seen per process: progress, as opposed to a stuck thread. */
+  readonly #marks = new Map<number, number>()
   /** Process index → why the watchdog killed it, so the exit is not counted as a crash too. */
   readonly #killedBy = new Map<number, Offence | 'recycle'>()
   #timer: ReturnType<typeof setInterval> | undefined
@@ -87,6 +92,7 @@ export class Watchdog {
     if (!line.startsWith(this.#nonce)) return false
     const rest = line.slice(this.#nonce.length)
     const table = this.#table(index)
+    this.#marks.set(index, (this.#marks.get(index) ?? 0) + 1)
     if (rest.startsWith(CONTAINMENT_MARK.start)) {
       const body = rest.slice(CONTAINMENT_MARK.start.length)
       const space = body.indexOf(' ')
@@ -103,6 +109,7 @@ export class Watchdog {
     this.#killedBy.delete(index)
     const suspects = culprits([...this.#table(index).values()].map((i) => i.key))
     this.#inflight.delete(index)
+    this.#marks.delete(index)
     this.#probing.delete(index)
     if (killedFor !== undefined) return
     this.#log.warn({ workerd: index, code, signal, suspects }, 'workerd crashed')
@@ -128,6 +135,8 @@ export class Watchdog {
   async #probe(p: EdgeProcess): Promise<void> {
     this.#probing.add(p.index)
     const sentAt = Date.now()
+    const cpuAtSend = p.pid ? cpuMillis(p.pid) : undefined
+    const marksAtSend = this.#marks.get(p.index) ?? 0
     try {
       const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}`, {
         headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
@@ -147,6 +156,16 @@ export class Watchdog {
         if (refusals < 3) return
       }
       this.#refused.delete(p.index)
+      // A late answer is not proof of a stuck thread: Node itself may have been busy (a long
+      // fsync), or the machine starved workerd of CPU. A stuck thread burns CPU and makes no
+      // progress; anything else gets another probe.
+      const elapsed = Date.now() - sentAt
+      const cpuUsed = cpuAtSend !== undefined && p.pid ? (cpuMillis(p.pid) ?? cpuAtSend) - cpuAtSend : elapsed
+      const progressed = (this.#marks.get(p.index) ?? 0) !== marksAtSend
+      if (progressed || cpuUsed < elapsed * BUSY_SHARE) {
+        this.#log.debug({ workerd: p.index, elapsed, cpuUsed, progressed }, 'late probe, but the process is not stuck')
+        return
+      }
       // Only what was already running when the probe went out can have blocked it.
       const suspects = culprits([...this.#table(p.index).values()].filter((i) => i.startedAt <= sentAt).map((i) => i.key))
       this.#log.warn({ workerd: p.index, pid: p.pid, suspects, waitedMs: Date.now() - sentAt }, 'workerd stopped answering; killing it')
@@ -223,6 +242,20 @@ function rssBytes(pid: number): number | undefined {
     const match = /^VmRSS:\s+(\d+) kB/m.exec(status)
     let total = match ? Number(match[1]) * 1024 : 0
     for (const child of childrenOf(pid)) total += rssBytes(child) ?? 0
+    return total
+  } catch {
+    return undefined
+  }
+}
+
+/** CPU time (user + system) of a process and its descendants, in milliseconds. */
+function cpuMillis(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    let total = (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS
+    for (const child of childrenOf(pid)) total += cpuMillis(child) ?? 0
     return total
   } catch {
     return undefined
