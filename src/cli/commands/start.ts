@@ -10,6 +10,7 @@ export const start = defineCommand({
     'edge-domain': { type: 'string' },
     'edge-processes': { type: 'string' },
     'log-level': { type: 'string' },
+    'no-sandbox': { type: 'boolean' },
   },
   async run({ values }) {
     const config = loadConfig({
@@ -20,6 +21,7 @@ export const start = defineCommand({
       edgeDomain: values['edge-domain'] as string | undefined,
       edgeProcesses: values['edge-processes'] as string | undefined,
       logLevel: values['log-level'] as 'info' | undefined,
+      ...(values['no-sandbox'] ? { sandbox: false } : {}),
     })
     // Handlers first: a signal that arrives while starting or printing still shuts down cleanly.
     let platform: Awaited<ReturnType<typeof startPlatform>> | undefined
