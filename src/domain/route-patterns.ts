@@ -88,7 +88,10 @@ export function hostnameProblem(name: string): string | undefined {
   if (name.length > MAX_HOST_LENGTH) return `the hostname is longer than ${MAX_HOST_LENGTH} characters`
   const labels = name.split('.')
   if (labels.some((l) => !LABEL.test(l)))
-    return `'${name}' is not a valid hostname: labels are 1 to 63 letters, digits, '-' or '_', not starting or ending with '-'`
+    return (
+      `'${name}' is not a valid hostname: labels are 1 to 63 letters, digits, '-' or '_', ` +
+      "not starting or ending with '-'"
+    )
   return undefined
 }
 
@@ -201,7 +204,8 @@ export class RouteTable<T> {
 
   /** The route that handles the request, or undefined when its zone has none (or no zone serves it). */
   resolve(target: RequestTarget | URL): RouteEntry<T> | undefined {
-    const t = target instanceof URL ? requestTarget(target) : { ...target, hostname: normaliseHostname(target.hostname) }
+    const t =
+      target instanceof URL ? requestTarget(target) : { ...target, hostname: normaliseHostname(target.hostname) }
     const zone = this.zoneOf(t.hostname)
     if (zone === undefined) return undefined
     return this.#byZone.get(zone)!.find((e) => matchesPattern(e.pattern, t))

@@ -5,8 +5,13 @@ import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 /** The upload call shape that works against Cloudflare with SDK 7.3.0 (real-clients.md §4). */
 const files = (code: string) => [new File([code], 'worker.js', { type: 'application/javascript+module' })]
+type Metadata = Cloudflare.Workers.ScriptUpdateParams['metadata']
 const metadataFile = (meta: Record<string, unknown>) =>
-  new File([JSON.stringify(meta)], 'metadata.json', { type: 'application/json' }) as unknown as Cloudflare.Workers.ScriptUpdateParams['metadata']
+  new File([JSON.stringify(meta)], 'metadata.json', { type: 'application/json' }) as unknown as Metadata
+const emptyWorker = () => ({
+  metadata: metadataFile({ main_module: 'worker.js' }),
+  files: files('export default { fetch() {} }'),
+})
 const noSdkContentType = { headers: { 'Content-Type': null } }
 
 describe('the cloudflare SDK against account Workers, zones and routes', () => {
@@ -41,7 +46,8 @@ describe('the cloudflare SDK against account Workers, zones and routes', () => {
     for await (const s of cf.workers.scripts.list({ account_id, tags: 'sdk:yes' })) names.push(s.id ?? '')
     assert.deepEqual(names, ['sdk-worker'])
 
-    await cf.workers.scripts.secrets.update('sdk-worker', { account_id, name: 'TOKEN', text: 'x', type: 'secret_text' })
+    const secret = { account_id, name: 'TOKEN', text: 'x', type: 'secret_text' as const }
+    await cf.workers.scripts.secrets.update('sdk-worker', secret)
     const secrets: string[] = []
     for await (const s of cf.workers.scripts.secrets.list('sdk-worker', { account_id })) secrets.push(s.name)
     assert.deepEqual(secrets, ['TOKEN'])
@@ -61,11 +67,7 @@ describe('the cloudflare SDK against account Workers, zones and routes', () => {
   })
 
   it('uploads versions and deploys them (workers.scripts.versions / deployments)', async () => {
-    await cf.workers.scripts.update(
-      'versioned',
-      { account_id, metadata: metadataFile({ main_module: 'worker.js' }), files: files('export default { fetch() {} }') },
-      noSdkContentType,
-    )
+    await cf.workers.scripts.update('versioned', { account_id, ...emptyWorker() }, noSdkContentType)
     const version = await cf.workers.scripts.versions.create(
       'versioned',
       {
@@ -84,7 +86,8 @@ describe('the cloudflare SDK against account Workers, zones and routes', () => {
       assert.ok(numbers.length <= 2, 'listing must terminate')
     }
     assert.deepEqual(numbers, [2, 1])
-    assert.equal((await cf.workers.scripts.versions.get(version.id!, { account_id, script_name: 'versioned' })).id, version.id)
+    const got1 = await cf.workers.scripts.versions.get(version.id!, { account_id, script_name: 'versioned' })
+    assert.equal(got1.id, version.id)
 
     const deployment = await cf.workers.scripts.deployments.create('versioned', {
       account_id,
@@ -100,11 +103,7 @@ describe('the cloudflare SDK against account Workers, zones and routes', () => {
   })
 
   it('creates zones and routes (zones.* and workers.routes.*)', async () => {
-    await cf.workers.scripts.update(
-      'router',
-      { account_id, metadata: metadataFile({ main_module: 'worker.js' }), files: files('export default { fetch() {} }') },
-      noSdkContentType,
-    )
+    await cf.workers.scripts.update('router', { account_id, ...emptyWorker() }, noSdkContentType)
     const zone = await cf.zones.create({ account: { id: account_id }, name: 'sdk.example' })
     assert.equal(zone.name, 'sdk.example')
     const found: string[] = []
@@ -117,12 +116,14 @@ describe('the cloudflare SDK against account Workers, zones and routes', () => {
     const routes: string[] = []
     for await (const r of cf.workers.routes.list({ zone_id: zone.id })) routes.push(r.pattern)
     assert.deepEqual(routes, ['*.sdk.example/*'])
-    const updated = await cf.workers.routes.update(route.id, { zone_id: zone.id, pattern: 'api.sdk.example/*', script: 'router' })
+    const change = { zone_id: zone.id, pattern: 'api.sdk.example/*', script: 'router' }
+    const updated = await cf.workers.routes.update(route.id, change)
     assert.equal(updated.pattern, 'api.sdk.example/*')
     await cf.workers.routes.delete(route.id, { zone_id: zone.id })
     await assert.rejects(cf.workers.routes.get(route.id, { zone_id: zone.id }), Cloudflare.NotFoundError)
 
-    await assert.rejects(cf.zones.create({ account: { id: account_id }, name: 'sdk.example' }), Cloudflare.ConflictError)
+    const again = cf.zones.create({ account: { id: account_id }, name: 'sdk.example' })
+    await assert.rejects(again, Cloudflare.ConflictError)
     await cf.zones.delete({ zone_id: zone.id })
     await assert.rejects(cf.zones.get({ zone_id: zone.id }), Cloudflare.NotFoundError)
   })

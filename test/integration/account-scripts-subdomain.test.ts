@@ -32,8 +32,8 @@ describe('workers.dev-style subdomains', () => {
       assert.equal(res.status, 400, subdomain)
     }
     const other = await t.otherAccount()
-    const theirs = (await t.json(`/accounts/${other.accountId}/workers/subdomain`, { token: other.token })).body.result
-      .subdomain
+    const theirsRes = await t.json(`/accounts/${other.accountId}/workers/subdomain`, { token: other.token })
+    const theirs = theirsRes.body.result.subdomain
     const taken = await t.json(`${workers}/subdomain`, { method: 'PUT', ...jsonBody({ subdomain: theirs }) })
     assert.equal(taken.status, 409)
     assert.equal(taken.body.errors[0].code, 10031)
@@ -84,7 +84,10 @@ describe('workers.dev-style subdomains', () => {
     const missing = await t.json(`${workers}/scripts/ghost/subdomain`)
     assert.equal(missing.status, 404)
     assert.equal(missing.body.errors[0].code, 10007)
-    const post = await t.json(`${workers}/scripts/ghost/subdomain`, { method: 'POST', ...jsonBody({ enabled: true }) })
+    const post = await t.json(`${workers}/scripts/ghost/subdomain`, {
+      method: 'POST',
+      ...jsonBody({ enabled: true }),
+    })
     assert.equal(post.body.errors[0].code, 10007)
   })
 
@@ -120,7 +123,8 @@ describe('workers.dev-style subdomains', () => {
     const id = (await t.json(`${workers}/workers/dispatcher`)).body.result.id
     const byId = await t.json(`/accounts/${other.accountId}/workers/workers/${id}`, { token: other.token })
     assert.equal(byId.status, 404)
-    const sub = await t.json(`/accounts/${other.accountId}/workers/scripts/dispatcher/subdomain`, { token: other.token })
+    const subPath = `/accounts/${other.accountId}/workers/scripts/dispatcher/subdomain`
+    const sub = await t.json(subPath, { token: other.token })
     assert.equal(sub.status, 404)
     const foreignPath = await t.json(`${workers}/subdomain`, { token: other.token })
     assert.equal(foreignPath.status, 403)

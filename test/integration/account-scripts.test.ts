@@ -15,15 +15,21 @@ describe('wrangler deploy of a dispatch Worker (account-level scripts)', () => {
     t = await startTestPlatform()
     a = `/accounts/${t.accountId}/workers`
     await t.json(`${a}/dispatch/namespaces`, { method: 'POST', ...jsonBody({ name: 'production' }) })
-    kvId = (await t.json(`/accounts/${t.accountId}/storage/kv/namespaces`, { method: 'POST', ...jsonBody({ title: 'routing' }) }))
-      .body.result.id
+    const kv = await t.json(`/accounts/${t.accountId}/storage/kv/namespaces`, {
+      method: 'POST',
+      ...jsonBody({ title: 'routing' }),
+    })
+    kvId = kv.body.result.id
     await t.json('/zones', { method: 'POST', ...jsonBody({ name: 'example.com', account: { id: t.accountId } }) })
   })
   after(() => t.close())
 
   const get = (path: string) => t.json(path, { headers: WRANGLER })
   const dispatcherCode = (greeting: string) =>
-    moduleWorker(`const name = new URL(request.url).hostname.split('.')[0]; return env.dispatcher.get(name).fetch(request) /* ${greeting} */`)
+    moduleWorker(
+      `const name = new URL(request.url).hostname.split('.')[0]; ` +
+        `return env.dispatcher.get(name).fetch(request) /* ${greeting} */`,
+    )
 
   it('first deploy: every call in order, as wrangler 4.164 makes them', async () => {
     const notFound = (res: { status: number; body: any }, step: string) => {
@@ -93,7 +99,7 @@ describe('wrangler deploy of a dispatch Worker (account-level scripts)', () => {
     assert.equal(deployments[0].author_email, 'admin@workerhive.local')
   })
 
-  it('redeploy: services, settings with the dispatch binding, versions with inherit, deployments, script-settings', async () => {
+  it('redeploy: services, settings, a version with inherit bindings, its deployment, script-settings', async () => {
     const service = await get(`${a}/services/dispatcher`)
     assert.equal(service.status, 200)
     const script = service.body.result.default_environment.script
@@ -146,11 +152,16 @@ describe('wrangler deploy of a dispatch Worker (account-level scripts)', () => {
     // Uploaded but not deployed yet: the first version still serves.
     const before = (await get(`${a}/scripts/dispatcher/deployments`)).body.result.deployments
     assert.equal(before[0].versions[0].version_id, firstVersion)
-    assert.equal((await get(`${a}/scripts/dispatcher/settings`)).body.result.bindings.find((b: any) => b.name === 'GREETING').text, 'hello')
+    const stillServing = (await get(`${a}/scripts/dispatcher/settings`)).body.result.bindings
+    assert.equal(stillServing.find((b: any) => b.name === 'GREETING').text, 'hello')
 
     const deployed = await t.json(`${a}/scripts/dispatcher/deployments`, {
       method: 'POST',
-      ...jsonBody({ strategy: 'percentage', versions: [{ version_id: version.id, percentage: 100 }], annotations: {} }),
+      ...jsonBody({
+        strategy: 'percentage',
+        versions: [{ version_id: version.id, percentage: 100 }],
+        annotations: {},
+      }),
     })
     assert.equal(deployed.status, 200, JSON.stringify(deployed.body))
     assert.match(deployed.body.result.id, UUID)
@@ -196,7 +207,8 @@ describe('wrangler deploy of a dispatch Worker (account-level scripts)', () => {
 
   it('refuses bad deployments and changes nothing', async () => {
     const versions = (await get(`${a}/scripts/dispatcher/versions`)).body.result.items.map((v: any) => v.id)
-    const deploy = (body: unknown) => t.json(`${a}/scripts/dispatcher/deployments`, { method: 'POST', ...jsonBody(body) })
+    const deploy = (body: unknown) =>
+      t.json(`${a}/scripts/dispatcher/deployments`, { method: 'POST', ...jsonBody(body) })
     const bad = [
       { strategy: 'percentage', versions: [{ version_id: versions[0], percentage: 60 }] },
       { strategy: 'percentage', versions: [] },
@@ -233,16 +245,18 @@ describe('wrangler deploy of a dispatch Worker (account-level scripts)', () => {
 
   it('rejects an `inherit` with nothing to inherit under bindings_inherit=strict (10057)', async () => {
     const before = (await get(`${a}/scripts/dispatcher/versions`)).body.result.items.length
+    const inheritNothing = () =>
+      wranglerForm({ main_module: 'index.js', bindings: [{ name: 'NOPE', type: 'inherit' }] }, [dispatcherCode('x')])
     const res = await t.json(`${a}/scripts/dispatcher/versions?bindings_inherit=strict`, {
       method: 'POST',
-      body: wranglerForm({ main_module: 'index.js', bindings: [{ name: 'NOPE', type: 'inherit' }] }, [dispatcherCode('x')]),
+      body: inheritNothing(),
     })
     assert.equal(res.status, 400)
     assert.equal(res.body.errors[0].code, 10057)
     assert.equal((await get(`${a}/scripts/dispatcher/versions`)).body.result.items.length, before)
     const first = await t.json(`${a}/scripts/brand-new?bindings_inherit=strict`, {
       method: 'PUT',
-      body: wranglerForm({ main_module: 'index.js', bindings: [{ name: 'NOPE', type: 'inherit' }] }, [dispatcherCode('x')]),
+      body: inheritNothing(),
     })
     assert.equal(first.body.errors[0].code, 10057)
     assert.equal((await get(`${a}/services/brand-new`)).status, 404)
@@ -286,16 +300,18 @@ describe('wrangler secret put on account Workers', () => {
 
     const listed = await t.json(`${a}/my-worker/secrets`)
     assert.deepEqual(listed.body.result, [{ name: 'API_KEY', type: 'secret_text' }])
-    assert.deepEqual((await t.json(`${a}/my-worker/secrets/API_KEY`)).body.result, { name: 'API_KEY', type: 'secret_text' })
+    const one = await t.json(`${a}/my-worker/secrets/API_KEY`)
+    assert.deepEqual(one.body.result, { name: 'API_KEY', type: 'secret_text' })
     assert.doesNotMatch(JSON.stringify((await t.json(`${a}/my-worker/settings`)).body), /s3cret/)
   })
 
   it('keeps secrets across a plain deploy, and deletes them on request', async () => {
     const deploy = await t.json(`${a}/my-worker?excludeScript=true&bindings_inherit=strict`, {
       method: 'PUT',
-      body: wranglerForm({ main_module: 'index.js', bindings: [{ name: 'MODE', type: 'plain_text', text: 'prod' }] }, [
-        moduleWorker('return new Response(env.API_KEY)'),
-      ]),
+      body: wranglerForm(
+        { main_module: 'index.js', bindings: [{ name: 'MODE', type: 'plain_text', text: 'prod' }] },
+        [moduleWorker('return new Response(env.API_KEY)')],
+      ),
     })
     assert.equal(deploy.status, 200)
     assert.deepEqual((await t.json(`${a}/my-worker/secrets`)).body.result, [{ name: 'API_KEY', type: 'secret_text' }])
@@ -352,7 +368,8 @@ describe('account scripts: download, list, delete, names, isolation', () => {
   it('deletes a script with its routes', async () => {
     await t.json('/zones', { method: 'POST', ...jsonBody({ name: 'del.test', account: { id: t.accountId } }) })
     await upload('doomed')
-    await t.json(`${a}/doomed/routes`, { method: 'PUT', ...jsonBody([{ pattern: 'del.test/*', zone_name: 'del.test' }]) })
+    const routes = [{ pattern: 'del.test/*', zone_name: 'del.test' }]
+    await t.json(`${a}/doomed/routes`, { method: 'PUT', ...jsonBody(routes) })
     const deleted = await t.json(`${a}/doomed?force=true`, { method: 'DELETE' })
     assert.equal(deleted.status, 200)
     assert.equal((await t.json(`${a}/doomed`)).status, 404)

@@ -7,8 +7,14 @@ import { seedAccountScript } from './helpers/account-scripts.js'
 
 const BIN = resolve('bin/workerhive.js')
 
+interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
 /** Runs the CLI as a user would. Asynchronous: the API it talks to runs in this very process. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((done) => {
     // A hung CLI fails its test instead of holding the whole run.
     const options = { env: { PATH: process.env.PATH, ...env }, timeout: 60_000, killSignal: 'SIGKILL' as const }
@@ -23,7 +29,11 @@ describe('workerhive zone and route commands', () => {
   let env: NodeJS.ProcessEnv
   before(async () => {
     t = await startTestPlatform()
-    env = { CLOUDFLARE_API_BASE_URL: t.platform.apiUrl, CLOUDFLARE_API_TOKEN: t.token, CLOUDFLARE_ACCOUNT_ID: t.accountId }
+    env = {
+      CLOUDFLARE_API_BASE_URL: t.platform.apiUrl,
+      CLOUDFLARE_API_TOKEN: t.token,
+      CLOUDFLARE_ACCOUNT_ID: t.accountId,
+    }
     await seedAccountScript(t, 'dispatcher')
   })
   after(() => t.close())
@@ -80,7 +90,8 @@ describe('workerhive zone and route commands', () => {
     assert.equal(missingArgs.code, 2)
     assert.match(missingArgs.stderr, /e\.g\. `workerhive route add/)
 
-    const unreachable = await cli(['zone', 'list'], { ...env, CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:9/client/v4' })
+    const nowhere = { ...env, CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:9/client/v4' }
+    const unreachable = await cli(['zone', 'list'], nowhere)
     assert.equal(unreachable.code, 1)
     assert.match(unreachable.stderr, /cannot reach the API at http:\/\/127\.0\.0\.1:9\/client\/v4/)
 
@@ -90,7 +101,8 @@ describe('workerhive zone and route commands', () => {
   })
 
   it("falls back to the data dir's credentials and the configured API address", async () => {
-    const res = await cli(['zone', 'list', '--data-dir', t.dataDir], { WORKERHIVE_API_PORT: String(t.platform.apiPort) })
+    const local = { WORKERHIVE_API_PORT: String(t.platform.apiPort) }
+    const res = await cli(['zone', 'list', '--data-dir', t.dataDir], local)
     assert.equal(res.code, 0, res.stderr)
     assert.match(res.stdout, /example\.com\n$/)
   })

@@ -37,7 +37,8 @@ describe('zones API', () => {
     // wrangler's lookup for `routes = [{ pattern, zone_name }]`
     const found = await t.json(`/zones?name=example.com&account.id=${t.accountId}`)
     assert.equal(found.body.result[0].id, zone.id)
-    assert.deepEqual(found.body.result_info, { page: 1, per_page: 20, count: 1, total_count: 1, total_pages: 1 })
+    const info = { page: 1, per_page: 20, count: 1, total_count: 1, total_pages: 1 }
+    assert.deepEqual(found.body.result_info, info)
 
     const deleted = await t.json(`/zones/${zone.id}`, { method: 'DELETE' })
     assert.equal(deleted.status, 200)
@@ -54,7 +55,8 @@ describe('zones API', () => {
     const all = await t.json('/zones?per_page=5')
     assert.equal(all.body.result.length, 5)
     assert.equal(all.body.result_info.total_count, 6)
-    assert.deepEqual(all.body.result.map((z: any) => z.name), ['alpha.test', 'beta.test', 'delta.test', 'epsilon.test', 'gamma.example'])
+    const firstFive = ['alpha.test', 'beta.test', 'delta.test', 'epsilon.test', 'gamma.example']
+    assert.deepEqual(all.body.result.map((z: any) => z.name), firstFive)
     const second = await t.json('/zones?per_page=5&page=2')
     assert.deepEqual(second.body.result.map((z: any) => z.name), ['zeta.test'])
     const past = await t.json('/zones?per_page=5&page=3')
@@ -78,7 +80,8 @@ describe('zones API', () => {
     assert.equal(again.body.errors[0].code, 1061)
     assert.match(again.body.errors[0].message, /dup\.test already exists/)
 
-    for (const name of ['', 'localhost', 'bad_label-.test', '-x.test', 'a..b.test', 'has space.test', `${'a'.repeat(64)}.test`]) {
+    const invalid = ['', 'localhost', 'bad_label-.test', '-x.test', 'a..b.test', 'has space.test', `${'a'.repeat(64)}.test`]
+    for (const name of invalid) {
       const res = await createZone(name)
       assert.equal(res.status, 400, JSON.stringify(name))
       assert.equal(res.body.errors[0].code, 1099, JSON.stringify(name))
@@ -91,7 +94,10 @@ describe('zones API', () => {
     }
     const noName = await t.json('/zones', { method: 'POST', ...jsonBody({ account: { id: t.accountId } }) })
     assert.equal(noName.status, 400)
-    const partial = await t.json('/zones', { method: 'POST', ...jsonBody({ name: 'partial.test', type: 'partial' }) })
+    const partial = await t.json('/zones', {
+      method: 'POST',
+      ...jsonBody({ name: 'partial.test', type: 'partial' }),
+    })
     assert.equal(partial.status, 400)
     assert.deepEqual((await t.json('/zones?name=partial.test')).body.result, [])
   })
@@ -133,8 +139,8 @@ describe('zone routes API', () => {
   let zoneId: string
   before(async () => {
     t = await startTestPlatform()
-    zoneId = (await t.json('/zones', { method: 'POST', ...jsonBody({ name: 'example.com', account: { id: t.accountId } }) })).body
-      .result.id
+    const zone = jsonBody({ name: 'example.com', account: { id: t.accountId } })
+    zoneId = (await t.json('/zones', { method: 'POST', ...zone })).body.result.id
     await seedAccountScript(t, 'dispatcher')
     await seedAccountScript(t, 'other-worker')
   })
@@ -167,7 +173,8 @@ describe('zone routes API', () => {
       ...jsonBody({ pattern: 'shop.example.com/api/*', script: 'other-worker' }),
     })
     assert.equal(updated.status, 200)
-    assert.deepEqual(updated.body.result, { id: route.id, pattern: 'shop.example.com/api/*', script: 'other-worker' })
+    const expected = { id: route.id, pattern: 'shop.example.com/api/*', script: 'other-worker' }
+    assert.deepEqual(updated.body.result, expected)
 
     assert.equal((await t.json(`${routes()}/${route.id}`, { method: 'DELETE' })).body.result.id, route.id)
     const gone = await t.json(`${routes()}/${route.id}`)
@@ -206,7 +213,8 @@ describe('zone routes API', () => {
       ...jsonBody({ pattern: 'dup.example.com/*', script: 'dispatcher' }),
     })
     assert.equal(clash.status, 409)
-    assert.equal((await t.json(`${routes()}/${second.body.result.id}`)).body.result.pattern, 'dup2.example.com/*')
+    const unchanged = await t.json(`${routes()}/${second.body.result.id}`)
+    assert.equal(unchanged.body.result.pattern, 'dup2.example.com/*')
     await t.json(`${routes()}/${first.body.result.id}`, { method: 'DELETE' })
     await t.json(`${routes()}/${second.body.result.id}`, { method: 'DELETE' })
   })
@@ -229,6 +237,7 @@ describe('script routes (wrangler deploy with routes)', () => {
 
   const scriptRoutes = (script: string) => `/accounts/${t.accountId}/workers/scripts/${script}/routes`
   const put = (script: string, body: unknown) => t.json(scriptRoutes(script), { method: 'PUT', ...jsonBody(body) })
+  const patternsOf = async (path: string) => (await t.json(path)).body.result.map((r: any) => r.pattern)
 
   it("follows wrangler's sequence: zone lookup, route listing, then PUT replacing the script's routes", async () => {
     const lookup = await t.json(`/zones?name=example.com&account.id=${t.accountId}`)
@@ -250,8 +259,10 @@ describe('script routes (wrangler deploy with routes)', () => {
       ],
     )
     const inZone = await t.json(`/zones/${zoneId}/workers/routes`)
-    assert.deepEqual(inZone.body.result.map((r: any) => r.pattern).sort(), ['*.platform.example.com/*', 'api.example.com/v1/*'])
-    assert.deepEqual((await t.json(`/zones/${subZoneId}/workers/routes`)).body.result.map((r: any) => r.script), ['dispatcher'])
+    const zonePatterns = inZone.body.result.map((r: any) => r.pattern).sort()
+    assert.deepEqual(zonePatterns, ['*.platform.example.com/*', 'api.example.com/v1/*'])
+    const sub = await t.json(`/zones/${subZoneId}/workers/routes`)
+    assert.deepEqual(sub.body.result.map((r: any) => r.script), ['dispatcher'])
 
     const listed = await t.json(scriptRoutes('dispatcher'))
     assert.equal(listed.body.result.length, 3)
@@ -259,7 +270,7 @@ describe('script routes (wrangler deploy with routes)', () => {
     // a redeploy with fewer routes replaces them all
     const again = await put('dispatcher', [{ pattern: '*.platform.example.com/*', zone_name: 'example.com' }])
     assert.equal(again.status, 200)
-    assert.deepEqual((await t.json(scriptRoutes('dispatcher'))).body.result.map((r: any) => r.pattern), ['*.platform.example.com/*'])
+    assert.deepEqual(await patternsOf(scriptRoutes('dispatcher')), ['*.platform.example.com/*'])
     assert.deepEqual((await t.json(`/zones/${subZoneId}/workers/routes`)).body.result, [])
   })
 
@@ -271,7 +282,7 @@ describe('script routes (wrangler deploy with routes)', () => {
     assert.equal(res.status, 409)
     assert.equal(res.body.errors[0].code, 10020)
     assert.deepEqual((await t.json(scriptRoutes('other-worker'))).body.result, [])
-    assert.deepEqual((await t.json(scriptRoutes('dispatcher'))).body.result.map((r: any) => r.pattern), ['*.platform.example.com/*'])
+    assert.deepEqual(await patternsOf(scriptRoutes('dispatcher')), ['*.platform.example.com/*'])
   })
 
   it('rejects unknown zones, patterns outside their zone, missing scripts and bad bodies', async () => {
@@ -290,7 +301,7 @@ describe('script routes (wrangler deploy with routes)', () => {
     assert.equal(missing.body.errors[0].code, 10007)
     assert.equal((await t.json(scriptRoutes('ghost'))).body.errors[0].code, 10007)
     assert.equal((await put('dispatcher', { pattern: 'a.example.com/*' })).status, 400)
-    assert.deepEqual((await t.json(scriptRoutes('dispatcher'))).body.result.map((r: any) => r.pattern), ['*.platform.example.com/*'])
+    assert.deepEqual(await patternsOf(scriptRoutes('dispatcher')), ['*.platform.example.com/*'])
   })
 
   it("does not reach another account's zones", async () => {

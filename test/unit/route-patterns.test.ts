@@ -19,7 +19,8 @@ const parse = (source: string): RoutePattern => {
 }
 const target = (url: string) => {
   const u = new URL(url)
-  return { scheme: u.protocol === 'https:' ? ('https' as const) : ('http' as const), hostname: u.hostname, pathAndQuery: u.pathname + u.search }
+  const scheme = u.protocol === 'https:' ? ('https' as const) : ('http' as const)
+  return { scheme, hostname: u.hostname, pathAndQuery: u.pathname + u.search }
 }
 const matches = (pattern: string, url: string) => matchesPattern(parse(pattern), target(url))
 
@@ -161,8 +162,9 @@ describe('route pattern matching', () => {
 
 describe('route precedence: the most specific pattern wins', () => {
   it('prefers an exact host over a wildcard host', () => {
-    assert.equal(winner(['*.example.com/*', 'www.example.com/*'], 'https://www.example.com/'), 'www.example.com/*')
-    assert.equal(winner(['www.example.com/*', '*.example.com/*'], 'https://www.example.com/'), 'www.example.com/*')
+    const www = 'https://www.example.com/'
+    assert.equal(winner(['*.example.com/*', 'www.example.com/*'], www), 'www.example.com/*')
+    assert.equal(winner(['www.example.com/*', '*.example.com/*'], www), 'www.example.com/*')
   })
 
   it('prefers the exact host even when the wildcard host has a longer path (documented known issue)', () => {
@@ -179,10 +181,12 @@ describe('route precedence: the most specific pattern wins', () => {
   })
 
   it('prefers the longer path on the same host', () => {
-    assert.equal(winner(['example.com/*', 'example.com/hello/*'], 'https://example.com/hello/world'), 'example.com/hello/*')
-    assert.equal(winner(['example.com/*', 'example.com/hello/*'], 'https://example.com/bye'), 'example.com/*')
-    assert.equal(winner(['example.com/images*', 'example.com/images/*'], 'https://example.com/images/hello'), 'example.com/images/*')
-    assert.equal(winner(['example.com/images*', 'example.com/images/*'], 'https://example.com/images123'), 'example.com/images*')
+    const hello = ['example.com/*', 'example.com/hello/*']
+    assert.equal(winner(hello, 'https://example.com/hello/world'), 'example.com/hello/*')
+    assert.equal(winner(hello, 'https://example.com/bye'), 'example.com/*')
+    const images = ['example.com/images*', 'example.com/images/*']
+    assert.equal(winner(images, 'https://example.com/images/hello'), 'example.com/images/*')
+    assert.equal(winner(images, 'https://example.com/images123'), 'example.com/images*')
   })
 
   it('prefers an exact path over a wildcard path of the same literal', () => {
@@ -191,15 +195,17 @@ describe('route precedence: the most specific pattern wins', () => {
   })
 
   it('prefers a pattern with a scheme over the same pattern without', () => {
-    assert.equal(winner(['example.com/*', 'https://example.com/*'], 'https://example.com/x'), 'https://example.com/*')
-    assert.equal(winner(['example.com/*', 'https://example.com/*'], 'http://example.com/x'), 'example.com/*')
+    const both = ['example.com/*', 'https://example.com/*']
+    assert.equal(winner(both, 'https://example.com/x'), 'https://example.com/*')
+    assert.equal(winner(both, 'http://example.com/x'), 'example.com/*')
   })
 
   it('orders deterministically and antisymmetrically', () => {
     const all = ['*/*', '*.example.com/*', 'example.com', 'example.com/*', 'a.example.com/x*', 'https://a.example.com/x*']
-      .map(parse)
-    for (const a of all)
-      for (const b of all) assert.equal(Math.sign(compareSpecificity(a, b)) + Math.sign(compareSpecificity(b, a)), 0)
+    const parsed = all.map(parse)
+    for (const a of parsed)
+      for (const b of parsed)
+        assert.equal(Math.sign(compareSpecificity(a, b)) + Math.sign(compareSpecificity(b, a)), 0)
   })
 
   it('returns nothing when no pattern matches', () => {
@@ -227,7 +233,7 @@ describe('RouteTable', () => {
     assert.equal(resolve('https://www.example.com/'), 'subdomains')
     assert.equal(resolve('https://example.com/'), 'catch-all')
     assert.equal(resolve('https://acme.shop.example.com/cart'), 'shops')
-    assert.equal(resolve('https://shop.example.com/'), undefined, 'the subzone owns its apex, and has no route for it')
+    assert.equal(resolve('https://shop.example.com/'), undefined, 'the subzone owns its apex and has no route there')
   })
 
   it('keeps routes without a script, which exclude the pattern from Workers (documented example)', () => {

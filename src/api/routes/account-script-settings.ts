@@ -2,14 +2,14 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Script } from '../../storage/store.js'
 import { readJsonObject } from '../body.js'
-import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
+import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { scriptValidation } from '../errors.js'
 import { notifyEdge } from '../scripts/change.js'
-import { loadScript, scriptParam, type LocatedScope } from '../scripts/locator.js'
+import { loadScript, scriptParam } from '../scripts/locator.js'
 import { describeZodError, ScriptSettingsFields } from '../upload/metadata.js'
 import { metadataTags, settingsFromMetadata } from '../upload/prepare.js'
-import { accountScriptLocator } from './account-scripts.js'
+import { accountScope, accountScriptLocator } from './account-scripts.js'
 
 /**
  * The settings that are not part of a version (Cloudflare's "script-settings"): what wrangler's
@@ -35,7 +35,7 @@ export function accountScriptNonVersionedSettingsRoutes(deps: ApiDeps): Hono<Api
   const app = new Hono<ApiEnv>()
   const locator = accountScriptLocator()
   const path = `${locator.collection}/:script/script-settings`
-  const where = (c: ApiContext): LocatedScope => ({ accountId: c.get('account').id, namespaceId: null, namespaceName: null })
+  const where = accountScope
 
   app.get(path, async (c) => {
     const { script } = await loadScript(deps.store, locator, where(c), scriptParam(c))

@@ -3,14 +3,14 @@ import { publicBinding } from '../../bindings/index.js'
 import type { VersionId } from '../../domain/ids.js'
 import type { Account, Deployment, Script, ScriptVersion } from '../../storage/store.js'
 import { intParam, readJsonObject } from '../body.js'
-import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
+import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { deploymentNotFound, invalidInput, malformedBody, versionNotFound } from '../errors.js'
 import { notifyEdge, withFreshScript } from '../scripts/change.js'
-import { loadScript, scriptParam, type LocatedScope } from '../scripts/locator.js'
+import { loadScript, scriptParam } from '../scripts/locator.js'
 import { parseScriptUpload } from '../upload/parse.js'
 import { prepareUpload } from '../upload/prepare.js'
-import { accountScriptLocator, changeSource } from './account-scripts.js'
+import { accountScope, accountScriptLocator, changeSource } from './account-scripts.js'
 
 /** Cloudflare keeps at most two versions in one deployment (a gradual rollout). */
 const MAX_DEPLOYMENT_VERSIONS = 2
@@ -64,7 +64,7 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   const locator = accountScriptLocator()
   const script = `${locator.collection}/:script`
-  const where = (c: ApiContext): LocatedScope => ({ accountId: c.get('account').id, namespaceId: null, namespaceName: null })
+  const where = accountScope
 
   const ownVersion = async (owner: Script, id: string): Promise<ScriptVersion> => {
     const version = await deps.store.scripts.version(id as VersionId)
@@ -82,7 +82,13 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const source = changeSource(c)
     const { script: owner, version } = await withFreshScript(name, async () => {
       const { version: previous } = await loadScript(deps.store, locator, scope, name)
-      const prepared = await prepareUpload({ upload, accountId: scope.accountId, previous, strictInherit, store: deps.store })
+      const prepared = await prepareUpload({
+        upload,
+        accountId: scope.accountId,
+        previous,
+        strictInherit,
+        store: deps.store,
+      })
       return deps.store.scripts.publish({
         scope,
         name,
@@ -177,11 +183,13 @@ async function requestedVersions(
     if (typeof id !== 'string') throw malformedBody('each deployment version needs a version_id string')
     if (typeof percentage !== 'number' || !(percentage >= 0 && percentage <= 100))
       throw malformedBody(`version ${id}: percentage must be a number from 0 to 100`)
-    if (versions.some((v) => v.versionId === id)) throw invalidInput(`Version ${id} appears twice in the deployment`)
+    if (versions.some((v) => v.versionId === id))
+      throw invalidInput(`Version ${id} appears twice in the deployment`)
     versions.push({ versionId: (await ownVersion(id)).id, percentage })
   }
   const total = versions.reduce((sum, v) => sum + v.percentage, 0)
-  if (Math.abs(total - 100) > 1e-9) throw invalidInput(`The percentages of a deployment must add up to 100 (got ${total})`)
+  if (Math.abs(total - 100) > 1e-9)
+    throw invalidInput(`The percentages of a deployment must add up to 100 (got ${total})`)
   return versions
 }
 

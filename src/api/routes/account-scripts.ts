@@ -31,7 +31,7 @@ export const accountScriptLocator = (): ScriptLocator => ({
 export const changeSource = (c: ApiContext): string =>
   /^wrangler\//i.test(c.req.header('user-agent') ?? '') ? 'wrangler' : 'api'
 
-const accountScope = (c: ApiContext): LocatedScope => ({
+export const accountScope = (c: ApiContext): LocatedScope => ({
   accountId: c.get('account').id,
   namespaceId: null,
   namespaceName: null,
@@ -66,7 +66,13 @@ export function accountScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const { script, version } = await withFreshScript(name, async () => {
       const existing = await deps.store.scripts.get(where, name)
       const previous = existing && (await deps.store.scripts.version(existing.currentVersionId))
-      const prepared = await prepareUpload({ upload, accountId: where.accountId, previous, strictInherit, store: deps.store })
+      const prepared = await prepareUpload({
+        upload,
+        accountId: where.accountId,
+        previous,
+        strictInherit,
+        store: deps.store,
+      })
       return deps.store.scripts.publish({
         scope: where,
         name,
@@ -101,7 +107,8 @@ export function accountScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const where = accountScope(c)
     const name = scriptParam(c)
     if (!(await deps.store.scripts.delete(where, name))) throw scriptNotFound()
-    const hadRoutes = (await deps.store.zones.allRoutes()).some((r) => r.accountId === where.accountId && r.script === name)
+    const routes = await deps.store.zones.allRoutes()
+    const hadRoutes = routes.some((r) => r.accountId === where.accountId && r.script === name)
     if (hadRoutes) {
       await deps.store.zones.replaceScriptRoutes(where.accountId, name, [])
       await deps.edge.routesChanged()
@@ -140,7 +147,9 @@ export function accountScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
           modified_on: script.modifiedOn,
           script: { ...scriptView(script, version), last_deployed_from: 'wrangler' },
         },
-        environments: [{ environment: 'production', created_on: script.createdOn, modified_on: script.modifiedOn }],
+        environments: [
+          { environment: 'production', created_on: script.createdOn, modified_on: script.modifiedOn },
+        ],
       }),
     )
   })

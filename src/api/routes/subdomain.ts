@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { StorageConflict, type Account, type Script } from '../../storage/store.js'
 import { readJsonObject } from '../body.js'
-import type { ApiDeps, ApiEnv } from '../context.js'
+import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { invalidSubdomain, malformedBody, scriptNotFound, subdomainAvailable, subdomainTaken } from '../errors.js'
 
@@ -22,7 +22,10 @@ export function defaultUrl(deps: Pick<ApiDeps, 'config'>, script: string, accoun
   return `http://${defaultHostname(script, account.subdomain, edgeDomain)}${port}/`
 }
 
-export const scriptSubdomainView = (s: Script) => ({ enabled: s.subdomainEnabled, previews_enabled: s.previewsEnabled })
+export const scriptSubdomainView = (s: Script) => ({
+  enabled: s.subdomainEnabled,
+  previews_enabled: s.previewsEnabled,
+})
 
 function requireSubdomain(value: unknown): string {
   if (typeof value !== 'string') throw malformedBody("field 'subdomain' must be a string")
@@ -68,6 +71,8 @@ export function subdomainRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   const script = `${account}/scripts/:scriptName/subdomain`
   const scope = (accountId: Account['id']) => ({ accountId, namespaceId: null })
+  const setFlags = (c: ApiContext, flags: { enabled: boolean; previewsEnabled: boolean }) =>
+    deps.store.scripts.setSubdomain(scope(c.get('account').id), c.req.param('scriptName') ?? '', flags)
 
   app.get(script, async (c) => {
     const found = await deps.store.scripts.get(scope(c.get('account').id), c.req.param('scriptName'))
@@ -83,15 +88,14 @@ export function subdomainRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if (body.previews_enabled !== undefined && typeof body.previews_enabled !== 'boolean')
       throw malformedBody("field 'previews_enabled' must be a boolean")
     const flags = { enabled: body.enabled, previewsEnabled: body.previews_enabled ?? body.enabled }
-    const updated = await deps.store.scripts.setSubdomain(scope(c.get('account').id), c.req.param('scriptName'), flags)
+    const updated = await setFlags(c, flags)
     if (!updated) throw scriptNotFound()
     await deps.edge.routesChanged()
     return c.json(ok(scriptSubdomainView(updated)))
   })
 
   app.delete(script, async (c) => {
-    const flags = { enabled: false, previewsEnabled: false }
-    const updated = await deps.store.scripts.setSubdomain(scope(c.get('account').id), c.req.param('scriptName'), flags)
+    const updated = await setFlags(c, { enabled: false, previewsEnabled: false })
     if (!updated) throw scriptNotFound()
     await deps.edge.routesChanged()
     return c.json(ok(scriptSubdomainView(updated)))

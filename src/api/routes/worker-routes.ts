@@ -23,7 +23,11 @@ import {
 import { normaliseZoneName, ownZone } from './zones.js'
 
 /** A route as Cloudflare shows it; `script` is absent on routes that exclude their pattern from Workers. */
-export const routeView = (r: Route) => ({ id: r.id, pattern: r.pattern, ...(r.script ? { script: r.script } : {}) })
+export const routeView = (r: Route) => ({
+  id: r.id,
+  pattern: r.pattern,
+  ...(r.script ? { script: r.script } : {}),
+})
 
 /** Parses a pattern and checks that it lies in the zone; answers the stored (normalised) form. */
 export function zonePattern(raw: unknown, zone: Zone): RoutePattern {
@@ -127,14 +131,16 @@ export function workerRouteRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const accountId = c.get('account').id
     const script = c.req.param('scriptName')
     const body = await readJson(c)
-    if (!Array.isArray(body)) throw malformedBody('expected a JSON array of routes: [{"pattern": "...", "zone_name": "..."}]')
+    if (!Array.isArray(body))
+      throw malformedBody('expected a JSON array of routes: [{"pattern": "...", "zone_name": "..."}]')
     await requireAccountScript(deps, accountId, script)
     const zones = await deps.store.zones.list({ accountId })
 
     const wanted = new Map<string, { zone: Zone; pattern: RoutePattern }>()
     for (const entry of body) {
       const route = typeof entry === 'string' ? { pattern: entry } : entry
-      if (typeof route !== 'object' || route === null) throw malformedBody('each route is an object with a pattern')
+      if (typeof route !== 'object' || route === null)
+        throw malformedBody('each route is an object with a pattern')
       const fields = route as Record<string, unknown>
       const zone = zoneOfScriptRoute(zones, fields)
       const pattern = zonePattern(fields.pattern, zone)

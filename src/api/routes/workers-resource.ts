@@ -43,7 +43,8 @@ export function workersResourceRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const perPage = intParam(c.req.query('per_page'), 50, 1, 100)
     const scripts: Script[] = []
     for (let cursor = ''; ; ) {
-      const batch = await deps.store.scripts.list({ accountId: account.id, namespaceId: null }, { cursor, limit: 1000 })
+      const scope = { accountId: account.id, namespaceId: null }
+      const batch = await deps.store.scripts.list(scope, { cursor, limit: 1000 })
       scripts.push(...batch.scripts)
       if (!batch.cursor) break
       cursor = batch.cursor

@@ -45,7 +45,8 @@ function target(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.en
   const accountId = env.CLOUDFLARE_ACCOUNT_ID || saved.accountId
   if (!token || !accountId)
     throw new CliError(
-      `no credentials: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (as \`workerhive start\` prints them), or run this where ${file} exists`,
+      'no credentials: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (as `workerhive start` prints them), ' +
+        `or run this where ${file} exists`,
     )
   const base = (env.CLOUDFLARE_API_BASE_URL || config.publicApiUrl).replace(/\/+$/, '')
   return { base, token, accountId }
@@ -56,12 +57,16 @@ async function call<T>(t: Target, method: string, path: string, body?: unknown):
   try {
     res = await fetch(`${t.base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${t.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${t.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
   } catch (e) {
     throw new CliError(
-      `cannot reach the API at ${t.base} (${(e as Error).message}); is \`workerhive start\` running? CLOUDFLARE_API_BASE_URL chooses another address`,
+      `cannot reach the API at ${t.base} (${(e as Error).message}); is \`workerhive start\` running? ` +
+        'CLOUDFLARE_API_BASE_URL chooses another address',
     )
   }
   const text = await res.text()
@@ -96,7 +101,8 @@ async function zoneByName(t: Target, name: string): Promise<ZoneView | undefined
 async function zoneForPattern(t: Target, pattern: string, zoneName: string | undefined): Promise<ZoneView> {
   if (zoneName) {
     const zone = await zoneByName(t, zoneName)
-    if (!zone) throw new CliError(`no zone named "${zoneName}"; create it with \`workerhive zone create ${zoneName}\``)
+    if (!zone)
+      throw new CliError(`no zone named "${zoneName}"; create it with \`workerhive zone create ${zoneName}\``)
     return zone
   }
   const parsed = parseRoutePattern(pattern)
@@ -106,7 +112,9 @@ async function zoneForPattern(t: Target, pattern: string, zoneName: string | und
     const zone = await zoneByName(t, labels.slice(i).join('.'))
     if (zone) return zone
   }
-  throw new CliError(`no zone serves "${pattern}"; pass --zone NAME or create the zone with \`workerhive zone create\``)
+  throw new CliError(
+    `no zone serves "${pattern}"; pass --zone NAME or create the zone with \`workerhive zone create\``,
+  )
 }
 
 /** Runs a command body, turning CliErrors into "workerhive <noun> <verb>: <what happened>" and exit 1. */
@@ -170,7 +178,8 @@ export const routeAdd = defineCommand({
       const t = target(str(values['data-dir']))
       const zone = await zoneForPattern(t, pattern, str(values.zone))
       const route = await call<RouteView>(t, 'POST', `/zones/${zone.id}/workers/routes`, { pattern, script })
-      process.stdout.write(`Added route ${route.pattern} -> ${route.script ?? script} in zone ${zone.name} (ID "${route.id}")\n`)
+      const worker = route.script ?? script
+      process.stdout.write(`Added route ${route.pattern} -> ${worker} in zone ${zone.name} (ID "${route.id}")\n`)
     })
   },
 })
@@ -212,8 +221,10 @@ export const routeDelete = defineCommand({
       const zone = await zoneForPattern(t, pattern, str(values.zone))
       const parsed = parseRoutePattern(pattern)
       const wanted = parsed.ok ? parsed.pattern.source : pattern
-      const route = (await call<RouteView[]>(t, 'GET', `/zones/${zone.id}/workers/routes`)).find((r) => r.pattern === wanted)
-      if (!route) throw new CliError(`zone ${zone.name} has no route ${pattern}; \`workerhive route list\` shows them`)
+      const routes = await call<RouteView[]>(t, 'GET', `/zones/${zone.id}/workers/routes`)
+      const route = routes.find((r) => r.pattern === wanted)
+      if (!route)
+        throw new CliError(`zone ${zone.name} has no route ${pattern}; \`workerhive route list\` shows them`)
       await call(t, 'DELETE', `/zones/${zone.id}/workers/routes/${route.id}`)
       process.stdout.write(`Deleted route ${route.pattern} from zone ${zone.name}\n`)
     })

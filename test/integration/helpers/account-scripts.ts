@@ -32,10 +32,7 @@ export async function seedAccountScript(
   const form = wranglerForm({ main_module: 'index.js', compatibility_date: '2025-01-01', bindings: [] }, [
     moduleWorker(`return new Response(${JSON.stringify(name)})`),
   ])
-  const res = await t.json(`/accounts/${as.accountId}/workers/scripts/${name}?excludeScript=true&bindings_inherit=strict`, {
-    method: 'PUT',
-    body: form,
-    token: as.token,
-  })
+  const path = `/accounts/${as.accountId}/workers/scripts/${name}?excludeScript=true&bindings_inherit=strict`
+  const res = await t.json(path, { method: 'PUT', body: form, token: as.token })
   if (res.status !== 200) throw new Error(`uploading ${name} failed: ${JSON.stringify(res.body)}`)
 }
