@@ -124,6 +124,17 @@ describe('zones API', () => {
     const theirs = await createZone('theirs.test', { token: other.token, accountId: other.accountId })
     assert.equal(theirs.status, 200)
     assert.equal(theirs.body.result.account.id, other.accountId)
+
+    // hostnames stay with the account that claimed them: no zone inside or around another's
+    for (const name of ['shop.private.test', 'a.b.private.test']) {
+      const inside = await createZone(name, { token: other.token, accountId: other.accountId })
+      assert.equal(inside.status, 400, name)
+      assert.equal(inside.body.errors[0].code, 1099)
+    }
+    await createZone('deep.outer.test')
+    const around = await createZone('outer.test', { token: other.token, accountId: other.accountId })
+    assert.equal(around.status, 400)
+    assert.equal((await createZone('shop.deep.outer.test')).status, 200, 'nesting inside one account is fine')
     assert.equal((await t.json(`/zones/${mine.id}`)).status, 200, 'still there')
   })
 

@@ -90,6 +90,11 @@ export function zoneRoutes(deps: ApiDeps): Hono<ApiEnv> {
     }
     if (body.type !== undefined && body.type !== 'full')
       throw malformedBody("Workerhive zones are 'full' zones; omit 'type' or send 'full'")
+    // Nothing proves who owns a domain here (Cloudflare checks name servers), so hostnames stay with
+    // the account that claimed them first: no zone inside, or around, another account's zone.
+    const overlaps = (z: Zone) => hostnameInZone(name, z.name) || hostnameInZone(z.name, name)
+    if ((await deps.store.zones.list({})).some((z) => z.accountId !== account.id && overlaps(z)))
+      throw invalidZoneName(body.name as string, 'it lies inside, or contains, a zone of another account')
     try {
       const zone = await deps.store.zones.create(account.id, name)
       // A new zone can take hostnames away from a parent zone's routes, so the edge must reload.
