@@ -18,10 +18,10 @@ export default {
   async fetch(request: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
     const url = new URL(request.url)
     const host = request.headers.get('host') ?? url.host
-    const target = resolveTarget(await routingTable(env), host, url.pathname)
+    const target = resolveTarget(await routingTable(env), url, host)
     if (!target) return noWorker(host)
     const script = await lookupScript(env, target.accountId, '', target.script)
-    if (!script) return noWorker(host)
+    if (!script || (target.viaDefaultHostname && !script.workersDev)) return noWorker(host)
     try {
       return await invoke(env, ctx, script, request)
     } catch (err) {

@@ -37,6 +37,7 @@ export async function describeScript(
     compatibilityFlags: version.compatibilityFlags,
     bindings,
     trusted,
+    workersDev: script.subdomainEnabled,
     limits,
   }
 }
@@ -123,11 +124,13 @@ export async function codeBundle(store: Store, version: ScriptVersion): Promise<
 
 export async function routingTableOf(store: Store, edgeDomain: string): Promise<RoutingTable> {
   const accounts = await store.accounts.list()
+  const zones = await store.zones.list({})
   const routes = await store.zones.allRoutes()
   return {
     edgeDomain,
     subdomains: Object.fromEntries(accounts.map((a) => [a.subdomain, a.id])),
-    routes: routes.map((r) => ({ pattern: r.pattern, accountId: r.accountId, script: r.script })),
+    zones: zones.map((z) => ({ name: z.name, accountId: z.accountId })),
+    routes: routes.map((r) => ({ zone: r.zoneName, pattern: r.pattern, script: r.script })),
   }
 }
 

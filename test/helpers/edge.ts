@@ -52,12 +52,13 @@ export async function putScript(
   code: string,
   metadata: Record<string, unknown> = {},
   extraModules: ModuleFile[] = [],
+  token?: string,
 ): Promise<{ status: number; body: any }> {
   const form = uploadForm(
     { main_module: 'index.js', compatibility_date: '2026-01-01', ...metadata },
     [{ name: 'index.js', content: code }, ...extraModules],
   )
-  return t.json(path, { method: 'PUT', body: form })
+  return t.json(path, { method: 'PUT', body: form, ...(token ? { token } : {}) })
 }
 
 export const accountScriptPath = (t: TestPlatform, name: string): string => `/accounts/${t.accountId}/workers/scripts/${name}`

@@ -74,6 +74,10 @@ export function subdomainRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const setFlags = (c: ApiContext, flags: { enabled: boolean; previewsEnabled: boolean }) =>
     deps.store.scripts.setSubdomain(scope(c.get('account').id), c.req.param('scriptName') ?? '', flags)
 
+  // The switch lives in the script's descriptor, which the edge caches per script.
+  const scriptEdgeChanged = (s: { accountId: string; name: string }) =>
+    deps.edge.scriptChanged({ accountId: s.accountId, namespaceId: null, name: s.name })
+
   app.get(script, async (c) => {
     const found = await deps.store.scripts.get(scope(c.get('account').id), c.req.param('scriptName'))
     if (!found) throw scriptNotFound()
@@ -90,14 +94,14 @@ export function subdomainRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const flags = { enabled: body.enabled, previewsEnabled: body.previews_enabled ?? body.enabled }
     const updated = await setFlags(c, flags)
     if (!updated) throw scriptNotFound()
-    await deps.edge.routesChanged()
+    await scriptEdgeChanged(updated)
     return c.json(ok(scriptSubdomainView(updated)))
   })
 
   app.delete(script, async (c) => {
     const updated = await setFlags(c, { enabled: false, previewsEnabled: false })
     if (!updated) throw scriptNotFound()
-    await deps.edge.routesChanged()
+    await scriptEdgeChanged(updated)
     return c.json(ok(scriptSubdomainView(updated)))
   })
 

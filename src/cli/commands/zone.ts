@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig } from '../../config/config.js'
-import { parseRoutePattern, patternHostLiteral } from '../../domain/route-patterns.js'
+import { parseRoutePattern, patternHostLiteral } from '../../host/shared/route-patterns.js'
 import { defineCommand } from '../command.js'
 
 // Zone and route commands are API clients: they can do nothing the API cannot. They find the API

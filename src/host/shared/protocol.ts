@@ -35,6 +35,8 @@ export interface ScriptDescriptor {
   bindings: HostBinding[]
   /** User Workers of trusted namespaces see request.cf. */
   trusted: boolean
+  /** Account scripts: served on their default hostname (the per-script workers.dev switch). */
+  workersDev: boolean
   limits: { cpuMs?: number; subRequests?: number }
 }
 
@@ -51,7 +53,9 @@ export interface RoutingTable {
   edgeDomain: string
   /** account subdomain → account id */
   subdomains: Record<string, string>
-  routes: Array<{ pattern: string; accountId: string; script: string | null }>
+  /** Every zone: a hostname is served by the zone it lies in, and only that zone's routes apply. */
+  zones: Array<{ name: string; accountId: string }>
+  routes: Array<{ zone: string; pattern: string; script: string | null }>
 }
 
 /** Paths of Node's internal API (loopback only, per-boot secret). */
