@@ -1,5 +1,7 @@
 import type { Command } from '../command.js'
 import { accountCreate, tokenCreate } from './account.js'
+import { namespaceCreate, namespaceDelete, namespaceList } from './namespace.js'
+import { logs, status } from './operations.js'
 import { start } from './start.js'
 import { routeAdd, routeDelete, routeList, zoneCreate, zoneList } from './zone.js'
 
@@ -13,4 +15,9 @@ export const commands: Command[] = [
   routeAdd,
   routeList,
   routeDelete,
+  namespaceCreate,
+  namespaceList,
+  namespaceDelete,
+  status,
+  logs,
 ]

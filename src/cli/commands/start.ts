@@ -10,6 +10,9 @@ export const start = defineCommand({
     'edge-domain': { type: 'string' },
     'edge-processes': { type: 'string' },
     'log-level': { type: 'string' },
+    storage: { type: 'string' },
+    'postgres-url': { type: 'string' },
+    'postgres-schema': { type: 'string' },
     'no-sandbox': { type: 'boolean' },
   },
   async run({ values }) {
@@ -21,6 +24,9 @@ export const start = defineCommand({
       edgeDomain: values['edge-domain'] as string | undefined,
       edgeProcesses: values['edge-processes'] as string | undefined,
       logLevel: values['log-level'] as 'info' | undefined,
+      storage: values.storage as 'sqlite' | 'postgres' | undefined,
+      postgresUrl: values['postgres-url'] as string | undefined,
+      postgresSchema: values['postgres-schema'] as string | undefined,
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
     })
     // Handlers first: a signal that arrives while starting or printing still shuts down cleanly.

@@ -1,25 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { loadConfig } from '../../config/config.js'
 import { parseRoutePattern, patternHostLiteral } from '../../host/shared/route-patterns.js'
+import { call, CliError, dataDirOption, report, str, target, usage, type Target } from '../api-client.js'
 import { defineCommand } from '../command.js'
 
-// Zone and route commands are API clients: they can do nothing the API cannot. They find the API
-// the way wrangler does (CLOUDFLARE_API_BASE_URL, CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID);
-// these are the client's settings, not Workerhive's, so they are read here rather than in config/.
-// Without them they use the local platform: its credentials.json and its configured API address.
-
-interface Target {
-  base: string
-  token: string
-  accountId: string
-}
-
-interface CfEnvelope<T> {
-  success: boolean
-  errors?: Array<{ code: number; message: string }>
-  result: T
-}
+// Zone and route commands are API clients (see ../api-client.ts): they can do nothing the API cannot.
 
 interface ZoneView {
   id: string
@@ -29,58 +12,6 @@ interface RouteView {
   id: string
   pattern: string
   script?: string
-}
-
-class CliError extends Error {}
-
-const dataDirOption = { 'data-dir': { type: 'string' } } as const
-
-function target(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Target {
-  const config = loadConfig({ dataDir })
-  const file = join(config.dataDir, 'credentials.json')
-  const saved = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { accountId?: string; apiToken?: string })
-    : {}
-  const token = env.CLOUDFLARE_API_TOKEN || saved.apiToken
-  const accountId = env.CLOUDFLARE_ACCOUNT_ID || saved.accountId
-  if (!token || !accountId)
-    throw new CliError(
-      'no credentials: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (as `workerhive start` prints them), ' +
-        `or run this where ${file} exists`,
-    )
-  const base = (env.CLOUDFLARE_API_BASE_URL || config.publicApiUrl).replace(/\/+$/, '')
-  return { base, token, accountId }
-}
-
-async function call<T>(t: Target, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response
-  try {
-    res = await fetch(`${t.base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${t.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-  } catch (e) {
-    throw new CliError(
-      `cannot reach the API at ${t.base} (${(e as Error).message}); is \`workerhive start\` running? ` +
-        'CLOUDFLARE_API_BASE_URL chooses another address',
-    )
-  }
-  const text = await res.text()
-  let envelope: CfEnvelope<T>
-  try {
-    envelope = JSON.parse(text) as CfEnvelope<T>
-  } catch {
-    throw new CliError(`the API at ${t.base} answered ${res.status} with something that is not JSON`)
-  }
-  if (!envelope.success) {
-    const errors = (envelope.errors ?? []).map((e) => `${e.message} [code: ${e.code}]`).join('; ')
-    throw new CliError(errors || `the API answered ${res.status}`)
-  }
-  return envelope.result
 }
 
 async function allZones(t: Target): Promise<ZoneView[]> {
@@ -116,25 +47,6 @@ async function zoneForPattern(t: Target, pattern: string, zoneName: string | und
     `no zone serves "${pattern}"; pass --zone NAME or create the zone with \`workerhive zone create\``,
   )
 }
-
-/** Runs a command body, turning CliErrors into "workerhive <noun> <verb>: <what happened>" and exit 1. */
-async function report(name: string, body: () => Promise<void>): Promise<number> {
-  try {
-    await body()
-    return 0
-  } catch (e) {
-    if (!(e instanceof CliError)) throw e
-    process.stderr.write(`workerhive ${name}: ${e.message}\n`)
-    return 1
-  }
-}
-
-const usage = (name: string, example: string): number => {
-  process.stderr.write(`workerhive ${name}: missing arguments, e.g. \`workerhive ${example}\`\n`)
-  return 2
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
 export const zoneCreate = defineCommand({
   path: ['zone', 'create'],
