@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
 import { describeMachine } from './lib/machine.js'
 import { reportMarkdown, scenarioMarkdown, type RunInfo, type ScenarioReport } from './lib/report.js'
 import { coldStartScenario } from './scenarios/cold-start.js'
@@ -22,7 +23,8 @@ const SCENARIOS: Scenario[] = [
   hostileScenario,
 ]
 
-const RESULTS_DIR = new URL('../../bench/results/', import.meta.url)
+// Relative to the working directory, which `npm run` sets to the package root.
+const RESULTS_DIR = new URL('bench/results/', pathToFileURL(`${process.cwd()}/`))
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)

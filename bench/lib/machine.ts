@@ -31,9 +31,12 @@ function cpuModel(): string {
   return cpus()[0]?.model ?? 'unknown'
 }
 
-/** HEAD's short sha, marked `+dirty` when the tree has uncommitted changes (others work in it too). */
+/**
+ * HEAD's short sha of the working directory's repository (`npm run` runs in the package root),
+ * marked `+dirty` when tracked files have uncommitted changes.
+ */
 function gitSha(): string | undefined {
-  const cwd = new URL('../../../', import.meta.url).pathname
+  const cwd = process.cwd()
   const sha = run('git', ['rev-parse', '--short=12', 'HEAD'], cwd)
   if (!sha) return undefined
   const dirty = run('git', ['status', '--porcelain', '--untracked-files=no'], cwd)

@@ -69,7 +69,7 @@ export function scenarioMarkdown(s: ScenarioReport): string {
         .join(' | ')} |`,
     ),
   ]
-  if (s.notes.length) lines.push('', ...s.notes.map((n) => `- ${n}`))
+  if (s.notes.length) lines.push('', ...s.notes.map((n) => `- ${n.replace(/\s*\n\s*/g, ' ')}`))
   const load = s.loadAverage ? `; load average ${num(s.loadAverage.before, 1)} → ${num(s.loadAverage.after, 1)}` : ''
   if (s.seconds !== undefined) lines.push('', `_${num(s.seconds, 0)} s${load}_`)
   return lines.join('\n')

@@ -56,7 +56,11 @@ export const coldStartScenario: Scenario = {
         }
       }
       const warm: number[] = []
-      for (let i = 0; i < Math.min(100, count); i++) warm.push((await edge.get(`/cold-${i}`)).ms)
+      for (let i = 0; i < Math.min(100, count); i++) {
+        const res = await edge.get(`/cold-${i}`)
+        if (res.status !== 200) failures.push(`platform warm: ${res.status} ${res.text.slice(0, 80)}`)
+        warm.push(res.ms)
+      }
 
       const big = { platform: [] as number[], loader: [] as number[] }
       for (let i = 0; i < bundles; i++) {

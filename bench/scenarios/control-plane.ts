@@ -144,7 +144,7 @@ async function measureKv(ctx: BenchContext, platform: BenchPlatform): Promise<{ 
   const ms = { bindingPut: [] as number[], restPut: [] as number[], bindingGet: [] as number[], restGet: [] as number[] }
   const failures: string[] = []
   const check = (what: string, ok: boolean, detail: string) => {
-    if (!ok && failures.length < 5) failures.push(`${what}: ${detail.slice(0, 100)}`)
+    if (!ok && failures.length < 5) failures.push(`${what}: ${detail.replace(/\s+/g, ' ').slice(0, 100)}`)
   }
   try {
     await edge.get('/kv?key=warm-up')
