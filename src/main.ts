@@ -2,6 +2,8 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
 import type { EdgeNotifier } from './api/context.js'
+import { TailSessions } from './api/tail/sessions.js'
+import { handleTailUpgrade } from './api/tail/upgrade.js'
 import { createKvService } from './kv/service.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { startEdge, type Edge } from './runtime/edge.js'
@@ -19,6 +21,7 @@ export interface Platform {
   readonly credentials: Credentials
   readonly store: Store
   readonly edge: Edge
+  readonly tails: TailSessions
   stop(): Promise<void>
 }
 
@@ -37,6 +40,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   const edge = await startEdge({ store, log, clock, config })
   const notifier: EdgeNotifier = edge.notifier
+  const tails = new TailSessions({ events: edge.events, clock, log })
 
   const api = createApi({
     store,
@@ -45,6 +49,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     config: { ...config, edgePort: edge.port },
     edge: notifier,
     events: edge.events,
+    tails,
     status: () => ({
       sandbox: edge.sandbox,
       processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),
@@ -53,6 +58,8 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     }),
   })
   const server = await listen(api.fetch, config.host, config.apiPort)
+  // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
+  server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
   const apiPort = (server.address() as AddressInfo).port
   const apiUrl = config.publicApiUrl.replace(`:${config.apiPort}/`, `:${apiPort}/`)
   log.info({ apiUrl }, 'API listening')
@@ -65,9 +72,12 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     credentials,
     store,
     edge,
+    tails,
     async stop() {
       if (stopped) return
       stopped = true
+      // Upgraded sockets keep server.close() waiting, so tails go first.
+      tails.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed

@@ -252,3 +252,9 @@ export const invalidSubdomain = defineApiError('invalidSubdomain', {
 export const deploymentNotFound = defineApiError('deploymentNotFound', {
   code: 10007, status: 404, message: (id: string) => `Deployment '${id}' not found`,
 })
+
+// --- live tails -----------------------------------------------------------------------------
+/** Cloudflare's generic Workers "not found" number, as for routes, versions and deployments. */
+export const tailNotFound = defineApiError('tailNotFound', {
+  code: 10007, status: 404, message: (id: string) => `Tail '${id}' not found`,
+})

@@ -34,6 +34,8 @@ export interface RunOptions {
 /** A wrangler started in the background (`wrangler tail`): its output so far, and how to stop it. */
 export interface WranglerProcess {
   readonly child: ChildProcess
+  /** Resolves when wrangler exits, however that happens. */
+  readonly exited: Promise<WranglerResult>
   stdout(): string
   stderr(): string
   /** Resolves once stdout satisfies `predicate`; rejects if wrangler exits first or `timeoutMs` passes. */
@@ -123,6 +125,7 @@ export function createWrangler(t: TestPlatform): Wrangler {
       const { child, out, exited } = launch(args, { timeoutMs: 120_000, ...opts })
       return {
         child,
+        exited,
         stdout: () => out.stdout,
         stderr: () => out.stderr,
         waitForStdout: (predicate, timeoutMs = 30_000) =>

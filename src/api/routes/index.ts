@@ -20,6 +20,7 @@ import { namespaceScriptSecretRoutes } from './script-secrets.js'
 import { namespaceScriptSettingsRoutes } from './script-settings.js'
 import { namespaceScriptTagRoutes } from './script-tags.js'
 import { subdomainRoutes } from './subdomain.js'
+import { tailRoutes } from './tails.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
 import { zoneRoutes } from './zones.js'
@@ -47,4 +48,5 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   kvNamespaceRoutes,
   kvValueRoutes,
   operationsRoutes,
+  tailRoutes,
 ]
