@@ -247,6 +247,7 @@ namespace = "production"
     const human = succeeded(await dispatcher.run(['versions', 'list', '--name', 'dispatcher']))
     for (const v of apiVersions) assert.ok(human.stdout.includes(`Version ID:  ${v.id}`), human.stdout)
     assert.match(human.stdout, /Author:\s+admin@workerhive\.local/)
+    assert.match(human.stdout, /Source:\s+Secret Change/)
 
     const current = (await deployments('dispatcher'))[0]!.versions[0]!.version_id
     const deps = succeeded(await dispatcher.run(['deployments', 'list', '--name', 'dispatcher']))

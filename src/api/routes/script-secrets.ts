@@ -60,7 +60,11 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
       return deps.store.scripts.publish({
         scope: where,
         name,
-        version: nextVersion(current, { bindings: edit(current.bindings) }),
+        // As on Cloudflare, so `wrangler versions list` shows the version as a "Secret Change".
+        version: nextVersion(current, {
+          bindings: edit(current.bindings),
+          annotations: { 'workers/triggered_by': 'secret' },
+        }),
         ifCurrent: current.id,
       })
     })
