@@ -51,7 +51,7 @@ export interface Wrangler {
   write(files: Record<string, string>): void
   run(args: string[], opts?: RunOptions): Promise<WranglerResult>
   start(args: string[], opts?: RunOptions): WranglerProcess
-  /** Removes the scratch directories; kills nothing (every run has ended by then). */
+  /** Kills any wrangler still running (a test that failed half-way) and removes the scratch directories. */
   close(): void
 }
 
@@ -86,12 +86,14 @@ export function createWrangler(t: TestPlatform): Wrangler {
     ...(process.env.WRANGLER_LOG ? { WRANGLER_LOG: process.env.WRANGLER_LOG } : {}),
   }
 
+  const running = new Set<ChildProcess>()
   const launch = (args: string[], opts: RunOptions) => {
     const child = spawn(NODE24, [WRANGLER_JS, ...args], {
       cwd: dir,
       env: { ...baseEnv, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
+    running.add(child)
     const out = { stdout: '', stderr: '', ended: false }
     child.stdout!.setEncoding('utf8').on('data', (s: string) => (out.stdout += s))
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (out.stderr += s))
@@ -104,6 +106,7 @@ export function createWrangler(t: TestPlatform): Wrangler {
     }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)
     const exited = new Promise<WranglerResult>((done) => {
       child.on('close', (code, signal) => {
+        running.delete(child)
         out.ended = true
         clearTimeout(timer)
         done({ code, signal, stdout: out.stdout, stderr: stripAnsi(out.stderr), timedOut })
@@ -159,7 +162,10 @@ export function createWrangler(t: TestPlatform): Wrangler {
         },
       }
     },
-    close: () => rmSync(root, { recursive: true, force: true }),
+    close() {
+      for (const child of running) child.kill('SIGKILL')
+      rmSync(root, { recursive: true, force: true })
+    },
   }
 }
 
