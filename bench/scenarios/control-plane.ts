@@ -44,7 +44,7 @@ export const controlPlaneScenario: Scenario = {
 
 async function measureScale(ctx: BenchContext, platform: BenchPlatform): Promise<{ figures: Figure[]; notes: string[] }> {
   const wanted = ctx.quick ? 5_000 : 100_000
-  const budgetMs = ctx.quick ? 30_000 : 180_000
+  const budgetMs = ctx.quick ? 25_000 : 180_000
   const deleteBudgetMs = ctx.quick ? 10_000 : 30_000
   const { accountId } = platform.platform.credentials
   const base = `/accounts/${accountId}/workers/dispatch/namespaces/${platform.namespace}/scripts`
