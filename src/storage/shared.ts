@@ -27,3 +27,16 @@ export function versionEtag(v: Omit<NewVersion, 'modules'> & { modules: ModuleRe
 
 export const encodeCursor = (lastName: string): string => Buffer.from(lastName, 'utf8').toString('base64url')
 export const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8')
+
+/**
+ * The smallest byte string greater than every string that starts with `prefix`; null when there is
+ * no such bound (the prefix is empty or all 0xff). KV lists a prefix as the range [prefix, bound).
+ */
+export function prefixUpperBound(prefix: Buffer): Buffer | null {
+  let end = prefix.length
+  while (end > 0 && prefix[end - 1] === 0xff) end--
+  if (end === 0) return null
+  const bound = Buffer.from(prefix.subarray(0, end))
+  bound[end - 1] = bound[end - 1]! + 1
+  return bound
+}

@@ -2,6 +2,7 @@ import type { AccountId, KvNamespaceId } from '../../domain/ids.js'
 import type { Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
 import type { KvEntry, KvKeyInfo, KvNamespace, KvScope, KvStore } from '../kv-store.js'
+import { prefixUpperBound } from '../shared.js'
 import { StorageConflict } from '../store.js'
 import { isUniqueViolation } from './accounts.js'
 import type { Db } from './database.js'
@@ -45,15 +46,7 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 /** Expiration is kept in whole seconds, as Cloudflare reports it; an entry is gone from that second on. */
 const nowSeconds = (now: number): number => Math.floor(now / 1000)
 
-/** The smallest byte string greater than every string that starts with `prefix`; none if there is no such bound. */
-export function prefixUpperBound(prefix: Buffer): Buffer | null {
-  let end = prefix.length
-  while (end > 0 && prefix[end - 1] === 0xff) end--
-  if (end === 0) return null
-  const bound = Buffer.from(prefix.subarray(0, end))
-  bound[end - 1] = bound[end - 1]! + 1
-  return bound
-}
+export { prefixUpperBound }
 
 export function sqliteKv(db: Db, _clock: Clock): KvStore {
   const live = '(expiration IS NULL OR expiration > ?)'
