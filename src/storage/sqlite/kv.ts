@@ -94,6 +94,7 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
     ),
   }
 
+  /** Every entry operation checks it, reads included: a scope naming another account's namespace finds nothing. */
   const ownsNamespace = (scope: KvScope): boolean => s.get.get(scope.accountId, scope.namespaceId) !== undefined
 
   /** The row if it is live; purges it if it has expired. */
@@ -158,15 +159,18 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
       return putEntries(scope, entries)
     },
     async getEntry(scope, key, now) {
+      if (!ownsNamespace(scope)) return undefined
       const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, keyBytes(key)), now)
       return row && toEntry(row)
     },
     async getEntryInfo(scope, key, now) {
+      if (!ownsNamespace(scope)) return undefined
       const row = liveOrPurge(scope, s.info.get(scope.namespaceId, keyBytes(key)), now)
       return row && toInfo(row)
     },
     async getEntries(scope, keys, now) {
       const found = new Map<string, KvEntry>()
+      if (!ownsNamespace(scope)) return found
       for (const key of new Set(keys)) {
         const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, keyBytes(key)), now)
         if (row) found.set(key, toEntry(row))
@@ -177,6 +181,7 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
       return deleteEntries(scope, keys)
     },
     async listKeys(scope, { prefix, after, limit, now }) {
+      if (!ownsNamespace(scope)) return { keys: [], more: false }
       const from = keyBytes(prefix)
       const upper = prefixUpperBound(from)
       const afterKey = keyBytes(after ?? '')
