@@ -45,6 +45,8 @@ export const ConfigSchema = z.object({
   storage: z.enum(['sqlite', 'postgres']).default('sqlite'),
   /** PostgreSQL connection string when storage is `postgres`. */
   postgresUrl: z.string().optional(),
+  /** PostgreSQL schema for Workerhive's tables (created if absent); the connection's search_path when absent. */
+  postgresSchema: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -74,6 +76,7 @@ const envNames: Record<keyof ConfigInput, string> = {
   sandbox: 'WORKERHIVE_SANDBOX',
   storage: 'WORKERHIVE_STORAGE',
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',
+  postgresSchema: 'WORKERHIVE_POSTGRES_SCHEMA',
   logLevel: 'WORKERHIVE_LOG_LEVEL',
 }
 

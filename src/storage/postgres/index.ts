@@ -1,0 +1,28 @@
+import { systemClock, type Clock } from '../../util/clock.js'
+import type { Store } from '../store.js'
+import { postgresAccounts } from './accounts.js'
+import { openDatabase, type PostgresOptions } from './database.js'
+import { postgresKv } from './kv.js'
+import { postgresNamespaces } from './namespaces.js'
+import { postgresScripts } from './scripts.js'
+import { postgresZones } from './zones.js'
+
+export type { PostgresOptions }
+
+/**
+ * The shared store for several nodes behind a load balancer: every node opens the same database
+ * (and schema), and every Store method is one statement or one transaction, so nodes need no other
+ * coordination. Migrations run at open, once, however many nodes start together.
+ */
+export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock }): Promise<Store> {
+  const clock = opts.clock ?? systemClock
+  const db = await openDatabase(opts)
+  return {
+    accounts: postgresAccounts(db, clock),
+    namespaces: postgresNamespaces(db, clock),
+    scripts: postgresScripts(db, clock),
+    kv: postgresKv(db),
+    zones: postgresZones(db, clock),
+    close: () => db.close(),
+  }
+}

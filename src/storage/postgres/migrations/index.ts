@@ -1,0 +1,13 @@
+import { core } from './001-core.js'
+import { kv } from './002-kv.js'
+import { versionHandlers } from './003-version-handlers.js'
+
+/**
+ * Applied in order, each once, inside a transaction; the workerhive_migrations table records them.
+ * Version numbers match the SQLite driver's, so a schema change lands in both under one number.
+ */
+export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
+  { version: 1, sql: core },
+  { version: 2, sql: kv },
+  { version: 3, sql: versionHandlers },
+]

@@ -1,0 +1,110 @@
+import type { AccountId, ZoneId } from '../../domain/ids.js'
+import { isoTime, type Clock } from '../../util/clock.js'
+import { hexId } from '../../util/ids.js'
+import { StorageConflict, type Route, type Zone, type ZoneStore } from '../store.js'
+import { iso, isUniqueViolation, type Db } from './database.js'
+
+interface ZoneRow {
+  id: string
+  account_id: string
+  name: string
+  created_on: Date
+}
+interface RouteRow {
+  id: string
+  zone_id: string
+  pattern: string
+  script: string | null
+}
+
+const sql = {
+  insert: 'INSERT INTO zones (id, account_id, name, created_on) VALUES ($1, $2, $3, $4)',
+  get: 'SELECT * FROM zones WHERE id = $1',
+  // A NULL filter matches every zone, so one statement serves all four combinations.
+  list: `SELECT * FROM zones WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR name = $2)
+         ORDER BY name`,
+  delete: 'DELETE FROM zones WHERE id = $1',
+  routes: 'SELECT * FROM routes WHERE zone_id = $1 ORDER BY pattern',
+  allRoutes: 'SELECT r.*, z.account_id, z.name AS zone_name FROM routes r JOIN zones z ON z.id = r.zone_id',
+  insertRoute: 'INSERT INTO routes (id, zone_id, pattern, script) VALUES ($1, $2, $3, $4)',
+  updateRoute: 'UPDATE routes SET pattern = $1, script = $2 WHERE zone_id = $3 AND id = $4',
+  deleteRoute: 'DELETE FROM routes WHERE zone_id = $1 AND id = $2',
+  deleteScriptRoutes: `DELETE FROM routes
+                       WHERE script = $1 AND zone_id IN (SELECT id FROM zones WHERE account_id = $2)`,
+} as const
+
+const toZone = (r: ZoneRow): Zone => ({
+  id: r.id as ZoneId,
+  accountId: r.account_id as AccountId,
+  name: r.name,
+  createdOn: iso(r.created_on),
+})
+const toRoute = (r: RouteRow): Route => ({
+  id: r.id,
+  zoneId: r.zone_id as ZoneId,
+  pattern: r.pattern,
+  script: r.script,
+})
+
+/** Runs a write, turning a broken uniqueness rule into StorageConflict(what). */
+async function unique<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new StorageConflict(what)
+    throw e
+  }
+}
+
+export function postgresZones(db: Db, clock: Clock): ZoneStore {
+  return {
+    async create(accountId, name) {
+      const id = hexId()
+      const now = isoTime(clock.now())
+      await unique(`zone ${name}`, () => db.run(sql.insert, [id, accountId, name, now]))
+      return { id: id as ZoneId, accountId, name, createdOn: now }
+    },
+    async get(id) {
+      const r = await db.one<ZoneRow>(sql.get, [id])
+      return r && toZone(r)
+    },
+    async list({ accountId, name }) {
+      return (await db.rows<ZoneRow>(sql.list, [accountId || null, name || null])).map(toZone)
+    },
+    async delete(id) {
+      return (await db.run(sql.delete, [id])) > 0
+    },
+    async routes(zoneId) {
+      return (await db.rows<RouteRow>(sql.routes, [zoneId])).map(toRoute)
+    },
+    async allRoutes() {
+      const rows = await db.rows<RouteRow & { account_id: string; zone_name: string }>(sql.allRoutes)
+      return rows.map((r) => ({ ...toRoute(r), accountId: r.account_id as AccountId, zoneName: r.zone_name }))
+    },
+    async createRoute(zoneId, pattern, script) {
+      const id = hexId()
+      await unique(`route ${pattern}`, () => db.run(sql.insertRoute, [id, zoneId, pattern, script]))
+      return { id, zoneId, pattern, script }
+    },
+    async updateRoute(zoneId, id, pattern, script) {
+      const update = () => db.run(sql.updateRoute, [pattern, script, zoneId, id])
+      const changed = await unique(`route ${pattern}`, update)
+      return changed === 0 ? undefined : { id, zoneId, pattern, script }
+    },
+    async deleteRoute(zoneId, id) {
+      return (await db.run(sql.deleteRoute, [zoneId, id])) > 0
+    },
+    async replaceScriptRoutes(accountId, script, routes) {
+      return db.tx(async (q) => {
+        await q.run(sql.deleteScriptRoutes, [script, accountId])
+        const created: Route[] = []
+        for (const r of routes) {
+          const id = hexId()
+          await unique(`route ${r.pattern}`, () => q.run(sql.insertRoute, [id, r.zoneId, r.pattern, script]))
+          created.push({ id, zoneId: r.zoneId, pattern: r.pattern, script })
+        }
+        return created
+      })
+    },
+  }
+}
