@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import { ManualClock } from '../util/clock.js'
+import { accountCases } from './conformance/accounts.js'
+import { START } from './conformance/fixtures.js'
+import { kvCases } from './conformance/kv.js'
+import { namespaceCases } from './conformance/namespaces.js'
+import { scriptListingCases } from './conformance/script-listing.js'
+import { scriptCases } from './conformance/scripts.js'
+import { zoneCases } from './conformance/zones.js'
+import type { Store } from './store.js'
+
+export interface StoreConformanceOptions {
+  /** Shown in test names: `Store conformance: <name>`. */
+  name: string
+  /** A fresh, empty store whose time comes from `clock`. The suite opens one per test and closes it after. */
+  open(clock: ManualClock): Promise<Store>
+  /** Tests this driver is excused from, each with the reason (shown in the test report). */
+  skip?: ReadonlyArray<{ test: string; reason: string }>
+}
+
+/** What each test gets: its own empty store, and the clock that store reads. */
+export interface CaseContext {
+  store: Store
+  clock: ManualClock
+}
+
+/** Registers one test; case modules call it once per behaviour. */
+export type DefineCase = (title: string, body: (ctx: CaseContext) => Promise<void>) => void
+
+/**
+ * The behaviour every Store driver must have, as node:test cases. Each driver's test file calls
+ * this once; a driver passes when the whole suite passes (or skips with a stated reason).
+ */
+export function runStoreConformance(opts: StoreConformanceOptions): void {
+  const skips = new Map((opts.skip ?? []).map((s) => [s.test, s.reason]))
+  const titles = new Set<string>()
+
+  describe(`Store conformance: ${opts.name}`, () => {
+    let ctx: CaseContext | undefined
+    beforeEach(async () => {
+      ctx = undefined
+      const clock = new ManualClock(START)
+      ctx = { store: await opts.open(clock), clock }
+    })
+    afterEach(async () => {
+      await ctx?.store.close()
+    })
+
+    const define: DefineCase = (title, body) => {
+      assert.ok(!titles.has(title), `two conformance cases are called "${title}"`)
+      titles.add(title)
+      const reason = skips.get(title)
+      it(title, reason === undefined ? {} : { skip: reason }, () => body(ctx!))
+    }
+
+    describe('accounts', () => accountCases(define))
+    describe('dispatch namespaces', () => namespaceCases(define))
+    describe('scripts', () => scriptCases(define))
+    describe('script listing, tags and deletion', () => scriptListingCases(define))
+    describe('zones and routes', () => zoneCases(define))
+    describe('KV', () => kvCases(define))
+
+    it('every skip names a case of this suite', () => {
+      const unknown = [...skips.keys()].filter((t) => !titles.has(t))
+      assert.deepEqual(unknown, [], 'skip entries that match no case (renamed or removed?)')
+    })
+  })
+}
