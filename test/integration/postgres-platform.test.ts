@@ -13,7 +13,8 @@ describe('the platform on PostgreSQL', () => {
     t = await startTestPlatform({ storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema })
   })
   after(async () => {
-    await t?.close()
+    if (!t) return // PostgreSQL was not reachable: `before` already failed with the reason
+    await t.close()
     await dropSchema(schema)
   })
 
