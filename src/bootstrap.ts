@@ -8,7 +8,8 @@ import { hexId, secretToken, sha256Hex } from './util/ids.js'
 export interface Credentials {
   accountId: AccountId
   email: string
-  globalApiKey: string
+  /** Absent on a node that joined a shared store: only the first node ever saw the key in clear. */
+  globalApiKey?: string
   apiToken: string
 }
 
@@ -43,10 +44,19 @@ export async function ensureFirstAccount(store: Store, dataDir: string): Promise
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Credentials
     if (await store.accounts.get(saved.accountId)) return saved
   }
-  const email = 'admin@workerhive.local'
-  const { accountId, globalApiKey } = await createAccount(store, { name: 'Workerhive', email })
-  const apiToken = await createToken(store, accountId, 'first token')
-  const creds: Credentials = { accountId, email, globalApiKey, apiToken }
+  const existing = (await store.accounts.list())[0]
+  let creds: Credentials
+  if (existing) {
+    // Another node of a shared (PostgreSQL) store created the first account: join it with a token
+    // of our own; the global key is known only to the node that created it.
+    const apiToken = await createToken(store, existing.id, 'node token')
+    creds = { accountId: existing.id, email: existing.email, apiToken }
+  } else {
+    const email = 'admin@workerhive.local'
+    const { accountId, globalApiKey } = await createAccount(store, { name: 'Workerhive', email })
+    const apiToken = await createToken(store, accountId, 'first token')
+    creds = { accountId, email, globalApiKey, apiToken }
+  }
   mkdirSync(dataDir, { recursive: true })
   writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)

@@ -39,7 +39,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   const edge = await startEdge({ store, log, clock, config })
-  const notifier: EdgeNotifier = edge.notifier
+  const notifier = sharedNotifier(edge, store)
   const tails = new TailSessions({ events: edge.events, clock, log })
 
   const api = createApi({
@@ -85,6 +85,31 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       sweeper.stop()
       await store.close()
     },
+  }
+}
+
+/**
+ * Changes reach this node's edge before the API answers, and other nodes sharing the store through
+ * its change feed (moments later: cross-node invalidation is asynchronous).
+ */
+function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
+  const feed = store.changes
+  if (!feed) return edge.notifier
+  feed.subscribe((change) => {
+    if (change.kind === 'script') void edge.notifier.scriptChanged(change)
+    else if (change.kind === 'routes') void edge.notifier.routesChanged()
+    else void edge.notifier.everythingChanged()
+  })
+  return {
+    async scriptChanged(change) {
+      await edge.notifier.scriptChanged(change)
+      await feed.publish({ kind: 'script', ...change })
+    },
+    async routesChanged() {
+      await edge.notifier.routesChanged()
+      await feed.publish({ kind: 'routes' })
+    },
+    everythingChanged: () => edge.notifier.everythingChanged(),
   }
 }
 

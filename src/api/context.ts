@@ -10,11 +10,14 @@ import type { TailSessions } from './tail/sessions.js'
 export interface EdgeNotifier {
   scriptChanged(change: { accountId: string; namespaceId: string | null; name: string }): Promise<void>
   routesChanged(): Promise<void>
+  /** Drop every cached descriptor and route (e.g. after missing changes from another node). */
+  everythingChanged(): Promise<void>
 }
 
 export const noEdge: EdgeNotifier = {
   scriptChanged: async () => {},
   routesChanged: async () => {},
+  everythingChanged: async () => {},
 }
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */

@@ -12,7 +12,25 @@ export interface Store {
   readonly scripts: ScriptStore
   readonly kv: KvStore
   readonly zones: ZoneStore
+  /**
+   * Changes made through other nodes sharing this store, so each node's edge can drop what it
+   * cached. Absent for stores only one node can open (SQLite).
+   */
+  readonly changes?: ChangeFeed
   close(): Promise<void>
+}
+
+export type StoreChange =
+  | { kind: 'script'; accountId: string; namespaceId: string | null; name: string }
+  | { kind: 'routes' }
+  /** The feed may have missed changes (it reconnected): drop everything. */
+  | { kind: 'everything' }
+
+export interface ChangeFeed {
+  /** Tells the other nodes; resolves once the store has taken the message. */
+  publish(change: StoreChange): Promise<void>
+  /** Calls `listener` with every change another node publishes. */
+  subscribe(listener: (change: StoreChange) => void): void
 }
 
 /** A uniqueness rule was broken (a name already taken). */

@@ -110,7 +110,7 @@ describe('the seed document, run with curl', () => {
       '<NAMESPACE_NAME>': 'customers',
       '<SCRIPT_NAME>': 'customer-worker',
       '<EMAIL>': t.platform.credentials.email,
-      '<AUTH_KEY>': t.platform.credentials.globalApiKey,
+      '<AUTH_KEY>': t.platform.credentials.globalApiKey!,
       '<KV_NAMESPACE_ID>': kvId,
       '/path/to/worker.js': join(dir, 'worker.js'),
     }

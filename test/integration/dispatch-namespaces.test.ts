@@ -86,7 +86,7 @@ describe('dispatch namespaces API', () => {
 
   it('accepts the legacy X-Auth-Email / X-Auth-Key pair', async () => {
     const { email, globalApiKey } = t.platform.credentials
-    const res = await t.json(base, { token: null, headers: { 'X-Auth-Email': email, 'X-Auth-Key': globalApiKey } })
+    const res = await t.json(base, { token: null, headers: { 'X-Auth-Email': email, 'X-Auth-Key': globalApiKey! } })
     assert.equal(res.status, 200)
     const bad = await t.json(base, { token: null, headers: { 'X-Auth-Email': email, 'X-Auth-Key': 'wrong' } })
     assert.equal(bad.status, 401)

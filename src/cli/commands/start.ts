@@ -62,7 +62,9 @@ export const start = defineCommand({
         `export CLOUDFLARE_ACCOUNT_ID=${c.accountId}`,
         `export CLOUDFLARE_API_TOKEN=${c.apiToken}`,
         `export CLOUDFLARE_EMAIL=${c.email}`,
-        `export CLOUDFLARE_API_KEY=${c.globalApiKey}`,
+        c.globalApiKey
+          ? `export CLOUDFLARE_API_KEY=${c.globalApiKey}`
+          : '# CLOUDFLARE_API_KEY: this node joined a shared store; the global key is in the first node\'s credentials.json',
         '',
       ].join('\n'),
     )

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../../util/clock.js'
 import type { Store } from '../store.js'
 import { postgresAccounts } from './accounts.js'
+import { postgresChanges } from './changes.js'
 import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresKv } from './kv.js'
 import { postgresNamespaces } from './namespaces.js'
@@ -17,12 +18,21 @@ export type { PostgresOptions }
 export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock }): Promise<Store> {
   const clock = opts.clock ?? systemClock
   const db = await openDatabase(opts)
+  const changes = await postgresChanges({
+    url: opts.url,
+    ...(opts.schema !== undefined ? { schema: opts.schema } : {}),
+    publish: (sql, params) => db.run(sql, params),
+  })
   return {
     accounts: postgresAccounts(db, clock),
     namespaces: postgresNamespaces(db, clock),
     scripts: postgresScripts(db, clock),
     kv: postgresKv(db),
     zones: postgresZones(db, clock),
-    close: () => db.close(),
+    changes,
+    async close() {
+      await changes.close()
+      await db.close()
+    },
   }
 }

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { dropSchema, POSTGRES_URL, requirePostgres, uniqueSchemaName } from '../helpers/postgres.js'
+
+/** Polls (bounded) until `check` passes: another node hears of a change moments after it is made. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  assert.fail(`never happened: ${what}`)
+}
+
+describe('two nodes sharing one PostgreSQL store', () => {
+  const schema = uniqueSchemaName()
+  let a: TestPlatform | undefined
+  let b: TestPlatform | undefined
+
+  before(async () => {
+    await requirePostgres()
+    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema } as const
+    a = await startTestPlatform(shared)
+    b = await startTestPlatform(shared)
+  })
+  after(async () => {
+    await b?.close()
+    await a?.close()
+    if (a) await dropSchema(schema)
+  })
+
+  it('joins the same account, and an upload through one node is served by the other', async () => {
+    const [n1, n2] = [a!, b!]
+    assert.equal(n2.accountId, n1.accountId, 'the second node joined the first account')
+    await createNamespace(n1, 'shared')
+    const host = await deployDispatcher(n1, 'shared')
+    const path = namespaceScriptPath(n1, 'shared', 'app')
+    assert.equal((await putScript(n1, path, `export default { fetch() { return new Response('v1') } }`)).status, 200)
+    assert.equal((await edge(n2, host, '/app')).text, 'v1')
+    // Node B has v1 cached now; v2 uploaded through node A must reach node B's edge.
+    assert.equal((await putScript(n1, path, `export default { fetch() { return new Response('v2') } }`)).status, 200)
+    assert.equal((await edge(n1, host, '/app')).text, 'v2', 'the uploading node serves it on the next request')
+    await eventually(async () => (await edge(n2, host, '/app')).text === 'v2', 'node B serves v2')
+    // And the other way round, through node B's API with its own token.
+    assert.equal((await putScript(n2, path, `export default { fetch() { return new Response('v3') } }`)).status, 200)
+    await eventually(async () => (await edge(n1, host, '/app')).text === 'v3', 'node A serves v3')
+  })
+})
