@@ -53,6 +53,34 @@ describe('edge: dynamic dispatch to user Workers', () => {
     assert.equal(customer.text, 'kv says: hi from KV')
   })
 
+  it('routes customer hostnames through a zone route to the dispatcher, which picks the Worker by hostname', async () => {
+    const code = `export default { async fetch(request, env) {
+      const name = new URL(request.url).hostname.split('.')[0]
+      try { return await env.dispatcher.get(name).fetch(request) }
+      catch (e) { return new Response(e.message, { status: e.message.startsWith('Worker not found') ? 404 : 500 }) }
+    } }`
+    const up = await putScript(t, `/accounts/${t.accountId}/workers/scripts/by-hostname`, code, {
+      bindings: [{ type: 'dispatch_namespace', name: 'dispatcher', namespace: 'production' }],
+    })
+    assert.equal(up.status, 200, JSON.stringify(up.body))
+    const zone = await t.json('/zones', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'platform.example', account: { id: t.accountId } }),
+      headers: { 'content-type': 'application/json' },
+    })
+    const route = await t.json(`/zones/${zone.body.result.id}/workers/routes`, {
+      method: 'POST',
+      body: JSON.stringify({ pattern: '*.platform.example/*', script: 'by-hostname' }),
+      headers: { 'content-type': 'application/json' },
+    })
+    assert.equal(route.status, 200, JSON.stringify(route.body))
+    assert.equal((await edge(t, 'hello.platform.example', '/')).text, 'Hello world')
+    assert.equal((await edge(t, 'customer-123.platform.example', '/')).text, 'kv says: hi from KV')
+    const missing = await edge(t, 'nobody.platform.example', '/')
+    assert.equal(missing.status, 404)
+    assert.match(missing.text, /^Worker not found/)
+  })
+
   it('rejects fetch() with "Worker not found" for a missing script', async () => {
     const missing = await edge(t, host, '/nobody')
     assert.equal(missing.status, 404)
