@@ -136,6 +136,7 @@ export class Watchdog {
     this.#probing.add(p.index)
     const sentAt = Date.now()
     const cpuAtSend = p.pid ? cpuMillis(p.pid) : undefined
+    const ioAtSend = p.pid ? eventLoopSyscalls(p.pid) : undefined
     const marksAtSend = this.#marks.get(p.index) ?? 0
     try {
       const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}`, {
@@ -157,11 +158,15 @@ export class Watchdog {
       }
       this.#refused.delete(p.index)
       // A late answer is not proof of a stuck thread: Node itself may have been busy (a long
-      // fsync), or the machine starved workerd of CPU. A stuck thread burns CPU and makes no
-      // progress; anything else gets another probe.
+      // fsync), the machine may have starved workerd of CPU, or workerd may be saturated with
+      // requests queued ahead of the probe. A stuck thread burns CPU and makes no progress: its
+      // event loop issues no read or write at all. Anything else gets another probe.
       const elapsed = Date.now() - sentAt
       const cpuUsed = cpuAtSend !== undefined && p.pid ? (cpuMillis(p.pid) ?? cpuAtSend) - cpuAtSend : elapsed
-      const progressed = (this.#marks.get(p.index) ?? 0) !== marksAtSend
+      const ioNow = p.pid ? eventLoopSyscalls(p.pid) : undefined
+      const progressed =
+        (this.#marks.get(p.index) ?? 0) !== marksAtSend ||
+        (ioAtSend !== undefined && ioNow !== undefined && ioNow > ioAtSend)
       if (progressed || cpuUsed < elapsed * BUSY_SHARE) {
         this.#log.debug({ workerd: p.index, elapsed, cpuUsed, progressed }, 'late probe, but the process is not stuck')
         return
@@ -246,6 +251,36 @@ function rssBytes(pid: number): number | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Read and write syscalls of workerd's main thread, where its event loop and all JS run (in a
+ * sandbox, workerd is a descendant of the pid we hold). A thread stuck in JS makes none.
+ */
+function eventLoopSyscalls(pid: number): number | undefined {
+  const workerd = findWorkerd(pid)
+  if (workerd === undefined) return undefined
+  try {
+    const io = readFileSync(`/proc/${workerd}/task/${workerd}/io`, 'utf8')
+    const r = /^syscr:\s+(\d+)/m.exec(io)
+    const w = /^syscw:\s+(\d+)/m.exec(io)
+    return r && w ? Number(r[1]) + Number(w[1]) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function findWorkerd(pid: number): number | undefined {
+  try {
+    if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd') return pid
+  } catch {
+    return undefined
+  }
+  for (const child of childrenOf(pid)) {
+    const found = findWorkerd(child)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 /** CPU time (user + system) of a process and its descendants, in milliseconds. */
