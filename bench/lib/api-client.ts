@@ -81,7 +81,8 @@ export function workerUpload(code: string, metadata: Record<string, unknown>): {
   const meta = JSON.stringify({ main_module: 'index.js', compatibility_date: '2026-01-01', ...metadata })
   const data = Buffer.concat([
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n${meta}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n` +
+        `Content-Type: application/json\r\n\r\n${meta}\r\n` +
         `--${boundary}\r\nContent-Disposition: form-data; name="index.js"; filename="index.js"\r\n` +
         'Content-Type: application/javascript+module\r\n\r\n',
     ),

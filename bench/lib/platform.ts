@@ -131,7 +131,8 @@ export async function startBenchPlatform(overrides: ConfigInput = {}): Promise<B
     async seedUserWorkers(names, code) {
       for (const name of names) await publish(namespaceId, name, code(name), {})
     },
-    workerdPids: () => platform.edge.processes().flatMap((p) => (p.pid !== undefined && p.state !== 'exited' ? [p.pid] : [])),
+    workerdPids: () =>
+      platform.edge.processes().flatMap((p) => (p.pid !== undefined && p.state !== 'exited' ? [p.pid] : [])),
     async stop() {
       await api.close()
       await platform.stop()

@@ -55,6 +55,8 @@ export const percent = (fraction: number, digits = 2): string =>
 export const atMost = (value: number, limit: number): boolean => Number.isFinite(value) && value <= limit
 export const atLeast = (value: number, limit: number): boolean => Number.isFinite(value) && value >= limit
 
+const verdict = (f: Figure): string => (f.met === undefined ? '' : f.met ? 'met' : '**missed**')
+
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 export function scenarioMarkdown(s: ScenarioReport): string {
@@ -64,9 +66,7 @@ export function scenarioMarkdown(s: ScenarioReport): string {
     '| figure | measured | baseline | ratio | target | met |',
     '|---|---|---|---|---|---|',
     ...s.figures.map((f) =>
-      `| ${[f.figure, f.measured, f.baseline, f.ratio, f.target, f.met === undefined ? '' : f.met ? 'met' : '**missed**']
-        .map(cell)
-        .join(' | ')} |`,
+      `| ${[f.figure, f.measured, f.baseline, f.ratio, f.target, verdict(f)].map(cell).join(' | ')} |`,
     ),
   ]
   if (s.notes.length) lines.push('', ...s.notes.map((n) => `- ${n.replace(/\s*\n\s*/g, ' ')}`))
@@ -78,11 +78,12 @@ export function scenarioMarkdown(s: ScenarioReport): string {
 export function reportMarkdown(info: RunInfo, scenarios: ScenarioReport[]): string {
   const all = scenarios.flatMap((s) => s.figures).filter((f) => f.met !== undefined)
   const met = all.filter((f) => f.met).length
+  const { machine: m, versions: v } = info
   return [
     `# Workerhive bench (${info.mode})`,
     '',
-    `${info.date} · ${info.machine.cpu}, ${info.machine.cores} cores, ${num(info.machine.memoryGiB, 1)} GiB, ${info.machine.os}`,
-    `· node ${info.versions.node} · ${info.versions.workerd} · workerhive ${info.versions.workerhive} · ${num(info.seconds, 0)} s`,
+    `${info.date} · ${m.cpu}, ${m.cores} cores, ${num(m.memoryGiB, 1)} GiB, ${m.os}`,
+    `· node ${v.node} · ${v.workerd} · workerhive ${v.workerhive} · ${num(info.seconds, 0)} s`,
     '',
     'Medians of interleaved rounds with (min–max) over rounds; ratios are medians of per-round ratios. ' +
       'Everything runs on 127.0.0.1, the load generator on the same cores as the servers.',

@@ -52,7 +52,9 @@ export async function startStaticWorkerd(input: StaticConfig): Promise<StaticWor
       const event = parseEvent(line)
       if (event?.event === 'listen' && event.socket === 'http' && event.port) resolve(event.port)
     })
-    child.once('exit', (code, signal) => reject(new Error(`workerd exited before listening (${code ?? signal}): ${stderr}`)))
+    child.once('exit', (code, signal) =>
+      reject(new Error(`workerd exited before listening (${code ?? signal}): ${stderr}`)),
+    )
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {

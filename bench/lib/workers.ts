@@ -60,7 +60,9 @@ export function paddedBundle(bytes: number, seed: string): string {
   const parts: string[] = []
   let size = 0
   for (let i = 0; size < bytes; i++) {
-    const fn = `function f_${id}_${i}(a, b) { const x = a * ${i} + b; return x > ${i} ? x - ${i} : String(x) + ${JSON.stringify(id)} }\n`
+    const fn =
+      `function f_${id}_${i}(a, b) { const x = a * ${i} + b; ` +
+      `return x > ${i} ? x - ${i} : String(x) + ${JSON.stringify(id)} }\n`
     parts.push(fn)
     size += fn.length
   }

@@ -1,8 +1,8 @@
 import { BUNDLE_BYTES, startLoaderBaseline } from '../lib/baselines.js'
 import { HttpProbe, type ProbeResponse } from '../lib/http-probe.js'
-import { startBenchPlatform } from '../lib/platform.js'
-import { atMost, num, showRatio, showSpread, type Figure } from '../lib/report.js'
-import { latencySummary, percentile, spread } from '../lib/stats.js'
+import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
+import { atMost, num, showRatio, type Figure } from '../lib/report.js'
+import { latencySummary, median, percentile, spread } from '../lib/stats.js'
 import { helloWorker, paddedBundle } from '../lib/workers.js'
 import type { Scenario } from './scenario.js'
 
@@ -24,7 +24,9 @@ export const coldStartScenario: Scenario = {
     const inline = new HttpProbe(loader.origin)
     try {
       const uploadMs = { tiny: [] as number[], bundle: [] as number[] }
-      for (let i = 0; i < count; i++) uploadMs.tiny.push((await platform.uploadUserWorker(`cold-${i}`, helloWorker(`cold-${i}`))).ms)
+      for (let i = 0; i < count; i++) {
+        uploadMs.tiny.push((await platform.uploadUserWorker(`cold-${i}`, helloWorker(`cold-${i}`))).ms)
+      }
       for (let i = 0; i < bundles; i++) {
         const name = `bundle-${i}`
         uploadMs.bundle.push((await platform.uploadUserWorker(name, paddedBundle(BUNDLE_BYTES, name))).ms)
@@ -38,7 +40,9 @@ export const coldStartScenario: Scenario = {
       const perRound = { platform: [] as number[][], loader: [] as number[][] }
       const failures: string[] = []
       const record = (side: 'platform' | 'loader', res: ProbeResponse, expected: string, round: number) => {
-        if (res.status !== 200 || res.text !== expected) failures.push(`${side}: ${res.status} ${res.text.slice(0, 80)}`)
+        if (res.status !== 200 || res.text !== expected) {
+          failures.push(`${side}: ${res.status} ${res.text.slice(0, 80)}`)
+        }
         tiny[side].push(res.ms)
         ;(perRound[side][round] ??= []).push(res.ms)
       }
@@ -46,13 +50,8 @@ export const coldStartScenario: Scenario = {
         const name = `cold-${i}`
         const round = Math.floor((i * rounds) / count)
         const expected = `Hello world from ${name}`
-        // Alternate which side goes first, so neither always follows the other's compile.
-        if (i % 2 === 0) {
-          record('platform', await edge.get(`/${name}`), expected, round)
-          record('loader', await inline.get(`/${name}`), expected, round)
-        } else {
-          record('loader', await inline.get(`/${name}`), expected, round)
-          record('platform', await edge.get(`/${name}`), expected, round)
+        for (const side of sidesInTurn(i)) {
+          record(side, await (side === 'platform' ? edge : inline).get(`/${name}`), expected, round)
         }
       }
       const warm: number[] = []
@@ -65,10 +64,11 @@ export const coldStartScenario: Scenario = {
       const big = { platform: [] as number[], loader: [] as number[] }
       for (let i = 0; i < bundles; i++) {
         const name = `bundle-${i}`
-        const a = await edge.get(`/${name}`)
-        const b = await inline.get(`/${name}?bundle`)
-        for (const [side, res] of [['platform', a], ['loader', b]] as const) {
-          if (res.status !== 200 || !res.text.startsWith('bundle ')) failures.push(`${side} 1 MiB: ${res.status} ${res.text.slice(0, 80)}`)
+        for (const side of sidesInTurn(i)) {
+          const res = side === 'platform' ? await edge.get(`/${name}`) : await inline.get(`/${name}?bundle`)
+          if (res.status !== 200 || !res.text.startsWith('bundle ')) {
+            failures.push(`${side} 1 MiB: ${res.status} ${res.text.slice(0, 80)}`)
+          }
           big[side].push(res.ms)
         }
       }
@@ -76,12 +76,15 @@ export const coldStartScenario: Scenario = {
       return {
         figures: figures(tiny, perRound, big, warm, uploadMs),
         notes: [
-          `${count} tiny Workers (${rounds} rounds of ${count / rounds} for the min–max), then ${bundles} bundles of ${BUNDLE_BYTES / 1024} KiB of module-internal functions; ` +
-            'each request to a name never requested before, over one keep-alive connection, timed by the client, so it includes the warm path (its own row below).',
-          `Platform: code uploaded via ${platform.uploadPaths.namespaceScripts === 'api' ? 'the v4 upload API (`PUT …/dispatch/namespaces/:ns/scripts/:name`, multipart)' : 'store.publish (the upload route was not there)'}, ` +
-            'fetched by the host worker from the control plane on first request (edge → dispatch Worker → get() → Worker Loader). ' +
-            'Baseline: a static workerd whose Worker calls `env.LOADER.get(name, () => inline code)` with the same source.',
-          failures.length ? `Failures (${failures.length}): ${failures.slice(0, 5).join('; ')}` : 'Every request answered 200 with the expected body.',
+          `${count} tiny Workers (${rounds} rounds of ${count / rounds} for the min–max), then ${bundles} bundles ` +
+            `of ${BUNDLE_BYTES / 1024} KiB of module-internal functions; each request to a name never requested ` +
+            'before, over one keep-alive connection, timed by the client, so it includes the warm path (its own row).',
+          `Platform: code uploaded via ${uploadPath(platform)}, fetched by the host worker from the control plane on ` +
+            'first request (edge → dispatch Worker → get() → Worker Loader). Baseline: a static workerd whose Worker ' +
+            'calls `env.LOADER.get(name, () => inline code)` with the same source.',
+          failures.length
+            ? `Failures (${failures.length}): ${failures.slice(0, 5).join('; ')}`
+            : 'Every request answered 200 with the expected body.',
         ],
       }
     } finally {
@@ -92,6 +95,14 @@ export const coldStartScenario: Scenario = {
     }
   },
 }
+
+/** Alternates which side goes first, so neither always runs right after the other's compile. */
+const sidesInTurn = (i: number) => (i % 2 === 0 ? (['platform', 'loader'] as const) : (['loader', 'platform'] as const))
+
+const uploadPath = (p: BenchPlatform): string =>
+  p.uploadPaths.namespaceScripts === 'api'
+    ? 'the v4 upload API (`PUT …/dispatch/namespaces/:ns/scripts/:name`, multipart)'
+    : 'store.publish (the upload route was not there)'
 
 function figures(
   tiny: { platform: number[]; loader: number[] },
@@ -104,9 +115,10 @@ function figures(
   const l = latencySummary(tiny.loader)
   const roundP50 = (side: 'platform' | 'loader') => spread(perRound[side].map((r) => percentile(r, 50)))
   const roundP99 = (side: 'platform' | 'loader') => spread(perRound[side].map((r) => percentile(r, 99)))
-  const ratios = spread(perRound.platform.map((r, i) => percentile(r, 50) / percentile(perRound.loader[i]!, 50)))
+  const ratios = spread(perRound.platform.map((r, i) => median(r) / median(perRound.loader[i]!)))
   const withRange = (all: number, rounds: ReturnType<typeof spread>, unit: string) =>
     `${num(all)} ${unit} (rounds ${num(rounds.min)}–${num(rounds.max)})`
+  const p50p99 = (ms: number[]) => `${num(percentile(ms, 50))} / ${num(percentile(ms, 99))} ms`
   const b = latencySummary(big.platform)
   const bl = latencySummary(big.loader)
   return [
@@ -156,7 +168,7 @@ function figures(
     },
     {
       figure: 'upload call p50 / p99: tiny · 1 MiB bundle',
-      measured: `${num(percentile(uploadMs.tiny, 50))} / ${num(percentile(uploadMs.tiny, 99))} ms · ${num(percentile(uploadMs.bundle, 50))} / ${num(percentile(uploadMs.bundle, 99))} ms`,
+      measured: `${p50p99(uploadMs.tiny)} · ${p50p99(uploadMs.bundle)}`,
       baseline: '',
       ratio: '',
       target: '',

@@ -1,191 +1,175 @@
 import { performance } from 'node:perf_hooks'
-import { isMissingRoute } from '../lib/api-client.js'
-import { HttpProbe } from '../lib/http-probe.js'
 import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
 import { num, type Figure } from '../lib/report.js'
 import { latencySummary } from '../lib/stats.js'
-import { helloWorker, KV_WORKER } from '../lib/workers.js'
-import type { BenchContext, Scenario } from './scenario.js'
+import { helloWorker } from '../lib/workers.js'
+import { measureKv } from './kv.js'
+import type { Scenario } from './scenario.js'
 
 /** Concurrent upload clients: a few CI pipelines deploying at once. */
 const UPLOADERS = 4
+/** Every script carries tag `g<i % GROUPS>`: filters then match a tenth of the namespace. */
 const GROUPS = 10
+const LIST_CALLS = 20
 const DELETE_PAGE = 100
 
-const info = (figure: string, measured: string, data?: Record<string, unknown>): Figure => ({
-  figure,
-  measured,
-  baseline: '',
-  ratio: '',
-  target: '',
-  met: undefined,
-  ...(data ? { data } : {}),
-})
+interface Budget {
+  wanted: number
+  uploadMs: number
+  deleteMs: number
+}
 
 /**
  * The control plane with many scripts in one namespace: upload throughput with a few concurrent
- * clients, list and delete by tag filter per call; KV reads and writes through a Worker's binding
- * and through the REST API, side by side.
+ * clients, list and delete by tag filter per call; and KV through the binding and the REST API.
+ * Uploads stop at a time budget when the machine cannot do them all within the run.
  */
 export const controlPlaneScenario: Scenario = {
   id: 'control-plane',
   title: '4. Control plane at scale',
   async run(ctx) {
+    const budget: Budget = ctx.quick
+      ? { wanted: 5_000, uploadMs: 25_000, deleteMs: 10_000 }
+      : { wanted: 100_000, uploadMs: 180_000, deleteMs: 30_000 }
     const platform = await startBenchPlatform()
     try {
-      const kv = await measureKv(ctx, platform)
-      const scale = await measureScale(ctx, platform)
-      return { figures: [...scale.figures, ...kv.figures], notes: [...scale.notes, ...kv.notes] }
+      const kv = await measureKv(platform, ctx.quick ? 200 : 1000)
+      ctx.log('control plane: KV done')
+      const uploads = await uploadMany(platform, budget, (n) => ctx.log(`control plane: ${n} uploads`))
+      const lists = await listByTags(platform)
+      const deletes = await deleteByTags(platform, budget.deleteMs)
+      ctx.log(`control plane: ${uploads.count} uploads, ${deletes.deleted} deleted by tag`)
+      return {
+        figures: [...figures(budget, uploads, lists, deletes), ...kv.figures],
+        notes: [...notes(platform, budget, uploads, lists, deletes), ...kv.notes],
+      }
     } finally {
       await platform.stop()
     }
   },
 }
 
-async function measureScale(ctx: BenchContext, platform: BenchPlatform): Promise<{ figures: Figure[]; notes: string[] }> {
-  const wanted = ctx.quick ? 5_000 : 100_000
-  const budgetMs = ctx.quick ? 25_000 : 180_000
-  const deleteBudgetMs = ctx.quick ? 10_000 : 30_000
-  const { accountId } = platform.platform.credentials
-  const base = `/accounts/${accountId}/workers/dispatch/namespaces/${platform.namespace}/scripts`
+const scriptsPath = (p: BenchPlatform): string =>
+  `/accounts/${p.platform.credentials.accountId}/workers/dispatch/namespaces/${p.namespace}/scripts`
 
-  const uploadMs: number[] = []
+interface Uploads {
+  count: number
+  seconds: number
+  ms: number[]
+}
+
+async function uploadMany(p: BenchPlatform, budget: Budget, progress: (n: number) => void): Promise<Uploads> {
+  const ms: number[] = []
   let next = 0
   const started = performance.now()
-  const deadline = started + budgetMs
+  const deadline = started + budget.uploadMs
   const uploader = async () => {
-    while (next < wanted && performance.now() < deadline) {
+    while (next < budget.wanted && performance.now() < deadline) {
       const i = next++
-      const res = await platform.uploadUserWorker(`s-${i}`, helloWorker(`s-${i}`), { tags: [`g${i % GROUPS}`, `b${Math.floor(i / 1000)}`] })
-      uploadMs[i] = res.ms
-      if (i % 5000 === 4999) ctx.log(`control plane: ${i + 1} uploads`)
+      const tags = [`g${i % GROUPS}`, `b${Math.floor(i / 1000)}`]
+      ms[i] = (await p.uploadUserWorker(`s-${i}`, helloWorker(`s-${i}`), { tags })).ms
+      if (i % 5000 === 4999) progress(i + 1)
     }
   }
   await Promise.all(Array.from({ length: UPLOADERS }, uploader))
-  const uploaded = next
-  const elapsed = performance.now() - started
-  const firstK = uploadMs.slice(0, 1000)
-  const lastK = uploadMs.slice(Math.max(0, uploaded - 1000), uploaded)
-
-  const listMs: number[] = []
-  const listed: number[] = []
-  for (let j = 0; j < 20; j++) {
-    const filter = j % 2 === 0 ? `g${j % GROUPS}:yes` : `g${j % GROUPS}:no`
-    const res = await platform.api.call('GET', `${base}?tags=${filter}&limit=1000`)
-    if (!res.body.success) throw new Error(`list failed: ${res.text.slice(0, 200)}`)
-    listMs.push(res.ms)
-    listed.push((res.body.result as unknown[]).length)
-  }
-
-  const deleteMs: number[] = []
-  let deleted = 0
-  let deleteCut = false
-  const deleteStarted = performance.now()
-  for (const group of [GROUPS - 1, GROUPS - 2]) {
-    for (let more = true; more && performance.now() - deleteStarted < deleteBudgetMs; ) {
-      const res = await platform.api.call('DELETE', `${base}?tags=g${group}:yes&limit=${DELETE_PAGE}`)
-      if (!res.body.success) throw new Error(`delete failed: ${res.text.slice(0, 200)}`)
-      const result = res.body.result as { deleted_count: number; has_more: boolean }
-      deleteMs.push(res.ms)
-      deleted += result.deleted_count
-      more = result.has_more
-    }
-    if (performance.now() - deleteStarted >= deleteBudgetMs) deleteCut = true
-  }
-  const deleteSeconds = (performance.now() - deleteStarted) / 1000
-  ctx.log(`control plane: ${uploaded} uploads in ${num(elapsed / 1000)} s, ${deleted} deleted by tag`)
-
-  const up = latencySummary(uploadMs.slice(0, uploaded))
-  const figures: Figure[] = [
-    info(`scripts uploaded into one namespace (asked ${wanted.toLocaleString('en-US')})`, uploaded.toLocaleString('en-US')),
-    info(
-      `upload throughput, ${UPLOADERS} concurrent clients`,
-      `${num((uploaded / elapsed) * 1000)} uploads/s`,
-      { uploaded, seconds: elapsed / 1000 },
-    ),
-    info('upload call p50 / p99', `${num(up.p50)} / ${num(up.p99)} ms`),
-    info(
-      'upload call p50, first 1,000 vs last 1,000',
-      `${num(latencySummary(firstK).p50)} → ${num(latencySummary(lastK).p50)} ms`,
-    ),
-    info(
-      'list by tag filter (one page of ≤ 1,000), p50 / p99',
-      `${num(latencySummary(listMs).p50)} / ${num(latencySummary(listMs).p99)} ms`,
-      { listMs, listed },
-    ),
-    info(
-      `delete by tag filter (${DELETE_PAGE} scripts per call), p50 / p99`,
-      `${num(latencySummary(deleteMs).p50)} / ${num(latencySummary(deleteMs).p99)} ms; ${num(deleted / deleteSeconds)} scripts/s`,
-      { deleteMs, deleted },
-    ),
-  ]
-  const notes = [
-    `Uploads: ${UPLOADERS} clients in the bench process (same Node thread as the API: in-process platform), each a multipart upload of a distinct hello world with 2 tags, via ${platform.uploadPaths.namespaceScripts === 'api' ? 'the v4 API' : 'store.publish (upload route absent)'}.` +
-      (uploaded < wanted ? ` Stopped at ${uploaded.toLocaleString('en-US')} of ${wanted.toLocaleString('en-US')} after the ${budgetMs / 1000} s budget: the full count does not fit the run's time on this machine.` : ''),
-    `List: 20 calls alternating \`?tags=gN:yes\` (${(uploaded / GROUPS).toFixed(0)} matches) and \`?tags=gN:no\` with limit=1000; items per page ${Math.min(...listed)}–${Math.max(...listed)}. ` +
-      `Delete: \`DELETE …/scripts?tags=gN:yes&limit=${DELETE_PAGE}\` until has_more is false, for 2 groups (${deleted} scripts, ${deleteMs.length} calls)` +
-      (deleteCut ? `, stopped by its ${deleteBudgetMs / 1000} s budget.` : '.'),
-  ]
-  return { figures, notes }
+  return { count: next, seconds: (performance.now() - started) / 1000, ms: ms.slice(0, next) }
 }
 
-async function measureKv(ctx: BenchContext, platform: BenchPlatform): Promise<{ figures: Figure[]; notes: string[] }> {
-  const ops = ctx.quick ? 200 : 1000
-  const { accountId } = platform.platform.credentials
-  const created = await platform.api.json('POST', `/accounts/${accountId}/storage/kv/namespaces`, { title: 'bench' })
-  if (!created.body.success) {
-    const why = isMissingRoute(created) ? 'the KV REST API is not there' : created.text.slice(0, 200)
-    return { figures: [info('KV through binding and REST', 'skipped')], notes: [`KV skipped: ${why}.`] }
+interface Lists {
+  ms: number[]
+  items: number[]
+}
+
+/** `?tags=gN:yes` and `?tags=gN:no` in turn: a tenth and nine tenths of the namespace match. */
+async function listByTags(p: BenchPlatform): Promise<Lists> {
+  const out: Lists = { ms: [], items: [] }
+  for (let j = 0; j < LIST_CALLS; j++) {
+    const filter = `g${j % GROUPS}:${j % 2 === 0 ? 'yes' : 'no'}`
+    const res = await p.api.call('GET', `${scriptsPath(p)}?tags=${filter}&limit=1000`)
+    if (!res.body.success) throw new Error(`list failed: ${res.text.slice(0, 200)}`)
+    out.ms.push(res.ms)
+    out.items.push((res.body.result as unknown[]).length)
   }
-  const namespaceId = (created.body.result as { id: string }).id
-  await platform.uploadUserWorker('kv', KV_WORKER, { bindings: [{ type: 'kv_namespace', name: 'KV', namespace_id: namespaceId }] })
-  const edge = new HttpProbe(platform.edgeOrigin, platform.dispatchHost)
-  const values = `/accounts/${accountId}/storage/kv/namespaces/${namespaceId}/values`
-  const ms = { bindingPut: [] as number[], restPut: [] as number[], bindingGet: [] as number[], restGet: [] as number[] }
-  const failures: string[] = []
-  const check = (what: string, ok: boolean, detail: string) => {
-    if (!ok && failures.length < 5) failures.push(`${what}: ${detail.replace(/\s+/g, ' ').slice(0, 100)}`)
-  }
-  try {
-    await edge.get('/kv?key=warm-up')
-    for (let i = 0; i < ops; i++) {
-      const value = `value-${i}`
-      const bp = await edge.get(`/kv?key=b-${i}`, 'PUT', value)
-      check('binding put', bp.status === 200, `${bp.status} ${bp.text}`)
-      ms.bindingPut.push(bp.ms)
-      const rp = await platform.api.call('PUT', `${values}/r-${i}`, { contentType: 'application/octet-stream', data: value })
-      check('REST put', rp.body.success, rp.text)
-      ms.restPut.push(rp.ms)
-      const bg = await edge.get(`/kv?key=b-${i}`)
-      check('binding get', bg.text === value, `${bg.status} ${bg.text}`)
-      ms.bindingGet.push(bg.ms)
-      const rg = await platform.api.call('GET', `${values}/r-${i}`)
-      check('REST get', rg.text === value, `${rg.status} ${rg.text}`)
-      ms.restGet.push(rg.ms)
+  return out
+}
+
+interface Deletes {
+  ms: number[]
+  deleted: number
+  seconds: number
+  cut: boolean
+}
+
+/** Deletes two tag groups, DELETE_PAGE scripts per call, until has_more is false or time is up. */
+async function deleteByTags(p: BenchPlatform, budgetMs: number): Promise<Deletes> {
+  const out: Deletes = { ms: [], deleted: 0, seconds: 0, cut: false }
+  const started = performance.now()
+  const timeLeft = () => performance.now() - started < budgetMs
+  for (const group of [GROUPS - 1, GROUPS - 2]) {
+    let more = true
+    while (more && timeLeft()) {
+      const res = await p.api.call('DELETE', `${scriptsPath(p)}?tags=g${group}:yes&limit=${DELETE_PAGE}`)
+      if (!res.body.success) throw new Error(`delete failed: ${res.text.slice(0, 200)}`)
+      const result = res.body.result as { deleted_count: number; has_more: boolean }
+      out.ms.push(res.ms)
+      out.deleted += result.deleted_count
+      more = result.has_more
     }
-  } finally {
-    await edge.close()
+    if (more) out.cut = true
   }
-  ctx.log(`control plane: KV ${ops} × 4 operations`)
-  const row = (figure: string, binding: number[], rest: number[]): Figure => {
-    const b = latencySummary(binding)
-    const r = latencySummary(rest)
-    return {
-      figure,
-      measured: `binding ${num(b.p50)} / ${num(b.p99)} ms`,
-      baseline: `REST ${num(r.p50)} / ${num(r.p99)} ms`,
-      ratio: `${num(b.p50 / r.p50, 2)}×`,
-      target: '',
-      met: undefined,
-      data: { binding, rest },
-    }
-  }
-  return {
-    figures: [row('KV get p50 / p99', ms.bindingGet, ms.restGet), row('KV put p50 / p99', ms.bindingPut, ms.restPut)],
-    notes: [
-      `KV: ${ops} interleaved rounds of put/get through a user Worker's binding (edge → dispatch → Worker → env.KV → control plane) ` +
-        'and through the REST API, one request at a time, timed by the client. ' +
-        (failures.length ? `Failures: ${failures.join('; ')}` : 'Every value read back as written.'),
-    ],
-  }
+  out.seconds = (performance.now() - started) / 1000
+  return out
+}
+
+function figures(budget: Budget, uploads: Uploads, lists: Lists, deletes: Deletes): Figure[] {
+  const info = (figure: string, measured: string, data?: Record<string, unknown>): Figure => ({
+    figure,
+    measured,
+    baseline: '',
+    ratio: '',
+    target: '',
+    met: undefined,
+    ...(data ? { data } : {}),
+  })
+  const p50p99 = (ms: number[]) => `${num(latencySummary(ms).p50)} / ${num(latencySummary(ms).p99)} ms`
+  const p50 = (ms: number[]) => num(latencySummary(ms).p50)
+  return [
+    info(
+      `scripts uploaded into one namespace (asked ${budget.wanted.toLocaleString('en-US')})`,
+      uploads.count.toLocaleString('en-US'),
+    ),
+    info(`upload throughput, ${UPLOADERS} concurrent clients`, `${num(uploads.count / uploads.seconds)} uploads/s`, {
+      uploaded: uploads.count,
+      seconds: uploads.seconds,
+    }),
+    info('upload call p50 / p99', p50p99(uploads.ms)),
+    info(
+      'upload call p50, first 1,000 vs last 1,000',
+      `${p50(uploads.ms.slice(0, 1000))} → ${p50(uploads.ms.slice(-1000))} ms`,
+    ),
+    info('list by tag filter (one page of ≤ 1,000), p50 / p99', p50p99(lists.ms), { ...lists }),
+    info(
+      `delete by tag filter (${DELETE_PAGE} scripts per call), p50 / p99`,
+      `${p50p99(deletes.ms)}; ${num(deletes.deleted / deletes.seconds)} scripts/s`,
+      { ms: deletes.ms, deleted: deletes.deleted },
+    ),
+  ]
+}
+
+function notes(p: BenchPlatform, budget: Budget, uploads: Uploads, lists: Lists, deletes: Deletes): string[] {
+  const via = p.uploadPaths.namespaceScripts === 'api' ? 'the v4 API' : 'store.publish (upload route absent)'
+  const n = (x: number) => x.toLocaleString('en-US')
+  return [
+    `Uploads: ${UPLOADERS} clients in the bench process, which also runs the API (same Node thread); each a ` +
+      `multipart upload of a distinct hello world with 2 tags, via ${via}.` +
+      (uploads.count < budget.wanted
+        ? ` Stopped at ${n(uploads.count)} of ${n(budget.wanted)} by the ${budget.uploadMs / 1000} s budget: ` +
+          'the full count does not fit the run’s time on this machine at this rate.'
+        : ''),
+    `List: ${LIST_CALLS} calls alternating \`?tags=gN:yes\` (${n(Math.round(uploads.count / GROUPS))} matches) and ` +
+      `\`?tags=gN:no\`, limit=1000; items per page ${Math.min(...lists.items)}–${Math.max(...lists.items)}. ` +
+      `Delete: \`DELETE …/scripts?tags=gN:yes&limit=${DELETE_PAGE}\` until has_more is false, for 2 groups ` +
+      `(${n(deletes.deleted)} scripts, ${deletes.ms.length} calls)` +
+      (deletes.cut ? `, stopped by its ${budget.deleteMs / 1000} s budget.` : '.'),
+  ]
 }

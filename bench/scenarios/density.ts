@@ -1,20 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { loadConfig } from '../../src/config/config.js'
 import { startLoaderBaseline, startRawHello } from '../lib/baselines.js'
 import { HttpProbe } from '../lib/http-probe.js'
 import { runLoad } from '../lib/load.js'
 import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
-import { atMost, num, showRatio, type Figure } from '../lib/report.js'
 import { MiB, totalRss } from '../lib/proc.js'
+import { atMost, num, showRatio, type Figure } from '../lib/report.js'
 import { spread } from '../lib/stats.js'
 import { helloWorker } from '../lib/workers.js'
-import type { BenchContext, Scenario } from './scenario.js'
+import type { Scenario } from './scenario.js'
 
-/** Parallel first requests while loading Workers, so both edge processes take a share. */
+/** Parallel first requests while loading Workers. */
 const LOADERS = 8
 /** Requests before the growth measurement starts, as a fraction of the measured ones. */
 const WARM_UP_FRACTION = 20
 /** Let allocators and GC settle before reading RSS. */
 const SETTLE_MS = 1000
+/** Stay this far under the per-process isolate cap, past which the platform recycles a process. */
+const CAP_MARGIN = 0.8
 
 interface Growth {
   before: number
@@ -23,12 +26,22 @@ interface Growth {
   requests: number
   failed: number
   pidsChanged: boolean
+  /** Kills, recycles and restarts of the platform's processes meanwhile (empty for raw workerd). */
+  incidents: string
+}
+
+interface Total {
+  workers: number
+  rss: number
+  restarts: number
+  failed: number
 }
 
 /**
- * Memory: RSS growth per request on the full path (next to raw workerd under the same load), RSS
- * per idle loaded Worker (next to the Worker Loader alone), and total RSS as more Workers are
- * loaded. RSS is the sum of VmRSS over every workerd process of the platform (edge + probation).
+ * Memory, each part on fresh processes: RSS growth per request on the full path (next to raw
+ * workerd under the same requests); RSS per idle loaded Worker in one edge process (next to the
+ * Worker Loader alone, also one process); total RSS of the default platform as more Workers load.
+ * RSS is the sum of VmRSS over every workerd process of the platform (edge and probation).
  */
 export const densityScenario: Scenario = {
   id: 'density',
@@ -36,81 +49,73 @@ export const densityScenario: Scenario = {
   async run(ctx) {
     const requests = ctx.quick ? 20_000 : 100_000
     const steps = ctx.quick ? [100, 500] : [100, 1000, 5000]
-    const idleAt = steps[1]!
-    const platform = await startBenchPlatform()
-    try {
-      await platform.uploadUserWorker('hello', helloWorker('hello'))
-      const raw = await startRawHello()
-      const { watchdog } = platform.platform.edge
-      let rawGrowth: Growth
-      let fullGrowth: Growth
-      try {
-        fullGrowth = await growth(platform.edgeOrigin, platform.dispatchHost, () => platform.workerdPids(), requests)
-        rawGrowth = await growth(raw.origin, undefined, () => [raw.pid], requests)
-      } finally {
-        await raw.stop()
-      }
-      const growthIncidents = `${watchdog.kills} watchdog kills, ${watchdog.recycles} recycles, ${restarts(platform)} restarts`
-      ctx.log(`density: growth measured over ${requests} requests (${growthIncidents})`)
+    const cap = loadConfig({}, {}).maxIsolatesPerProcess
+    const idleCount = Math.min(ctx.quick ? 500 : 1000, Math.floor(cap * CAP_MARGIN))
 
-      const names = Array.from({ length: steps.at(-1)! }, (_, i) => `d-${i}`)
-      await platform.seedUserWorkers(names, helloWorker)
-      ctx.log(`density: ${names.length} Workers published`)
-      const restartsBefore = restarts(platform)
-      const killsBefore = watchdog.kills
-      const recyclesBefore = watchdog.recycles
-      await sleep(SETTLE_MS)
-      const idle0 = totalRss(platform.workerdPids())
-      const totals: Array<{ workers: number; rss: number; restarts: number; failed: number }> = []
-      let loaded = 0
-      for (const step of steps) {
-        const failed = await loadWorkers(platform.edgeOrigin, platform.dispatchHost, 'd-', loaded, step)
-        loaded = step
-        await sleep(SETTLE_MS)
-        totals.push({ workers: step, rss: totalRss(platform.workerdPids()), restarts: restarts(platform) - restartsBefore, failed })
-        ctx.log(`density: ${step} Workers loaded, RSS ${num(totals.at(-1)!.rss / MiB)} MiB`)
-      }
-      const kills = watchdog.kills - killsBefore
-      const recycles = watchdog.recycles - recyclesBefore
+    const fullGrowth = await withPlatform({}, async (p) => {
+      await p.uploadUserWorker('hello', helloWorker('hello'))
+      const target = { origin: p.edgeOrigin, host: p.dispatchHost }
+      return growth(target, () => p.workerdPids(), requests, () => incidents(p))
+    })
+    const raw = await startRawHello()
+    const rawGrowth = await growth({ origin: raw.origin }, () => [raw.pid], requests).finally(() => raw.stop())
+    ctx.log(`density: growth over ${requests} requests (platform: ${fullGrowth.incidents})`)
 
-      const loader = await startLoaderBaseline()
-      let loaderPerWorker: number
-      try {
-        await loadWorkers(loader.origin, undefined, 'warm-up-', 0, 1)
-        await sleep(SETTLE_MS)
-        const before = totalRss([loader.pid])
-        await loadWorkers(loader.origin, undefined, 'idle-', 0, idleAt)
-        await sleep(SETTLE_MS)
-        loaderPerWorker = (totalRss([loader.pid]) - before) / idleAt
-      } finally {
-        await loader.stop()
-      }
+    const idle = await withPlatform({ edgeProcesses: 1 }, (p) => idleRss(p, idleCount))
+    const loaderPerWorker = await loaderIdleRss(idleCount)
+    ctx.log(`density: ${num(idle.perWorker / MiB)} MB per idle Worker, loader alone ${num(loaderPerWorker / MiB)} MB`)
 
-      const atIdle = totals.find((t) => t.workers === idleAt)!
-      const perWorker = (atIdle.rss - idle0) / idleAt
-      return {
-        figures: figures({ perWorker, loaderPerWorker, idleAt, atIdle, idle0, totals, fullGrowth, rawGrowth }),
-        notes: [
-          `RSS = sum of VmRSS (/proc/<pid>/status) of every workerd process of the platform (${platform.workerdPids().length}: edge + probation), ${SETTLE_MS / 1000} s after the last request.`,
-          `Loading: one distinct hello-world Worker per name, published straight into the store (uploads are not what this measures), loaded by its first request (${LOADERS} in parallel). ` +
-            `Per idle Worker = (RSS with ${idleAt} loaded − RSS before) / ${idleAt}; the loader baseline loads the same ${idleAt} names inline in one static workerd.`,
-          `Growth: ${requests.toLocaleString('en-US')} requests at 10 connections to one user Worker after ${(requests / WARM_UP_FRACTION).toLocaleString('en-US')} warm-up requests; the same on raw workerd.` +
-            ` Platform during the growth runs: ${growthIncidents}` +
-            (fullGrowth.pidsChanged ? ': a process was replaced mid-measurement, so the full-path figure is not a clean one.' : '.'),
-          kills || recycles || totals.some((t) => t.restarts)
-            ? `While loading: ${kills} watchdog kills, ${recycles} recycles, ${totals.at(-1)!.restarts} process restarts (the watchdog recycles a process past maxIsolatesPerProcess or 3/4 of its RSS budget); ` +
-              'Workers loaded in a process before it restarted are no longer resident, so totals after a restart undercount.'
-            : 'No process was killed or restarted while loading.',
-        ],
-      }
-    } finally {
-      await platform.stop()
+    const totals = await withPlatform({}, async (p) => {
+      const { watchdog } = p.platform.edge
+      const before = { kills: watchdog.kills, recycles: watchdog.recycles }
+      const progress = (t: Total) => ctx.log(`density: ${t.workers} loaded, RSS ${num(t.rss / MiB)} MB`)
+      const out = await loadInSteps(p, steps, progress)
+      return { ...out, kills: watchdog.kills - before.kills, recycles: watchdog.recycles - before.recycles }
+    })
+
+    return {
+      figures: figures({ idle, idleCount, loaderPerWorker, totals: totals.steps, fullGrowth, rawGrowth }),
+      notes: [
+        `RSS = sum of VmRSS (/proc/<pid>/status) over the process tree of every workerd process of the platform ` +
+          `(edge and probation), ${SETTLE_MS / 1000} s after the last request.`,
+        `Per idle Worker: a platform with 1 edge process, (RSS with ${idleCount} Workers loaded − RSS before) / ` +
+          `${idleCount}; ${idleCount} stays under ${CAP_MARGIN} × maxIsolatesPerProcess (${cap}), past which the ` +
+          'process is recycled. The loader baseline loads the same names inline in one static workerd.',
+        'Loading: one distinct hello-world Worker per name, published straight into the store (uploads are not ' +
+          `what this measures), loaded by its first request, ${LOADERS} at a time.`,
+        `Totals: the default config (${totals.edges} edge processes); while loading ${totals.kills} watchdog kills, ` +
+          `${totals.recycles} recycles. A recycled process comes back empty, so totals after a restart count fewer ` +
+          'resident Workers than were loaded.',
+        `Growth: ${requests.toLocaleString('en-US')} requests at 10 connections to one user Worker after ` +
+          `${(requests / WARM_UP_FRACTION).toLocaleString('en-US')} warm-up requests, on the default config; the ` +
+          `same on raw workerd. Platform meanwhile: ${fullGrowth.incidents}` +
+          (fullGrowth.pidsChanged ? ' — a process was replaced mid-measurement: not a clean figure.' : '.'),
+      ],
     }
   },
 }
 
-async function growth(origin: string, host: string | undefined, pids: () => number[], requests: number): Promise<Growth> {
-  const opts = { origin, ...(host ? { host } : {}), connections: 10, paths: ['/hello'] }
+/** Runs `use` on a fresh platform and always stops it. */
+async function withPlatform<T>(
+  config: { edgeProcesses?: number },
+  use: (p: BenchPlatform) => Promise<T>,
+): Promise<T> {
+  const platform = await startBenchPlatform(config)
+  try {
+    return await use(platform)
+  } finally {
+    await platform.stop()
+  }
+}
+
+/** RSS before, halfway through and after `requests` requests to `/hello`, after a warm-up. */
+async function growth(
+  target: { origin: string; host?: string },
+  pids: () => number[],
+  requests: number,
+  incidentsOf: () => string = () => '',
+): Promise<Growth> {
+  const opts = { ...target, connections: 10, paths: ['/hello'] }
   const maxMs = 300_000
   await runLoad(opts, { amount: requests / WARM_UP_FRACTION, maxMs })
   await sleep(SETTLE_MS)
@@ -128,19 +133,71 @@ async function growth(origin: string, host: string | undefined, pids: () => numb
     requests: first.attempts + second.attempts,
     failed: first.errors + first.non2xx + second.errors + second.non2xx,
     pidsChanged: pids().join(',') !== pidsBefore,
+    incidents: incidentsOf(),
   }
 }
 
-/** First request to Workers prefix+from … prefix+(to−1), LOADERS at a time; returns the failures. */
-async function loadWorkers(origin: string, host: string | undefined, prefix: string, from: number, to: number): Promise<number> {
-  let next = from
+function incidents(p: BenchPlatform): string {
+  const { watchdog } = p.platform.edge
+  return `${watchdog.kills} watchdog kills, ${watchdog.recycles} recycles, ${restartCount(p)} restarts`
+}
+
+async function idleRss(p: BenchPlatform, count: number): Promise<{ perWorker: number; restarts: number }> {
+  const names = Array.from({ length: count }, (_, i) => `idle-${i}`)
+  await p.seedUserWorkers(names, helloWorker)
+  await loadWorkers(p.edgeOrigin, p.dispatchHost, ['warm-up-missing'])
+  await sleep(SETTLE_MS)
+  const before = totalRss(p.workerdPids())
+  const restarts0 = restartCount(p)
+  await loadWorkers(p.edgeOrigin, p.dispatchHost, names)
+  await sleep(SETTLE_MS)
+  return { perWorker: (totalRss(p.workerdPids()) - before) / count, restarts: restartCount(p) - restarts0 }
+}
+
+async function loaderIdleRss(count: number): Promise<number> {
+  const loader = await startLoaderBaseline()
+  try {
+    await loadWorkers(loader.origin, undefined, ['warm-up'])
+    await sleep(SETTLE_MS)
+    const before = totalRss([loader.pid])
+    await loadWorkers(loader.origin, undefined, Array.from({ length: count }, (_, i) => `idle-${i}`))
+    await sleep(SETTLE_MS)
+    return (totalRss([loader.pid]) - before) / count
+  } finally {
+    await loader.stop()
+  }
+}
+
+async function loadInSteps(
+  p: BenchPlatform,
+  steps: number[],
+  progress: (t: Total) => void,
+): Promise<{ steps: Total[]; edges: number }> {
+  const names = Array.from({ length: steps.at(-1)! }, (_, i) => `d-${i}`)
+  await p.seedUserWorkers(names, helloWorker)
+  const restarts0 = restartCount(p)
+  const out: Total[] = []
+  let loaded = 0
+  for (const step of steps) {
+    const failed = await loadWorkers(p.edgeOrigin, p.dispatchHost, names.slice(loaded, step))
+    loaded = step
+    await sleep(SETTLE_MS)
+    out.push({ workers: step, rss: totalRss(p.workerdPids()), restarts: restartCount(p) - restarts0, failed })
+    progress(out.at(-1)!)
+  }
+  return { steps: out, edges: p.platform.edge.processes().filter((x) => x.role === 'edge').length }
+}
+
+/** First request to each name, LOADERS at a time; returns how many did not answer 200. */
+async function loadWorkers(origin: string, host: string | undefined, names: string[]): Promise<number> {
+  let next = 0
   let failed = 0
   await Promise.all(
-    Array.from({ length: LOADERS }, async () => {
+    Array.from({ length: Math.min(LOADERS, names.length) }, async () => {
       const probe = new HttpProbe(origin, host)
       try {
-        while (next < to) {
-          const res = await probe.get(`/${prefix}${next++}`)
+        while (next < names.length) {
+          const res = await probe.get(`/${names[next++]}`)
           if (res.status !== 200) failed++
         }
       } finally {
@@ -151,57 +208,61 @@ async function loadWorkers(origin: string, host: string | undefined, prefix: str
   return failed
 }
 
-const restarts = (p: BenchPlatform): number => p.platform.edge.processes().reduce((n, x) => n + x.restarts, 0)
+const restartCount = (p: BenchPlatform): number => p.platform.edge.processes().reduce((n, x) => n + x.restarts, 0)
 
 function figures(m: {
-  perWorker: number
+  idle: { perWorker: number; restarts: number }
+  idleCount: number
   loaderPerWorker: number
-  idleAt: number
-  atIdle: { restarts: number }
-  idle0: number
-  totals: Array<{ workers: number; rss: number; restarts: number; failed: number }>
+  totals: Total[]
   fullGrowth: Growth
   rawGrowth: Growth
 }): Figure[] {
   const perRequest = (g: Growth) => (g.after - g.before) / g.requests
   const secondHalf = (g: Growth) => (g.after - g.middle) / (g.requests / 2)
   const kb = (bytes: number) => `${num(bytes / 1024)} KB`
+  const mb = (bytes: number) => `${num(bytes / MiB)} MB`
+  const info = (figure: string, measured: string, data?: Record<string, unknown>): Figure => ({
+    figure,
+    measured,
+    baseline: '',
+    ratio: '',
+    target: '',
+    met: undefined,
+    ...(data ? { data } : {}),
+  })
+  const { fullGrowth: full, rawGrowth: raw } = m
   return [
     {
-      figure: `RSS per idle loaded Worker (${m.idleAt} loaded)`,
-      measured: `${num(m.perWorker / MiB)} MB`,
-      baseline: `Worker Loader alone ${num(m.loaderPerWorker / MiB)} MB`,
-      ratio: showRatio(spread([m.perWorker / m.loaderPerWorker])),
+      figure: `RSS per idle loaded Worker (${m.idleCount} loaded, 1 edge process)`,
+      measured: mb(m.idle.perWorker) + (m.idle.restarts ? ` (after ${m.idle.restarts} restarts)` : ''),
+      baseline: `Worker Loader alone ${mb(m.loaderPerWorker)}`,
+      ratio: showRatio(spread([m.idle.perWorker / m.loaderPerWorker])),
       target: '≤ 2 MB',
-      met: m.atIdle.restarts === 0 && atMost(m.perWorker / MiB, 2),
+      met: m.idle.restarts === 0 && atMost(m.idle.perWorker / MiB, 2),
     },
-    {
-      figure: 'total RSS, 0 user Workers loaded',
-      measured: `${num(m.idle0 / MiB)} MB`,
-      baseline: '',
-      ratio: '',
-      target: '',
-      met: undefined,
-    },
-    ...m.totals.map(
-      (t): Figure => ({
-        figure: `total RSS, ${t.workers.toLocaleString('en-US')} Workers loaded`,
-        measured: `${num(t.rss / MiB)} MB` + (t.restarts ? ` (after ${t.restarts} process restarts)` : '') + (t.failed ? `, ${t.failed} failed loads` : ''),
-        baseline: '',
-        ratio: '',
-        target: '',
-        met: undefined,
-        data: t,
-      }),
+    ...m.totals.map((t) =>
+      info(
+        `total RSS, ${t.workers.toLocaleString('en-US')} Workers loaded (default config)`,
+        mb(t.rss) +
+          (t.restarts ? ` (after ${t.restarts} process restarts)` : '') +
+          (t.failed ? `, ${t.failed} failed loads` : ''),
+        { ...t },
+      ),
     ),
     {
-      figure: `RSS growth per request, full path (${m.fullGrowth.requests.toLocaleString('en-US')} requests)`,
-      measured: `${kb(perRequest(m.fullGrowth))}/request (2nd half ${kb(secondHalf(m.fullGrowth))}); ${num(m.fullGrowth.before / MiB)} → ${num(m.fullGrowth.after / MiB)} MB`,
-      baseline: `raw ${kb(perRequest(m.rawGrowth))}/request; ${num(m.rawGrowth.before / MiB)} → ${num(m.rawGrowth.after / MiB)} MB`,
+      figure: `RSS growth per request, full path (${full.requests.toLocaleString('en-US')} requests)`,
+      measured:
+        `${kb(perRequest(full))}/request (2nd half ${kb(secondHalf(full))}); ` +
+        `${mb(full.before)} → ${mb(full.after)}` +
+        (full.failed ? `; ${full.failed} failed requests` : ''),
+      baseline:
+        `raw ${kb(perRequest(raw))}/request (2nd half ${kb(secondHalf(raw))}); ` +
+        `${mb(raw.before)} → ${mb(raw.after)}`,
       ratio: '',
       target: '< 1 KB/request',
-      met: !m.fullGrowth.pidsChanged && m.fullGrowth.failed === 0 && perRequest(m.fullGrowth) < 1024,
-      data: { full: m.fullGrowth, raw: m.rawGrowth },
+      met: !full.pidsChanged && full.failed === 0 && perRequest(full) < 1024,
+      data: { full: { ...full }, raw: { ...raw } },
     },
   ]
 }

@@ -27,14 +27,15 @@ export const hostileScenario: Scenario = {
     const durationMs = ctx.quick ? 4000 : 10_000
     const platform = await startBenchPlatform()
     try {
-      for (let i = 0; i < GOOD_TENANTS; i++) await platform.uploadUserWorker(`good-${i}`, helloWorker(`good-${i}`))
+      const paths: string[] = []
+      for (let i = 0; i < GOOD_TENANTS; i++) {
+        await platform.uploadUserWorker(`good-${i}`, helloWorker(`good-${i}`))
+        paths.push(`/good-${i}`)
+      }
       for (let r = 0; r < rounds; r++) await platform.uploadUserWorker(`spin-${r}`, SPIN_WORKER)
-      const paths = Array.from({ length: GOOD_TENANTS }, (_, i) => `/good-${i}`)
+      const target = { origin: platform.edgeOrigin, host: platform.dispatchHost }
       const load = (ms: number) =>
-        runLoad(
-          { origin: platform.edgeOrigin, host: platform.dispatchHost, connections: CONNECTIONS, paths, overallRate: RATE },
-          { durationMs: ms },
-        )
+        runLoad({ ...target, connections: CONNECTIONS, paths, overallRate: RATE }, { durationMs: ms })
       await load(1000) // warm: every good tenant loaded in every edge process it reaches
 
       const results: Record<Phase, LoadResult[]> = { calm: [], hostile: [] }
@@ -46,21 +47,10 @@ export const hostileScenario: Scenario = {
           const result = await load(durationMs)
           if (spinner) spins.push(...(await spinner.stop()))
           results[phase].push(result)
-          ctx.log(`hostile round ${r + 1}/${rounds} ${phase}: ${result.ok}/${result.attempts} ok, p99 ${num(result.p99)} ms`)
+          ctx.log(`hostile ${r + 1}/${rounds} ${phase}: ${result.ok}/${result.attempts} ok, p99 ${num(result.p99)} ms`)
         }
       }
-      const kills = platform.platform.edge.watchdog.kills
-      const entries = platform.platform.edge.watchdog.containment.entries()
-      return {
-        figures: figures(results),
-        notes: [
-          `${rounds} rounds × ${durationMs / 1000} s per phase; good tenants: ${GOOD_TENANTS} hello-world Workers at ${RATE} req/s over ${CONNECTIONS} connections (autocannon). ` +
-            `Hostile phase: a request to \`spin-<round>\` (\`while (true) {}\`) every ${SPIN_EVERY_MS} ms on its own connection.`,
-          `Success = 2xx / (responses + connection errors + timeouts), timeout 10 s. Watchdog: probe every 100 ms, stuck after 250 ms (defaults).`,
-          `Watchdog kills over the scenario: ${kills}. Containment entries at the end: ${entries.map((e) => `${e.key.replace(/^[^/]+\//, '…/')} ${e.status} (${e.reason}, ${e.strikes} strikes)`).join('; ') || 'none'}.`,
-          `Hostile requests (${spins.length}): ${summarize(spins)}.`,
-        ],
-      }
+      return { figures: figures(results), notes: notes(platform, rounds, durationMs, spins) }
     } finally {
       await platform.stop()
     }
@@ -84,6 +74,24 @@ function startSpinner(platform: BenchPlatform, path: string): { stop(): Promise<
   }
 }
 
+function notes(platform: BenchPlatform, rounds: number, durationMs: number, spins: ProbeResponse[]): string[] {
+  const { watchdog } = platform.platform.edge
+  // Keys are account/namespace/script: the script is what a reader needs, '(account)' marks account level.
+  const entries = watchdog.containment.entries().map((e) => {
+    const [, namespace, script] = e.key.split('/')
+    return `${script}${namespace ? '' : ' (account)'} ${e.status} (${e.reason}, ${e.strikes} strikes)`
+  })
+  return [
+    `${rounds} rounds × ${durationMs / 1000} s per phase; good tenants: ${GOOD_TENANTS} hello-world Workers at ` +
+      `${RATE} req/s over ${CONNECTIONS} connections (autocannon). Hostile phase: a request to \`spin-<round>\` ` +
+      `(\`while (true) {}\`) every ${SPIN_EVERY_MS} ms, each on its own connection.`,
+    'Success = 2xx / (responses + connection errors + timeouts), timeout 10 s. Watchdog defaults: probe every ' +
+      '100 ms, stuck after 250 ms.',
+    `Watchdog kills over the scenario: ${watchdog.kills}. Containment at the end: ${entries.join('; ') || 'none'}.`,
+    `Hostile requests (${spins.length}): ${summarize(spins)}.`,
+  ]
+}
+
 function summarize(responses: ProbeResponse[]): string {
   const counts = new Map<string, number>()
   for (const r of responses) {
@@ -91,7 +99,8 @@ function summarize(responses: ProbeResponse[]): string {
     counts.set(key, (counts.get(key) ?? 0) + 1)
   }
   const ms = spread(responses.map((r) => r.ms))
-  return `${[...counts].map(([k, n]) => `${n}× ${k}`).join(', ')}; answered in ${num(ms.min)}–${num(ms.max)} ms (median ${num(ms.median)})`
+  const statuses = [...counts].map(([k, n]) => `${n}× ${k}`).join(', ')
+  return `${statuses}; answered in ${num(ms.min)}–${num(ms.max)} ms (median ${num(ms.median)})`
 }
 
 function figures(results: Record<Phase, LoadResult[]>): Figure[] {
@@ -107,8 +116,12 @@ function figures(results: Record<Phase, LoadResult[]>): Figure[] {
   return [
     {
       figure: 'good tenants’ success rate with a hostile neighbour',
-      measured: `${percent(hostileSuccess.median, 3)} (worst round ${percent(worst, 3)}; ${failed(results.hostile)} of ${total(results.hostile)} failed)`,
-      baseline: `without it ${percent(calmSuccess.median, 3)} (${failed(results.calm)} of ${total(results.calm)} failed)`,
+      measured:
+        `${percent(hostileSuccess.median, 3)} (worst round ${percent(worst, 3)}; ` +
+        `${failed(results.hostile)} of ${total(results.hostile)} failed)`,
+      baseline:
+        `without it ${percent(calmSuccess.median, 3)} ` +
+        `(${failed(results.calm)} of ${total(results.calm)} failed)`,
       ratio: '',
       target: '≥ 99.9 % (every round)',
       met: atLeast(worst, 0.999),
