@@ -38,9 +38,19 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const credentials = await ensureFirstAccount(store, config.dataDir)
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
-  const edge = await startEdge({ store, log, clock, config })
+  // Tails exist only once the edge does (they read its events), but the edge asks about them.
+  let tails: TailSessions | undefined
+  const edge = await startEdge({ store, log, clock, config, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   const notifier = sharedNotifier(edge, store)
-  const tails = new TailSessions({ events: edge.events, clock, log })
+  tails = new TailSessions({ events: edge.events, clock, log })
+  // A script is traced only while it has a tail. Creating and deleting one through the API reshape
+  // its isolate before answering; a tail that expires or closes at shutdown does it here.
+  tails.onChange(({ kind, session }) => {
+    if (kind === 'ended') {
+      const { accountId, namespaceId, script } = session.ref
+      void edge.notifier.scriptChanged({ accountId, namespaceId: namespaceId || null, name: script })
+    }
+  })
 
   const api = createApi({
     store,

@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { CONTROL } from './shared/protocol.js'
 import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
 import { applyContainment } from './guard.worker.js'
+import { drainCounts } from './counters.worker.js'
 import { loadedIsolates } from './loader.worker.js'
 import { invalidate, type Invalidation } from './registry.worker.js'
 import type { ContainmentState } from './shared/protocol.js'
@@ -15,7 +16,7 @@ export class Control extends WorkerEntrypoint<HostEnv> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
     const { pathname } = new URL(request.url)
-    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates() })
+    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates(), counts: drainCounts() })
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
       invalidate((await request.json()) as Invalidation)
       return new Response('ok')

@@ -3,6 +3,7 @@ import { PROBATION_HEADERS, type ScriptDescriptor } from './shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
 import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
 import { beginInvocation, endInvocation } from './budget.worker.js'
+import { countInvocation } from './counters.worker.js'
 import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
 
 export interface InvokeOptions {
@@ -28,7 +29,10 @@ export async function invoke(
 ): Promise<Response> {
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)
-  if (verdict.run === 'refuse') throw new ResourceLimitError(verdict.reason)
+  if (verdict.run === 'refuse') {
+    countInvocation(key, 'exceededResources')
+    throw new ResourceLimitError(verdict.reason)
+  }
   if (verdict.run === 'probation' && env.PROBATION) return forwardToProbation(env, d, request, options)
   const loadKey = loadKeyOf(d, options.variant)
   const subrequests = lowest(d.limits.subRequests, options.limits?.subRequests) ?? env.SETTINGS.subrequestLimit
@@ -39,7 +43,12 @@ export async function invoke(
     // Account-level scripts (the platform's dispatch Worker) get twice the deadline of the user
     // Workers they call, so a user Worker's timeout reaches them as a catchable rejection first.
     const deadline = d.namespaceId === '' ? 2 * env.SETTINGS.wallClockMs : env.SETTINGS.wallClockMs
-    return await withDeadline(stub.fetch(request), deadline)
+    const response = await withDeadline(stub.fetch(request), deadline)
+    countInvocation(key, 'ok')
+    return response
+  } catch (err) {
+    countInvocation(key, err instanceof ResourceLimitError ? 'exceededResources' : 'exception')
+    throw err
   } finally {
     endInvocation(loadKey, subrequests)
     markEnd(env, id)

@@ -71,7 +71,7 @@ async function workerCode(
     globalOutbound: variant.outbound
       ? exportsOf.OutboundWorker({ props: { ...scriptProps, target: variant.outbound } })
       : exportsOf.Outbound({ props: scriptProps }),
-    tails: [exportsOf.Tail({ props: scriptProps })],
+    tails: d.traced ? [exportsOf.Tail({ props: scriptProps })] : [],
   }
 }
 

@@ -12,6 +12,7 @@ export async function describeScript(
   accountId: AccountId,
   namespaceId: NamespaceId | null,
   name: string,
+  isTailed: (ref: { accountId: string; namespaceId: string; script: string }) => boolean = () => false,
 ): Promise<ScriptDescriptor | undefined> {
   const script = await store.scripts.get({ accountId, namespaceId }, name)
   if (!script) return undefined
@@ -24,7 +25,12 @@ export async function describeScript(
     ...(script.settings.limits.cpu_ms !== undefined ? { cpuMs: script.settings.limits.cpu_ms } : {}),
     ...(script.settings.limits.subrequests !== undefined ? { subRequests: script.settings.limits.subrequests } : {}),
   }
-  const shape = JSON.stringify([version.etag, bindings, trusted, limits])
+  const observability = script.settings.observability as { enabled?: unknown } | null
+  const traced =
+    observability?.enabled === true ||
+    script.settings.logpush ||
+    isTailed({ accountId, namespaceId: namespaceId ?? '', script: name })
+  const shape = JSON.stringify([version.etag, bindings, trusted, limits, traced])
   return {
     accountId,
     namespaceId: namespaceId ?? '',
@@ -38,6 +44,7 @@ export async function describeScript(
     bindings,
     trusted,
     workersDev: script.subdomainEnabled,
+    traced,
     limits,
   }
 }

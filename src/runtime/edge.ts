@@ -22,6 +22,8 @@ export interface EdgeDeps {
   store: Store
   log: Logger
   clock: Clock
+  /** Whether a live tail reads a script; asked when the host describes it. */
+  isTailed?: (ref: { accountId: string; namespaceId: string; script: string }) => boolean
   config: Pick<
     Config,
     | 'dataDir'
@@ -71,6 +73,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     secret,
     edgeDomain: config.edgeDomain,
     containment: () => watchdog.containment.state(),
+    isTailed: (ref) => deps.isTailed?.(ref) ?? false,
     onEvents: (batch) =>
       events.publish({ accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }, batch.events as TraceEvent[]),
   })
@@ -138,6 +141,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         coolDownMs: config.coolDownMs,
       },
       push: () => pushContainment(sup.processes()),
+      onCounts: (counts) => events.addCounts(counts),
     })
     await supervisor.start()
     watchdog.start()

@@ -43,22 +43,31 @@ export class EventHub {
     this.#now = now
   }
 
+  /** Trace events of a traced script: kept as its recent logs and sent to its live tails. */
   publish(ref: ScriptRef, events: TraceEvent[]): void {
     const key = keyOf(ref)
-    const m = this.#metrics.get(key) ?? { invocations: 0, exceptions: 0, outcomes: {}, lastSeen: null }
     const recent = this.#recent.get(key) ?? []
     for (const e of events) {
-      m.invocations++
-      m.exceptions += e.exceptions?.length ? 1 : 0
-      const outcome = e.outcome ?? 'unknown'
-      m.outcomes[outcome] = (m.outcomes[outcome] ?? 0) + 1
-      m.lastSeen = this.#now()
       recent.push(e)
       for (const l of this.#listeners.get(key) ?? []) l(ref, e)
     }
     if (recent.length > RECENT) recent.splice(0, recent.length - RECENT)
     this.#recent.set(key, recent)
-    this.#metrics.set(key, m)
+  }
+
+  /** Invocation counters from the edge processes (every script, traced or not). */
+  addCounts(counts: Record<string, Record<string, number>>): void {
+    for (const [key, outcomes] of Object.entries(counts)) {
+      const m = this.#metrics.get(key) ?? { invocations: 0, exceptions: 0, outcomes: {}, lastSeen: null }
+      for (const [outcome, n] of Object.entries(outcomes)) {
+        if (n === 0) continue
+        m.invocations += n
+        if (outcome === 'exception') m.exceptions += n
+        m.outcomes[outcome] = (m.outcomes[outcome] ?? 0) + n
+        m.lastSeen = this.#now()
+      }
+      this.#metrics.set(key, m)
+    }
   }
 
   /** Live events of one script until the returned function is called. */

@@ -47,6 +47,7 @@ export class Watchdog {
   readonly #nonce: string
   readonly #log: Logger
   readonly #push: () => Promise<void>
+  readonly #onCounts: ((counts: Record<string, Record<string, number>>) => void) | undefined
   readonly #inflight = new Map<number, Map<number, Invocation>>()
   readonly #probing = new Set<number>()
   readonly #refused = new Map<number, number>()
@@ -67,7 +68,10 @@ export class Watchdog {
     options: WatchdogOptions
     /** Sends the current containment state to every process. */
     push: () => Promise<void>
+    /** Invocation counters a probe brought back (script key → outcome → count). */
+    onCounts?: (counts: Record<string, Record<string, number>>) => void
   }) {
+    this.#onCounts = deps.onCounts
     this.#target = deps.target
     this.#secret = deps.secret
     this.#nonce = deps.nonce
@@ -143,8 +147,9 @@ export class Watchdog {
         headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
         signal: AbortSignal.timeout(this.#opts.probeTimeoutMs),
       })
-      const health = (await res.json()) as { isolates?: number }
+      const health = (await res.json()) as { isolates?: number; counts?: Record<string, Record<string, number>> }
       this.#refused.delete(p.index)
+      if (health.counts && Object.keys(health.counts).length > 0) this.#onCounts?.(health.counts)
       if ((health.isolates ?? 0) > this.#opts.maxIsolates) this.#recycle(p, `${health.isolates} isolates loaded`)
     } catch (err) {
       if (this.#target.processes()[p.index]?.pid !== p.pid) return // already replaced

@@ -42,7 +42,13 @@ describe('workerhive CLI against a running platform', () => {
     assert.match(status, /workerd #0 edge +ready/)
     assert.match(status, /probation +ready/)
 
-    await putScript(t, `/accounts/${t.accountId}/workers/scripts/chatty`, `export default { fetch(req) { console.log('hello from', new URL(req.url).pathname); return new Response('ok') } }`)
+    // Workers Logs are opt-in, as on Cloudflare: tracing costs every request.
+    await putScript(
+      t,
+      `/accounts/${t.accountId}/workers/scripts/chatty`,
+      `export default { fetch(req) { console.log('hello from', new URL(req.url).pathname); return new Response('ok') } }`,
+      { observability: { enabled: true } },
+    )
     assert.equal((await edge(t, await defaultHost(t, 'chatty'), '/path-1')).text, 'ok')
     // Trace events arrive shortly after the response; poll (bounded) until they are in.
     let logs = ''

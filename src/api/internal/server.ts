@@ -16,6 +16,8 @@ export interface InternalDeps {
   clock: Clock
   secret: string
   edgeDomain: string
+  /** Whether a live tail is reading a script (then the edge traces it). */
+  isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
   /** Scripts on probation or refused, for a process that has just started. */
   containment(): ContainmentState
   /** Trace events from loaded Workers (logs, exceptions, outcomes). */
@@ -39,7 +41,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
     const accountId = c.req.query('account') as AccountId
     const namespaceId = (c.req.query('namespace') || null) as NamespaceId | null
     const name = c.req.query('name') ?? ''
-    const script = await describeScript(deps.store, accountId, namespaceId, name)
+    const script = await describeScript(deps.store, accountId, namespaceId, name, deps.isTailed)
     const body: ScriptLookup = script ? { found: true, script } : { found: false }
     return c.json(body)
   })

@@ -51,6 +51,9 @@ function mountTails(app: Hono<ApiEnv>, deps: ApiDeps, sessions: TailSessions, lo
       creatorIp: getConnInfo(c).remote.address,
       socketBase: socketBase(c),
     })
+    // The edge traces a script only while it is tailed: reshape its isolate before answering, so
+    // the first request after the socket opens is already traced.
+    await deps.edge.scriptChanged({ accountId: ref.accountId, namespaceId: ref.namespaceId || null, name: ref.script })
     return c.json(ok(tailView(session)))
   })
 
@@ -63,6 +66,7 @@ function mountTails(app: Hono<ApiEnv>, deps: ApiDeps, sessions: TailSessions, lo
     const { ref } = await target(c)
     const id = c.req.param('tail')
     if (!sessions.delete(ref, id)) throw tailNotFound(id)
+    await deps.edge.scriptChanged({ accountId: ref.accountId, namespaceId: ref.namespaceId || null, name: ref.script })
     return c.json(ok(null))
   })
 }

@@ -102,6 +102,12 @@ export class TailSessions {
     return view(entry)
   }
 
+  /** Whether `ref` has a live tail (from its creation to its end): only then does the edge trace it. */
+  isTailed(ref: ScriptRef): boolean {
+    for (const e of this.#entries.values()) if (sameScript(e.ref, ref)) return true
+    return false
+  }
+
   list(ref: ScriptRef): TailSession[] {
     return [...this.#entries.values()].filter((e) => sameScript(e.ref, ref)).map(view)
   }

@@ -37,6 +37,11 @@ export interface ScriptDescriptor {
   trusted: boolean
   /** Account scripts: served on their default hostname (the per-script workers.dev switch). */
   workersDev: boolean
+  /**
+   * Trace events (console lines, exceptions, requests) are collected only while someone reads them:
+   * Workers Logs (`observability.enabled`), logpush, or a live tail. Tracing costs every request.
+   */
+  traced: boolean
   limits: { cpuMs?: number; subRequests?: number }
 }
 
