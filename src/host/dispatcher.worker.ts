@@ -2,38 +2,58 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { hostExports, type DispatchProps, type HostEnv, type OutboundTarget, type ServiceProps, type UserWorkerProps } from './env.worker.js'
 import { invoke } from './invoke.worker.js'
 import { lookupScript } from './registry.worker.js'
+import { DISPATCH_HEADER } from './shared/protocol.js'
+
+type DispatchOptions = { limits?: { cpuMs?: number; subRequests?: number }; outbound?: Record<string, unknown> }
 
 /**
- * `env.dispatcher` of a dispatch Worker. `get()` is an RPC call, so the customer's code receives
- * an RpcPromise synchronously and `get(name).fetch(req)` pipelines without an await; it never
- * throws: a missing script surfaces when `fetch()` runs, as on Cloudflare (cloudflare/workerd#5263).
+ * `env.dispatcher` of a dispatch Worker. The shim in the dispatch Worker's isolate (see
+ * dispatch-shim.worker.ts) gives customer code a local, synchronous `get()` that never throws,
+ * whose Fetcher calls `fetch()` here once, with the name and options in a header. `get()` as an RPC
+ * method remains for code that reaches the raw binding (`import { env } from "cloudflare:workers"`):
+ * it returns a Fetcher synchronously (an RpcPromise that pipelines `.fetch()`). Either way a missing
+ * script surfaces when `fetch()` runs, as on Cloudflare (cloudflare/workerd#5263).
  */
 export class DispatchNamespace extends WorkerEntrypoint<HostEnv, DispatchProps> {
-  get(name: unknown, _args?: unknown, options?: { limits?: { cpuMs?: number; subRequests?: number }; outbound?: Record<string, unknown> }): Fetcher {
+  get(name: unknown, _args?: unknown, options?: DispatchOptions): Fetcher {
+    return hostExports(this.ctx).UserWorker({ props: this.#target(String(name), options) })
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const raw = request.headers.get(DISPATCH_HEADER)
+    if (raw === null) throw new Error('Use env.<binding>.get(name).fetch(request) to reach a user Worker')
+    const { name, options } = JSON.parse(raw) as { name: string; options?: DispatchOptions }
+    const headers = new Headers(request.headers)
+    headers.delete(DISPATCH_HEADER)
+    return runUserWorker(this.env, this.ctx, this.#target(name, options), new Request(request, { headers }))
+  }
+
+  #target(name: string, options: DispatchOptions | undefined): UserWorkerProps {
     const declared = this.ctx.props.outbound
-    const props: UserWorkerProps = {
+    return {
       accountId: this.ctx.props.accountId,
       namespaceId: this.ctx.props.namespaceId,
-      name: String(name),
+      name,
       ...(options?.limits ? { limits: { ...options.limits } } : {}),
       ...(declared ? { outbound: outboundTarget(declared, options?.outbound) } : {}),
     }
-    return hostExports(this.ctx).UserWorker({ props })
   }
+}
+
+async function runUserWorker(env: HostEnv, ctx: ExecutionContext<unknown>, target: UserWorkerProps, request: Request): Promise<Response> {
+  const script = await lookupScript(env, target.accountId, target.namespaceId, target.name)
+  // Dispatch code written for Cloudflare checks this exact prefix.
+  if (!script) throw new Error(`Worker not found: ${target.name}`)
+  return invoke(env, ctx, script, script.trusted ? request : withoutCf(request), {
+    ...(target.limits ? { limits: target.limits } : {}),
+    ...(target.outbound ? { variant: { outbound: target.outbound } } : {}),
+  })
 }
 
 /** One user Worker of a namespace, as the dispatch Worker's Fetcher sees it. */
 export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
-  override async fetch(request: Request): Promise<Response> {
-    const { accountId, namespaceId, name } = this.ctx.props
-    const script = await lookupScript(this.env, accountId, namespaceId, name)
-    // Dispatch code written for Cloudflare checks this exact prefix.
-    if (!script) throw new Error(`Worker not found: ${name}`)
-    const { limits, outbound } = this.ctx.props
-    return invoke(this.env, this.ctx, script, script.trusted ? request : withoutCf(request), {
-      ...(limits ? { limits } : {}),
-      ...(outbound ? { variant: { outbound } } : {}),
-    })
+  override fetch(request: Request): Promise<Response> {
+    return runUserWorker(this.env, this.ctx, this.ctx.props, request)
   }
 }
 

@@ -2,9 +2,8 @@ import { INTERNAL, type CodeBundle, type HostBinding, type ScriptDescriptor } fr
 import { internalJson } from './internal-api.worker.js'
 import { hostExports, type HostEnv, type OutboundTarget } from './env.worker.js'
 import { stableHash } from './budget.worker.js'
+import { OWN, shimModule, wrappedMain } from './dispatch-shim.worker.js'
 
-/** Our own modules inside a customer's Worker live under this prefix, so they never collide. */
-const OWN = '__workerhive/'
 
 /** What shapes an isolate beyond the script's own version. */
 export interface LoadVariant {
@@ -53,12 +52,17 @@ async function workerCode(
   const exportsOf = hostExports(ctx)
   const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey }
   let mainModule = d.mainModule
+  const dispatchNames = d.bindings.filter((b) => b.type === 'dispatch').map((b) => b.name)
+  if (dispatchNames.length > 0) modules[`${OWN}dispatch-shim.js`] = { js: shimModule(dispatchNames) }
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
     // (sloppy mode, like a classic script) after a setup module has made the bindings globals;
     // workerd dispatches its addEventListener('fetch') handlers natively.
-    modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings) }
+    modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings, dispatchNames.length > 0) }
     modules[`${OWN}main.js`] = { js: `import "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
+    mainModule = `${OWN}main.js`
+  } else if (dispatchNames.length > 0) {
+    modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule) }
     mainModule = `${OWN}main.js`
   }
   return {
@@ -133,9 +137,10 @@ function bindingValue(b: HostBinding, d: ScriptDescriptor, x: ReturnType<typeof 
 }
 
 /** Setup module for service-worker scripts: bindings become globals, module parts included. */
-function serviceWorkerSetup(bindings: HostBinding[]): string {
+function serviceWorkerSetup(bindings: HostBinding[], hasDispatch: boolean): string {
   const lines = ['import { env } from "cloudflare:workers";']
-  lines.push('for (const [name, value] of Object.entries(env)) globalThis[name] = value;')
+  if (hasDispatch) lines.push('import { wrapEnv } from "./dispatch-shim.js";')
+  lines.push(`for (const [name, value] of Object.entries(${hasDispatch ? 'wrapEnv(env)' : 'env'})) globalThis[name] = value;`)
   bindings.forEach((b, i) => {
     if (b.type !== 'module') return
     lines.splice(1, 0, `import part${i} from ${JSON.stringify('../' + b.part)};`)

@@ -92,6 +92,9 @@ export const CONTAINMENT_MARK = {
   end: ' E ',
 } as const
 
+/** Carries `{name, options}` of a dispatch from a dispatch Worker's shim to the host's gateway. */
+export const DISPATCH_HEADER = 'x-workerhive-dispatch'
+
 /** Headers of a user-Worker invocation forwarded to the probation process. */
 export const PROBATION_HEADERS = {
   account: 'x-workerhive-account',
