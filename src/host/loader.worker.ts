@@ -3,6 +3,7 @@ import { internalJson } from './internal-api.worker.js'
 import { hostExports, type HostEnv, type OutboundTarget } from './env.worker.js'
 import { stableHash } from './budget.worker.js'
 import { OWN, shimModule, wrappedMain } from './dispatch-shim.worker.js'
+import { takeCode } from './registry.worker.js'
 
 
 /** What shapes an isolate beyond the script's own version. */
@@ -46,7 +47,8 @@ async function workerCode(
   loadKey: string,
   variant: LoadVariant,
 ): Promise<WorkerLoaderWorkerCode> {
-  const bundle = await internalJson<CodeBundle>(env, `${INTERNAL.code}${encodeURIComponent(d.versionId)}`)
+  const bundle =
+    takeCode(d.versionId) ?? (await internalJson<CodeBundle>(env, `${INTERNAL.code}${encodeURIComponent(d.versionId)}`))
   const modules: Record<string, WorkerLoaderModule> = {}
   for (const m of bundle.modules) modules[m.name] = toLoaderModule(m)
   const exportsOf = hostExports(ctx)

@@ -1,4 +1,4 @@
-import { INTERNAL, type RoutingTable, type ScriptDescriptor, type ScriptLookup } from './shared/protocol.js'
+import { INTERNAL, type CodeBundle, type RoutingTable, type ScriptDescriptor, type ScriptLookup } from './shared/protocol.js'
 import { internalJson } from './internal-api.worker.js'
 import type { HostEnv } from './env.worker.js'
 
@@ -29,6 +29,7 @@ export async function lookupScript(
   const query = new URLSearchParams({ account: accountId, namespace: namespaceId, name })
   const found = await internalJson<ScriptLookup>(env, `${INTERNAL.script}?${query}`)
   const value = found.found ? found.script : null
+  if (found.found && found.code) rememberCode(found.script.versionId, found.code)
   if (startedAt === generation) {
     if (value === null) {
       // Names come from end users' requests: bound what misses can cost.
@@ -42,6 +43,25 @@ export async function lookupScript(
 function dropNegatives(): void {
   for (const [k, v] of scripts) if (v === null) scripts.delete(k)
   negatives = 0
+}
+
+/**
+ * Code that came with a descriptor, kept until the loader asks for it (once, on the cold load that
+ * usually follows at once). Bounded: if the loader never asks (the isolate was warm), it is dropped.
+ */
+const pendingCode = new Map<string, CodeBundle>()
+const MAX_PENDING_CODE = 64
+
+function rememberCode(versionId: string, code: CodeBundle): void {
+  if (pendingCode.size >= MAX_PENDING_CODE) pendingCode.delete(pendingCode.keys().next().value!)
+  pendingCode.set(versionId, code)
+}
+
+/** The code that came with the descriptor, if any; taken only once. */
+export function takeCode(versionId: string): CodeBundle | undefined {
+  const code = pendingCode.get(versionId)
+  pendingCode.delete(versionId)
+  return code
 }
 
 export function routingTable(env: HostEnv): Promise<RoutingTable> {

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { timingSafeEqual } from 'node:crypto'
 import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../host/shared/headers.js'
-import type { ContainmentState, ScriptLookup } from '../../host/shared/protocol.js'
+import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../../host/shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from '../../runtime/descriptors.js'
 import { createKvService } from '../../kv/service.js'
 import type { Store } from '../../storage/store.js'
@@ -42,7 +42,10 @@ export function createInternalApi(deps: InternalDeps): Hono {
     const namespaceId = (c.req.query('namespace') || null) as NamespaceId | null
     const name = c.req.query('name') ?? ''
     const script = await describeScript(deps.store, accountId, namespaceId, name, deps.isTailed)
-    const body: ScriptLookup = script ? { found: true, script } : { found: false }
+    if (!script) return c.json({ found: false } satisfies ScriptLookup)
+    const version = await deps.store.scripts.version(script.versionId as VersionId)
+    const small = version && version.modules.reduce((n, m) => n + m.size, 0) <= INLINE_CODE_BYTES
+    const body: ScriptLookup = { found: true, script, ...(version && small ? { code: await codeBundle(deps.store, version) } : {}) }
     return c.json(body)
   })
 

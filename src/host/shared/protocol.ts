@@ -45,8 +45,14 @@ export interface ScriptDescriptor {
   limits: { cpuMs?: number; subRequests?: number }
 }
 
-/** What GET /internal/script answers. */
-export type ScriptLookup = { found: true; script: ScriptDescriptor } | { found: false }
+/**
+ * What GET /internal/script answers. A small script's code comes along (`code`), so a cold start
+ * costs one round trip to Node instead of two.
+ */
+export type ScriptLookup = { found: true; script: ScriptDescriptor; code?: CodeBundle } | { found: false }
+
+/** Code up to this size travels with the descriptor; larger code is fetched when loading. */
+export const INLINE_CODE_BYTES = 256 * 1024
 
 /** What GET /internal/code/:versionId answers: every module, binary ones base64-encoded. */
 export interface CodeBundle {
