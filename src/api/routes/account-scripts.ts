@@ -3,13 +3,12 @@ import { accountScriptNameProblem } from '../../domain/names.js'
 import type { Script, ScriptScope, ScriptVersion } from '../../storage/store.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { internalError, invalidScriptName, scriptNotFound } from '../errors.js'
-import { notifyEdge, withFreshScript } from '../scripts/change.js'
+import { internalError, scriptNotFound } from '../errors.js'
+import { notifyEdge } from '../scripts/change.js'
 import { loadScript, scriptParam, type LocatedScope, type ScriptLocator } from '../scripts/locator.js'
+import { publishUpload } from '../scripts/upload.js'
 import { scriptView } from '../scripts/views.js'
 import { contentTypeOf } from '../upload/module-types.js'
-import { parseScriptUpload } from '../upload/parse.js'
-import { prepareUpload } from '../upload/prepare.js'
 import { tagFilterParam } from '../scripts/tag-filter.js'
 import { scriptContentRoutes } from './script-content.js'
 import { scriptSecretRoutes } from './script-secrets.js'
@@ -56,40 +55,13 @@ export function accountScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
   // `wrangler deploy` of a new Worker, `wrangler secret put` on a missing one (a placeholder), the
   // SDK's `workers.scripts.update`. `excludeScript` needs nothing: the answer never echoes the code.
   app.put(`${base}/:script`, async (c) => {
-    const where = accountScope(c)
-    const name = scriptParam(c)
-    const problem = locator.nameProblem(name)
-    if (problem) throw invalidScriptName(problem)
-    const upload = await parseScriptUpload(c.req.raw, { maxBytes: deps.config.maxScriptBytes })
-    const strictInherit = c.req.query('bindings_inherit') === 'strict'
     const source = changeSource(c)
-    const { script, version } = await withFreshScript(name, async () => {
-      const existing = await deps.store.scripts.get(where, name)
-      const previous = existing && (await deps.store.scripts.version(existing.currentVersionId))
-      const prepared = await prepareUpload({
-        upload,
-        accountId: where.accountId,
-        previous,
-        strictInherit,
-        store: deps.store,
-      })
-      return deps.store.scripts.publish({
-        scope: where,
-        name,
-        version: {
-          ...prepared.version,
-          source,
-          annotations: { ...prepared.version.annotations, 'workers/triggered_by': 'upload' },
-        },
-        tags: prepared.tags,
-        settings: prepared.settings,
-        ifCurrent: existing?.currentVersionId ?? null,
-      })
-    })
-    await notifyEdge(deps, where, name)
-    return c.json(
-      ok({ ...scriptView(script, version), startup_time_ms: upload.startupTimeMs, deployment_id: version.id }),
-    )
+    const { script, version, startupTimeMs } = await publishUpload(deps, c, locator, accountScope(c), scriptParam(c), (v) => ({
+      ...v,
+      source,
+      annotations: { ...v.annotations, 'workers/triggered_by': 'upload' },
+    }))
+    return c.json(ok({ ...scriptView(script, version), startup_time_ms: startupTimeMs, deployment_id: version.id }))
   })
 
   // The main module as uploaded, not an envelope (the SDK's `workers.scripts.get` reads raw text).

@@ -3,13 +3,12 @@ import type { Script } from '../../storage/store.js'
 import { intParam } from '../body.js'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { invalidInput, invalidScriptName } from '../errors.js'
-import { notifyEdge, withFreshScript } from '../scripts/change.js'
+import { invalidInput } from '../errors.js'
+import { notifyEdge } from '../scripts/change.js'
 import { loadScript, namespaceScriptLocator, type LocatedScope } from '../scripts/locator.js'
 import { tagFilterParam } from '../scripts/tag-filter.js'
+import { publishUpload } from '../scripts/upload.js'
 import { scriptView } from '../scripts/views.js'
-import { parseScriptUpload } from '../upload/parse.js'
-import { prepareUpload } from '../upload/prepare.js'
 
 /** Cloudflare's cap on one page of a script list (and on one bulk delete). */
 const MAX_PAGE = 1000
@@ -33,38 +32,8 @@ export function namespaceScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
   // Upload. `excludeScript` (wrangler) needs nothing: the answer never echoes the code.
   app.put(`${base}/:script`, async (c) => {
     const where = await locator.scope(c)
-    const name = c.req.param('script')
-    const problem = locator.nameProblem(name)
-    if (problem) throw invalidScriptName(problem)
-    const upload = await parseScriptUpload(c.req.raw, { maxBytes: deps.config.maxScriptBytes })
-    const strictInherit = c.req.query('bindings_inherit') === 'strict'
-    const { script, version } = await withFreshScript(name, async () => {
-      const existing = await deps.store.scripts.get(where, name)
-      const previous = existing && (await deps.store.scripts.version(existing.currentVersionId))
-      const prepared = await prepareUpload({
-        upload,
-        accountId: where.accountId,
-        previous,
-        strictInherit,
-        store: deps.store,
-      })
-      return deps.store.scripts.publish({
-        scope: where,
-        name,
-        version: prepared.version,
-        tags: prepared.tags,
-        settings: prepared.settings,
-        ifCurrent: existing?.currentVersionId ?? null,
-      })
-    })
-    await notifyEdge(deps, where, name)
-    return c.json(
-      ok({
-        ...scriptView(script, version),
-        startup_time_ms: upload.startupTimeMs,
-        deployment_id: version.id,
-      }),
-    )
+    const { script, version, startupTimeMs } = await publishUpload(deps, c, locator, where, c.req.param('script'))
+    return c.json(ok({ ...scriptView(script, version), startup_time_ms: startupTimeMs, deployment_id: version.id }))
   })
 
   app.get(`${base}/:script`, async (c) => {

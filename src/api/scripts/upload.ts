@@ -1,0 +1,42 @@
+import type { NewVersion, Script, ScriptVersion } from '../../storage/store.js'
+import type { ApiContext, ApiDeps } from '../context.js'
+import { invalidScriptName } from '../errors.js'
+import { parseScriptUpload } from '../upload/parse.js'
+import { prepareUpload } from '../upload/prepare.js'
+import { notifyEdge, withFreshScript } from './change.js'
+import type { LocatedScope, ScriptLocator } from './locator.js'
+
+/**
+ * A whole-script upload (`PUT …/scripts/:name`), shared by namespace and account scripts: name
+ * rules, parsing and validation, the binding merge with the current version, an optimistic publish
+ * retried on concurrent changes, and the edge told before the API answers. `stamp` lets the caller
+ * mark the version (source, annotations).
+ */
+export async function publishUpload(
+  deps: ApiDeps,
+  c: ApiContext,
+  locator: ScriptLocator,
+  where: LocatedScope,
+  name: string,
+  stamp: (version: NewVersion) => NewVersion = (v) => v,
+): Promise<{ script: Script; version: ScriptVersion; startupTimeMs: number }> {
+  const problem = locator.nameProblem(name)
+  if (problem) throw invalidScriptName(problem)
+  const upload = await parseScriptUpload(c.req.raw, { maxBytes: deps.config.maxScriptBytes })
+  const strictInherit = c.req.query('bindings_inherit') === 'strict'
+  const { script, version } = await withFreshScript(name, async () => {
+    const existing = await deps.store.scripts.get(where, name)
+    const previous = existing && (await deps.store.scripts.version(existing.currentVersionId))
+    const prepared = await prepareUpload({ upload, accountId: where.accountId, previous, strictInherit, store: deps.store })
+    return deps.store.scripts.publish({
+      scope: where,
+      name,
+      version: stamp(prepared.version),
+      tags: prepared.tags,
+      settings: prepared.settings,
+      ifCurrent: existing?.currentVersionId ?? null,
+    })
+  })
+  await notifyEdge(deps, where, name)
+  return { script, version, startupTimeMs: upload.startupTimeMs }
+}
