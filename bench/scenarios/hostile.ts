@@ -85,8 +85,9 @@ function notes(platform: BenchPlatform, rounds: number, durationMs: number, spin
     `${rounds} rounds × ${durationMs / 1000} s per phase; good tenants: ${GOOD_TENANTS} hello-world Workers at ` +
       `${RATE} req/s over ${CONNECTIONS} connections (autocannon). Hostile phase: a request to \`spin-<round>\` ` +
       `(\`while (true) {}\`) every ${SPIN_EVERY_MS} ms, each on its own connection.`,
-    'Success = 2xx / (responses + connection errors + timeouts), timeout 10 s. Watchdog defaults: probe every ' +
-      '100 ms, stuck after 250 ms.',
+    'Success = 2xx / (responses + connection errors + timeouts), timeout 10 s; p50 and p99 are of the 2xx ' +
+      'responses. Containment outlives a phase: a tenant banned in a hostile phase stays refused in the calm ' +
+      'phases after it. Watchdog defaults: probe every 100 ms, stuck after 250 ms.',
     `Watchdog kills over the scenario: ${watchdog.kills}. Containment at the end: ${entries.join('; ') || 'none'}.`,
     `Hostile requests (${spins.length}): ${summarize(spins)}.`,
   ]
