@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { loadConfig, type ConfigInput } from '../../src/config/config.js'
+import { loadConfig, type Config, type ConfigInput } from '../../src/config/config.js'
 import type { NamespaceId } from '../../src/domain/ids.js'
 import { startPlatform, type Platform } from '../../src/main.js'
 import type { StoredBinding } from '../../src/storage/store.js'
@@ -53,8 +53,25 @@ const te = new TextEncoder()
  */
 export async function startBenchPlatform(overrides: ConfigInput = {}): Promise<BenchPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-bench-'))
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true })
   const config = loadConfig({ dataDir, apiPort: 0, edgePort: 0, logLevel: 'error', ...overrides }, {})
-  const platform = await startPlatform(config)
+  let platform: Platform
+  try {
+    platform = await startPlatform(config)
+  } catch (err) {
+    removeDataDir()
+    throw err
+  }
+  try {
+    return await setUp(platform, config, removeDataDir)
+  } catch (err) {
+    await platform.stop()
+    removeDataDir()
+    throw err
+  }
+}
+
+async function setUp(platform: Platform, config: Config, removeDataDir: () => void): Promise<BenchPlatform> {
   const { accountId } = platform.credentials
   const api = new ApiClient(platform.apiUrl, platform.credentials.apiToken)
   const account = await platform.store.accounts.get(accountId)
@@ -136,7 +153,7 @@ export async function startBenchPlatform(overrides: ConfigInput = {}): Promise<B
     async stop() {
       await api.close()
       await platform.stop()
-      rmSync(dataDir, { recursive: true, force: true })
+      removeDataDir()
     },
   }
   await bench.uploadAccountWorker('dispatcher', DISPATCH_WORKER, [

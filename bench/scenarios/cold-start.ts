@@ -19,7 +19,10 @@ export const coldStartScenario: Scenario = {
     const rounds = ctx.quick ? 2 : 4
     const bundles = ctx.quick ? 3 : 5
     const loader = await startLoaderBaseline()
-    const platform = await startBenchPlatform()
+    const platform = await startBenchPlatform().catch(async (err: unknown) => {
+      await loader.stop()
+      throw err
+    })
     const edge = new HttpProbe(platform.edgeOrigin, platform.dispatchHost)
     const inline = new HttpProbe(loader.origin)
     try {
