@@ -11,15 +11,14 @@ interface Record_ {
 export interface ContainmentOptions {
   /** How long a suspect stays on probation, and a convicted script stays refused. @default 10 min */
   coolDownMs: number
-  /** Strikes within a cool-down that convict a script even without a conclusive kill. @default 3 */
-  strikesToBan: number
 }
 
 /**
- * Who is on probation and who is refused, decided from the suspects of each process kill or crash
- * (the scripts that were running in it). A kill in the shared pool only makes its suspects
- * suspects: they move to the probation process. A kill of the probation process with a single
- * suspect convicts it. A hostile script therefore costs the shared pool one kill per cool-down.
+ * Who is on probation and who is refused, decided from the suspect of each process kill or crash
+ * (see primarySuspect). An incident in the shared pool sends its suspect to the probation process;
+ * an incident in the probation process convicts its suspect, refused for the cool-down. Only scripts
+ * on probation run there, so an innocent sent there by a wrong guess is not convicted: it runs fine
+ * until its probation ends. A hostile script costs the shared pool one kill per cool-down.
  */
 export class Containment {
   readonly #probation = new Map<string, Record_>()
@@ -28,7 +27,7 @@ export class Containment {
   readonly #now: () => number
 
   constructor(opts: Partial<ContainmentOptions> = {}, now: () => number = Date.now) {
-    this.#opts = { coolDownMs: opts.coolDownMs ?? 10 * 60_000, strikesToBan: opts.strikesToBan ?? 3 }
+    this.#opts = { coolDownMs: opts.coolDownMs ?? 10 * 60_000 }
     this.#now = now
   }
 
@@ -37,10 +36,9 @@ export class Containment {
     if (suspects.length === 0) return false
     this.#expire()
     const until = this.#now() + this.#opts.coolDownMs
-    const conclusive = inProbationProcess && suspects.length === 1
     for (const key of new Set(suspects)) {
       const strikes = (this.#probation.get(key)?.strikes ?? 0) + 1
-      if (conclusive || strikes >= this.#opts.strikesToBan) {
+      if (inProbationProcess) {
         this.#banned.set(key, { until, strikes, reason })
         this.#probation.delete(key)
       } else {

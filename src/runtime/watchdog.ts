@@ -28,7 +28,7 @@ const RECYCLE_GRACE_MS = 10_000
 const BUSY_SHARE = 0.25
 const CLOCK_TICK_MS = 10 // Linux reports process CPU time in USER_HZ = 100 ticks per second
 
-interface Invocation {
+export interface Invocation {
   key: string
   startedAt: number
 }
@@ -111,7 +111,7 @@ export class Watchdog {
   onExit(index: number, role: EdgeProcess['role'], code: number | null, signal: string | null): void {
     const killedFor = this.#killedBy.get(index)
     this.#killedBy.delete(index)
-    const suspects = culprits([...this.#table(index).values()].map((i) => i.key))
+    const suspects = primarySuspect([...this.#table(index).values()], 'memory')
     this.#inflight.delete(index)
     this.#marks.delete(index)
     this.#probing.delete(index)
@@ -177,7 +177,7 @@ export class Watchdog {
         return
       }
       // Only what was already running when the probe went out can have blocked it.
-      const suspects = culprits([...this.#table(p.index).values()].filter((i) => i.startedAt <= sentAt).map((i) => i.key))
+      const suspects = primarySuspect([...this.#table(p.index).values()].filter((i) => i.startedAt <= sentAt), 'cpu')
       this.#log.warn({ workerd: p.index, pid: p.pid, suspects, waitedMs: Date.now() - sentAt }, 'workerd stopped answering; killing it')
       this.#kill(p, 'cpu', suspects)
     } finally {
@@ -193,7 +193,7 @@ export class Watchdog {
     // from idle isolates is bounded by maxIsolates, which recycles first.)
     const planned = this.#killedBy.get(p.index)
     if (rss <= this.#opts.rssLimitBytes || (planned !== undefined && planned !== 'recycle')) return
-    const suspects = culprits([...this.#table(p.index).values()].map((i) => i.key))
+    const suspects = primarySuspect([...this.#table(p.index).values()], 'memory')
     this.#log.warn({ workerd: p.index, pid: p.pid, rss, suspects }, 'workerd over its memory budget; killing it')
     this.#kill(p, 'memory', suspects)
   }
@@ -236,13 +236,25 @@ const isTimeout = (err: unknown): boolean =>
   err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
 
 /**
- * A dispatch Worker waiting on a user Worker is in flight too, but it is the platform's own code
- * and not what blocked the thread: when user Workers (keys with a namespace) were running, only they
- * are suspects; account-level scripts are suspects only when they ran alone.
+ * The one invocation an incident is blamed on (an empty list when nothing ran), out of those in
+ * flight when it happened. Every in-flight invocation is not a suspect: most are innocent tenants
+ * that were waiting on I/O, and blaming them all let one hostile tenant get good ones convicted.
+ *
+ * - A dispatch Worker waiting on a user Worker is in flight too, but it is the platform's own code:
+ *   when user Workers (keys with a namespace) were running, only they are considered.
+ * - A stuck thread stops every other invocation from starting, so for CPU the most recently started
+ *   invocation is blamed (exact for a Worker that loops before awaiting anything).
+ * - Memory grows over time, so for memory the longest-running invocation is blamed.
+ *
+ * A wrong guess only sends an innocent script to the probation process, where it runs fine; a
+ * script is convicted only for an incident in that process (see Containment).
  */
-export function culprits(keys: string[]): string[] {
-  const user = keys.filter((k) => k.split('/')[1] !== '')
-  return user.length > 0 ? user : keys
+export function primarySuspect(inflight: Invocation[], why: Offence): string[] {
+  const user = inflight.filter((i) => i.key.split('/')[1] !== '')
+  const pool = user.length > 0 ? user : inflight
+  if (pool.length === 0) return []
+  const pick = pool.reduce((a, b) => (why === 'cpu' ? (b.startedAt >= a.startedAt ? b : a) : b.startedAt < a.startedAt ? b : a))
+  return [pick.key]
 }
 
 /** RSS of a process and its descendants (in a sandbox, workerd is a grandchild of the pid we hold). */

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Containment } from '../../src/runtime/containment.js'
+import { primarySuspect } from '../../src/runtime/watchdog.js'
+
+const user = (name: string) => `acct/ns-1/${name}`
+const dispatcher = 'acct//dispatcher'
+
+describe('primarySuspect', () => {
+  const inflight = [
+    { key: dispatcher, startedAt: 5 },
+    { key: user('slow-io'), startedAt: 10 },
+    { key: user('latest'), startedAt: 30 },
+    { key: user('middle'), startedAt: 20 },
+  ]
+
+  it('blames the most recently started user Worker for a stuck thread, never the waiting dispatcher', () => {
+    assert.deepEqual(primarySuspect(inflight, 'cpu'), [user('latest')])
+  })
+
+  it('blames the longest-running user Worker for memory', () => {
+    assert.deepEqual(primarySuspect(inflight, 'memory'), [user('slow-io')])
+  })
+
+  it('blames an account script only when it ran alone, and nobody when nothing ran', () => {
+    assert.deepEqual(primarySuspect([{ key: dispatcher, startedAt: 1 }], 'cpu'), [dispatcher])
+    assert.deepEqual(primarySuspect([], 'cpu'), [])
+  })
+})
+
+describe('Containment', () => {
+  it('sends a pool suspect to probation and convicts it only for an incident in the probation process', () => {
+    let now = 1_000
+    const c = new Containment({ coolDownMs: 60_000 }, () => now)
+    c.recordIncident([user('a')], false, 'cpu')
+    c.recordIncident([user('a')], false, 'cpu')
+    c.recordIncident([user('a')], false, 'cpu')
+    assert.deepEqual(c.state(), { probation: [user('a')], banned: [] }, 'pool incidents never convict')
+    c.recordIncident([user('a')], true, 'cpu')
+    assert.deepEqual(c.state(), { probation: [], banned: [{ key: user('a'), reason: 'cpu' }] })
+    now += 60_001
+    assert.deepEqual(c.state(), { probation: [], banned: [] }, 'the cool-down ends')
+  })
+})
