@@ -14,12 +14,6 @@ export interface EdgeNotifier {
   everythingChanged(): Promise<void>
 }
 
-export const noEdge: EdgeNotifier = {
-  scriptChanged: async () => {},
-  routesChanged: async () => {},
-  everythingChanged: async () => {},
-}
-
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
   store: Store
