@@ -178,7 +178,12 @@ export class Watchdog {
       }
       // Only what was already running when the probe went out can have blocked it.
       const suspects = primarySuspect([...this.#table(p.index).values()].filter((i) => i.startedAt <= sentAt), 'cpu')
-      this.#log.warn({ workerd: p.index, pid: p.pid, suspects, waitedMs: Date.now() - sentAt }, 'workerd stopped answering; killing it')
+      this.#log.warn(
+        { workerd: p.index, pid: p.pid, suspects, waitedMs: Date.now() - sentAt },
+        suspects.length > 0
+          ? 'workerd stopped answering; killing it'
+          : 'workerd stopped answering with no user Worker running (an account-level Worker of the platform is stuck); killing it',
+      )
       this.#kill(p, 'cpu', suspects)
     } finally {
       this.#probing.delete(p.index)
