@@ -20,6 +20,17 @@ export async function main(argv: string[]): Promise<number> {
   return command.run({ values, args: positionals.slice(command.path.length) })
 }
 
+/** What happened, and how to fix it where we know. */
+function explain(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  // node_modules/.bin/node (wrangler's Node 24, a devDependency) shadows the system Node for npx and
+  // npm scripts; better-sqlite3 was built for the Node that ran `npm install`.
+  if (err instanceof Error && (err as { code?: string }).code === 'ERR_DLOPEN_FAILED' && message.includes('NODE_MODULE_VERSION')) {
+    return `better-sqlite3 was built for another Node.js than this one (${process.version}). Run Workerhive with the Node that ran \`npm install\` (\`npm start\` does), or rebuild it for this one with \`npm rebuild better-sqlite3\`.`
+  }
+  return message
+}
+
 function printUsage(): void {
   const lines = commands.map((c) => `  workerhive ${c.path.join(' ')}${c.usage ? ' ' + c.usage : ''}\n      ${c.describe}`)
   process.stdout.write(`Usage:\n${lines.join('\n')}\n`)
@@ -30,7 +41,7 @@ main(process.argv.slice(2)).then(
     if (code !== -1) process.exitCode = code
   },
   (err: unknown) => {
-    process.stderr.write(`workerhive: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(`workerhive: ${explain(err)}\n`)
     process.exitCode = 1
   },
 )
