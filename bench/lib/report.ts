@@ -12,6 +12,17 @@ export interface Figure {
   data?: Record<string, unknown>
 }
 
+/** An informational line: a measured figure with no baseline, ratio or target. */
+export const infoFigure = (figure: string, measured: string, data?: Record<string, unknown>): Figure => ({
+  figure,
+  measured,
+  baseline: '',
+  ratio: '',
+  target: '',
+  met: undefined,
+  ...(data ? { data } : {}),
+})
+
 export interface ScenarioReport {
   id: string
   title: string

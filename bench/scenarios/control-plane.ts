@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
-import { num, type Figure } from '../lib/report.js'
+import { infoFigure as info, num, type Figure } from '../lib/report.js'
 import { latencySummary } from '../lib/stats.js'
 import { helloWorker } from '../lib/workers.js'
 import { measureKv } from './kv.js'
@@ -122,15 +122,6 @@ async function deleteByTags(p: BenchPlatform, budgetMs: number): Promise<Deletes
 }
 
 function figures(budget: Budget, uploads: Uploads, lists: Lists, deletes: Deletes): Figure[] {
-  const info = (figure: string, measured: string, data?: Record<string, unknown>): Figure => ({
-    figure,
-    measured,
-    baseline: '',
-    ratio: '',
-    target: '',
-    met: undefined,
-    ...(data ? { data } : {}),
-  })
   const p50p99 = (ms: number[]) => `${num(latencySummary(ms).p50)} / ${num(latencySummary(ms).p99)} ms`
   const p50 = (ms: number[]) => num(latencySummary(ms).p50)
   return [

@@ -5,7 +5,7 @@ import { HttpProbe } from '../lib/http-probe.js'
 import { runLoad } from '../lib/load.js'
 import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
 import { MiB, totalRss } from '../lib/proc.js'
-import { atMost, num, showRatio, type Figure } from '../lib/report.js'
+import { atMost, infoFigure as info, num, showRatio, type Figure } from '../lib/report.js'
 import { spread } from '../lib/stats.js'
 import { helloWorker } from '../lib/workers.js'
 import type { Scenario } from './scenario.js'
@@ -222,15 +222,6 @@ function figures(m: {
   const secondHalf = (g: Growth) => (g.after - g.middle) / (g.requests / 2)
   const kb = (bytes: number) => `${num(bytes / 1024)} KB`
   const mb = (bytes: number) => `${num(bytes / MiB)} MB`
-  const info = (figure: string, measured: string, data?: Record<string, unknown>): Figure => ({
-    figure,
-    measured,
-    baseline: '',
-    ratio: '',
-    target: '',
-    met: undefined,
-    ...(data ? { data } : {}),
-  })
   const { fullGrowth: full, rawGrowth: raw } = m
   return [
     {
