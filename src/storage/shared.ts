@@ -1,4 +1,5 @@
 import { sha256Hex } from '../util/ids.js'
+import type { KvEntry, KvKeyInfo } from './kv-store.js'
 import type { ModuleRef, NewVersion, ScriptSettings } from './store.js'
 
 /** Rules both drivers share, so they cannot drift apart. */
@@ -40,3 +41,30 @@ export function prefixUpperBound(prefix: Buffer): Buffer | null {
   bound[end - 1] = bound[end - 1]! + 1
   return bound
 }
+
+/** A KV entry row as both drivers read it (PostgreSQL hands a BIGINT expiration over as a string). */
+export interface KvRow {
+  key: Buffer
+  expiration: number | string | null
+  metadata: string | null
+}
+
+export const kvKeyInfo = (r: KvRow): KvKeyInfo => ({
+  name: r.key.toString('utf8'),
+  ...(r.expiration !== null ? { expiration: Number(r.expiration) } : {}),
+  ...(r.metadata !== null ? { metadata: r.metadata } : {}),
+})
+
+// Both drivers hand out Buffers over plain ArrayBuffers, never shared ones.
+export const kvEntry = (r: KvRow & { value: Buffer }): KvEntry => ({
+  ...kvKeyInfo(r),
+  value: new Uint8Array(r.value.buffer as ArrayBuffer, r.value.byteOffset, r.value.byteLength),
+})
+
+export const kvKeyBytes = (key: string): Buffer => Buffer.from(key, 'utf8')
+
+/** Views the same memory instead of copying a value of up to 25 MiB. */
+export const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** Expiration is kept in whole seconds, as Cloudflare reports it; an entry is gone from that second on. */
+export const nowSeconds = (now: number): number => Math.floor(now / 1000)

@@ -1,7 +1,7 @@
 import type { AccountId, KvNamespaceId } from '../../domain/ids.js'
 import { hexId } from '../../util/ids.js'
-import type { KvEntry, KvKeyInfo, KvNamespace, KvScope, KvStore, KvWrite } from '../kv-store.js'
-import { prefixUpperBound } from '../shared.js'
+import type { KvNamespace, KvScope, KvStore, KvWrite } from '../kv-store.js'
+import { asBuffer, kvEntry, kvKeyBytes, kvKeyInfo, nowSeconds, prefixUpperBound } from '../shared.js'
 import { StorageConflict } from '../store.js'
 import { isUniqueViolation, type Db, type Sql } from './database.js'
 
@@ -68,23 +68,6 @@ const toNamespace = (r: NamespaceRow): KvNamespace => ({
   title: r.title,
 })
 
-const toInfo = (r: InfoRow): KvKeyInfo => ({
-  name: r.key.toString('utf8'),
-  ...(r.expiration !== null ? { expiration: Number(r.expiration) } : {}),
-  ...(r.metadata !== null ? { metadata: r.metadata } : {}),
-})
-
-const toEntry = (r: EntryRow): KvEntry => ({
-  ...toInfo(r),
-  // pg decodes bytea into Buffers over plain ArrayBuffers, never shared ones.
-  value: new Uint8Array(r.value.buffer as ArrayBuffer, r.value.byteOffset, r.value.byteLength),
-})
-
-const keyBytes = (key: string): Buffer => Buffer.from(key, 'utf8')
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
-/** Expiration is kept in whole seconds, as Cloudflare reports it; an entry is gone from that second on. */
-const nowSeconds = (now: number): number => Math.floor(now / 1000)
 const isExpired = (r: InfoRow, now: number): boolean =>
   r.expiration !== null && Number(r.expiration) <= nowSeconds(now)
 
@@ -128,7 +111,7 @@ export function postgresKv(db: Db): KvStore {
   }
 
   const writeBatch = async (q: Sql, scope: KvScope, batch: KvWrite[]): Promise<void> => {
-    const keys = batch.map((w) => keyBytes(w.key))
+    const keys = batch.map((w) => kvKeyBytes(w.key))
     await q.run(sql.upsertEntries, [
       scope.namespaceId,
       keys,
@@ -173,38 +156,38 @@ export function postgresKv(db: Db): KvStore {
       })
     },
     async getEntry(scope, key, now) {
-      const rows = await db.rows<EntryRow>(sql.entries, [scope.namespaceId, scope.accountId, [keyBytes(key)]])
+      const rows = await db.rows<EntryRow>(sql.entries, [scope.namespaceId, scope.accountId, [kvKeyBytes(key)]])
       const [row] = await liveOrPurge(scope, rows, now)
-      return row && toEntry(row)
+      return row && kvEntry(row)
     },
     async getEntryInfo(scope, key, now) {
-      const rows = await db.rows<InfoRow>(sql.info, [scope.namespaceId, scope.accountId, keyBytes(key)])
+      const rows = await db.rows<InfoRow>(sql.info, [scope.namespaceId, scope.accountId, kvKeyBytes(key)])
       const [row] = await liveOrPurge(scope, rows, now)
-      return row && toInfo(row)
+      return row && kvKeyInfo(row)
     },
     async getEntries(scope, keys, now) {
       // Results come back by key bytes; answer under the key strings the caller asked for.
-      const asked = new Map([...new Set(keys)].map((key) => [keyBytes(key).toString('hex'), key]))
+      const asked = new Map([...new Set(keys)].map((key) => [kvKeyBytes(key).toString('hex'), key]))
       const wanted = [...asked.keys()].map((hex) => Buffer.from(hex, 'hex'))
       const rows = await db.rows<EntryRow>(sql.entries, [scope.namespaceId, scope.accountId, wanted])
       const live = await liveOrPurge(scope, rows, now)
-      return new Map(live.map((r) => [asked.get(r.key.toString('hex'))!, toEntry(r)]))
+      return new Map(live.map((r) => [asked.get(r.key.toString('hex'))!, kvEntry(r)]))
     },
     async deleteEntries(scope, keys) {
       return db.tx(async (q) => {
         if (!(await q.one(sql.shareNamespace, [scope.namespaceId, scope.accountId]))) return false
-        await q.run(sql.deleteEntries, [scope.namespaceId, keys.map(keyBytes)])
+        await q.run(sql.deleteEntries, [scope.namespaceId, keys.map(kvKeyBytes)])
         return true
       })
     },
     async listKeys(scope, { prefix, after, limit, now }) {
-      const from = keyBytes(prefix)
+      const from = kvKeyBytes(prefix)
       const upper = prefixUpperBound(from)
-      const head = [scope.namespaceId, scope.accountId, nowSeconds(now), keyBytes(after ?? ''), from]
+      const head = [scope.namespaceId, scope.accountId, nowSeconds(now), kvKeyBytes(after ?? ''), from]
       const rows = upper
         ? await db.rows<InfoRow>(sql.listBounded, [...head, upper, limit + 1])
         : await db.rows<InfoRow>(sql.listUnbounded, [...head, limit + 1])
-      return { keys: rows.slice(0, limit).map(toInfo), more: rows.length > limit }
+      return { keys: rows.slice(0, limit).map(kvKeyInfo), more: rows.length > limit }
     },
     async purgeExpired(now, limit) {
       return db.run(sql.purgeExpired, [nowSeconds(now), limit])

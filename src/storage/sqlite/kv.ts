@@ -1,8 +1,8 @@
 import type { AccountId, KvNamespaceId } from '../../domain/ids.js'
 import type { Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import type { KvEntry, KvKeyInfo, KvNamespace, KvScope, KvStore } from '../kv-store.js'
-import { prefixUpperBound } from '../shared.js'
+import type { KvEntry, KvNamespace, KvScope, KvStore } from '../kv-store.js'
+import { asBuffer, kvEntry, kvKeyBytes, kvKeyInfo, nowSeconds, prefixUpperBound } from '../shared.js'
 import { StorageConflict } from '../store.js'
 import { isUniqueViolation } from './accounts.js'
 import type { Db } from './database.js'
@@ -27,24 +27,6 @@ const toNamespace = (r: NamespaceRow): KvNamespace => ({
   title: r.title,
 })
 
-const toInfo = (r: InfoRow): KvKeyInfo => ({
-  name: r.key.toString('utf8'),
-  ...(r.expiration !== null ? { expiration: r.expiration } : {}),
-  ...(r.metadata !== null ? { metadata: r.metadata } : {}),
-})
-
-const toEntry = (r: EntryRow): KvEntry => ({
-  ...toInfo(r),
-  // better-sqlite3 hands out Buffers over plain ArrayBuffers, never shared ones.
-  value: new Uint8Array(r.value.buffer as ArrayBuffer, r.value.byteOffset, r.value.byteLength),
-})
-
-const keyBytes = (key: string): Buffer => Buffer.from(key, 'utf8')
-/** better-sqlite3 binds Buffers; this views the same memory instead of copying a value of up to 25 MiB. */
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
-/** Expiration is kept in whole seconds, as Cloudflare reports it; an entry is gone from that second on. */
-const nowSeconds = (now: number): number => Math.floor(now / 1000)
 
 export { prefixUpperBound }
 
@@ -110,7 +92,7 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
   const putEntries = db.transaction((scope: KvScope, entries: Parameters<KvStore['putEntries']>[1]): boolean => {
     if (!ownsNamespace(scope)) return false
     for (const e of entries) {
-      const key = keyBytes(e.key)
+      const key = kvKeyBytes(e.key)
       s.upsertEntry.run(scope.namespaceId, key, e.expiration ?? null, e.metadata ?? null, e.value.byteLength)
       s.upsertValue.run(scope.namespaceId, key, asBuffer(e.value))
     }
@@ -119,7 +101,7 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
 
   const deleteEntries = db.transaction((scope: KvScope, keys: string[]): boolean => {
     if (!ownsNamespace(scope)) return false
-    for (const key of keys) s.deleteEntry.run(scope.namespaceId, keyBytes(key))
+    for (const key of keys) s.deleteEntry.run(scope.namespaceId, kvKeyBytes(key))
     return true
   })
 
@@ -160,20 +142,20 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
     },
     async getEntry(scope, key, now) {
       if (!ownsNamespace(scope)) return undefined
-      const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, keyBytes(key)), now)
-      return row && toEntry(row)
+      const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, kvKeyBytes(key)), now)
+      return row && kvEntry(row)
     },
     async getEntryInfo(scope, key, now) {
       if (!ownsNamespace(scope)) return undefined
-      const row = liveOrPurge(scope, s.info.get(scope.namespaceId, keyBytes(key)), now)
-      return row && toInfo(row)
+      const row = liveOrPurge(scope, s.info.get(scope.namespaceId, kvKeyBytes(key)), now)
+      return row && kvKeyInfo(row)
     },
     async getEntries(scope, keys, now) {
       const found = new Map<string, KvEntry>()
       if (!ownsNamespace(scope)) return found
       for (const key of new Set(keys)) {
-        const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, keyBytes(key)), now)
-        if (row) found.set(key, toEntry(row))
+        const row = liveOrPurge(scope, s.entry.get(scope.namespaceId, kvKeyBytes(key)), now)
+        if (row) found.set(key, kvEntry(row))
       }
       return found
     },
@@ -182,13 +164,13 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
     },
     async listKeys(scope, { prefix, after, limit, now }) {
       if (!ownsNamespace(scope)) return { keys: [], more: false }
-      const from = keyBytes(prefix)
+      const from = kvKeyBytes(prefix)
       const upper = prefixUpperBound(from)
-      const afterKey = keyBytes(after ?? '')
+      const afterKey = kvKeyBytes(after ?? '')
       const rows = upper
         ? s.listBounded.all(scope.namespaceId, afterKey, from, upper, nowSeconds(now), limit + 1)
         : s.listUnbounded.all(scope.namespaceId, afterKey, from, nowSeconds(now), limit + 1)
-      return { keys: rows.slice(0, limit).map(toInfo), more: rows.length > limit }
+      return { keys: rows.slice(0, limit).map(kvKeyInfo), more: rows.length > limit }
     },
     async purgeExpired(now, limit) {
       return s.purgeExpired.run(nowSeconds(now), limit).changes
