@@ -86,10 +86,6 @@ export class EventHub {
     return [...(this.#recent.get(keyOf(ref)) ?? [])]
   }
 
-  metrics(ref: ScriptRef): ScriptMetrics {
-    return this.#metrics.get(keyOf(ref)) ?? { invocations: 0, exceptions: 0, outcomes: {}, lastSeen: null }
-  }
-
   /** Every script of an account that has reported anything, with its counters. */
   accountMetrics(accountId: string): Array<ScriptRef & ScriptMetrics> {
     const out: Array<ScriptRef & ScriptMetrics> = []
@@ -98,11 +94,5 @@ export class EventHub {
       if (acct === accountId) out.push({ accountId: acct, namespaceId: ns ?? '', script: rest.join('/'), ...m })
     }
     return out
-  }
-
-  /** Forgets a script's history (it was deleted). */
-  forget(ref: ScriptRef): void {
-    this.#recent.delete(keyOf(ref))
-    this.#metrics.delete(keyOf(ref))
   }
 }
