@@ -41,6 +41,8 @@ export const ConfigSchema = z.object({
   coolDownMs: z.coerce.number().int().positive().default(600_000),
   /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
   maxScriptBytes: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Memory the Cache API of loaded Workers may hold on this node, in MiB (least recently used entries go first). @default 256 */
+  cacheMemoryMb: z.coerce.number().int().min(1).default(256),
   /** `sqlite` (embedded, default) or `postgres` (several nodes). */
   storage: z.enum(['sqlite', 'postgres']).default('sqlite'),
   /** PostgreSQL connection string when storage is `postgres`. */
@@ -74,6 +76,7 @@ const envNames: Record<keyof ConfigInput, string> = {
   isolateHeapMb: 'WORKERHIVE_ISOLATE_HEAP_MB',
   coolDownMs: 'WORKERHIVE_COOL_DOWN_MS',
   sandbox: 'WORKERHIVE_SANDBOX',
+  cacheMemoryMb: 'WORKERHIVE_CACHE_MEMORY_MB',
   storage: 'WORKERHIVE_STORAGE',
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',
   postgresSchema: 'WORKERHIVE_POSTGRES_SCHEMA',

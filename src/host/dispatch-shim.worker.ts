@@ -44,12 +44,19 @@ export function wrapEnv(env) {
 `
 }
 
-/** Main module of a modules-format dispatch Worker: the customer's default export, fed a wrapped env. */
-export function wrappedMain(customerMain: string): string {
+/**
+ * Main module of a modules-format Worker: evaluates the caches module before the customer's code,
+ * re-exports everything, and for a dispatch Worker feeds its default export a wrapped env. A module
+ * without a default export gets an empty handler object (workerd refuses `undefined`).
+ */
+export function wrappedMain(customerMain: string, wrapDispatch: boolean): string {
   const main = JSON.stringify('../' + customerMain)
-  return `import * as app from ${main}
-import { wrapEnv } from "./dispatch-shim.js"
+  const head = `import "./caches.js"
+import * as app from ${main}
 export * from ${main}
+`
+  if (!wrapDispatch) return `${head}export default app.default ?? {}\n`
+  return `${head}import { wrapEnv } from "./dispatch-shim.js"
 const handlers = app.default
 let entry
 if (typeof handlers === 'function') {
@@ -64,7 +71,7 @@ if (typeof handlers === 'function') {
     entry[name] = typeof handler === 'function' ? (event, env, ctx) => handler.call(handlers, event, wrapEnv(env), ctx) : handler
   }
 } else {
-  entry = handlers
+  entry = {}
 }
 export default entry
 `

@@ -56,6 +56,8 @@ export interface ScriptProps {
   script: string
   /** The isolate's loader key: subrequest budgets are counted per isolate. */
   loadKey?: string
+  /** The script's Cache API space (see CacheIdentity). */
+  cacheSpace: string
 }
 
 export interface OutboundWorkerProps extends ScriptProps {

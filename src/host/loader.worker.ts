@@ -3,6 +3,7 @@ import { internalJson } from './internal-api.worker.js'
 import { hostExports, type HostEnv, type OutboundTarget } from './env.worker.js'
 import { stableHash } from './budget.worker.js'
 import { OWN, shimModule, wrappedMain } from './dispatch-shim.worker.js'
+import { cachesModule } from './caches-shim.worker.js'
 import { takeCode } from './registry.worker.js'
 
 
@@ -52,21 +53,20 @@ async function workerCode(
   const modules: Record<string, WorkerLoaderModule> = {}
   for (const m of bundle.modules) modules[m.name] = toLoaderModule(m)
   const exportsOf = hostExports(ctx)
-  const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey }
-  let mainModule = d.mainModule
+  const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey, cacheSpace: d.cache.space }
   const dispatchNames = d.bindings.filter((b) => b.type === 'dispatch').map((b) => b.name)
   if (dispatchNames.length > 0) modules[`${OWN}dispatch-shim.js`] = { js: shimModule(dispatchNames) }
+  modules[`${OWN}caches.js`] = { js: cachesModule(d.cache.defaultEnabled) }
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
     // (sloppy mode, like a classic script) after a setup module has made the bindings globals;
     // workerd dispatches its addEventListener('fetch') handlers natively.
     modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings, dispatchNames.length > 0) }
-    modules[`${OWN}main.js`] = { js: `import "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
-    mainModule = `${OWN}main.js`
-  } else if (dispatchNames.length > 0) {
-    modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule) }
-    mainModule = `${OWN}main.js`
+    modules[`${OWN}main.js`] = { js: `import "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
+  } else {
+    modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, dispatchNames.length > 0) }
   }
+  const mainModule = `${OWN}main.js`
   return {
     compatibilityDate: d.compatibilityDate,
     compatibilityFlags: d.compatibilityFlags,

@@ -1,5 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { takeSubrequest } from './budget.worker.js'
+import { forwardCacheCall, isCacheCall } from './cache.worker.js'
 import type { HostEnv, OutboundWorkerProps, ScriptProps } from './env.worker.js'
 import { ResourceLimitError } from './guard.worker.js'
 import { invoke } from './invoke.worker.js'
@@ -14,6 +15,7 @@ import { lookupScript } from './registry.worker.js'
  */
 export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
   override async fetch(request: Request): Promise<Response> {
+    if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props.cacheSpace, request)
     countSubrequest(this.ctx.props)
     try {
       return await this.env.INTERNET.fetch(request)
@@ -32,6 +34,8 @@ export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
  */
 export class OutboundWorker extends WorkerEntrypoint<HostEnv, OutboundWorkerProps> {
   override async fetch(request: Request): Promise<Response> {
+    // The Cache API is not egress: it never goes through the namespace's Outbound Worker.
+    if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props.cacheSpace, request)
     countSubrequest(this.ctx.props)
     const { accountId, target } = this.ctx.props
     const script = await lookupScript(this.env, accountId, '', target.service)

@@ -1,5 +1,5 @@
 import type { AccountId, NamespaceId } from '../domain/ids.js'
-import type { CodeBundle, HostBinding, RoutingTable, ScriptDescriptor } from '../host/shared/protocol.js'
+import type { CacheIdentity, CodeBundle, HostBinding, RoutingTable, ScriptDescriptor } from '../host/shared/protocol.js'
 import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
 
@@ -46,7 +46,19 @@ export async function describeScript(
     workersDev: script.subdomainEnabled,
     traced,
     limits,
+    cache: cacheIdentity(script, namespaceId, trusted),
   }
+}
+
+/**
+ * Cloudflare's cache isolation: an untrusted namespace gives each user Worker a space of its own
+ * (keyed by the script's id, so a script re-created under the same name starts empty) and disables
+ * `caches.default`; a trusted namespace shares one space; account scripts share the account's.
+ */
+function cacheIdentity(script: Script, namespaceId: NamespaceId | null, trusted: boolean): CacheIdentity {
+  if (namespaceId === null) return { space: `account-${script.accountId}`, defaultEnabled: true }
+  if (trusted) return { space: `namespace-${namespaceId}`, defaultEnabled: true }
+  return { space: `script-${script.id}`, defaultEnabled: false }
 }
 
 async function hostBindings(store: Store, accountId: AccountId, version: ScriptVersion): Promise<HostBinding[]> {

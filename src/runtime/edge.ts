@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { EdgeNotifier } from '../api/context.js'
 import { createInternalApi } from '../api/internal/server.js'
+import { ResponseCache } from '../cache/response-cache.js'
 import type { Config } from '../config/config.js'
 import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
 import { CONTROL } from '../host/shared/protocol.js'
@@ -40,6 +41,7 @@ export interface EdgeDeps {
     | 'maxIsolatesPerProcess'
     | 'coolDownMs'
     | 'sandbox'
+    | 'cacheMemoryMb'
   >
 }
 
@@ -66,11 +68,15 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   const events = new EventHub()
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
+  const cacheBytes = config.cacheMemoryMb * 1024 * 1024
+  // One entry may take a quarter of the cache, and never more than Cloudflare's 512 MB object limit.
+  const maxEntryBytes = Math.min(Math.floor(cacheBytes / 4), 512 * 1024 * 1024)
   const internal = createInternalApi({
     store,
     log,
     clock,
     secret,
+    cache: { store: new ResponseCache({ maxBytes: cacheBytes, maxEntryBytes, clock }), maxEntryBytes },
     edgeDomain: config.edgeDomain,
     containment: () => watchdog.containment.state(),
     isTailed: (ref) => deps.isTailed?.(ref) ?? false,

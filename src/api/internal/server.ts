@@ -9,12 +9,16 @@ import type { Store } from '../../storage/store.js'
 import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
 import { kvInternalHandlers } from './kv.js'
+import { cacheInternalHandler } from './cache.js'
+import type { ResponseCache } from '../../cache/response-cache.js'
 
 export interface InternalDeps {
   store: Store
   log: Logger
   clock: Clock
   secret: string
+  /** The Cache API's storage for loaded Workers. */
+  cache: { store: ResponseCache; maxEntryBytes: number }
   edgeDomain: string
   /** Whether a live tail is reading a script (then the edge traces it). */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
@@ -70,6 +74,8 @@ export function createInternalApi(deps: InternalDeps): Hono {
   app.delete(`${kvBase}/value`, (c) => kv.delete(c.req.raw, ref(c)))
   app.get(`${kvBase}/keys`, (c) => kv.list(c.req.raw, ref(c)))
   app.post(`${kvBase}/bulk/get`, (c) => kv.getBulk(c.req.raw, ref(c)))
+
+  app.on(['GET', 'PUT', 'DELETE'], '/internal/cache/:space/:op', cacheInternalHandler(deps.cache.store, deps.cache.maxEntryBytes))
 
   app.get('/internal/containment', (c) => c.json(deps.containment()))
 

@@ -43,6 +43,7 @@ export interface ScriptDescriptor {
    */
   traced: boolean
   limits: { cpuMs?: number; subRequests?: number }
+  cache: CacheIdentity
 }
 
 /**
@@ -77,7 +78,36 @@ export const INTERNAL = {
   kv: '/internal/kv/',
   containment: '/internal/containment',
   events: '/internal/events',
+  cache: '/internal/cache/',
 } as const
+
+/**
+ * The Cache API's wire. Inside a user Worker, `caches` is replaced by a module (caches-shim) whose
+ * calls are fetch()es to CACHE_ORIGIN; they leave through the Worker's globalOutbound, where the
+ * host recognises them and adds the cache space from the Worker's own identity (so a Worker can
+ * only ever reach its own space, whatever it sends), then forwards them to Node:
+ *
+ *   PUT    <op base>put?name=N&url=U     body = response body, CACHE_HEADERS.head = the response's
+ *                                         status and headers (URI-encoded JSON) → 204
+ *   GET    <op base>match?name=N&url=U   Range / If-None-Match / If-Modified-Since forwarded →
+ *                                         the stored response with CACHE_HEADERS.result = 'hit',
+ *                                         or 204 with 'miss'
+ *   DELETE <op base>delete?name=N&url=U  → 204 with CACHE_HEADERS.result = 'hit' or 'miss'
+ */
+export const CACHE_ORIGIN = 'http://cache.workerhive.invalid'
+
+export const CACHE_HEADERS = {
+  head: 'x-workerhive-cache-head',
+  result: 'x-workerhive-cache-result',
+} as const
+
+/** Where a script's Cache API entries live, and whether its `caches.default` works. */
+export interface CacheIdentity {
+  /** Isolated per script (untrusted namespaces), shared per namespace (trusted) or per account. */
+  space: string
+  /** False in untrusted namespaces, where Cloudflare disables `caches.default`. */
+  defaultEnabled: boolean
+}
 
 /** Paths of each workerd process's control socket. */
 export const CONTROL = {

@@ -1,0 +1,32 @@
+import { CACHE_HEADERS, CACHE_ORIGIN, INTERNAL } from './shared/protocol.js'
+import { internalFetch } from './internal-api.worker.js'
+import type { HostEnv } from './env.worker.js'
+
+const CACHE_HOST = new URL(CACHE_ORIGIN).host
+
+/** A Cache API call of the caches shim, arriving at a loaded Worker's globalOutbound. */
+export const isCacheCall = (request: Request): boolean => new URL(request.url).host === CACHE_HOST
+
+/** Request headers a cache lookup honours; nothing else of the Worker's request reaches Node. */
+const FORWARDED = ['range', 'if-none-match', 'if-modified-since', CACHE_HEADERS.head]
+
+/**
+ * Forwards a Cache API call to Node's cache under the calling Worker's own space: the space comes
+ * from the outbound's props, so whatever a Worker sends to the cache origin, it reaches only its
+ * own entries.
+ */
+export async function forwardCacheCall(env: HostEnv, space: string, request: Request): Promise<Response> {
+  const url = new URL(request.url)
+  const op = url.pathname.slice(1)
+  const query = new URLSearchParams({ name: url.searchParams.get('name') ?? 'default', url: url.searchParams.get('url') ?? '' })
+  const headers = new Headers()
+  for (const name of FORWARDED) {
+    const value = request.headers.get(name)
+    if (value !== null) headers.set(name, value)
+  }
+  return internalFetch(env, `${INTERNAL.cache}${encodeURIComponent(space)}/${encodeURIComponent(op)}?${query}`, {
+    method: request.method,
+    headers,
+    ...(request.method === 'PUT' ? { body: request.body } : {}),
+  })
+}
