@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { ManualClock } from '../util/clock.js'
 import { accountCases } from './conformance/accounts.js'
+import { assetCases } from './conformance/assets.js'
 import { START } from './conformance/fixtures.js'
 import { kvCases } from './conformance/kv.js'
 import { namespaceCases } from './conformance/namespaces.js'
@@ -60,6 +61,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('script listing, tags and deletion', () => scriptListingCases(define))
     describe('zones and routes', () => zoneCases(define))
     describe('KV', () => kvCases(define))
+    describe('static assets', () => assetCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))

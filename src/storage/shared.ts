@@ -22,6 +22,7 @@ export function versionEtag(v: Omit<NewVersion, 'modules'> & { modules: ModuleRe
       v.compatibilityDate,
       v.compatibilityFlags,
       v.bindings,
+      v.assets ?? null,
     ]),
   )
 }

@@ -12,6 +12,7 @@ export interface Store {
   readonly scripts: ScriptStore
   readonly kv: KvStore
   readonly zones: ZoneStore
+  readonly assets: AssetStore
   /**
    * Changes made through other nodes sharing this store, so each node's edge can drop what it
    * cached. Absent for stores only one node can open (SQLite).
@@ -165,6 +166,8 @@ export interface ScriptVersion {
   source: string
   /** Event handlers the main module registers (`fetch`, `scheduled`, `queue`, …), found at upload. */
   handlers: string[]
+  /** Static assets served with this version, or null. */
+  assets: VersionAssets | null
 }
 
 export interface NewVersion {
@@ -178,6 +181,8 @@ export interface NewVersion {
   source?: string
   /** @default ['fetch'] */
   handlers?: string[]
+  /** @default null */
+  assets?: VersionAssets | null
 }
 
 export interface Deployment {
@@ -298,6 +303,48 @@ export interface ZoneStore {
     script: string,
     routes: Array<{ zoneId: ZoneId; pattern: string }>,
   ): Promise<Route[]>
+}
+
+// --- static assets ------------------------------------------------------------------------------
+/** A version's static assets: which file each path serves, and how the assets are served. */
+export interface VersionAssets {
+  /** Path (`/index.html`) → content hash and size. */
+  manifest: Record<string, { hash: string; size: number }>
+  /** Cloudflare's asset config, validated (see src/assets/config.ts). */
+  config: Record<string, unknown>
+}
+
+export interface AssetFile {
+  hash: string
+  /** null: served without a Content-Type. */
+  contentType: string | null
+  content: Uint8Array
+}
+
+/** An assets-upload-session: the manifest a client announced for one script. */
+export interface AssetSession {
+  id: string
+  accountId: AccountId
+  /** null for account-level scripts. */
+  namespaceId: NamespaceId | null
+  script: string
+  manifest: Record<string, { hash: string; size: number }>
+  /** Unix milliseconds. */
+  expiresAt: number
+}
+
+/**
+ * Asset contents, content-addressed per account (identical files are stored once and shared by the
+ * account's scripts, as Cloudflare shares them within a namespace), and upload sessions.
+ */
+export interface AssetStore {
+  /** The hashes of `hashes` the account has no content for. */
+  missing(accountId: AccountId, hashes: string[]): Promise<Set<string>>
+  /** Stores files (a hash already stored is left as it is). */
+  put(accountId: AccountId, files: AssetFile[]): Promise<void>
+  get(accountId: AccountId, hash: string): Promise<AssetFile | undefined>
+  createSession(session: AssetSession): Promise<void>
+  session(id: string): Promise<AssetSession | undefined>
 }
 
 export type { KvNamespaceId }

@@ -3,6 +3,7 @@ import { after, describe, it } from 'node:test'
 import { runStoreConformance } from '../../src/storage/conformance.js'
 import { openStore } from '../../src/storage/open.js'
 import { openPostgresStore } from '../../src/storage/postgres/index.js'
+import { migrations } from '../../src/storage/postgres/migrations/index.js'
 import {
   adminQuery,
   dropSchema,
@@ -45,7 +46,7 @@ describe('PostgreSQL driver', () => {
       const applied = await adminQuery<{ version: number }>(
         `SELECT version FROM ${schema}.workerhive_migrations ORDER BY version`,
       )
-      assert.deepEqual(applied.map((r) => r.version), [1, 2, 3])
+      assert.deepEqual(applied.map((r) => r.version), migrations.map((m) => m.version))
       // Every node sees the same data.
       const input = { name: 'n', email: 'n@example.com', globalKeyHash: 'h', subdomain: 'n' }
       const account = await stores[0]!.accounts.create(input)

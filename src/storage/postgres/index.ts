@@ -1,3 +1,4 @@
+import { postgresAssets } from './assets.js'
 import { systemClock, type Clock } from '../../util/clock.js'
 import type { Store } from '../store.js'
 import { postgresAccounts } from './accounts.js'
@@ -28,6 +29,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     namespaces: postgresNamespaces(db, clock),
     scripts: postgresScripts(db, clock),
     kv: postgresKv(db),
+    assets: postgresAssets(db),
     zones: postgresZones(db, clock),
     changes,
     async close() {

@@ -15,6 +15,7 @@ import {
   type ScriptStore,
   type ScriptVersion,
   type StoredBinding,
+  type VersionAssets,
 } from '../store.js'
 import { iso, LOCK_CLASS, toJson, type Db, type Sql } from './database.js'
 
@@ -46,6 +47,7 @@ interface VersionRow {
   annotations: Record<string, string>
   source: string
   handlers: string[]
+  assets: VersionAssets | null
 }
 interface DeploymentRow {
   id: string
@@ -81,8 +83,8 @@ const sql = {
   setSubdomain: 'UPDATE scripts SET subdomain_enabled = $1, previews_enabled = $2 WHERE id = $3',
   nextNumber: 'SELECT COALESCE(MAX(number), 0) + 1 AS n FROM script_versions WHERE script_id = $1',
   insertVersion: `INSERT INTO script_versions (id, script_id, number, created_on, format, main_module, modules,
-                    compatibility_date, compatibility_flags, bindings, etag, annotations, source, handlers)
-                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+                    compatibility_date, compatibility_flags, bindings, etag, annotations, source, handlers, assets)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
   version: 'SELECT * FROM script_versions WHERE id = $1',
   versions: 'SELECT * FROM script_versions WHERE script_id = $1 ORDER BY number DESC',
   insertBlob: 'INSERT INTO blobs (hash, content) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
@@ -134,6 +136,7 @@ const toVersion = (r: VersionRow): ScriptVersion => ({
   annotations: r.annotations,
   source: r.source,
   handlers: r.handlers,
+  assets: r.assets ?? null,
 })
 
 const toDeployment = (r: DeploymentRow): Deployment => ({
@@ -237,6 +240,7 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
           versionId, scriptId, number, now, version.format, version.mainModule, toJson(refs),
           version.compatibilityDate, toJson(version.compatibilityFlags), toJson(version.bindings), etag,
           toJson(version.annotations ?? {}), version.source ?? 'api', toJson(version.handlers ?? ['fetch']),
+          version.assets ? toJson(version.assets) : null,
         ])
         if (existing && deploy !== false) await q.run(sql.setCurrent, [versionId, now, scriptId])
         if (!existing || deploy !== false) {

@@ -1,3 +1,4 @@
+import { sqliteAssets } from './assets.js'
 import { join } from 'node:path'
 import { systemClock, type Clock } from '../../util/clock.js'
 import type { Store } from '../store.js'
@@ -18,6 +19,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     namespaces: sqliteNamespaces(db, clock),
     scripts: sqliteScripts(db, clock),
     kv: sqliteKv(db, clock),
+    assets: sqliteAssets(db),
     zones: sqliteZones(db, clock),
     async close() {
       db.close()

@@ -44,6 +44,7 @@ interface VersionRow {
   annotations: string
   source: string
   handlers: string
+  assets: string | null
 }
 interface DeploymentRow {
   id: string
@@ -71,6 +72,7 @@ const toVersion = (r: VersionRow): ScriptVersion => ({
   annotations: fromJson(r.annotations),
   source: r.source,
   handlers: fromJson(r.handlers),
+  assets: r.assets === null ? null : fromJson(r.assets),
 })
 
 const toDeployment = (r: DeploymentRow): Deployment => ({
@@ -104,8 +106,8 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
     insertVersion: db.prepare(
       `INSERT INTO script_versions (id, script_id, number, created_on, format, main_module, modules,
-         compatibility_date, compatibility_flags, bindings, etag, annotations, source, handlers)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         compatibility_date, compatibility_flags, bindings, etag, annotations, source, handlers, assets)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     version: db.prepare<[string], VersionRow>('SELECT * FROM script_versions WHERE id = ?'),
     versions: db.prepare<[string], VersionRow>(
@@ -201,6 +203,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
           versionId, scriptId, number, now, version.format, version.mainModule, toJson(refs),
           version.compatibilityDate, toJson(version.compatibilityFlags), toJson(version.bindings), etag,
           toJson(version.annotations ?? {}), version.source ?? 'api', toJson(version.handlers ?? ['fetch']),
+          version.assets ? toJson(version.assets) : null,
         )
         if (existing && deploy !== false) s.setCurrent.run(versionId, now, scriptId)
         if (!existing || deploy !== false) {

@@ -1,6 +1,7 @@
 import { core } from './001-core.js'
 import { kv } from './002-kv.js'
 import { versionHandlers } from './003-version-handlers.js'
+import { assets } from './004-assets.js'
 
 /**
  * Applied in order, each once, inside a transaction; the workerhive_migrations table records them.
@@ -10,4 +11,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 1, sql: core },
   { version: 2, sql: kv },
   { version: 3, sql: versionHandlers },
+  { version: 4, sql: assets },
 ]

@@ -1,10 +1,12 @@
 import { core } from './001-core.js'
 import { kv } from './002-kv.js'
 import { versionHandlers } from './003-version-handlers.js'
+import { assets } from './004-assets.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 1, sql: core },
   { version: 2, sql: kv },
   { version: 3, sql: versionHandlers },
+  { version: 4, sql: assets },
 ]

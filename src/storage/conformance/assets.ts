@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import type { DefineCase } from '../conformance.js'
+import { esmVersion, newAccount, newNamespaceScope, utf8 } from './fixtures.js'
+
+export function assetCases(test: DefineCase): void {
+  test('assets: files are content-addressed per account and stored once', async ({ store }) => {
+    const a = await newAccount(store, 'a')
+    const b = await newAccount(store, 'b')
+    assert.deepEqual(await store.assets.missing(a, ['h1', 'h2']), new Set(['h1', 'h2']))
+    await store.assets.put(a, [
+      { hash: 'h1', contentType: 'text/html; charset=utf-8', content: utf8('<h1>hi</h1>') },
+      { hash: 'h2', contentType: null, content: utf8('raw') },
+    ])
+    // A second upload of a stored hash changes nothing.
+    await store.assets.put(a, [{ hash: 'h1', contentType: 'text/plain', content: utf8('other') }])
+    assert.deepEqual(await store.assets.missing(a, ['h1', 'h2', 'h3']), new Set(['h3']))
+    assert.deepEqual(await store.assets.missing(b, ['h1']), new Set(['h1']))
+    const h1 = await store.assets.get(a, 'h1')
+    assert.equal(h1?.contentType, 'text/html; charset=utf-8')
+    assert.equal(Buffer.from(h1!.content).toString(), '<h1>hi</h1>')
+    assert.equal((await store.assets.get(a, 'h2'))?.contentType, null)
+    assert.equal(await store.assets.get(b, 'h1'), undefined)
+  })
+
+  test('assets: upload sessions keep their manifest and scope', async ({ store, clock }) => {
+    const scope = await newNamespaceScope(store, 'a')
+    const session = {
+      id: 'session-1',
+      accountId: scope.accountId,
+      namespaceId: scope.namespaceId,
+      script: 'site',
+      manifest: { '/index.html': { hash: 'h1', size: 11 } },
+      expiresAt: clock.now() + 3600_000,
+    }
+    await store.assets.createSession(session)
+    assert.deepEqual(await store.assets.session('session-1'), session)
+    assert.equal(await store.assets.session('nope'), undefined)
+  })
+
+  test('assets: a version keeps its assets and they make its etag', async ({ store }) => {
+    const scope = await newNamespaceScope(store, 'a')
+    const assets = { manifest: { '/index.html': { hash: 'h1', size: 11 } }, config: { html_handling: 'none' } }
+    const one = await store.scripts.publish({ scope, name: 'site', version: esmVersion('export default {}', { assets }) })
+    assert.deepEqual((await store.scripts.version(one.version.id))?.assets, assets)
+    const two = await store.scripts.publish({ scope, name: 'site', version: esmVersion('export default {}') })
+    assert.equal(two.version.assets, null)
+    assert.notEqual(one.version.etag, two.version.etag)
+  })
+}

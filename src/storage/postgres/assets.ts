@@ -1,0 +1,61 @@
+import type { AccountId, NamespaceId } from '../../domain/ids.js'
+import type { AssetSession, AssetStore } from '../store.js'
+import { toJson, type Db } from './database.js'
+
+interface SessionRow {
+  id: string
+  account_id: string
+  namespace_id: string | null
+  script: string
+  manifest: AssetSession['manifest']
+  expires_at: string
+}
+
+export function postgresAssets(db: Db): AssetStore {
+  return {
+    async missing(accountId, hashes) {
+      const present = await db.rows<{ hash: string }>(
+        'SELECT hash FROM asset_files WHERE account_id = $1 AND hash = ANY($2::text[])',
+        [accountId, hashes],
+      )
+      const have = new Set(present.map((r) => r.hash))
+      return new Set(hashes.filter((h) => !have.has(h)))
+    },
+    async put(accountId, files) {
+      if (files.length === 0) return
+      await db.run(
+        `INSERT INTO asset_files (account_id, hash, content_type, content)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bytea[])
+         ON CONFLICT (account_id, hash) DO NOTHING`,
+        [accountId, files.map((f) => f.hash), files.map((f) => f.contentType), files.map((f) => Buffer.from(f.content))],
+      )
+    },
+    async get(accountId, hash) {
+      const r = await db.one<{ hash: string; content_type: string | null; content: Buffer }>(
+        'SELECT hash, content_type, content FROM asset_files WHERE account_id = $1 AND hash = $2',
+        [accountId, hash],
+      )
+      return r && { hash: r.hash, contentType: r.content_type, content: r.content }
+    },
+    async createSession(session) {
+      await db.run('DELETE FROM asset_sessions WHERE expires_at < $1', [session.expiresAt - 24 * 3600_000])
+      await db.run(
+        'INSERT INTO asset_sessions (id, account_id, namespace_id, script, manifest, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [session.id, session.accountId, session.namespaceId, session.script, toJson(session.manifest), session.expiresAt],
+      )
+    },
+    async session(id) {
+      const r = await db.one<SessionRow>('SELECT * FROM asset_sessions WHERE id = $1', [id])
+      return (
+        r && {
+          id: r.id,
+          accountId: r.account_id as AccountId,
+          namespaceId: r.namespace_id as NamespaceId | null,
+          script: r.script,
+          manifest: r.manifest,
+          expiresAt: Number(r.expires_at),
+        }
+      )
+    },
+  }
+}

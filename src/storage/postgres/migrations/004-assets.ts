@@ -1,0 +1,19 @@
+/** Static assets: contents by hash per account, upload sessions, and each version's manifest. */
+export const assets = `
+CREATE TABLE asset_files (
+  account_id TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  content_type TEXT,
+  content BYTEA NOT NULL,
+  PRIMARY KEY (account_id, hash)
+);
+CREATE TABLE asset_sessions (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  namespace_id TEXT,
+  script TEXT NOT NULL,
+  manifest JSON NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+ALTER TABLE script_versions ADD COLUMN assets JSON;
+`

@@ -1,0 +1,67 @@
+import type { AccountId, NamespaceId } from '../../domain/ids.js'
+import type { AssetFile, AssetSession, AssetStore } from '../store.js'
+import type { Db } from './database.js'
+
+interface FileRow {
+  hash: string
+  content_type: string | null
+  content: Buffer
+}
+interface SessionRow {
+  id: string
+  account_id: string
+  namespace_id: string | null
+  script: string
+  manifest: string
+  expires_at: number
+}
+
+export function sqliteAssets(db: Db): AssetStore {
+  const s = {
+    has: db.prepare<[string, string], { hash: string }>('SELECT hash FROM asset_files WHERE account_id = ? AND hash = ?'),
+    insert: db.prepare('INSERT OR IGNORE INTO asset_files (account_id, hash, content_type, content) VALUES (?, ?, ?, ?)'),
+    get: db.prepare<[string, string], FileRow>('SELECT hash, content_type, content FROM asset_files WHERE account_id = ? AND hash = ?'),
+    insertSession: db.prepare(
+      'INSERT INTO asset_sessions (id, account_id, namespace_id, script, manifest, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    session: db.prepare<[string], SessionRow>('SELECT * FROM asset_sessions WHERE id = ?'),
+    // Sessions live an hour; each new one sweeps the long-expired.
+    sweepSessions: db.prepare('DELETE FROM asset_sessions WHERE expires_at < ?'),
+  }
+  const insertAll = db.transaction((accountId: string, files: AssetFile[]) => {
+    for (const f of files) {
+      s.insert.run(accountId, f.hash, f.contentType, Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength))
+    }
+  })
+  return {
+    async missing(accountId, hashes) {
+      return new Set(hashes.filter((h) => !s.has.get(accountId, h)))
+    },
+    async put(accountId, files) {
+      insertAll(accountId, files)
+    },
+    async get(accountId, hash) {
+      const r = s.get.get(accountId, hash)
+      return r && { hash: r.hash, contentType: r.content_type, content: r.content }
+    },
+    async createSession(session) {
+      s.sweepSessions.run(session.expiresAt - 24 * 3600_000)
+      s.insertSession.run(
+        session.id, session.accountId, session.namespaceId, session.script, JSON.stringify(session.manifest), session.expiresAt,
+      )
+    },
+    async session(id) {
+      const r = s.session.get(id)
+      return r && toSession(r)
+    },
+  }
+}
+
+const toSession = (r: SessionRow): AssetSession => ({
+  id: r.id,
+  accountId: r.account_id as AccountId,
+  namespaceId: r.namespace_id as NamespaceId | null,
+  script: r.script,
+  manifest: JSON.parse(r.manifest) as AssetSession['manifest'],
+  expiresAt: r.expires_at,
+})
