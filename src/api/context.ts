@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Account, Store } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
+import type { AssetSession } from '../storage/store.js'
 import type { Logger } from '../util/logger.js'
 import type { Config } from '../config/config.js'
 import type { EventHub } from '../runtime/events.js'
@@ -36,10 +37,14 @@ export interface EdgeStatus {
   containment: Array<{ key: string; status: string; until: number; strikes: number; reason: string }>
 }
 
-export interface AuthInfo {
-  kind: 'token' | 'global-key'
-  tokenId?: string
-}
+/**
+ * How the caller proved who it is: an API token, the global key, or (on the asset upload endpoint
+ * only) the JWT of an assets-upload-session.
+ */
+export type AuthInfo =
+  | { kind: 'token'; tokenId: string }
+  | { kind: 'global-key' }
+  | { kind: 'asset-upload'; session: AssetSession }
 
 export type ApiEnv = {
   Variables: {

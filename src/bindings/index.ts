@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { StoredBinding } from '../storage/store.js'
+import { assets } from './assets/schema.js'
 import { dataBlob } from './data-blob/schema.js'
 import { dispatchNamespace } from './dispatch-namespace/schema.js'
 import { inherit } from './inherit/schema.js'
@@ -30,6 +31,7 @@ const kinds = [
   versionMetadata,
   inherit,
   secretKey,
+  assets,
 ] as const
 
 type Kinds = typeof kinds

@@ -20,7 +20,8 @@ function requestOf(input) {
 
 function call(op, name, request, init = {}) {
   const query = new URLSearchParams({ name, url: request.url })
-  return send(ORIGIN + "/" + op + "?" + query, init)
+  // A cached redirect is the answer itself, never to be followed.
+  return send(ORIGIN + "/" + op + "?" + query, { ...init, redirect: "manual" })
 }
 
 class WorkerhiveCache {

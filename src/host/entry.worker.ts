@@ -7,6 +7,7 @@ import { invoke, isResourceLimit } from './invoke.worker.js'
 import { lookupScript, routingTable } from './registry.worker.js'
 import { resolveTarget } from './routing.worker.js'
 
+export { Assets } from './assets.worker.js'
 export { Control } from './control.worker.js'
 export { DispatchNamespace, ServiceBinding, UserWorker } from './dispatcher.worker.js'
 export { KvNamespace } from './kv.worker.js'

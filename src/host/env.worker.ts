@@ -64,6 +64,11 @@ export interface OutboundWorkerProps extends ScriptProps {
   target: OutboundTarget
 }
 
+export interface AssetsProps {
+  accountId: string
+  versionId: string
+}
+
 export interface KvProps {
   accountId: string
   namespaceId: string
@@ -84,6 +89,7 @@ export interface HostExports {
   KvNamespace: EntrypointFactory<KvProps>
   ServiceBinding: EntrypointFactory<ServiceProps>
   Tail: EntrypointFactory<ScriptProps>
+  Assets: EntrypointFactory<AssetsProps>
 }
 
 export const hostExports = (ctx: ExecutionContext<unknown>): HostExports => ctx.exports as unknown as HostExports

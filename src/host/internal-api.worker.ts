@@ -5,7 +5,8 @@ import type { HostEnv } from './env.worker.js'
 export async function internalFetch(env: HostEnv, path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers)
   headers.set(HEADER_INTERNAL_SECRET, env.INTERNAL_SECRET)
-  const res = await env.INTERNAL.fetch(`http://internal${path}`, { ...init, headers })
+  // Redirects Node answers (asset 307s, cached 301s) are for the end user, never to be followed here.
+  const res = await env.INTERNAL.fetch(`http://internal${path}`, { redirect: 'manual', ...init, headers })
   return res
 }
 

@@ -5,6 +5,7 @@ import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDead
 import { beginInvocation, endInvocation } from './budget.worker.js'
 import { countInvocation } from './counters.worker.js'
 import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
+import { routeWithAssets } from './assets.worker.js'
 
 export interface InvokeOptions {
   entrypoint?: string
@@ -26,6 +27,20 @@ export async function invoke(
   d: ScriptDescriptor,
   request: Request,
   options: InvokeOptions = {},
+): Promise<Response> {
+  // A script with static assets: the assets may answer before (or instead of) the Worker.
+  if (d.assets && options.entrypoint === undefined) {
+    return routeWithAssets(env, d, request, () => invokeWorker(env, ctx, d, request, options))
+  }
+  return invokeWorker(env, ctx, d, request, options)
+}
+
+async function invokeWorker(
+  env: HostEnv,
+  ctx: ExecutionContext<unknown>,
+  d: ScriptDescriptor,
+  request: Request,
+  options: InvokeOptions,
 ): Promise<Response> {
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)

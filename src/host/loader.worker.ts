@@ -132,6 +132,8 @@ function bindingValue(b: HostBinding, d: ScriptDescriptor, x: ReturnType<typeof 
       })
     case 'version':
       return { id: b.id, tag: b.tag, timestamp: b.timestamp }
+    case 'assets':
+      return x.Assets({ props: { accountId: d.accountId, versionId: d.versionId } })
     case 'module':
       // Module parts are globals of service-worker scripts (see serviceWorkerSetup), not env values.
       return undefined

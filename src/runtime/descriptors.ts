@@ -1,5 +1,6 @@
 import type { AccountId, NamespaceId } from '../domain/ids.js'
-import type { CacheIdentity, CodeBundle, HostBinding, RoutingTable, ScriptDescriptor } from '../host/shared/protocol.js'
+import type { AssetConfig } from '../assets/config.js'
+import type { AssetRouting, CacheIdentity, CodeBundle, HostBinding, RoutingTable, ScriptDescriptor } from '../host/shared/protocol.js'
 import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
 
@@ -47,7 +48,13 @@ export async function describeScript(
     traced,
     limits,
     cache: cacheIdentity(script, namespaceId, trusted),
+    ...(version.assets ? { assets: assetRouting(version) } : {}),
   }
+}
+
+function assetRouting(version: ScriptVersion): AssetRouting {
+  const config = version.assets!.config as unknown as AssetConfig
+  return { hasWorker: version.mainModule !== '', runWorkerFirst: config.runWorkerFirst }
 }
 
 /**
@@ -115,6 +122,8 @@ async function hostBinding(
       return { type: 'module', name: b.name, part: str('part'), kind: 'text' }
     case 'data_blob':
       return { type: 'module', name: b.name, part: str('part'), kind: 'data' }
+    case 'assets':
+      return { type: 'assets', name: b.name }
     case 'version_metadata':
       return { type: 'version', name: b.name, id: version.id, tag: version.annotations['workers/tag'] ?? '', timestamp: version.createdOn }
     default:

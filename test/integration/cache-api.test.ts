@@ -169,6 +169,20 @@ describe('edge: the Cache API of loaded Workers', () => {
     assert.equal(range.headers['content-range'], 'bytes 2-4/10')
   })
 
+  it('hands back a cached redirect as it is, without following it', async () => {
+    await call(untrusted, 'alice', {
+      op: 'put',
+      cache: 'redirects',
+      key: 'moved',
+      body: '',
+      status: '301',
+      headers: JSON.stringify({ location: 'https://elsewhere.example/' }),
+    })
+    const hit = await call(untrusted, 'alice', { op: 'match', cache: 'redirects', key: 'moved' })
+    assert.equal(hit.status, 301)
+    assert.equal(hit.headers.location, 'https://elsewhere.example/')
+  })
+
   it('deletes entries, and refuses what cannot be cached as workerd does', async () => {
     await call(untrusted, 'alice', { op: 'put', cache: 'del', key: 'x', body: 'x' })
     assert.deepEqual(await call(untrusted, 'alice', { op: 'delete', cache: 'del', key: 'x' }), { deleted: true })

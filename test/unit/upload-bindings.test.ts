@@ -122,6 +122,7 @@ describe('parseBindings', () => {
         case 'version_metadata':
         case 'inherit':
         case 'secret_key':
+        case 'assets':
           return b.type
       }
     }

@@ -10,6 +10,7 @@ import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
 import { kvInternalHandlers } from './kv.js'
 import { cacheInternalHandler } from './cache.js'
+import { assetInternalHandler } from './assets.js'
 import type { ResponseCache } from '../../cache/response-cache.js'
 
 export interface InternalDeps {
@@ -76,6 +77,8 @@ export function createInternalApi(deps: InternalDeps): Hono {
   app.post(`${kvBase}/bulk/get`, (c) => kv.getBulk(c.req.raw, ref(c)))
 
   app.on(['GET', 'PUT', 'DELETE'], '/internal/cache/:space/:op', cacheInternalHandler(deps.cache.store, deps.cache.maxEntryBytes))
+
+  app.get('/internal/assets/:account/:version', assetInternalHandler(deps.store))
 
   app.get('/internal/containment', (c) => c.json(deps.containment()))
 

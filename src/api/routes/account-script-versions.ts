@@ -87,7 +87,9 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
         accountId: scope.accountId,
         previous,
         strictInherit,
+        scope: { namespaceId: null, script: name },
         store: deps.store,
+        now: deps.clock.now(),
       })
       return deps.store.scripts.publish({
         scope,

@@ -18,7 +18,7 @@ export function identityRoutes(_deps: ApiDeps): Hono<ApiEnv> {
 
   app.get('/user/tokens/verify', (c) => {
     const auth = c.get('auth')
-    return c.json(ok({ id: auth.tokenId ?? 'global-api-key', status: 'active' }))
+    return c.json(ok({ id: auth.kind === 'token' ? auth.tokenId : 'global-api-key', status: 'active' }))
   })
 
   app.get('/user', (c) => {

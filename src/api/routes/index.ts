@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
+import { assetRoutes } from './assets.js'
 import { accountScriptNonVersionedSettingsRoutes } from './account-script-settings.js'
 import { accountScriptVersionRoutes } from './account-script-versions.js'
 import {
@@ -49,4 +50,5 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   kvValueRoutes,
   operationsRoutes,
   tailRoutes,
+  assetRoutes,
 ]

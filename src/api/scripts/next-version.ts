@@ -13,6 +13,7 @@ export function nextVersion(current: ScriptVersion, changes: Partial<NewVersion>
     compatibilityFlags: current.compatibilityFlags,
     bindings: current.bindings,
     handlers: current.handlers,
+    assets: current.assets,
     source: 'api',
     ...changes,
   }

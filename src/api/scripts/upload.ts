@@ -27,7 +27,15 @@ export async function publishUpload(
   const { script, version } = await withFreshScript(name, async () => {
     const existing = await deps.store.scripts.get(where, name)
     const previous = existing && (await deps.store.scripts.version(existing.currentVersionId))
-    const prepared = await prepareUpload({ upload, accountId: where.accountId, previous, strictInherit, store: deps.store })
+    const prepared = await prepareUpload({
+      upload,
+      accountId: where.accountId,
+      previous,
+      strictInherit,
+      scope: { namespaceId: where.namespaceId, script: name },
+      store: deps.store,
+      now: deps.clock.now(),
+    })
     return deps.store.scripts.publish({
       scope: where,
       name,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AssetConfigSchema } from '../../assets/config.js'
 
 /** Cloudflare's default when an upload names no compatibility date: the oldest date there is. */
 export const DEFAULT_COMPATIBILITY_DATE = '2021-11-02'
@@ -43,6 +44,10 @@ export const UploadMetadataSchema = z.looseObject({
   bindings: z.array(z.unknown()).default([]),
   compatibility_date: CompatibilityDate.default(DEFAULT_COMPATIBILITY_DATE),
   annotations: z.record(z.string(), z.string()).optional(),
+  /** Static assets: the completion JWT of an assets-upload-session and how to serve them. */
+  assets: z.object({ jwt: z.string().min(1), config: AssetConfigSchema.optional() }).optional(),
+  /** Keep the previous version's assets (and their config) instead of uploading new ones. */
+  keep_assets: z.boolean().optional(),
   ...ScriptSettingsFields,
 })
 

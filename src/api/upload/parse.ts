@@ -27,6 +27,9 @@ const MULTIPART_ALLOWANCE = 1024 * 1024
 /** The name a raw service-worker upload's script is stored under (it has no part name). */
 export const SERVICE_WORKER_MODULE = 'worker.js'
 
+/** The main module of an assets-only Worker: none. */
+export const ASSETS_ONLY = ''
+
 /** Headers that name the main part when there is no metadata (Cloudflare's `/content` upload). */
 const MAIN_MODULE_HEADER = 'cf-worker-main-module-part'
 const BODY_PART_HEADER = 'cf-worker-body-part'
@@ -77,7 +80,7 @@ function finish(input: {
   const { metadata, main, modules } = input
   const size = modules.reduce((n, m) => n + m.content.byteLength, 0)
   if (size > input.maxBytes) throw scriptTooLarge(size, input.maxBytes)
-  let handlers: string[] = ['fetch']
+  let handlers: string[] = main.name === ASSETS_ONLY ? [] : ['fetch']
   for (const m of modules) {
     const isMain = m.name === main.name
     const problem = contentProblem(m, isMain ? main.format : undefined)
@@ -156,6 +159,8 @@ function mainPart(metadata: UploadMetadata, headers: Headers): MainPart {
     )
   if (mainModule !== undefined) return { name: mainModule, format: 'modules' }
   if (bodyPart !== undefined) return { name: bodyPart, format: 'service-worker' }
+  // An assets-only Worker (wrangler sends the metadata part alone).
+  if (metadata.assets !== undefined || metadata.keep_assets === true) return { name: ASSETS_ONLY, format: 'modules' }
   throw scriptValidation(
     'No main module: set metadata.main_module (ES modules) or metadata.body_part (service worker) ' +
       'to the name of an uploaded part',
@@ -177,7 +182,7 @@ async function readModules(form: FormData, main: MainPart): Promise<ModuleConten
     modules.push({ name, type: partType(name, contentType, main), content })
   }
   const which = main.format === 'modules' ? 'main_module' : 'body_part'
-  if (!seen.has(main.name))
+  if (main.name !== ASSETS_ONLY && !seen.has(main.name))
     throw scriptValidation(
       `No such module "${main.name}": metadata.${which} names a part that was not uploaded`,
     )

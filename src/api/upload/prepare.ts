@@ -1,7 +1,8 @@
-import type { AccountId } from '../../domain/ids.js'
+import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { normaliseTags } from '../../domain/tags.js'
 import type { NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
-import { invalidTags } from '../errors.js'
+import { invalidTags, scriptValidation } from '../errors.js'
+import { resolveAssets } from './assets.js'
 import { resolveBindings } from './bindings.js'
 import type { UploadMetadata } from './metadata.js'
 import type { ScriptUpload } from './parse.js'
@@ -23,7 +24,10 @@ export async function prepareUpload(input: {
   accountId: AccountId
   previous: ScriptVersion | undefined
   strictInherit: boolean
-  store: Pick<Store, 'kv' | 'namespaces' | 'scripts'>
+  /** Where the script lives: an asset token must have been issued for this very script. */
+  scope: { namespaceId: NamespaceId | null; script: string }
+  store: Pick<Store, 'kv' | 'namespaces' | 'scripts' | 'assets'>
+  now: number
 }): Promise<PreparedUpload> {
   const { upload, store } = input
   const { metadata } = upload
@@ -36,8 +40,20 @@ export async function prepareUpload(input: {
     ctx: { accountId: input.accountId, store, parts: new Set(upload.modules.map((m) => m.name)) },
     store: store.scripts,
   })
+  const assets = await resolveAssets({
+    metadata,
+    previous: input.previous,
+    scope: { accountId: input.accountId, ...input.scope },
+    store,
+    now: input.now,
+  })
+  const assetsBinding = bindings.find((b) => b.type === 'assets')
+  if (assetsBinding && !assets)
+    throw scriptValidation(`binding '${assetsBinding.name}' of type assets needs static assets: upload them with metadata.assets`)
+  if (!upload.mainModule && !assets) throw scriptValidation('An upload without a main module must carry static assets (metadata.assets)')
   return {
     version: {
+      assets,
       format: upload.format,
       mainModule: upload.mainModule,
       modules: upload.modules,

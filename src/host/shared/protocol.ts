@@ -16,6 +16,7 @@ export type HostBinding =
   | { type: 'service'; name: string; service: string; entrypoint?: string }
   | { type: 'module'; name: string; part: string; kind: 'wasm' | 'text' | 'data' }
   | { type: 'version'; name: string; id: string; tag: string; timestamp: string }
+  | { type: 'assets'; name: string }
 
 export type HostModuleType = 'esm' | 'commonjs' | 'text' | 'data' | 'wasm' | 'json'
 
@@ -44,7 +45,28 @@ export interface ScriptDescriptor {
   traced: boolean
   limits: { cpuMs?: number; subRequests?: number }
   cache: CacheIdentity
+  /** Present when the version serves static assets: what the host decides before asking Node. */
+  assets?: AssetRouting
 }
+
+/** The routing half of an asset config; serving itself happens in Node (src/assets/serve.ts). */
+export interface AssetRouting {
+  /** False for an assets-only Worker (no main module). */
+  hasWorker: boolean
+  /** Which requests go to the Worker without looking at the assets: all, none, or by path rules. */
+  runWorkerFirst: boolean | { worker: string[]; asset: string[] }
+}
+
+/**
+ * The asset wire: GET <INTERNAL.assets><account>/<version>?mode=router|binding|assets&url=U&method=M
+ * with the request's If-None-Match, Range, Sec-Fetch-Mode (and ASSET_HEADERS.authorized when it had
+ * an Authorization header) → the asset response with ASSET_HEADERS.outcome = 'served', or 204 with
+ * 'worker' when the Worker should handle the request.
+ */
+export const ASSET_HEADERS = {
+  outcome: 'x-workerhive-assets',
+  authorized: 'x-workerhive-assets-authorized',
+} as const
 
 /**
  * What GET /internal/script answers. A small script's code comes along (`code`), so a cold start
@@ -79,6 +101,7 @@ export const INTERNAL = {
   containment: '/internal/containment',
   events: '/internal/events',
   cache: '/internal/cache/',
+  assets: '/internal/assets/',
 } as const
 
 /**

@@ -1,0 +1,78 @@
+import type { Context } from 'hono'
+import type { AssetConfig } from '../../assets/config.js'
+import { serveAssets, TO_WORKER, type AssetMode, type AssetSite } from '../../assets/serve.js'
+import type { VersionId } from '../../domain/ids.js'
+import { ASSET_HEADERS } from '../../host/shared/protocol.js'
+import type { AccountId } from '../../domain/ids.js'
+import type { Store } from '../../storage/store.js'
+
+/** Compatibility date from which browser navigations prefer assets (SPA/404 fallbacks) over the Worker. */
+const NAVIGATION_PREFERS_ASSETS = '2025-04-01'
+
+interface SiteOf {
+  site: AssetSite
+  hasWorker: boolean
+  navigationPrefersAssets: boolean
+}
+
+/**
+ * Serves a version's static assets for the host (the wire is described at ASSET_HEADERS). Versions
+ * never change, so their parsed manifest and config are kept, the most recently used first.
+ */
+export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context) => Promise<Response> {
+  const sites = new Map<string, SiteOf | null>()
+
+  async function siteOf(accountId: AccountId, versionId: string): Promise<SiteOf | null> {
+    const cached = sites.get(versionId)
+    if (cached !== undefined) {
+      sites.delete(versionId)
+      sites.set(versionId, cached)
+      return cached
+    }
+    const version = await store.scripts.version(versionId as VersionId)
+    const found: SiteOf | null =
+      version?.assets ?
+        {
+          site: {
+            manifest: version.assets.manifest,
+            config: version.assets.config as unknown as AssetConfig,
+            load: (hash) => store.assets.get(accountId, hash),
+          },
+          hasWorker: version.mainModule !== '',
+          navigationPrefersAssets:
+            version.compatibilityDate >= NAVIGATION_PREFERS_ASSETS &&
+            !version.compatibilityFlags.includes('assets_navigation_has_no_effect'),
+        }
+      : null
+    sites.set(versionId, found)
+    if (sites.size > cacheSize) sites.delete(sites.keys().next().value!)
+    return found
+  }
+
+  return async (c) => {
+    const accountId = c.req.param('account') as AccountId
+    const found = await siteOf(accountId, c.req.param('version') ?? '')
+    if (!found) return c.text('no assets for this version', 404)
+    const modeName = c.req.query('mode')
+    const mode: AssetMode =
+      modeName === 'router'
+        ? { kind: 'router', hasWorker: found.hasWorker, navigationPrefersAssets: found.navigationPrefersAssets }
+        : modeName === 'assets'
+          ? { kind: 'router', hasWorker: false, navigationPrefersAssets: found.navigationPrefersAssets }
+          : { kind: 'binding' }
+    const headers = new Headers()
+    for (const name of ['if-none-match', 'range', 'sec-fetch-mode']) {
+      const value = c.req.header(name)
+      if (value !== undefined) headers.set(name, value)
+    }
+    if (c.req.header(ASSET_HEADERS.authorized)) headers.set('authorization', 'present')
+    const outcome = await serveAssets(
+      found.site,
+      { url: new URL(c.req.query('url') ?? 'http://invalid/'), method: (c.req.query('method') ?? 'GET').toUpperCase(), headers },
+      mode,
+    )
+    if (outcome === TO_WORKER) return c.body(null, 204, { [ASSET_HEADERS.outcome]: 'worker' })
+    outcome.headers.set(ASSET_HEADERS.outcome, 'served')
+    return outcome
+  }
+}
