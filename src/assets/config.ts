@@ -62,8 +62,3 @@ export function assetConfigOf(input: AssetConfigInput): AssetConfig | { problem:
     redirects: input._redirects ? parseRedirects(input._redirects) : [],
   }
 }
-
-/** A `run_worker_first` glob (only `*` is special) as an anchored regular expression. */
-export function globRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`)
-}

@@ -1,5 +1,6 @@
 import Cloudflare from 'cloudflare'
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
@@ -148,6 +149,35 @@ describe('the cloudflare SDK against dispatch namespaces and their scripts', () 
     const after = []
     for await (const tag of scripts().tags.list('tenant', params())) after.push(tag)
     assert.deepEqual(after, ['b'])
+  })
+
+  it('uploads static assets through an upload session and attaches them to a script', async () => {
+    const html = '<h1>from the SDK</h1>'
+    const hash = createHash('sha256').update(html).digest('hex').slice(0, 32)
+    const session = await scripts().assetUpload.create('site', {
+      ...params(),
+      manifest: { '/index.html': { hash, size: html.length } },
+    })
+    assert.deepEqual(session.buckets, [[hash]])
+    const upload = await cf.workers.assets.upload.create(
+      { account_id, base64: true, body: { [hash]: Buffer.from(html).toString('base64') } },
+      { headers: { Authorization: `Bearer ${session.jwt}` } },
+    )
+    assert.equal(typeof upload.jwt, 'string')
+    const uploaded = await scripts().update(
+      'site',
+      {
+        ...params(),
+        metadata: jsonFile({ main_module: 'worker.js', assets: { jwt: upload.jwt, config: { html_handling: 'none' } } }, 'metadata.json'),
+        files: [moduleFile(CODE_V1)],
+      },
+      { headers: { 'Content-Type': null } },
+    )
+    assert.equal(uploaded.has_assets, true)
+    assert.equal((await scripts().get('site', params())).script?.has_assets, true)
+    // Nothing left to upload: the session's token is already the completion token.
+    const again = await scripts().assetUpload.create('site', { ...params(), manifest: { '/index.html': { hash, size: html.length } } })
+    assert.deepEqual(again.buckets, [])
   })
 
   it('deletes the script and then the namespace', async () => {
