@@ -36,6 +36,13 @@ export default {
         }
         case 'delete':
           return Response.json({ deleted: await cache.delete(key) })
+        case 'rawput': {
+          // A put crafted by hand: whatever head the Worker claims.
+          const res = await fetch('http://cache.workerhive.invalid/put?name=' + encodeURIComponent(which) + '&url=' + encodeURIComponent(key), {
+            method: 'PUT', headers: { 'x-workerhive-cache-head': q.get('head') }, body: q.get('body'),
+          })
+          return Response.json({ status: res.status })
+        }
         case 'raw': {
           // Straight to the cache origin, trying to name someone else's entry.
           const res = await fetch('http://cache.workerhive.invalid/match?name=' + encodeURIComponent(which) + '&url=' + encodeURIComponent(key) + '&space=' + q.get('space'))
@@ -181,6 +188,15 @@ describe('edge: the Cache API of loaded Workers', () => {
     const hit = await call(untrusted, 'alice', { op: 'match', cache: 'redirects', key: 'moved' })
     assert.equal(hit.status, 301)
     assert.equal(hit.headers.location, 'https://elsewhere.example/')
+  })
+
+  it('refuses a hand-made malformed put, and never stores framing headers', async () => {
+    assert.deepEqual(await call(untrusted, 'alice', { op: 'rawput', cache: 'open:raw', key: 'r', head: 'not json', body: 'x' }), { status: 400 })
+    const lying = encodeURIComponent(JSON.stringify({ status: 200, headers: [['content-length', '999'], ['x-kept', 'yes']] }))
+    assert.deepEqual(await call(untrusted, 'alice', { op: 'rawput', cache: 'open:raw', key: 'r', head: lying, body: 'abc' }), { status: 204 })
+    const hit = await call(untrusted, 'alice', { op: 'match', cache: 'raw', key: 'r' })
+    assert.equal(hit.body, 'abc')
+    assert.equal(hit.headers['x-kept'], 'yes')
   })
 
   it('deletes entries, and refuses what cannot be cached as workerd does', async () => {

@@ -17,10 +17,8 @@ export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number
     const url = c.req.query('url') ?? ''
     if (!space || !url) return c.text('space and url are required', 400)
     if (op === 'put' && c.req.method === 'PUT') {
-      const head = JSON.parse(decodeURIComponent(c.req.header(CACHE_HEADERS.head) ?? '')) as {
-        status: number
-        headers: Array<[string, string]>
-      }
+      const head = parseHead(c.req.header(CACHE_HEADERS.head))
+      if (!head) return c.text('Cache API put failed: malformed response head', 400)
       const body = await readBounded(c.req.raw.body, maxEntryBytes)
       if (!body) return c.text(`Cache API put failed: the response body is larger than ${maxEntryBytes} bytes`, 413)
       cache.put(scope, url, head, body)
@@ -61,5 +59,26 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, max: number)
       return undefined
     }
     chunks.push(value)
+  }
+}
+
+/** Framing headers describe one transfer, not the stored response: Node sets its own on a match. */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade'])
+
+/** The status and headers a Worker's put sent (it may send anything: checked, never trusted). */
+function parseHead(raw: string | undefined): { status: number; headers: Array<[string, string]> } | undefined {
+  try {
+    const head = JSON.parse(decodeURIComponent(raw ?? '')) as { status?: unknown; headers?: unknown }
+    const { status, headers } = head
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return undefined
+    if (!Array.isArray(headers)) return undefined
+    const pairs: Array<[string, string]> = []
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') return undefined
+      if (!FRAMING.has(pair[0].toLowerCase())) pairs.push([pair[0], pair[1]])
+    }
+    return { status, headers: pairs }
+  } catch {
+    return undefined
   }
 }
