@@ -20,83 +20,110 @@ export interface CacheScope {
 
 export type PutOutcome = { stored: true } | { stored: false; reason: string }
 
+export interface ResponseCacheOptions {
+  /** All spaces together. */
+  maxBytes: number
+  /** One space: a tenant filling its cache evicts its own entries first, never more than this of others'. */
+  maxSpaceBytes: number
+  maxEntryBytes: number
+  clock: Clock
+}
+
+interface Stored extends CachedResponse {
+  size: number
+}
+
+interface Space {
+  bytes: number
+  /** Least recently used first (Map iteration order). */
+  entries: Map<string, Stored>
+}
+
 /**
- * The Cache API's storage: in memory, bounded by bytes, least recently used entries evicted first,
- * expired entries dropped when met. Like a Cloudflare data centre's cache it is best effort and
- * local to this node; nothing in it survives a restart.
+ * The Cache API's storage: in memory, bounded by bytes, expired entries dropped when met. Fair
+ * between tenants: each space has a quota, and when the whole is full the least recently used entry
+ * of the biggest space goes first. Like a Cloudflare data centre's cache it is best effort and local
+ * to this node; nothing in it survives a restart.
  */
 export class ResponseCache {
-  readonly #entries = new Map<string, CachedResponse>()
+  readonly #spaces = new Map<string, Space>()
   #bytes = 0
 
-  constructor(
-    private readonly options: { maxBytes: number; maxEntryBytes: number; clock: Clock },
-  ) {}
+  constructor(private readonly options: ResponseCacheOptions) {}
 
   put(scope: CacheScope, url: string, head: ResponseHead, body: Buffer): PutOutcome {
     const now = this.options.clock.now()
     const decision = storeDecision(head, now)
-    if (!decision.store) {
-      // A response that may not be stored still replaces what was there: the old one is stale.
-      this.delete(scope, url)
-      return { stored: false, reason: decision.reason }
-    }
-    const entry: CachedResponse = { status: head.status, headers: decision.headers, body, expiresAt: now + decision.ttlSeconds * 1000 }
+    // Whatever happens, what was there is stale now.
+    this.delete(scope, url)
+    if (!decision.store) return { stored: false, reason: decision.reason }
     const key = keyOf(scope, url)
-    const size = sizeOf(key, entry)
-    this.#remove(key)
+    const size = body.length + key.length + decision.headers.reduce((n, [k, v]) => n + k.length + v.length, 0)
     if (size > this.options.maxEntryBytes) return { stored: false, reason: `larger than ${this.options.maxEntryBytes} bytes` }
-    this.#entries.set(key, entry)
+    const space = this.#space(scope.space)
+    space.entries.set(key, { status: head.status, headers: decision.headers, body, expiresAt: now + decision.ttlSeconds * 1000, size })
+    space.bytes += size
     this.#bytes += size
-    this.#evict()
+    while (space.bytes > this.options.maxSpaceBytes) this.#evictOldest(scope.space, space)
+    while (this.#bytes > this.options.maxBytes) this.#evictFromBiggest()
     return { stored: true }
   }
 
   match(scope: CacheScope, url: string): CachedResponse | undefined {
+    const space = this.#spaces.get(scope.space)
     const key = keyOf(scope, url)
-    const entry = this.#entries.get(key)
-    if (!entry) return undefined
+    const entry = space?.entries.get(key)
+    if (!space || !entry) return undefined
+    space.entries.delete(key)
     if (entry.expiresAt <= this.options.clock.now()) {
-      this.#remove(key)
+      this.#forget(scope.space, space, entry)
       return undefined
     }
-    // Re-insert: Map iteration order is the eviction order.
-    this.#entries.delete(key)
-    this.#entries.set(key, entry)
+    // Re-inserted: the most recently used now.
+    space.entries.set(key, entry)
     return entry
   }
 
   delete(scope: CacheScope, url: string): boolean {
+    const space = this.#spaces.get(scope.space)
     const key = keyOf(scope, url)
-    const entry = this.#entries.get(key)
-    this.#remove(key)
-    return entry !== undefined && entry.expiresAt > this.options.clock.now()
+    const entry = space?.entries.get(key)
+    if (!space || !entry) return false
+    space.entries.delete(key)
+    this.#forget(scope.space, space, entry)
+    return entry.expiresAt > this.options.clock.now()
   }
 
   get bytes(): number {
     return this.#bytes
   }
 
-  #remove(key: string): void {
-    const entry = this.#entries.get(key)
-    if (!entry) return
-    this.#entries.delete(key)
-    this.#bytes -= sizeOf(key, entry)
+  #space(name: string): Space {
+    let space = this.#spaces.get(name)
+    if (!space) this.#spaces.set(name, (space = { bytes: 0, entries: new Map() }))
+    return space
   }
 
-  #evict(): void {
-    for (const key of this.#entries.keys()) {
-      if (this.#bytes <= this.options.maxBytes) return
-      this.#remove(key)
-    }
+  /** Accounts for an entry already taken out of its space's map. */
+  #forget(name: string, space: Space, entry: Stored): void {
+    space.bytes -= entry.size
+    this.#bytes -= entry.size
+    if (space.entries.size === 0) this.#spaces.delete(name)
+  }
+
+  #evictOldest(name: string, space: Space): void {
+    const [key, entry] = space.entries.entries().next().value!
+    space.entries.delete(key)
+    this.#forget(name, space, entry)
+  }
+
+  #evictFromBiggest(): void {
+    let biggest: [string, Space] | undefined
+    for (const candidate of this.#spaces) if (!biggest || candidate[1].bytes > biggest[1].bytes) biggest = candidate
+    if (biggest) this.#evictOldest(biggest[0], biggest[1])
   }
 }
 
 function keyOf(scope: CacheScope, url: string): string {
-  return `${scope.space}\n${scope.name}\n${url}`
-}
-
-/** What an entry costs: body, headers and key, roughly as held in memory. */
-function sizeOf(key: string, entry: CachedResponse): number {
-  return entry.body.length + key.length + entry.headers.reduce((n, [k, v]) => n + k.length + v.length, 0)
+  return `${scope.name}\n${url}`
 }

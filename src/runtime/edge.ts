@@ -69,14 +69,16 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
   const cacheBytes = config.cacheMemoryMb * 1024 * 1024
-  // One entry may take a quarter of the cache, and never more than Cloudflare's 512 MB object limit.
-  const maxEntryBytes = Math.min(Math.floor(cacheBytes / 4), 512 * 1024 * 1024)
+  // One tenant's space may take a quarter of the cache, one entry as much (never more than
+  // Cloudflare's 512 MB object limit).
+  const maxSpaceBytes = Math.floor(cacheBytes / 4)
+  const maxEntryBytes = Math.min(maxSpaceBytes, 512 * 1024 * 1024)
   const internal = createInternalApi({
     store,
     log,
     clock,
     secret,
-    cache: { store: new ResponseCache({ maxBytes: cacheBytes, maxEntryBytes, clock }), maxEntryBytes },
+    cache: { store: new ResponseCache({ maxBytes: cacheBytes, maxSpaceBytes, maxEntryBytes, clock }), maxEntryBytes },
     edgeDomain: config.edgeDomain,
     containment: () => watchdog.containment.state(),
     isTailed: (ref) => deps.isTailed?.(ref) ?? false,

@@ -45,7 +45,7 @@ describe('cache storage: expiry, eviction, scopes', () => {
 
   it('forgets entries once they expire', () => {
     const clock = new ManualClock(NOW)
-    const cache = new ResponseCache({ maxBytes: 1 << 20, maxEntryBytes: 1 << 20, clock })
+    const cache = new ResponseCache({ maxBytes: 1 << 20, maxSpaceBytes: 1 << 20, maxEntryBytes: 1 << 20, clock })
     put(cache, 'https://x/a', 'a')
     assert.equal(cache.match(scope, 'https://x/a')?.body.toString(), 'a')
     clock.advance(60_000)
@@ -54,7 +54,7 @@ describe('cache storage: expiry, eviction, scopes', () => {
   })
 
   it('evicts the least recently used entries past its byte budget', () => {
-    const cache = new ResponseCache({ maxBytes: 300, maxEntryBytes: 300, clock: new ManualClock(NOW) })
+    const cache = new ResponseCache({ maxBytes: 300, maxSpaceBytes: 300, maxEntryBytes: 300, clock: new ManualClock(NOW) })
     put(cache, 'https://x/1', 'x'.repeat(100))
     put(cache, 'https://x/2', 'x'.repeat(100))
     cache.match(scope, 'https://x/1')
@@ -65,8 +65,29 @@ describe('cache storage: expiry, eviction, scopes', () => {
     assert.ok(cache.bytes <= 300)
   })
 
+  it('is fair between tenants: a space past its quota evicts its own entries, a full cache the biggest space', () => {
+    // An entry here costs its body + 42 bytes of key and headers.
+    const cache = new ResponseCache({ maxBytes: 400, maxSpaceBytes: 300, maxEntryBytes: 300, clock: new ManualClock(NOW) })
+    const quiet = { space: 'quiet', name: 'default' }
+    const noisy = { space: 'noisy', name: 'default' }
+    put(cache, 'https://x/q1', 'q'.repeat(50), 'max-age=60', quiet)
+    for (let i = 0; i < 10; i++) put(cache, `https://x/n${i}`, 'n'.repeat(100), 'max-age=60', noisy)
+    // The noisy tenant hit its quota (two entries) and evicted its own.
+    assert.ok(cache.match(quiet, 'https://x/q1'), 'the quiet tenant keeps its entry')
+    assert.ok(cache.match(noisy, 'https://x/n8'))
+    assert.equal(cache.match(noisy, 'https://x/n7'), undefined)
+    // The whole cache is full: the biggest space gives way.
+    put(cache, 'https://x/q2', 'q'.repeat(50), 'max-age=60', quiet)
+    assert.ok(cache.bytes <= 400)
+    assert.ok(cache.match(quiet, 'https://x/q1'))
+    assert.ok(cache.match(quiet, 'https://x/q2'))
+    // n8 was read more recently than n9, so n9 is the one to go.
+    assert.equal(cache.match(noisy, 'https://x/n9'), undefined)
+    assert.ok(cache.match(noisy, 'https://x/n8'))
+  })
+
   it('keeps spaces and cache names apart, and drops a stale entry on an uncacheable put', () => {
-    const cache = new ResponseCache({ maxBytes: 1 << 20, maxEntryBytes: 1 << 20, clock: new ManualClock(NOW) })
+    const cache = new ResponseCache({ maxBytes: 1 << 20, maxSpaceBytes: 1 << 20, maxEntryBytes: 1 << 20, clock: new ManualClock(NOW) })
     put(cache, 'https://x/a', 'one')
     assert.equal(cache.match({ space: 's2', name: 'default' }, 'https://x/a'), undefined)
     assert.equal(cache.match({ space: 's1', name: 'open:x' }, 'https://x/a'), undefined)
