@@ -3,6 +3,7 @@ import type { AssetConfig } from '../assets/config.js'
 import type { AssetRouting, CacheIdentity, CodeBundle, HostBinding, RoutingTable, ScriptDescriptor } from '../host/shared/protocol.js'
 import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
+import { runnableCompatibilityDate } from '../domain/compatibility-date.js'
 
 /**
  * Turns stored scripts into what the host worker runs. This is the only place that reads secret
@@ -40,7 +41,7 @@ export async function describeScript(
     loadKey: `${script.id}:${version.id}:${sha256Hex(shape).slice(0, 16)}`,
     format: version.format,
     mainModule: version.mainModule,
-    compatibilityDate: version.compatibilityDate,
+    compatibilityDate: runnableCompatibilityDate(version.compatibilityDate),
     compatibilityFlags: version.compatibilityFlags,
     bindings,
     trusted,

@@ -113,6 +113,16 @@ describe('edge: dynamic dispatch to user Workers', () => {
     assert.equal((await edge(t, host, '/same')).text, 'production')
   })
 
+  it("runs a Worker dated today, though today is newer than the installed workerd's own date", async () => {
+    const today = new Date().toISOString().slice(0, 10)
+    const up = await putScript(t, namespaceScriptPath(t, 'production', 'dated-today'), `export default { fetch() { return new Response('today') } }`, {
+      compatibility_date: today,
+    })
+    assert.equal(up.status, 200, JSON.stringify(up.body))
+    assert.equal(up.body.result.compatibility_date, today)
+    assert.equal((await edge(t, host, '/dated-today')).text, 'today')
+  })
+
   it('hands an uncaught exception of a user Worker to the dispatch Worker as a rejected fetch()', async () => {
     await putScript(t, namespaceScriptPath(t, 'production', 'thrower'), `export default { fetch() { throw new Error('boom in user code') } }`)
     const res = await edge(t, host, '/thrower')

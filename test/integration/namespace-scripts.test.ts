@@ -461,6 +461,11 @@ describe('namespace scripts API', () => {
         status: 400, code: 10021, message: /metadata\.compatibility_date: .* must be a date as YYYY-MM-DD/,
       },
       {
+        what: 'a compatibility date in the future',
+        send: () => reupload({ main_module: 'worker.js', compatibility_date: '2999-01-01' }, v2),
+        status: 400, code: 10021, message: /Can't set compatibility date in the future: "2999-01-01"/,
+      },
+      {
         what: 'metadata that is not JSON',
         send: () => reupload('{"main_module": "worker.js",', v2),
         status: 400, code: 10026, message: /metadata part is not valid JSON/,
