@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { authenticate, requireOwnAccount } from './auth.js'
+import { assetTokenOnlyForUploads, authenticate, requireOwnAccount } from './auth.js'
 import type { ApiDeps, ApiEnv } from './context.js'
 import { fail } from './envelope.js'
 import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRoute, noRoute } from './errors.js'
@@ -13,6 +13,7 @@ export const API_PREFIX = '/client/v4'
 export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   const v4 = new Hono<ApiEnv>()
   v4.use('*', authenticate(deps))
+  v4.use('*', assetTokenOnlyForUploads)
   v4.use('/accounts/:accountId', requireOwnAccount)
   v4.use('/accounts/:accountId/*', requireOwnAccount)
   for (const module of routeModules) v4.route('/', module(deps))

@@ -45,7 +45,7 @@ export function authenticate(deps: Pick<ApiDeps, 'store' | 'clock'>): Middleware
 }
 
 /** The one endpoint an assets-upload-session's JWT opens (and the only one it opens). */
-const ASSET_UPLOAD_PATH = /\/accounts\/[^/]+\/workers\/assets\/upload\/?$/
+const ASSET_UPLOAD_PATH = /^\/client\/v4\/accounts\/[^/]+\/workers\/assets\/upload\/?$/
 
 /** The live session an asset token names; API tokens and expired sessions give undefined. */
 async function assetSession(deps: Pick<ApiDeps, 'store' | 'clock'>, token: string): Promise<AssetSession | undefined> {
@@ -62,5 +62,11 @@ async function assetSession(deps: Pick<ApiDeps, 'store' | 'clock'>, token: strin
 export const requireOwnAccount: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const accountId = c.req.param('accountId')
   if (accountId !== c.get('account').id) throw forbidden()
+  return next()
+}
+
+/** An asset upload token opens the upload endpoint and nothing else, whatever the path looks like. */
+export const assetTokenOnlyForUploads: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  if (c.get('auth').kind === 'asset-upload' && !ASSET_UPLOAD_PATH.test(c.req.path)) throw authenticationError()
   return next()
 }

@@ -109,6 +109,10 @@ export const invalidScriptName = defineApiError('invalidScriptName', {
 export const scriptValidation = defineApiError('scriptValidation', {
   code: 10021, status: 400, message: (why: string) => why,
 })
+export const bodyTooLarge = defineApiError('bodyTooLarge', {
+  code: 10027, status: 413,
+  message: (size: number, limit: number) => `The request body exceeded the size limit of ${limit} bytes (got at least ${size} bytes)`,
+})
 export const scriptTooLarge = defineApiError('scriptTooLarge', {
   code: 10027, status: 413,
   message: (size: number, limit: number) =>

@@ -59,6 +59,6 @@ export function assetConfigOf(input: AssetConfigInput): AssetConfig | { problem:
     notFoundHandling: input.not_found_handling ?? 'none',
     runWorkerFirst,
     headers: input._headers ? parseHeaders(input._headers) : [],
-    redirects: input._redirects ? parseRedirects(input._redirects) : [],
+    redirects: input._redirects ? parseRedirects(input._redirects, input.html_handling === 'none') : [],
   }
 }

@@ -1,4 +1,4 @@
-import { compilePattern, matchPattern, substitute, type CompiledPattern } from './rules.js'
+import { compilePattern, matchPattern, patternProblem, substitute, type CompiledPattern } from './rules.js'
 
 export interface RedirectRule {
   from: string
@@ -7,30 +7,44 @@ export interface RedirectRule {
 }
 
 const STATUSES = new Set([200, 301, 302, 303, 307, 308])
-export const MAX_REDIRECT_RULES = 2100
+/** Cloudflare's limits: rules without placeholders or splats, and the others. */
+export const MAX_STATIC_REDIRECTS = 2000
+export const MAX_DYNAMIC_REDIRECTS = 100
+
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\//i
 
 /**
  * Parses a `_redirects` file: `FROM TO [STATUS]` per line, `#` comments, status 302 by default.
- * Lines that do not make a rule are skipped, as Cloudflare skips them (with a warning at deploy).
+ * Lines that do not make a valid rule are skipped, as Cloudflare skips them (with a warning at
+ * deploy), and so are rules that would loop with the html handling: `/* /index.html`, and
+ * `/x/ /x/index.html` unless the html handling is off.
  */
-export function parseRedirects(text: string): RedirectRule[] {
+export function parseRedirects(text: string, htmlHandlingOff = false): RedirectRule[] {
   const rules: RedirectRule[] = []
   const seen = new Set<string>()
+  let statics = 0
+  let dynamics = 0
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/\s+#.*$/, '').trim()
     if (!line || line.startsWith('#')) continue
     const tokens = line.split(/\s+/)
     if (tokens.length < 2 || tokens.length > 3) continue
-    const [from = '', to = '', statusText] = tokens
+    const [fromToken = '', to = '', statusText] = tokens
     const status = statusText === undefined ? 302 : Number(statusText)
     if (!STATUSES.has(status)) continue
-    const path = from.startsWith('/') || /^https?:\/\//.test(from) ? from : `/${from}`
-    // A rewrite (200) must stay on this site.
-    if (status === 200 && /^https?:\/\//.test(to)) continue
-    if (seen.has(path)) continue
-    seen.add(path)
-    rules.push({ from: path, to, status })
-    if (rules.length === MAX_REDIRECT_RULES) break
+    const from = fromToken.startsWith('/') || ABSOLUTE.test(fromToken) ? fromToken : `/${fromToken}`
+    if (patternProblem(from) !== undefined || seen.has(from)) continue
+    // A rewrite must stay on this site.
+    if (status === 200 && ABSOLUTE.test(to)) continue
+    // Would loop: the html handling redirects `/index(.html)` back to the path the rule matched.
+    const toIndex = !ABSOLUTE.test(to) && /\/index(\.html)?$/.test(to)
+    if (toIndex && (from.endsWith('/*') || (from.endsWith('/') && !htmlHandlingOff))) continue
+    const dynamic = /[*:]/.test(from.replace(/^https?:\/\//i, ''))
+    if (dynamic ? dynamics === MAX_DYNAMIC_REDIRECTS : statics === MAX_STATIC_REDIRECTS) continue
+    if (dynamic) dynamics++
+    else statics++
+    seen.add(from)
+    rules.push({ from, to, status })
   }
   return rules
 }
@@ -46,11 +60,14 @@ export function applyRedirects(rules: RedirectRule[], url: URL): RedirectOutcome
     if (!pattern) compiled.set(rule, (pattern = compilePattern(rule.from)))
     const captured = matchPattern(pattern, url)
     if (!captured) continue
-    const target = new URL(substitute(rule.to, captured), url)
-    const sameOrigin = target.origin === url.origin && !/^https?:\/\//.test(rule.to)
+    let to = substitute(rule.to, captured)
+    const absolute = ABSOLUTE.test(to)
+    // Collapsed before resolving: a splat of `/evil.com` must not make `//evil.com`, another host.
+    if (!absolute) to = to.replace(/\/{2,}/g, '/')
+    const target = new URL(to, url)
     if (!target.search) target.search = url.search
-    if (rule.status === 200) return { kind: 'rewrite', pathname: target.pathname.replace(/\/{2,}/g, '/') }
-    const location = sameOrigin ? `${target.pathname.replace(/\/{2,}/g, '/')}${target.search}${target.hash}` : target.href
+    if (rule.status === 200) return { kind: 'rewrite', pathname: target.pathname }
+    const location = absolute ? target.href : `${target.pathname}${target.search}${target.hash}`
     return { kind: 'redirect', status: rule.status, location }
   }
   return undefined

@@ -1,5 +1,7 @@
-// URL patterns of `_redirects` and `_headers`: `*` (a splat) and `:name` placeholders, matched
-// against the path, or against `https://host/path` when the rule names a host.
+// URL patterns of `_redirects` and `_headers`: one `*` (the splat) and `:name` placeholders, matched
+// against the path, or against `https://host/path` when the rule names a host. Tenants write these
+// and anyone sends the paths, so a pattern is checked before it is ever compiled: one splat at
+// most, and each placeholder a whole path segment (or host label), which keeps matching linear.
 
 export interface CompiledPattern {
   regex: RegExp
@@ -7,28 +9,53 @@ export interface CompiledPattern {
   withHost: boolean
 }
 
-const ESCAPE = /[.+?^${}()|[\]\\]/g
+export const MAX_PATTERN_LENGTH = 2000
 
-export function compilePattern(pattern: string): CompiledPattern {
-  const withHost = /^https?:\/\//.test(pattern)
-  const source = pattern
-    .replace(/^http:\/\//, 'https://')
-    .replace(ESCAPE, '\\$&')
-    // Only the first `*` is the splat (a group name may appear once).
-    .replace(/\*/, '(?<splat>.*)')
-    .replace(/(?<!\(\?<splat>\.)\*/g, '.*')
-    // A placeholder in the host stops at a dot. (`https://` has no word character after its colon.)
-    .replace(/:(\w+)/g, (_whole, name: string, offset: number, all: string) => {
-      const inHost = withHost && offset < hostEnd(all)
-      return `(?<${name}>${inHost ? '[^/.]+' : '[^/]+'})`
-    })
-  return { regex: new RegExp(`^${source}$`), withHost }
+const ESCAPE = /[.+?^${}()|[\]\\]/g
+const PLACEHOLDER = /:([A-Za-z]\w*)/g
+
+/** Why a pattern cannot be a rule, or undefined. */
+export function patternProblem(pattern: string): string | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`
+  const withHost = /^https?:\/\//i.test(pattern)
+  if (!withHost && !pattern.startsWith('/')) return "a path must start with '/'"
+  const stars = pattern.split('*').length - 1
+  if (stars > 1) return "at most one '*'"
+  const hostEnd = withHost ? pattern.indexOf('/', pattern.indexOf('//') + 2) : 0
+  for (const m of pattern.matchAll(PLACEHOLDER)) {
+    if (stars === 1 && m[1] === 'splat') return "':splat' cannot be used with '*'"
+    const start = m.index
+    const end = start + m[0].length
+    const inHost = withHost && (hostEnd === -1 || start < hostEnd)
+    const before = pattern[start - 1]
+    const after = pattern[end]
+    const ok = inHost
+      ? (before === '/' || before === '.') && (after === '.' || after === '/' || after === undefined)
+      : before === '/' && (after === '/' || after === undefined)
+    if (!ok) return `placeholder ':${m[1]}' must be a whole ${inHost ? 'host label' : 'path segment'}`
+  }
+  if (/:(?![A-Za-z])/.test(pattern.replace(/^https?:\/\//i, ''))) return "':' must start a placeholder name"
+  return undefined
 }
 
-function hostEnd(escaped: string): number {
-  const start = escaped.indexOf('//') + 2
-  const slash = escaped.indexOf('/', start)
-  return slash === -1 ? escaped.length : slash
+/** Compiles a pattern that passed patternProblem. */
+export function compilePattern(written: string): CompiledPattern {
+  const withHost = /^https?:\/\//i.test(written)
+  const hostEnd = withHost ? written.indexOf('/', written.indexOf('//') + 2) : 0
+  // URL hostnames are lower case; the path keeps its case.
+  const pattern = withHost ? (hostEnd === -1 ? written.toLowerCase() : written.slice(0, hostEnd).toLowerCase() + written.slice(hostEnd)) : written
+  let source = ''
+  let last = 0
+  const literal = (text: string) => text.replace(ESCAPE, '\\$&').replace('*', '(?<splat>.*)')
+  for (const m of pattern.matchAll(PLACEHOLDER)) {
+    source += literal(pattern.slice(last, m.index))
+    const inHost = withHost && (hostEnd === -1 || m.index < hostEnd)
+    source += `(?<${m[1]}>${inHost ? '[^/.]+' : '[^/]+'})`
+    last = m.index + m[0].length
+  }
+  source += literal(pattern.slice(last))
+  if (withHost) source = source.replace(/^http:/, 'https:')
+  return { regex: new RegExp(`^${source}$`), withHost }
 }
 
 /** The placeholders a pattern captured from a URL, or undefined when it does not match. */
@@ -41,5 +68,5 @@ export function matchPattern(p: CompiledPattern, url: URL): Record<string, strin
 
 /** Replaces `:splat` and `:name` in a target or header value with what a match captured. */
 export function substitute(template: string, captured: Record<string, string>): string {
-  return template.replace(/:(\w+)/g, (whole, name: string) => captured[name] ?? whole)
+  return template.replace(PLACEHOLDER, (whole, name: string) => captured[name] ?? whole)
 }

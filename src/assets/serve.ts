@@ -44,8 +44,8 @@ export async function serveAssets(site: AssetSite, req: AssetRequest, mode: Asse
   const proxied = redirect?.kind === 'rewrite'
   const rawPath = proxied ? redirect.pathname : req.url.pathname
   const path = decodePath(rawPath)
-  const exists = (p: string): boolean => Object.hasOwn(site.manifest, p)
-  const intent = htmlIntent(path, config.htmlHandling, exists)
+  const hashOf = (p: string): string | undefined => (Object.hasOwn(site.manifest, p) ? site.manifest[p]!.hash : undefined)
+  const intent = htmlIntent(path, config.htmlHandling, hashOf)
   let fallback: Intent | undefined
   if (!intent) {
     const claimsBeforeWorker =
@@ -53,7 +53,7 @@ export async function serveAssets(site: AssetSite, req: AssetRequest, mode: Asse
       !mode.hasWorker ||
       typeof config.runWorkerFirst === 'object' ||
       (mode.navigationPrefersAssets && req.headers.get('sec-fetch-mode') === 'navigate')
-    if (claimsBeforeWorker) fallback = notFoundIntent(path, config.notFoundHandling, exists)
+    if (claimsBeforeWorker) fallback = notFoundIntent(path, config.notFoundHandling, hashOf)
   }
   const chosen = intent ?? fallback
   if (!chosen) {
@@ -68,17 +68,21 @@ export async function serveAssets(site: AssetSite, req: AssetRequest, mode: Asse
 
 async function serveFile(site: AssetSite, req: AssetRequest, file: string, status: number): Promise<Response> {
   const entry = site.manifest[file]
-  const found = entry && (await site.load(entry.hash))
-  if (!entry || !found) return new Response(null, { status: 404 })
+  if (!entry) return new Response(null, { status: 404 })
   const etag = `"${entry.hash}"`
   const headers = new Headers({ etag })
+  const ifNoneMatch = req.headers.get('if-none-match')
+  const notModified = status === 200 && (ifNoneMatch === etag || ifNoneMatch === `W/${etag}`)
+  const found = await site.load(entry.hash)
+  if (!found) return new Response(null, { status: 404 })
   if (found.contentType) headers.set('content-type', found.contentType)
   if (!req.headers.has('authorization') && !req.headers.has('range')) headers.set('cache-control', 'public, max-age=0, must-revalidate')
-  const ifNoneMatch = req.headers.get('if-none-match')
-  if (status === 200 && (ifNoneMatch === etag || ifNoneMatch === `W/${etag}`)) return new Response(null, { status: 304, headers })
-  const body = req.method === 'HEAD' ? null : found.content
-  if (req.method === 'HEAD') headers.set('content-length', String(found.content.byteLength))
-  return new Response(body, { status, headers })
+  if (notModified) return new Response(null, { status: 304, headers })
+  if (req.method === 'HEAD') {
+    headers.set('content-length', String(entry.size))
+    return new Response(null, { status, headers })
+  }
+  return new Response(found.content, { status, headers })
 }
 
 function finish(site: AssetSite, req: AssetRequest, response: Response): Response {

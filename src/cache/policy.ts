@@ -26,7 +26,8 @@ const DEFAULT_TTL_SECONDS = new Map<number, number>([
 export function cacheControl(value: string | undefined): Map<string, string> {
   const out = new Map<string, string>()
   if (!value) return out
-  for (const part of value.split(',')) {
+  // Commas inside quoted values (`private="Set-Cookie, X-Id"`) do not separate directives.
+  for (const part of value.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
     const eq = part.indexOf('=')
     const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase()
     if (!name) continue

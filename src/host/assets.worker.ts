@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { internalFetch } from './internal-api.worker.js'
 import type { AssetsProps, HostEnv } from './env.worker.js'
+import { globMatches } from './shared/glob.js'
 import { ASSET_HEADERS, INTERNAL, type ScriptDescriptor } from './shared/protocol.js'
 
 type AssetMode = 'router' | 'binding' | 'assets'
@@ -55,13 +56,4 @@ async function askForAsset(env: HostEnv, accountId: string, versionId: string, r
   const out = new Response(res.body, res)
   if (out.headers.get(ASSET_HEADERS.outcome) === 'served') out.headers.delete(ASSET_HEADERS.outcome)
   return out
-}
-
-const globs = new Map<string, RegExp>()
-
-/** A run_worker_first rule (only `*` is special) against a path. */
-function globMatches(glob: string, path: string): boolean {
-  let regex = globs.get(glob)
-  if (!regex) globs.set(glob, (regex = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`)))
-  return regex.test(path)
 }

@@ -58,10 +58,14 @@ class WorkerhiveCache {
       await res.body?.cancel()
       return undefined
     }
-    const out = new Headers(res.headers)
-    out.delete(RESULT)
+    const head = JSON.parse(decodeURIComponent(res.headers.get(HEAD)))
+    const out = new Headers(head.headers)
     out.set("cf-cache-status", "HIT")
-    return new Response(NULL_BODY.has(res.status) ? null : res.body, { status: res.status, statusText: res.statusText, headers: out })
+    if (NULL_BODY.has(head.status)) {
+      await res.body?.cancel()
+      return new Response(null, { status: head.status, headers: out })
+    }
+    return new Response(res.body, { status: head.status, headers: out })
   }
 
   async delete(input, options) {

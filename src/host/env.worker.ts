@@ -56,8 +56,9 @@ export interface ScriptProps {
   script: string
   /** The isolate's loader key: subrequest budgets are counted per isolate. */
   loadKey?: string
-  /** The script's Cache API space (see CacheIdentity). */
+  /** The script's Cache API space, and whether its caches.default works (see CacheIdentity). */
   cacheSpace: string
+  cacheDefault: boolean
 }
 
 export interface OutboundWorkerProps extends ScriptProps {

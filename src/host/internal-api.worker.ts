@@ -6,7 +6,7 @@ export async function internalFetch(env: HostEnv, path: string, init: RequestIni
   const headers = new Headers(init.headers)
   headers.set(HEADER_INTERNAL_SECRET, env.INTERNAL_SECRET)
   // Redirects Node answers (asset 307s, cached 301s) are for the end user, never to be followed here.
-  const res = await env.INTERNAL.fetch(`http://internal${path}`, { redirect: 'manual', ...init, headers })
+  const res = await env.INTERNAL.fetch(`http://internal${path}`, { ...init, redirect: 'manual', headers })
   return res
 }
 

@@ -42,6 +42,7 @@ async function invokeWorker(
   request: Request,
   options: InvokeOptions,
 ): Promise<Response> {
+  if (d.mainModule === '') throw new Error(`Worker ${d.name} has no code: it only serves static assets`)
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)
   if (verdict.run === 'refuse') {

@@ -53,7 +53,7 @@ async function workerCode(
   const modules: Record<string, WorkerLoaderModule> = {}
   for (const m of bundle.modules) modules[m.name] = toLoaderModule(m)
   const exportsOf = hostExports(ctx)
-  const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey, cacheSpace: d.cache.space }
+  const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey, cacheSpace: d.cache.space, cacheDefault: d.cache.defaultEnabled }
   const dispatchNames = d.bindings.filter((b) => b.type === 'dispatch').map((b) => b.name)
   if (dispatchNames.length > 0) modules[`${OWN}dispatch-shim.js`] = { js: shimModule(dispatchNames) }
   modules[`${OWN}caches.js`] = { js: cachesModule(d.cache.defaultEnabled) }

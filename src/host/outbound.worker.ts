@@ -15,8 +15,8 @@ import { lookupScript } from './registry.worker.js'
  */
 export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
   override async fetch(request: Request): Promise<Response> {
-    if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props.cacheSpace, request)
     countSubrequest(this.ctx.props)
+    if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props, request)
     try {
       return await this.env.INTERNET.fetch(request)
     } catch (err) {
@@ -35,8 +35,8 @@ export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
 export class OutboundWorker extends WorkerEntrypoint<HostEnv, OutboundWorkerProps> {
   override async fetch(request: Request): Promise<Response> {
     // The Cache API is not egress: it never goes through the namespace's Outbound Worker.
-    if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props.cacheSpace, request)
     countSubrequest(this.ctx.props)
+    if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props, request)
     const { accountId, target } = this.ctx.props
     const script = await lookupScript(this.env, accountId, '', target.service)
     if (!script) throw new Error(`Outbound Worker not found: ${target.service}`)

@@ -222,7 +222,8 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch']): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(server))
+    // Large headers are legitimate here: a cached response's head travels in one (CACHE_HEADERS.head).
+    const server = serve({ fetch, hostname: '127.0.0.1', port: 0, serverOptions: { maxHeaderSize: 1024 * 1024 } }, () => resolve(server))
     server.once('error', reject)
   })
 }

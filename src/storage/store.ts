@@ -314,6 +314,9 @@ export interface VersionAssets {
   config: Record<string, unknown>
 }
 
+/** Where a script's asset files live. */
+export const assetScope = (namespaceId: NamespaceId | string | null, script: string): string => `${namespaceId ?? ''}/${script}`
+
 export interface AssetFile {
   hash: string
   /** null: served without a Content-Type. */
@@ -334,15 +337,17 @@ export interface AssetSession {
 }
 
 /**
- * Asset contents, content-addressed per account (identical files are stored once and shared by the
- * account's scripts, as Cloudflare shares them within a namespace), and upload sessions.
+ * Asset contents, content-addressed within a scope (one script: see assetScope), and upload
+ * sessions. Cloudflare shares files by hash across a namespace and tells platforms to salt hashes
+ * for isolation; here tenants are isolated by default, and a script's redeploys still upload only
+ * what changed.
  */
 export interface AssetStore {
-  /** The hashes of `hashes` the account has no content for. */
-  missing(accountId: AccountId, hashes: string[]): Promise<Set<string>>
+  /** The hashes of `hashes` the scope has no content for. */
+  missing(accountId: AccountId, scope: string, hashes: string[]): Promise<Set<string>>
   /** Stores files (a hash already stored is left as it is). */
-  put(accountId: AccountId, files: AssetFile[]): Promise<void>
-  get(accountId: AccountId, hash: string): Promise<AssetFile | undefined>
+  put(accountId: AccountId, scope: string, files: AssetFile[]): Promise<void>
+  get(accountId: AccountId, scope: string, hash: string): Promise<AssetFile | undefined>
   createSession(session: AssetSession): Promise<void>
   session(id: string): Promise<AssetSession | undefined>
 }

@@ -45,7 +45,7 @@ export default {
         }
         case 'raw': {
           // Straight to the cache origin, trying to name someone else's entry.
-          const res = await fetch('http://cache.workerhive.invalid/match?name=' + encodeURIComponent(which) + '&url=' + encodeURIComponent(key) + '&space=' + q.get('space'))
+          const res = await fetch('http://cache.workerhive.invalid/' + (q.get('rawop') ?? 'match') + '?name=' + encodeURIComponent(which) + '&url=' + encodeURIComponent(key) + '&space=' + q.get('space'))
           return Response.json({ result: res.headers.get('x-workerhive-cache-result'), body: await res.text() })
         }
       }
@@ -116,6 +116,10 @@ describe('edge: the Cache API of loaded Workers', () => {
   it('disables caches.default in an untrusted namespace: nothing is stored or found', async () => {
     assert.deepEqual(await call(untrusted, 'alice', { op: 'put', cache: 'default', key: 'd', body: 'x' }), { put: true })
     assert.deepEqual(await call(untrusted, 'alice', { op: 'match', cache: 'default', key: 'd' }), { hit: false })
+    // Not even by a hand-made call to the cache origin.
+    const head = encodeURIComponent(JSON.stringify({ status: 200, headers: [['cache-control', 'max-age=60']] }))
+    assert.deepEqual(await call(untrusted, 'alice', { op: 'rawput', cache: 'default', key: 'd', head, body: 'x' }), { status: 204 })
+    assert.equal((await call(untrusted, 'alice', { op: 'raw', cache: 'default', key: 'd' })).result, 'miss')
   })
 
   it('shares one cache space, caches.default included, across a trusted namespace', async () => {
@@ -174,6 +178,24 @@ describe('edge: the Cache API of loaded Workers', () => {
     assert.equal(range.status, 206)
     assert.equal(range.body, '234')
     assert.equal(range.headers['content-range'], 'bytes 2-4/10')
+  })
+
+  it('stores responses without a body and responses marked as compressed', async () => {
+    await call(trusted, 'alice', { op: 'put', cache: 'default', key: 'empty', body: '', status: '204', headers: JSON.stringify({ 'cache-control': 'max-age=60' }) })
+    const empty = await call(trusted, 'alice', { op: 'match', cache: 'default', key: 'empty' })
+    assert.equal(empty.hit, true)
+    assert.equal(empty.status, 204)
+    // A Content-Encoding on the stored response must not make anything on the way decode its body.
+    await call(trusted, 'alice', {
+      op: 'put',
+      cache: 'default',
+      key: 'gz',
+      body: 'plain text, sent compressed',
+      headers: JSON.stringify({ 'content-encoding': 'gzip', 'cache-control': 'max-age=60' }),
+    })
+    const gz = await call(trusted, 'alice', { op: 'match', cache: 'default', key: 'gz' })
+    assert.equal(gz.body, 'plain text, sent compressed')
+    assert.equal(gz.headers['content-encoding'], 'gzip')
   })
 
   it('hands back a cached redirect as it is, without following it', async () => {

@@ -90,6 +90,26 @@ describe('static assets: upload sessions, serving and the ASSETS binding', () =>
     })
     const stranger = await t.json(path, { method: 'POST', body: form(), headers: { authorization: `Bearer ${session.body.result.jwt}` } })
     assert.equal(stranger.status, 400, 'a hash outside the manifest is refused')
+    // The token opens the upload endpoint only, even on a path that merely ends like it.
+    const kv = await t.json(`/accounts/${t.accountId}/storage/kv/namespaces`, {
+      method: 'POST',
+      body: JSON.stringify({ title: 'not-for-uploaders' }),
+      headers: { 'content-type': 'application/json' },
+    })
+    const sneaky = await t.json(
+      `/accounts/${t.accountId}/storage/kv/namespaces/${kv.body.result.id}/values/x/accounts/${t.accountId}/workers/assets/upload`,
+      { method: 'PUT', body: 'planted', headers: { authorization: `Bearer ${session.body.result.jwt}` } },
+    )
+    assert.equal(sneaky.status, 401)
+    const notBase64 = new FormData()
+    notBase64.append('f'.repeat(32), new File(['!!not base64!!'], 'f'.repeat(32)))
+    const garbled = await t.json(path, { method: 'POST', body: notBase64, headers: { authorization: `Bearer ${session.body.result.jwt}` } })
+    assert.equal(garbled.status, 400)
+    const wrongSize = new FormData()
+    wrongSize.append('f'.repeat(32), new File([Buffer.from('too long').toString('base64')], 'f'.repeat(32)))
+    const mismatch = await t.json(path, { method: 'POST', body: wrongSize, headers: { authorization: `Bearer ${session.body.result.jwt}` } })
+    assert.equal(mismatch.status, 400)
+    assert.match(mismatch.body.errors[0].message, /manifest says 1/)
     const bad = await t.json(sessionPath('guarded'), {
       method: 'POST',
       body: JSON.stringify({ manifest: { 'no-slash': { hash: 'f'.repeat(32), size: 1 } } }),

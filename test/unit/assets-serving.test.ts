@@ -4,9 +4,11 @@ import { assetConfigOf } from '../../src/assets/config.js'
 import { applyHeaderRules, parseHeaders } from '../../src/assets/headers.js'
 import { htmlIntent, notFoundIntent } from '../../src/assets/intent.js'
 import { applyRedirects, parseRedirects } from '../../src/assets/redirects.js'
+import { globMatches } from '../../src/host/shared/glob.js'
 
 const FILES = new Set(['/index.html', '/about.html', '/blog/index.html', '/app.js', '/404.html', '/docs/404.html'])
-const exists = (p: string) => FILES.has(p)
+/** Each file's hash is its path: every file has its own content. */
+const exists = (p: string) => (FILES.has(p) ? p : undefined)
 const show = (i: ReturnType<typeof htmlIntent>) => (!i ? 'none' : i.kind === 'serve' ? `serve ${i.file}` : `307 ${i.to}`)
 
 describe('assets: html_handling', () => {
@@ -53,6 +55,17 @@ describe('assets: html_handling', () => {
     })
   })
 
+  it('redirects only when the destination serves the same content, else looks the path up as it is', () => {
+    const files = new Map([['/x.html', 'h1'], ['/x/index.html', 'h2'], ['/y.html', 'h3'], ['/y', 'h4']])
+    const hashOf = (p: string) => files.get(p)
+    // /x/ serves another file than /x.html: no redirect there, /x.html is served as it is.
+    assert.equal(show(htmlIntent('/x.html', 'force-trailing-slash', hashOf)), 'serve /x.html')
+    assert.equal(show(htmlIntent('/x/', 'force-trailing-slash', hashOf)), 'serve /x/index.html')
+    // /y is a file of its own: /y.html is not redirected to it.
+    assert.equal(show(htmlIntent('/y.html', 'auto-trailing-slash', hashOf)), 'serve /y.html')
+    assert.equal(show(htmlIntent('/y', 'auto-trailing-slash', hashOf)), 'serve /y')
+  })
+
   it('none: exact paths only', () => {
     table('none', { '/': 'none', '/index.html': 'serve /index.html', '/about': 'none' })
   })
@@ -75,13 +88,22 @@ describe('assets: _redirects, _headers and run_worker_first', () => {
   })
 
   it('matches splats and placeholders, keeping the query', () => {
-    const rules = parseRedirects('/blog/* /posts/:splat 301\n/users/:id/profile /u/:id\n/old https://new.example/path\n/app/* /index.html 200')
+    const rules = parseRedirects('/blog/* /posts/:splat 301\n/users/:id/profile /u/:id\n/old https://new.example/path\n/app/* /shell.html 200\n/* /index.html 200')
     const at = (path: string) => applyRedirects(rules, new URL(`https://site.example${path}`))
     assert.deepEqual(at('/blog/2026/x?ref=1'), { kind: 'redirect', status: 301, location: '/posts/2026/x?ref=1' })
     assert.deepEqual(at('/users/42/profile'), { kind: 'redirect', status: 302, location: '/u/42' })
     assert.deepEqual(at('/old'), { kind: 'redirect', status: 302, location: 'https://new.example/path' })
-    assert.deepEqual(at('/app/settings'), { kind: 'rewrite', pathname: '/index.html' })
-    assert.equal(at('/other'), undefined)
+    assert.deepEqual(at('/app/settings'), { kind: 'rewrite', pathname: '/shell.html' })
+    assert.equal(at('/other'), undefined, '`/* /index.html` would loop: dropped')
+    // A splat cannot turn a relative target into another host.
+    const open = parseRedirects('/go/* /:splat 301')
+    assert.deepEqual(applyRedirects(open, new URL('https://site.example/go//evil.example/x')), { kind: 'redirect', status: 301, location: '/evil.example/x' })
+  })
+
+  it('refuses patterns that could backtrack, and header lines no HTTP message can carry', () => {
+    assert.deepEqual(parseRedirects('/a/*/b/* /x\n/:a:b /y\n/x-:id /z\n/ok/:id /w'), [{ from: '/ok/:id', to: '/w', status: 302 }])
+    const rules = parseHeaders('/*\n  Bad Name: x\n  Good: y\n  ! Also Bad\n/:a:b\n  Skipped: z\n')
+    assert.deepEqual(rules, [{ path: '/*', set: [['good', 'y']], unset: [] }])
   })
 
   it('applies every matching _headers rule: unset first, then set or append', () => {
@@ -90,6 +112,17 @@ describe('assets: _redirects, _headers and run_worker_first', () => {
     applyHeaderRules(rules, new URL('https://s.example/secure/login'), headers)
     assert.equal(headers.get('x-frame-options'), null)
     assert.equal(headers.get('x-tag'), 'a, login')
+  })
+
+  it('matches run_worker_first globs without backtracking', () => {
+    assert.equal(globMatches('/api/*', '/api/x/y'), true)
+    assert.equal(globMatches('/api/*', '/apix'), false)
+    assert.equal(globMatches('*.png', '/img/a.png'), true)
+    assert.equal(globMatches('/a*b*c', '/a-b-c'), true)
+    assert.equal(globMatches('/a*b*c', '/a-c-b'), false)
+    assert.equal(globMatches('/exact', '/exact'), true)
+    // A pathological rule against a long path: linear, so this returns at once.
+    assert.equal(globMatches('/' + '*a'.repeat(40) + '*b', '/' + 'a'.repeat(5000)), false)
   })
 
   it('validates run_worker_first rules', () => {

@@ -1,10 +1,9 @@
 import type { Context } from 'hono'
 import type { AssetConfig } from '../../assets/config.js'
 import { serveAssets, TO_WORKER, type AssetMode, type AssetSite } from '../../assets/serve.js'
-import type { VersionId } from '../../domain/ids.js'
 import { ASSET_HEADERS } from '../../host/shared/protocol.js'
-import type { AccountId } from '../../domain/ids.js'
-import type { Store } from '../../storage/store.js'
+import type { AccountId, VersionId } from '../../domain/ids.js'
+import { assetScope, type AssetFile, type Store } from '../../storage/store.js'
 
 /** Compatibility date from which browser navigations prefer assets (SPA/404 fallbacks) over the Worker. */
 const NAVIGATION_PREFERS_ASSETS = '2025-04-01'
@@ -21,30 +20,35 @@ interface SiteOf {
  */
 export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context) => Promise<Response> {
   const sites = new Map<string, SiteOf | null>()
+  const files = new HotFiles(store)
 
   async function siteOf(accountId: AccountId, versionId: string): Promise<SiteOf | null> {
-    const cached = sites.get(versionId)
+    const key = `${accountId}/${versionId}`
+    const cached = sites.get(key)
     if (cached !== undefined) {
-      sites.delete(versionId)
-      sites.set(versionId, cached)
+      sites.delete(key)
+      sites.set(key, cached)
       return cached
     }
     const version = await store.scripts.version(versionId as VersionId)
+    const script = version && (await store.scripts.getById(version.scriptId))
+    // The host names the account; the version must be one of that account's.
     const found: SiteOf | null =
-      version?.assets ?
-        {
-          site: {
-            manifest: version.assets.manifest,
-            config: version.assets.config as unknown as AssetConfig,
-            load: (hash) => store.assets.get(accountId, hash),
-          },
-          hasWorker: version.mainModule !== '',
-          navigationPrefersAssets:
-            version.compatibilityDate >= NAVIGATION_PREFERS_ASSETS &&
-            !version.compatibilityFlags.includes('assets_navigation_has_no_effect'),
-        }
-      : null
-    sites.set(versionId, found)
+      version?.assets && script?.accountId === accountId
+        ? {
+            site: {
+              manifest: version.assets.manifest,
+              config: version.assets.config as unknown as AssetConfig,
+              load: (hash) => files.get(accountId, assetScope(script.namespaceId, script.name), hash),
+            },
+            hasWorker: version.mainModule !== '',
+            navigationPrefersAssets:
+              (version.compatibilityDate >= NAVIGATION_PREFERS_ASSETS ||
+                version.compatibilityFlags.includes('assets_navigation_prefers_asset_serving')) &&
+              !version.compatibilityFlags.includes('assets_navigation_has_no_effect'),
+          }
+        : null
+    sites.set(key, found)
     if (sites.size > cacheSize) sites.delete(sites.keys().next().value!)
     return found
   }
@@ -74,5 +78,35 @@ export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context
     if (outcome === TO_WORKER) return c.body(null, 204, { [ASSET_HEADERS.outcome]: 'worker' })
     outcome.headers.set(ASSET_HEADERS.outcome, 'served')
     return outcome
+  }
+}
+
+/** Files up to 1 MiB, kept in memory (64 MiB in all, least recently used out first): the hot ones. */
+class HotFiles {
+  static readonly MAX_FILE = 1024 * 1024
+  static readonly MAX_TOTAL = 64 * 1024 * 1024
+  readonly #files = new Map<string, AssetFile>()
+  #bytes = 0
+
+  constructor(private readonly store: Store) {}
+
+  async get(accountId: AccountId, scope: string, hash: string): Promise<AssetFile | undefined> {
+    const key = `${accountId}\n${scope}\n${hash}`
+    const hit = this.#files.get(key)
+    if (hit) {
+      this.#files.delete(key)
+      this.#files.set(key, hit)
+      return hit
+    }
+    const file = await this.store.assets.get(accountId, scope, hash)
+    if (!file || file.content.byteLength > HotFiles.MAX_FILE) return file
+    this.#files.set(key, file)
+    this.#bytes += file.content.byteLength
+    for (const [k, f] of this.#files) {
+      if (this.#bytes <= HotFiles.MAX_TOTAL) break
+      this.#files.delete(k)
+      this.#bytes -= f.content.byteLength
+    }
+    return file
   }
 }

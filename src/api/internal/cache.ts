@@ -10,6 +10,9 @@ type Op = 'put' | 'match' | 'delete'
  * host, which derives it from the calling Worker's identity, never from the Worker's request.
  */
 export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number): (c: Context) => Promise<Response> {
+  // Bodies of puts being read, all tenants together: past this, a put is refused (503), so many
+  // concurrent puts cannot hold more than this of Node's memory before they are stored.
+  const inFlight = { bytes: 0, max: Math.max(4 * maxEntryBytes, 64 * 1024 * 1024) }
   return async (c) => {
     const space = c.req.param('space') ?? ''
     const op = c.req.param('op') as Op
@@ -19,8 +22,12 @@ export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number
     if (op === 'put' && c.req.method === 'PUT') {
       const head = parseHead(c.req.header(CACHE_HEADERS.head))
       if (!head) return c.text('Cache API put failed: malformed response head', 400)
-      const body = await readBounded(c.req.raw.body, maxEntryBytes)
-      if (!body) return c.text(`Cache API put failed: the response body is larger than ${maxEntryBytes} bytes`, 413)
+      const body = await readBounded(c.req.raw.body, maxEntryBytes, inFlight)
+      if (body === 'busy') return c.text('Cache API put failed: the cache is busy, try again', 503)
+      if (body === 'too-large') {
+        cache.delete(scope, url)
+        return c.text(`Cache API put failed: the response body is larger than ${maxEntryBytes} bytes`, 413)
+      }
       cache.put(scope, url, head, body)
       return c.body(null, 204)
     }
@@ -32,10 +39,10 @@ export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number
         ifNoneMatch: c.req.header('if-none-match'),
         ifModifiedSince: c.req.header('if-modified-since'),
       })
-      const headers = new Headers()
-      for (const [k, v] of served.headers) headers.append(k, v)
-      headers.set(CACHE_HEADERS.result, 'hit')
-      return new Response(served.body, { status: served.status, headers })
+      // The stored head travels beside the body, not as this response's own head: a stored
+      // Content-Encoding must not make anyone on the way decode the (already decoded) body.
+      const head = encodeURIComponent(JSON.stringify({ status: served.status, headers: served.headers }))
+      return new Response(served.body, { status: 200, headers: { [CACHE_HEADERS.result]: 'hit', [CACHE_HEADERS.head]: head } })
     }
     if (op === 'delete' && c.req.method === 'DELETE') {
       return c.body(null, 204, { [CACHE_HEADERS.result]: cache.delete(scope, url) ? 'hit' : 'miss' })
@@ -44,21 +51,30 @@ export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number
   }
 }
 
-/** The whole body, or undefined (and the rest left unread) once it passes `max` bytes. */
-async function readBounded(body: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer | undefined> {
+/** The whole body; 'too-large' past `max` bytes, 'busy' past the in-flight budget (the rest left unread). */
+async function readBounded(
+  body: ReadableStream<Uint8Array> | null,
+  max: number,
+  inFlight: { bytes: number; max: number },
+): Promise<Buffer | 'too-large' | 'busy'> {
   if (!body) return Buffer.alloc(0)
   const chunks: Uint8Array[] = []
   let length = 0
   const reader = body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return Buffer.concat(chunks, length)
-    length += value.byteLength
-    if (length > max) {
-      await reader.cancel()
-      return undefined
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return Buffer.concat(chunks, length)
+      length += value.byteLength
+      inFlight.bytes += value.byteLength
+      if (length > max || inFlight.bytes > inFlight.max) {
+        await reader.cancel()
+        return length > max ? 'too-large' : 'busy'
+      }
+      chunks.push(value)
     }
-    chunks.push(value)
+  } finally {
+    inFlight.bytes -= length
   }
 }
 
@@ -71,12 +87,16 @@ function parseHead(raw: string | undefined): { status: number; headers: Array<[s
     const head = JSON.parse(decodeURIComponent(raw ?? '')) as { status?: unknown; headers?: unknown }
     const { status, headers } = head
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return undefined
+    // What the Cache API refuses to store (the caches module refuses them before sending).
+    if (status === 206 || status === 304) return undefined
     if (!Array.isArray(headers)) return undefined
     const pairs: Array<[string, string]> = []
     for (const pair of headers) {
       if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') return undefined
       if (!FRAMING.has(pair[0].toLowerCase())) pairs.push([pair[0], pair[1]])
     }
+    // Throws on a name or value no HTTP message could carry.
+    new Headers(pairs)
     return { status, headers: pairs }
   } catch {
     return undefined

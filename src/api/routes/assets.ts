@@ -1,20 +1,24 @@
 import { Hono } from 'hono'
 import { randomBytes } from 'node:crypto'
-import { ASSET_LIMITS, AssetManifestSchema, bucketsOf, hashSizes } from '../../assets/manifest.js'
+import { AssetManifestSchema, bucketsOf, hashSizes } from '../../assets/manifest.js'
 import { issueAssetToken } from '../../assets/tokens.js'
-import type { AssetFile, AssetSession } from '../../storage/store.js'
+import { assetScope, type AssetFile, type AssetSession } from '../../storage/store.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { authenticationError, invalidInput, malformedBody } from '../errors.js'
+import { ApiError, authenticationError, bodyTooLarge, invalidInput, malformedBody } from '../errors.js'
 import { namespaceScriptLocator, scriptParam, type ScriptLocator } from '../scripts/locator.js'
 import { describeZodError } from '../upload/metadata.js'
 import { readMultipart } from '../upload/multipart.js'
+import { readBodyLimited } from '../upload/read-body.js'
 import { accountScriptLocator } from './account-scripts.js'
 
 /** Upload tokens live an hour, as Cloudflare's do. */
 const SESSION_MS = 3600_000
 /** Room for base64 (4/3) and multipart framing on top of a bucket's bytes. */
 const UPLOAD_BODY_LIMIT = 80 * 1024 * 1024
+/** 100,000 files with long paths. */
+const MANIFEST_BODY_LIMIT = 32 * 1024 * 1024
+const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/
 
 /**
  * Static assets, Cloudflare's three-step flow: an upload session announces a manifest and learns
@@ -32,21 +36,24 @@ export function assetRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const auth = c.get('auth')
     if (auth.kind !== 'asset-upload') throw authenticationError()
     const session = auth.session
+    const scope = assetScope(session.namespaceId, session.script)
     const base64 = c.req.query('base64') === 'true'
-    const form = await readMultipart(c.req.raw, UPLOAD_BODY_LIMIT, UPLOAD_BODY_LIMIT)
+    const form = await readMultipart(c.req.raw, UPLOAD_BODY_LIMIT, UPLOAD_BODY_LIMIT, bodyTooLarge)
     const sizes = hashSizes(session.manifest)
     const files: AssetFile[] = []
     for (const [hash, value] of form.entries()) {
-      if (!sizes.has(hash)) throw invalidInput(`'${hash}' is not a file of this upload session's manifest`)
-      const raw = typeof value === 'string' ? Buffer.from(value) : Buffer.from(await value.arrayBuffer())
-      const content = base64 ? Buffer.from(raw.toString('latin1'), 'base64') : raw
-      if (content.byteLength > ASSET_LIMITS.maxFileBytes)
-        throw invalidInput(`'${hash}' is larger than ${ASSET_LIMITS.maxFileBytes} bytes`)
+      const size = sizes.get(hash)
+      if (size === undefined) throw invalidInput(`'${hash}' is not a file of this upload session's manifest`)
+      const raw = typeof value === 'string' ? value : Buffer.from(await value.arrayBuffer()).toString('latin1')
+      if (base64 && !BASE64.test(raw)) throw invalidInput(`'${hash}' is not valid base64`)
+      const content = base64 ? Buffer.from(raw, 'base64') : Buffer.from(raw, typeof value === 'string' ? 'utf8' : 'latin1')
+      // The manifest announced the size: a file that differs is not the file the hash names.
+      if (content.byteLength !== size) throw invalidInput(`'${hash}' has ${content.byteLength} bytes, but the manifest says ${size}`)
       const type = typeof value === 'string' ? '' : value.type
       files.push({ hash, contentType: type === '' || type === 'application/null' ? null : type, content })
     }
-    await deps.store.assets.put(session.accountId, files)
-    const missing = await deps.store.assets.missing(session.accountId, [...sizes.keys()])
+    await deps.store.assets.put(session.accountId, scope, files)
+    const missing = await deps.store.assets.missing(session.accountId, scope, [...sizes.keys()])
     if (missing.size > 0) return c.json(ok({}), 202)
     return c.json(ok({ jwt: completionToken(session) }), 201)
   })
@@ -60,8 +67,10 @@ async function createSession(deps: ApiDeps, c: ApiContext, locator: ScriptLocato
   if (problem) throw invalidInput(problem)
   let body: unknown
   try {
-    body = await c.req.json()
-  } catch {
+    const bytes = await readBodyLimited(c.req.raw, MANIFEST_BODY_LIMIT, MANIFEST_BODY_LIMIT, bodyTooLarge)
+    body = JSON.parse(new TextDecoder().decode(bytes))
+  } catch (e) {
+    if (e instanceof ApiError) throw e
     throw malformedBody('expected a JSON body with a manifest')
   }
   const parsed = AssetManifestSchema.safeParse((body as { manifest?: unknown } | null)?.manifest)
@@ -77,7 +86,7 @@ async function createSession(deps: ApiDeps, c: ApiContext, locator: ScriptLocato
   }
   await deps.store.assets.createSession(session)
   const sizes = hashSizes(manifest)
-  const missing = await deps.store.assets.missing(where.accountId, [...sizes.keys()])
+  const missing = await deps.store.assets.missing(where.accountId, assetScope(where.namespaceId, name), [...sizes.keys()])
   const buckets = bucketsOf(new Map([...sizes].filter(([hash]) => missing.has(hash))))
   // Nothing to upload: the token is already the completion token.
   const jwt =

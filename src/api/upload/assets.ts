@@ -1,7 +1,7 @@
 import { assetConfigOf } from '../../assets/config.js'
 import { readAssetToken } from '../../assets/tokens.js'
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
-import type { ScriptVersion, Store, VersionAssets } from '../../storage/store.js'
+import { assetScope, type ScriptVersion, type Store, type VersionAssets } from '../../storage/store.js'
 import { scriptValidation } from '../errors.js'
 import type { UploadMetadata } from './metadata.js'
 
@@ -26,7 +26,7 @@ export async function resolveAssets(input: {
   if (session.accountId !== scope.accountId || session.namespaceId !== scope.namespaceId || session.script !== scope.script)
     throw scriptValidation(`metadata.assets.jwt belongs to an upload session of another script than '${scope.script}'`)
   const hashes = [...new Set(Object.values(session.manifest).map((f) => f.hash))]
-  const missing = await store.assets.missing(scope.accountId, hashes)
+  const missing = await store.assets.missing(scope.accountId, assetScope(scope.namespaceId, scope.script), hashes)
   if (missing.size > 0)
     throw scriptValidation(`${missing.size} asset file(s) of the upload session were never uploaded (e.g. ${[...missing][0]})`)
   const config = assetConfigOf(metadata.assets.config ?? {})

@@ -1,13 +1,18 @@
-import { malformedBody } from '../errors.js'
+import { malformedBody, type ApiError } from '../errors.js'
 import { readBodyLimited } from './read-body.js'
 
 /**
  * Reads a multipart/form-data body with the platform's own parser (undici's `Response.formData()`),
  * within the size limit; a body it cannot parse is Cloudflare's "could not parse" (10026).
  */
-export async function readMultipart(request: Request, limit: number, scriptLimit: number): Promise<FormData> {
+export async function readMultipart(
+  request: Request,
+  limit: number,
+  scriptLimit: number,
+  tooLarge?: (size: number, limit: number) => ApiError,
+): Promise<FormData> {
   const contentType = request.headers.get('content-type') ?? ''
-  const body = await readBodyLimited(request, limit, scriptLimit)
+  const body = await readBodyLimited(request, limit, scriptLimit, tooLarge)
   try {
     return await new Response(body, { headers: { 'content-type': contentType } }).formData()
   } catch {

@@ -113,8 +113,8 @@ export const INTERNAL = {
  *   PUT    <op base>put?name=N&url=U     body = response body, CACHE_HEADERS.head = the response's
  *                                         status and headers (URI-encoded JSON) → 204
  *   GET    <op base>match?name=N&url=U   Range / If-None-Match / If-Modified-Since forwarded →
- *                                         the stored response with CACHE_HEADERS.result = 'hit',
- *                                         or 204 with 'miss'
+ *                                         200, CACHE_HEADERS.result = 'hit', the answer's status and
+ *                                         headers in CACHE_HEADERS.head, its body; or 204 with 'miss'
  *   DELETE <op base>delete?name=N&url=U  → 204 with CACHE_HEADERS.result = 'hit' or 'miss'
  */
 export const CACHE_ORIGIN = 'http://cache.workerhive.invalid'

@@ -3,23 +3,26 @@ import type { DefineCase } from '../conformance.js'
 import { esmVersion, newAccount, newNamespaceScope, utf8 } from './fixtures.js'
 
 export function assetCases(test: DefineCase): void {
-  test('assets: files are content-addressed per account and stored once', async ({ store }) => {
+  test('assets: files are content-addressed per script and stored once', async ({ store }) => {
     const a = await newAccount(store, 'a')
     const b = await newAccount(store, 'b')
-    assert.deepEqual(await store.assets.missing(a, ['h1', 'h2']), new Set(['h1', 'h2']))
-    await store.assets.put(a, [
+    assert.deepEqual(await store.assets.missing(a, 'ns/site', ['h1', 'h2']), new Set(['h1', 'h2']))
+    await store.assets.put(a, 'ns/site', [
       { hash: 'h1', contentType: 'text/html; charset=utf-8', content: utf8('<h1>hi</h1>') },
       { hash: 'h2', contentType: null, content: utf8('raw') },
     ])
     // A second upload of a stored hash changes nothing.
-    await store.assets.put(a, [{ hash: 'h1', contentType: 'text/plain', content: utf8('other') }])
-    assert.deepEqual(await store.assets.missing(a, ['h1', 'h2', 'h3']), new Set(['h3']))
-    assert.deepEqual(await store.assets.missing(b, ['h1']), new Set(['h1']))
-    const h1 = await store.assets.get(a, 'h1')
+    await store.assets.put(a, 'ns/site', [{ hash: 'h1', contentType: 'text/plain', content: utf8('other') }])
+    assert.deepEqual(await store.assets.missing(a, 'ns/site', ['h1', 'h2', 'h3']), new Set(['h3']))
+    assert.deepEqual(await store.assets.missing(b, 'ns/site', ['h1']), new Set(['h1']))
+    const h1 = await store.assets.get(a, 'ns/site', 'h1')
     assert.equal(h1?.contentType, 'text/html; charset=utf-8')
     assert.equal(Buffer.from(h1!.content).toString(), '<h1>hi</h1>')
-    assert.equal((await store.assets.get(a, 'h2'))?.contentType, null)
-    assert.equal(await store.assets.get(b, 'h1'), undefined)
+    assert.equal((await store.assets.get(a, 'ns/site', 'h2'))?.contentType, null)
+    assert.equal(await store.assets.get(b, 'ns/site', 'h1'), undefined)
+    // Another script of the same account shares nothing.
+    assert.deepEqual(await store.assets.missing(a, 'ns/other', ['h1']), new Set(['h1']))
+    assert.equal(await store.assets.get(a, 'ns/other', 'h1'), undefined)
   })
 
   test('assets: upload sessions keep their manifest and scope', async ({ store, clock }) => {

@@ -13,27 +13,27 @@ interface SessionRow {
 
 export function postgresAssets(db: Db): AssetStore {
   return {
-    async missing(accountId, hashes) {
+    async missing(accountId, scope, hashes) {
       const present = await db.rows<{ hash: string }>(
-        'SELECT hash FROM asset_files WHERE account_id = $1 AND hash = ANY($2::text[])',
-        [accountId, hashes],
+        'SELECT hash FROM asset_files WHERE account_id = $1 AND scope = $2 AND hash = ANY($3::text[])',
+        [accountId, scope, hashes],
       )
       const have = new Set(present.map((r) => r.hash))
       return new Set(hashes.filter((h) => !have.has(h)))
     },
-    async put(accountId, files) {
+    async put(accountId, scope, files) {
       if (files.length === 0) return
       await db.run(
-        `INSERT INTO asset_files (account_id, hash, content_type, content)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bytea[])
-         ON CONFLICT (account_id, hash) DO NOTHING`,
-        [accountId, files.map((f) => f.hash), files.map((f) => f.contentType), files.map((f) => Buffer.from(f.content))],
+        `INSERT INTO asset_files (account_id, scope, hash, content_type, content)
+         SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::bytea[])
+         ON CONFLICT (account_id, scope, hash) DO NOTHING`,
+        [accountId, scope, files.map((f) => f.hash), files.map((f) => f.contentType), files.map((f) => Buffer.from(f.content))],
       )
     },
-    async get(accountId, hash) {
+    async get(accountId, scope, hash) {
       const r = await db.one<{ hash: string; content_type: string | null; content: Buffer }>(
-        'SELECT hash, content_type, content FROM asset_files WHERE account_id = $1 AND hash = $2',
-        [accountId, hash],
+        'SELECT hash, content_type, content FROM asset_files WHERE account_id = $1 AND scope = $2 AND hash = $3',
+        [accountId, scope, hash],
       )
       return r && { hash: r.hash, contentType: r.content_type, content: r.content }
     },

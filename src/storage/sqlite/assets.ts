@@ -18,9 +18,9 @@ interface SessionRow {
 
 export function sqliteAssets(db: Db): AssetStore {
   const s = {
-    has: db.prepare<[string, string], { hash: string }>('SELECT hash FROM asset_files WHERE account_id = ? AND hash = ?'),
-    insert: db.prepare('INSERT OR IGNORE INTO asset_files (account_id, hash, content_type, content) VALUES (?, ?, ?, ?)'),
-    get: db.prepare<[string, string], FileRow>('SELECT hash, content_type, content FROM asset_files WHERE account_id = ? AND hash = ?'),
+    has: db.prepare<[string, string, string], { hash: string }>('SELECT hash FROM asset_files WHERE account_id = ? AND scope = ? AND hash = ?'),
+    insert: db.prepare('INSERT OR IGNORE INTO asset_files (account_id, scope, hash, content_type, content) VALUES (?, ?, ?, ?, ?)'),
+    get: db.prepare<[string, string, string], FileRow>('SELECT hash, content_type, content FROM asset_files WHERE account_id = ? AND scope = ? AND hash = ?'),
     insertSession: db.prepare(
       'INSERT INTO asset_sessions (id, account_id, namespace_id, script, manifest, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -28,20 +28,20 @@ export function sqliteAssets(db: Db): AssetStore {
     // Sessions live an hour; each new one sweeps the long-expired.
     sweepSessions: db.prepare('DELETE FROM asset_sessions WHERE expires_at < ?'),
   }
-  const insertAll = db.transaction((accountId: string, files: AssetFile[]) => {
+  const insertAll = db.transaction((accountId: string, scope: string, files: AssetFile[]) => {
     for (const f of files) {
-      s.insert.run(accountId, f.hash, f.contentType, Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength))
+      s.insert.run(accountId, scope, f.hash, f.contentType, Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength))
     }
   })
   return {
-    async missing(accountId, hashes) {
-      return new Set(hashes.filter((h) => !s.has.get(accountId, h)))
+    async missing(accountId, scope, hashes) {
+      return new Set(hashes.filter((h) => !s.has.get(accountId, scope, h)))
     },
-    async put(accountId, files) {
-      insertAll(accountId, files)
+    async put(accountId, scope, files) {
+      insertAll(accountId, scope, files)
     },
-    async get(accountId, hash) {
-      const r = s.get.get(accountId, hash)
+    async get(accountId, scope, hash) {
+      const r = s.get.get(accountId, scope, hash)
       return r && { hash: r.hash, contentType: r.content_type, content: r.content }
     },
     async createSession(session) {

@@ -1,11 +1,16 @@
-/** Static assets: contents by hash per account, upload sessions, and each version's manifest. */
+/**
+ * Static assets: contents by hash per script (`scope` = namespace id + '/' + script name, so no
+ * tenant can plant a file under a hash another tenant's upload will reuse), upload sessions, and
+ * each version's manifest.
+ */
 export const assets = `
 CREATE TABLE asset_files (
   account_id TEXT NOT NULL,
+  scope TEXT NOT NULL,
   hash TEXT NOT NULL,
   content_type TEXT,
   content BYTEA NOT NULL,
-  PRIMARY KEY (account_id, hash)
+  PRIMARY KEY (account_id, scope, hash)
 );
 CREATE TABLE asset_sessions (
   id TEXT PRIMARY KEY,
