@@ -6,6 +6,7 @@ import type { ApiDeps, ApiEnv } from './context.js'
 import { fail } from './envelope.js'
 import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRoute, noRoute } from './errors.js'
 import { routeModules } from './routes/index.js'
+import { consoleRoutes } from '../console/page.js'
 
 export const API_PREFIX = '/client/v4'
 
@@ -19,7 +20,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   for (const module of routeModules) v4.route('/', module(deps))
 
   const app = new Hono<ApiEnv>()
-  app.get('/', (c) => c.text('Workerhive API. Clients use ' + API_PREFIX + '\n'))
+  app.get('/', (c) => c.text(`Workerhive API. Clients use ${API_PREFIX}; the operators' console is at /console\n`))
+  app.route('/', consoleRoutes())
   app.route(API_PREFIX, v4)
 
   const patterns = app.routes
