@@ -83,11 +83,31 @@ export function parseBindings(raw: unknown): { bindings: Binding[] } | { problem
   return { bindings }
 }
 
+/** Cloudflare's limits on environment variables (text, JSON and secret bindings) of one Worker. */
+export const ENV_VAR_LIMITS = { count: 128, bytes: 5 * 1024 } as const
+const ENV_VAR_TYPES = new Set(['plain_text', 'secret_text', 'json'])
+
+/** Why these bindings break the environment-variable limits, or undefined. */
+export function envVarProblem(bindings: readonly StoredBinding[]): string | undefined {
+  const vars = bindings.filter((b) => ENV_VAR_TYPES.has(b.type))
+  if (vars.length > ENV_VAR_LIMITS.count)
+    return `A Worker may have at most ${ENV_VAR_LIMITS.count} environment variables and secrets; this version has ${vars.length}`
+  for (const b of vars) {
+    const value = b.type === 'json' ? JSON.stringify(b.json ?? null) : typeof b.text === 'string' ? b.text : ''
+    const size = Buffer.byteLength(value)
+    if (size > ENV_VAR_LIMITS.bytes)
+      return `Binding '${b.name}' is ${size} bytes: environment variables and secrets are at most ${ENV_VAR_LIMITS.bytes} bytes`
+  }
+  return undefined
+}
+
 /** The first reason one of these bindings cannot be used in this account or version. */
 export async function bindingsProblem(
   bindings: readonly StoredBinding[],
   ctx: BindingContext,
 ): Promise<string | undefined> {
+  const limits = envVarProblem(bindings)
+  if (limits) return limits
   for (const b of bindings) {
     const kind = byType.get(b.type)
     const problem = kind?.check ? await kind.check(kind.schema.parse(b), ctx) : undefined

@@ -461,6 +461,20 @@ describe('namespace scripts API', () => {
         status: 400, code: 10021, message: /metadata\.compatibility_date: .* must be a date as YYYY-MM-DD/,
       },
       {
+        what: 'more environment variables than Cloudflare allows',
+        send: () =>
+          reupload(
+            { main_module: 'worker.js', bindings: Array.from({ length: 129 }, (_, i) => ({ type: 'plain_text', name: `V${i}`, text: 'x' })) },
+            v2,
+          ),
+        status: 400, code: 10021, message: /at most 128 environment variables and secrets; this version has 1[23][0-9]/,
+      },
+      {
+        what: 'an environment variable over 5 KB',
+        send: () => reupload({ main_module: 'worker.js', bindings: [{ type: 'plain_text', name: 'BIG', text: 'x'.repeat(5121) }] }, v2),
+        status: 400, code: 10021, message: /Binding 'BIG' is 5121 bytes/,
+      },
+      {
         what: 'a compatibility date in the future',
         send: () => reupload({ main_module: 'worker.js', compatibility_date: '2999-01-01' }, v2),
         status: 400, code: 10021, message: /Can't set compatibility date in the future: "2999-01-01"/,

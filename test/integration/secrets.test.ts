@@ -115,6 +115,7 @@ describe('namespace script secrets', () => {
       [{ name: 'P', text: 'v', type: 'plain_text' }, 10021, /must be of type secret_text or secret_key/],
       [{ name: 'P', text: 'v', type: 'martian' }, 10021, /Unknown binding type 'martian'/],
       [{ text: 'v', type: 'secret_text' }, 10021, /has no name/],
+      [{ name: 'HUGE', text: 'x'.repeat(5121), type: 'secret_text' }, 10021, /Binding 'HUGE' is 5121 bytes/],
     ]
     for (const [body, code, message] of cases) {
       const res = await t.json(path('/secrets'), { method: 'PUT', ...jsonBody(body) })

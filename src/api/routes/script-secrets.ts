@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { parseBindings, publicBinding } from '../../bindings/index.js'
+import { envVarProblem, parseBindings, publicBinding } from '../../bindings/index.js'
 import { SURVIVING_BINDING_TYPES } from '../../domain/bindings-merge.js'
 import type { StoredBinding } from '../../storage/store.js'
 import { readJsonObject } from '../body.js'
@@ -57,12 +57,15 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
   ): Promise<StoredBinding[]> => {
     const { version } = await withFreshScript(name, async () => {
       const { version: current } = await loadScript(deps.store, locator, where, name)
+      const bindings = edit(current.bindings)
+      const problem = envVarProblem(bindings)
+      if (problem) throw scriptValidation(problem)
       return deps.store.scripts.publish({
         scope: where,
         name,
         // As on Cloudflare, so `wrangler versions list` shows the version as a "Secret Change".
         version: nextVersion(current, {
-          bindings: edit(current.bindings),
+          bindings,
           annotations: { 'workers/triggered_by': 'secret' },
         }),
         ifCurrent: current.id,
