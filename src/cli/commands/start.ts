@@ -53,9 +53,10 @@ export const start = defineCommand({
     process.stdout.write(
       [
         'Workerhive is running.',
-        `  API:   ${platform.apiUrl}`,
-        `  Edge:  http://${config.host}:${platform.edgePort}`,
-        `  Data:  ${config.dataDir}`,
+        `  API:     ${platform.apiUrl}`,
+        `  Edge:    http://${config.host}:${platform.edgePort}`,
+        `  Console: ${platform.apiUrl.replace(/\/client\/v4$/, '')}/console (sign in with the API token below)`,
+        `  Data:    ${config.dataDir}`,
         '',
         'Point wrangler, the cloudflare SDK or curl at it (paste into your shell):',
         `export CLOUDFLARE_API_BASE_URL=${platform.apiUrl}`,
