@@ -4,6 +4,10 @@ import type { AssetsProps, HostEnv } from './env.worker.js'
 import { globMatches } from './shared/glob.js'
 import { ASSET_HEADERS, INTERNAL, type ScriptDescriptor } from './shared/protocol.js'
 
+/**
+ * router: an asset, else the Worker; assets: a `!` rule of run_worker_first kept the path for
+ * assets (no Worker, not-found handling applies); binding: `env.ASSETS.fetch()`.
+ */
 type AssetMode = 'router' | 'binding' | 'assets'
 
 /**
