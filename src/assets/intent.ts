@@ -66,18 +66,43 @@ function resolve(p: string, mode: HtmlHandling, hashOf: HashOf, redirects: boole
     const exact = [serveIf(p), serveIf(`${p}.html`), redirectIf(`${p}/index.html`, `${p}/`)]
     if (p.endsWith('/index')) {
       const dir = trimmed('index')
-      return first(byFile([p, serveIf(p)], [`${p}.html`, redirectIf(`${p}.html`, dir)], [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))]), ...exact)
+      return first(
+        byFile(
+          [p, serveIf(p)],
+          [`${p}.html`, redirectIf(`${p}.html`, dir)],
+          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
+        ),
+        ...exact,
+      )
     }
     if (p.endsWith('/index.html')) {
       const dir = trimmed('index.html')
-      return first(byFile([p, redirectIf(p, dir)], [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))]), ...exact)
+      return first(
+        byFile(
+          [p, redirectIf(p, dir)],
+          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
+        ),
+        ...exact,
+      )
     }
     if (p.endsWith('/')) {
-      return first(byFile([`${p}index.html`, serveIf(`${p}index.html`)], [`${noSlash(p)}.html`, redirectIf(`${noSlash(p)}.html`, noSlash(p))]), ...exact)
+      return first(
+        byFile(
+          [`${p}index.html`, serveIf(`${p}index.html`)],
+          [`${noSlash(p)}.html`, redirectIf(`${noSlash(p)}.html`, noSlash(p))],
+        ),
+        ...exact,
+      )
     }
     if (p.endsWith('.html')) {
       const bare = trimmed('.html')
-      return first(byFile([p, redirectIf(p, bare)], [`${bare}/index.html`, redirectIf(`${bare}/index.html`, `${bare}/`)]), ...exact)
+      return first(
+        byFile(
+          [p, redirectIf(p, bare)],
+          [`${bare}/index.html`, redirectIf(`${bare}/index.html`, `${bare}/`)],
+        ),
+        ...exact,
+      )
     }
     return first(...exact)
   }
@@ -85,16 +110,35 @@ function resolve(p: string, mode: HtmlHandling, hashOf: HashOf, redirects: boole
     const exact = [serveIf(p), redirectIf(`${p}.html`, `${p}/`), redirectIf(`${p}/index.html`, `${p}/`)]
     if (p.endsWith('/index')) {
       const dir = trimmed('index')
-      return first(byFile([p, serveIf(p)], [`${p}.html`, redirectIf(`${p}.html`, dir)], [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, dir)]), ...exact)
+      return first(
+        byFile(
+          [p, serveIf(p)],
+          [`${p}.html`, redirectIf(`${p}.html`, dir)],
+          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, dir)],
+        ),
+        ...exact,
+      )
     }
     if (p.endsWith('/index.html')) {
       const dir = trimmed('index.html')
-      return first(byFile([p, redirectIf(p, dir)], [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, dir)]), ...exact)
+      return first(
+        byFile(
+          [p, redirectIf(p, dir)],
+          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, dir)],
+        ),
+        ...exact,
+      )
     }
     if (p.endsWith('/')) return first(serveIf(`${p}index.html`), serveIf(`${noSlash(p)}.html`), ...exact)
     if (p.endsWith('.html')) {
       const bare = trimmed('.html')
-      return first(byFile([p, redirectIf(p, `${bare}/`)], [`${bare}/index.html`, redirectIf(`${bare}/index.html`, `${bare}/`)]), ...exact)
+      return first(
+        byFile(
+          [p, redirectIf(p, `${bare}/`)],
+          [`${bare}/index.html`, redirectIf(`${bare}/index.html`, `${bare}/`)],
+        ),
+        ...exact,
+      )
     }
     return first(...exact)
   }
@@ -102,19 +146,44 @@ function resolve(p: string, mode: HtmlHandling, hashOf: HashOf, redirects: boole
   const exact = [serveIf(p), serveIf(`${p}.html`), serveIf(`${p}/index.html`)]
   if (p.endsWith('/index')) {
     const dir = trimmed('index')
-    return first(byFile([p, serveIf(p)], [`${p}.html`, redirectIf(`${p}.html`, noSlash(dir))], [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))]), ...exact)
+    return first(
+      byFile(
+        [p, serveIf(p)],
+        [`${p}.html`, redirectIf(`${p}.html`, noSlash(dir))],
+        [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
+      ),
+      ...exact,
+    )
   }
   if (p.endsWith('/index.html')) {
     const dir = trimmed('index.html')
-    return first(byFile([p, redirectIf(p, noSlash(dir))], [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))]), ...exact)
+    return first(
+      byFile(
+        [p, redirectIf(p, noSlash(dir))],
+        [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
+      ),
+      ...exact,
+    )
   }
   if (p === '/') return first(serveIf('/index.html'), ...exact)
   if (p.endsWith('/')) {
-    return first(byFile([`${p}index.html`, redirectIf(`${p}index.html`, noSlash(p))], [`${noSlash(p)}.html`, redirectIf(`${noSlash(p)}.html`, noSlash(p))]), ...exact)
+    return first(
+      byFile(
+        [`${p}index.html`, redirectIf(`${p}index.html`, noSlash(p))],
+        [`${noSlash(p)}.html`, redirectIf(`${noSlash(p)}.html`, noSlash(p))],
+      ),
+      ...exact,
+    )
   }
   if (p.endsWith('.html')) {
     const bare = trimmed('.html')
-    return first(byFile([p, redirectIf(p, bare)], [`${bare}/index.html`, redirectIf(`${bare}/index.html`, bare)]), ...exact)
+    return first(
+      byFile(
+        [p, redirectIf(p, bare)],
+        [`${bare}/index.html`, redirectIf(`${bare}/index.html`, bare)],
+      ),
+      ...exact,
+    )
   }
   return first(...exact)
 }
