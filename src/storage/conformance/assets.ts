@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import type { DefineCase } from '../conformance.js'
+import { assetScope } from '../store.js'
 import { esmVersion, newAccount, newNamespaceScope, utf8 } from './fixtures.js'
 
 export function assetCases(test: DefineCase): void {
@@ -38,6 +39,30 @@ export function assetCases(test: DefineCase): void {
     await store.assets.createSession(session)
     assert.deepEqual(await store.assets.session('session-1'), session)
     assert.equal(await store.assets.session('nope'), undefined)
+  })
+
+  test("assets: a script's files go when it is deleted, by name, by tag or with its namespace", async ({ store }) => {
+    const scope = await newNamespaceScope(store, 'a')
+    const file = (hash: string) => ({ hash, contentType: null, content: utf8(hash) })
+    const filesOf = (name: string) => assetScope(scope.namespaceId, name)
+    for (const name of ['one', 'two', 'three']) {
+      await store.scripts.publish({ scope, name, version: esmVersion('export default {}'), tags: name === 'two' ? ['gone'] : [] })
+      await store.assets.put(scope.accountId, filesOf(name), [file(`h-${name}`)])
+    }
+    const account = { accountId: scope.accountId, namespaceId: null }
+    await store.scripts.publish({ scope: account, name: 'one', version: esmVersion('export default {}') })
+    await store.assets.put(scope.accountId, assetScope(null, 'one'), [file('h-account')])
+
+    await store.scripts.delete(scope, 'one')
+    assert.equal(await store.assets.get(scope.accountId, filesOf('one'), 'h-one'), undefined)
+    assert.ok(await store.assets.get(scope.accountId, filesOf('three'), 'h-three'))
+    await store.scripts.deleteByTags(scope, { yes: ['gone'], no: [] }, 10)
+    assert.equal(await store.assets.get(scope.accountId, filesOf('two'), 'h-two'), undefined)
+    const ns = await store.namespaces.getById(scope.namespaceId!)
+    await store.namespaces.delete(scope.accountId, ns!.name)
+    assert.equal(await store.assets.get(scope.accountId, filesOf('three'), 'h-three'), undefined)
+    // The account script of the same name keeps its own.
+    assert.ok(await store.assets.get(scope.accountId, assetScope(null, 'one'), 'h-account'))
   })
 
   test('assets: a version keeps its assets and they make its etag', async ({ store }) => {

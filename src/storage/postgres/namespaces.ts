@@ -1,7 +1,7 @@
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
-import { StorageConflict, type Namespace, type NamespaceStore } from '../store.js'
+import { assetScope, StorageConflict, type Namespace, type NamespaceStore } from '../store.js'
 import { iso, isUniqueViolation, type Db, type Sql } from './database.js'
 
 interface NamespaceRow {
@@ -30,6 +30,7 @@ const sql = {
   // The row lock makes a publish into this namespace (which takes a share lock) wait or finish first.
   lockForDelete: 'SELECT id FROM dispatch_namespaces WHERE account_id = $1 AND name = $2 FOR UPDATE',
   deleteScripts: 'DELETE FROM scripts WHERE namespace_id = $1',
+  deleteAssetFiles: 'DELETE FROM asset_files WHERE account_id = $1 AND left(scope, length($2)) = $2',
   delete: 'DELETE FROM dispatch_namespaces WHERE id = $1',
 } as const
 
@@ -100,6 +101,7 @@ export function postgresNamespaces(db: Db, clock: Clock): NamespaceStore {
         const row = await q.one<{ id: string }>(sql.lockForDelete, [accountId, name])
         if (!row) return false
         await q.run(sql.deleteScripts, [row.id])
+        await q.run(sql.deleteAssetFiles, [accountId, assetScope(row.id, '')])
         await q.run(sql.delete, [row.id])
         return true
       })

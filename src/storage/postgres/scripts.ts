@@ -4,6 +4,7 @@ import { isoTime, type Clock } from '../../util/clock.js'
 import { sha256Hex, uuid } from '../../util/ids.js'
 import { decodeCursor, defaultSettings, encodeCursor, versionEtag } from '../shared.js'
 import {
+  assetScope,
   StaleScriptVersion,
   type AddTagOutcome,
   type Deployment,
@@ -95,6 +96,8 @@ const sql = {
   deleteTag: 'DELETE FROM script_tags WHERE script_id = $1 AND tag = $2',
   deleteScript: 'DELETE FROM scripts WHERE account_id = $1 AND namespace_id = $2 AND name = $3',
   deleteScripts: 'DELETE FROM scripts WHERE id = ANY($1::text[])',
+  // A script's asset files go with it: a script re-created under its name starts with none.
+  deleteAssetFiles: 'DELETE FROM asset_files WHERE account_id = $1 AND scope = ANY($2::text[])',
   insertDeployment: `INSERT INTO deployments (id, script_id, created_on, source, versions, annotations)
                      VALUES ($1, $2, $3, $4, $5, $6)`,
   deployments: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC',
@@ -288,7 +291,11 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
       return { scripts: page.map(toScript), cursor: next }
     },
     async delete(scope, name) {
-      return (await db.run(sql.deleteScript, [scope.accountId, nsKey(scope), name])) > 0
+      return db.tx(async (q) => {
+        const deleted = (await q.run(sql.deleteScript, [scope.accountId, nsKey(scope), name])) > 0
+        if (deleted) await q.run(sql.deleteAssetFiles, [scope.accountId, [assetScope(scope.namespaceId, name)]])
+        return deleted
+      })
     },
     async deleteByTags(scope, filter, limit) {
       return db.tx(async (q) => {
@@ -297,6 +304,7 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
         ])
         const victims = rows.slice(0, limit)
         await q.run(sql.deleteScripts, [victims.map((v) => v.id)])
+        await q.run(sql.deleteAssetFiles, [scope.accountId, victims.map((v) => assetScope(scope.namespaceId, v.name))])
         return {
           deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })),
           hasMore: rows.length > limit,

@@ -1,7 +1,7 @@
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
-import { StorageConflict, type Namespace, type NamespaceStore } from '../store.js'
+import { assetScope, StorageConflict, type Namespace, type NamespaceStore } from '../store.js'
 import { isUniqueViolation } from './accounts.js'
 import type { Db } from './database.js'
 
@@ -40,6 +40,7 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
       'UPDATE dispatch_namespaces SET name = ?, trusted_workers = ?, modified_on = ? WHERE id = ?',
     ),
     deleteScripts: db.prepare('DELETE FROM scripts WHERE namespace_id = ?'),
+    deleteAssetFiles: db.prepare('DELETE FROM asset_files WHERE account_id = ? AND substr(scope, 1, length(?)) = ?'),
     delete: db.prepare('DELETE FROM dispatch_namespaces WHERE id = ?'),
   }
   const get = (accountId: string, name: string): Namespace | undefined => {
@@ -86,6 +87,8 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
       if (!current) return false
       db.transaction(() => {
         s.deleteScripts.run(current.id)
+        const prefix = assetScope(current.id, '')
+        s.deleteAssetFiles.run(accountId, prefix, prefix)
         s.delete.run(current.id)
       })()
       return true

@@ -3,6 +3,7 @@ import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { sha256Hex, uuid } from '../../util/ids.js'
 import {
+  assetScope,
   StaleScriptVersion,
   type AddTagOutcome,
   type Deployment,
@@ -119,6 +120,8 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     insertTag: db.prepare('INSERT OR IGNORE INTO script_tags (script_id, tag) VALUES (?, ?)'),
     deleteTag: db.prepare('DELETE FROM script_tags WHERE script_id = ? AND tag = ?'),
     deleteScript: db.prepare('DELETE FROM scripts WHERE id = ?'),
+    // A script's asset files go with it: a script re-created under its name starts with none.
+    deleteAssetFiles: db.prepare('DELETE FROM asset_files WHERE account_id = ? AND scope = ?'),
     insertDeployment: db.prepare(
       'INSERT INTO deployments (id, script_id, created_on, source, versions, annotations) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -256,7 +259,10 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     async delete(scope, name) {
       const r = getRow(scope, name)
       if (!r) return false
-      s.deleteScript.run(r.id)
+      db.transaction(() => {
+        s.deleteScript.run(r.id)
+        s.deleteAssetFiles.run(scope.accountId, assetScope(scope.namespaceId, name))
+      })()
       return true
     },
     async deleteByTags(scope, filter, limit) {
@@ -269,7 +275,10 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
           )
           .all(scope.accountId, nsKey(scope), ...f.params, limit + 1)
         const victims = rows.slice(0, limit)
-        for (const v of victims) s.deleteScript.run(v.id)
+        for (const v of victims) {
+          s.deleteScript.run(v.id)
+          s.deleteAssetFiles.run(scope.accountId, assetScope(scope.namespaceId, v.name))
+        }
         return {
           deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })),
           hasMore: rows.length > limit,
