@@ -10,8 +10,8 @@ export const MAX_HEADER_RULES = 100
 
 /** An HTTP field name (RFC 9110 token). */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** A field value: no control characters but tab. */
-const FIELD_VALUE = /^[^\0-\x08\x0a-\x1f\x7f]*$/
+/** A field value: visible Latin-1 and spaces (what a Headers object accepts), no controls but tab. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 /**
  * Parses a `_headers` file: a line starting with `/` or `https://` opens a rule, indented
@@ -64,9 +64,13 @@ export function applyHeaderRules(rules: HeaderRule[], url: URL, headers: Headers
       // A captured piece of the URL could hold what a header value may not: then the rule's value is skipped.
       const value = substitute(template, captured)
       if (!FIELD_VALUE.test(value)) continue
-      if (touched.has(name)) headers.append(name, value)
-      else headers.set(name, value)
-      touched.add(name)
+      try {
+        if (touched.has(name)) headers.append(name, value)
+        else headers.set(name, value)
+        touched.add(name)
+      } catch {
+        // A value Headers still refuses: the rule's other headers apply.
+      }
     }
   }
 }

@@ -50,59 +50,27 @@ function resolve(p: string, mode: HtmlHandling, hashOf: HashOf, redirects: boole
     }
     return undefined
   }
-  /** The step of the first candidate file that exists (whether or not that step gives an intent). */
-  const byFile =
-    (...candidates: Array<[string, Step]>): Step =>
-    () => {
-      for (const [file, step] of candidates) if (has(file)) return step()
-      return undefined
-    }
   const trimmed = (suffix: string): string => p.slice(0, p.length - suffix.length)
   /** `/x/` → `/x`; `/` stays. */
   const noSlash = (dir: string): string => (dir === '/' ? '/' : dir.slice(0, -1))
 
+  // Each chain is Cloudflare's asset worker's, step for step: a redirect that is not safe passes
+  // on to the next step.
   if (mode === 'none') return first(serveIf(p))
   if (mode === 'auto-trailing-slash') {
     const exact = [serveIf(p), serveIf(`${p}.html`), redirectIf(`${p}/index.html`, `${p}/`)]
     if (p.endsWith('/index')) {
       const dir = trimmed('index')
-      return first(
-        byFile(
-          [p, serveIf(p)],
-          [`${p}.html`, redirectIf(`${p}.html`, dir)],
-          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
-        ),
-        ...exact,
-      )
+      return first(serveIf(p), redirectIf(`${p}.html`, dir), redirectIf(`${noSlash(dir)}.html`, noSlash(dir)), ...exact)
     }
     if (p.endsWith('/index.html')) {
       const dir = trimmed('index.html')
-      return first(
-        byFile(
-          [p, redirectIf(p, dir)],
-          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
-        ),
-        ...exact,
-      )
+      return first(redirectIf(p, dir), redirectIf(`${noSlash(dir)}.html`, noSlash(dir)), ...exact)
     }
-    if (p.endsWith('/')) {
-      return first(
-        byFile(
-          [`${p}index.html`, serveIf(`${p}index.html`)],
-          [`${noSlash(p)}.html`, redirectIf(`${noSlash(p)}.html`, noSlash(p))],
-        ),
-        ...exact,
-      )
-    }
+    if (p.endsWith('/')) return first(serveIf(`${p}index.html`), redirectIf(`${noSlash(p)}.html`, noSlash(p)), ...exact)
     if (p.endsWith('.html')) {
       const bare = trimmed('.html')
-      return first(
-        byFile(
-          [p, redirectIf(p, bare)],
-          [`${bare}/index.html`, redirectIf(`${bare}/index.html`, `${bare}/`)],
-        ),
-        ...exact,
-      )
+      return first(redirectIf(p, bare), redirectIf(`${bare}/index.html`, `${bare}/`), ...exact)
     }
     return first(...exact)
   }
@@ -110,80 +78,39 @@ function resolve(p: string, mode: HtmlHandling, hashOf: HashOf, redirects: boole
     const exact = [serveIf(p), redirectIf(`${p}.html`, `${p}/`), redirectIf(`${p}/index.html`, `${p}/`)]
     if (p.endsWith('/index')) {
       const dir = trimmed('index')
-      return first(
-        byFile(
-          [p, serveIf(p)],
-          [`${p}.html`, redirectIf(`${p}.html`, dir)],
-          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, dir)],
-        ),
-        ...exact,
-      )
+      return first(serveIf(p), redirectIf(`${p}.html`, dir), redirectIf(`${noSlash(dir)}.html`, dir), ...exact)
     }
     if (p.endsWith('/index.html')) {
       const dir = trimmed('index.html')
-      return first(
-        byFile(
-          [p, redirectIf(p, dir)],
-          [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, dir)],
-        ),
-        ...exact,
-      )
+      return first(redirectIf(p, dir), redirectIf(`${noSlash(dir)}.html`, dir), ...exact)
     }
     if (p.endsWith('/')) return first(serveIf(`${p}index.html`), serveIf(`${noSlash(p)}.html`), ...exact)
     if (p.endsWith('.html')) {
       const bare = trimmed('.html')
-      return first(
-        byFile(
-          [p, redirectIf(p, `${bare}/`)],
-          [`${bare}/index.html`, redirectIf(`${bare}/index.html`, `${bare}/`)],
-        ),
-        ...exact,
-      )
+      return first(redirectIf(p, `${bare}/`), serveIf(p), redirectIf(`${bare}/index.html`, `${bare}/`), ...exact)
     }
     return first(...exact)
   }
   // drop-trailing-slash
   const exact = [serveIf(p), serveIf(`${p}.html`), serveIf(`${p}/index.html`)]
   if (p.endsWith('/index')) {
-    const dir = trimmed('index')
-    return first(
-      byFile(
-        [p, serveIf(p)],
-        [`${p}.html`, redirectIf(`${p}.html`, noSlash(dir))],
-        [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
-      ),
-      ...exact,
-    )
+    if (p === '/index') return first(serveIf(p), redirectIf('/index.html', '/'), ...exact)
+    const dir = trimmed('/index')
+    return first(serveIf(p), redirectIf(`${dir}.html`, dir), redirectIf(`${p}.html`, dir), ...exact)
   }
   if (p.endsWith('/index.html')) {
-    const dir = trimmed('index.html')
-    return first(
-      byFile(
-        [p, redirectIf(p, noSlash(dir))],
-        [`${noSlash(dir)}.html`, redirectIf(`${noSlash(dir)}.html`, noSlash(dir))],
-      ),
-      ...exact,
-    )
+    if (p === '/index.html') return first(redirectIf(p, '/'), ...exact)
+    const dir = trimmed('/index.html')
+    return first(redirectIf(p, dir), serveIf(p), redirectIf(`${dir}.html`, dir), ...exact)
   }
   if (p === '/') return first(serveIf('/index.html'), ...exact)
   if (p.endsWith('/')) {
-    return first(
-      byFile(
-        [`${p}index.html`, redirectIf(`${p}index.html`, noSlash(p))],
-        [`${noSlash(p)}.html`, redirectIf(`${noSlash(p)}.html`, noSlash(p))],
-      ),
-      ...exact,
-    )
+    const bare = noSlash(p)
+    return first(redirectIf(`${bare}.html`, bare), redirectIf(`${bare}/index.html`, bare), ...exact)
   }
   if (p.endsWith('.html')) {
     const bare = trimmed('.html')
-    return first(
-      byFile(
-        [p, redirectIf(p, bare)],
-        [`${bare}/index.html`, redirectIf(`${bare}/index.html`, bare)],
-      ),
-      ...exact,
-    )
+    return first(redirectIf(p, bare), redirectIf(`${bare}/index.html`, bare), ...exact)
   }
   return first(...exact)
 }

@@ -34,8 +34,9 @@ export function parseRedirects(text: string, htmlHandlingOff = false): RedirectR
     if (!STATUSES.has(status)) continue
     const from = fromToken.startsWith('/') || ABSOLUTE.test(fromToken) ? fromToken : `/${fromToken}`
     if (patternProblem(from) !== undefined || seen.has(from)) continue
-    // A rewrite must stay on this site.
+    // A rewrite must stay on this site; a target must make a URL whatever the placeholders hold.
     if (status === 200 && ABSOLUTE.test(to)) continue
+    if (!URL.canParse(to.replace(/:([A-Za-z]\w*)/g, 'x'), 'https://site.invalid/')) continue
     // Would loop: the html handling redirects `/index(.html)` back to the path the rule matched.
     const toIndex = !ABSOLUTE.test(to) && /\/index(\.html)?$/.test(to)
     if (toIndex && (from.endsWith('/*') || (from.endsWith('/') && !htmlHandlingOff))) continue
@@ -60,11 +61,18 @@ export function applyRedirects(rules: RedirectRule[], url: URL): RedirectOutcome
     if (!pattern) compiled.set(rule, (pattern = compilePattern(rule.from)))
     const captured = matchPattern(pattern, url)
     if (!captured) continue
+    // Whether the target leaves the site is the rule's decision, never the request's: a relative
+    // target stays a path on this site whatever a splat holds (`//evil.example`, `https://…`).
+    const absolute = ABSOLUTE.test(rule.to)
     let to = substitute(rule.to, captured)
-    const absolute = ABSOLUTE.test(to)
-    // Collapsed before resolving: a splat of `/evil.com` must not make `//evil.com`, another host.
-    if (!absolute) to = to.replace(/\/{2,}/g, '/')
-    const target = new URL(to, url)
+    if (!absolute) to = `/${to}`.replace(/\/{2,}/g, '/')
+    let target: URL
+    try {
+      target = new URL(to, absolute ? undefined : url.origin)
+    } catch {
+      continue
+    }
+    if (!absolute && target.origin !== url.origin) continue
     if (!target.search) target.search = url.search
     if (rule.status === 200) return { kind: 'rewrite', pathname: target.pathname }
     const location = absolute ? target.href : `${target.pathname}${target.search}${target.hash}`

@@ -22,8 +22,11 @@ export function patternProblem(pattern: string): string | undefined {
   const stars = pattern.split('*').length - 1
   if (stars > 1) return "at most one '*'"
   const hostEnd = withHost ? pattern.indexOf('/', pattern.indexOf('//') + 2) : 0
+  const names = new Set<string>()
   for (const m of pattern.matchAll(PLACEHOLDER)) {
     if (stars === 1 && m[1] === 'splat') return "':splat' cannot be used with '*'"
+    if (names.has(m[1]!)) return `placeholder ':${m[1]}' appears twice`
+    names.add(m[1]!)
     const start = m.index
     const end = start + m[0].length
     const inHost = withHost && (hostEnd === -1 || start < hostEnd)
@@ -35,6 +38,11 @@ export function patternProblem(pattern: string): string | undefined {
     if (!ok) return `placeholder ':${m[1]}' must be a whole ${inHost ? 'host label' : 'path segment'}`
   }
   if (/:(?![A-Za-z])/.test(pattern.replace(/^https?:\/\//i, ''))) return "':' must start a placeholder name"
+  try {
+    compilePattern(pattern)
+  } catch (e) {
+    return `not a valid pattern (${(e as Error).message})`
+  }
   return undefined
 }
 

@@ -87,12 +87,18 @@ export function parseBindings(raw: unknown): { bindings: Binding[] } | { problem
 export const ENV_VAR_LIMITS = { count: 128, bytes: 5 * 1024 } as const
 const ENV_VAR_TYPES = new Set(['plain_text', 'secret_text', 'json'])
 
-/** Why these bindings break the environment-variable limits, or undefined. */
-export function envVarProblem(bindings: readonly StoredBinding[]): string | undefined {
+/**
+ * Why these bindings break the environment-variable limits, or undefined. With `before`, only
+ * what the change adds counts: a Worker stored over a limit can still drop variables.
+ */
+export function envVarProblem(bindings: readonly StoredBinding[], before?: readonly StoredBinding[]): string | undefined {
   const vars = bindings.filter((b) => ENV_VAR_TYPES.has(b.type))
-  if (vars.length > ENV_VAR_LIMITS.count)
+  const varsBefore = before?.filter((b) => ENV_VAR_TYPES.has(b.type))
+  if (vars.length > ENV_VAR_LIMITS.count && (!varsBefore || vars.length > varsBefore.length))
     return `A Worker may have at most ${ENV_VAR_LIMITS.count} environment variables and secrets; this version has ${vars.length}`
+  const unchanged = new Set((varsBefore ?? []).map((b) => JSON.stringify(b)))
   for (const b of vars) {
+    if (unchanged.has(JSON.stringify(b))) continue
     const value = b.type === 'json' ? JSON.stringify(b.json ?? null) : typeof b.text === 'string' ? b.text : ''
     const size = Buffer.byteLength(value)
     if (size > ENV_VAR_LIMITS.bytes)
@@ -106,8 +112,6 @@ export async function bindingsProblem(
   bindings: readonly StoredBinding[],
   ctx: BindingContext,
 ): Promise<string | undefined> {
-  const limits = envVarProblem(bindings)
-  if (limits) return limits
   for (const b of bindings) {
     const kind = byType.get(b.type)
     const problem = kind?.check ? await kind.check(kind.schema.parse(b), ctx) : undefined

@@ -87,7 +87,7 @@ async function script(ns, name) {
       e.eventTimestamp ? new Date(e.eventTimestamp).toISOString() : '',
       e.event && e.event.request ? (e.event.request.method || '') + ' ' + (e.event.request.url || '') : '',
       e.outcome || '',
-      (e.logs || []).map((l) => l.level + ': ' + l.message.map(String).join(' ')).join('\n'),
+      (e.logs || []).map((l) => l.level + ': ' + [].concat(l.message ?? []).map(String).join(' ')).join('\n'),
       (e.exceptions || []).map((x) => (x.name || 'Error') + ': ' + (x.message || '')).join('\n'),
     ]), 'No invocations recorded. Logs are kept while Workers Logs (observability) is on or a tail is open.'))
 }
@@ -120,6 +120,7 @@ async function start() {
   if (!state.token) return signIn()
   try {
     const accounts = (await api('/accounts')).result
+    if (!accounts || accounts.length === 0) throw new Error('This token sees no account.')
     state.account = accounts[0]
   } catch (err) {
     sessionStorage.removeItem('wh-token')

@@ -15,3 +15,9 @@ export const runnableCompatibilityDate = (date: string): string =>
 
 /** Today's date in UTC, as compatibility dates are compared. */
 export const todayUtc = (nowMs: number): string => new Date(nowMs).toISOString().slice(0, 10)
+
+/** Cloudflare refuses a compatibility date after today (UTC), in workerd's words. */
+export function futureCompatibilityDate(date: string, nowMs: number): string | undefined {
+  const today = todayUtc(nowMs)
+  return date > today ? `Can't set compatibility date in the future: "${date}". Today's date (UTC) is "${today}".` : undefined
+}

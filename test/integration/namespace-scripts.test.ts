@@ -533,6 +533,11 @@ describe('namespace scripts API', () => {
         status: 400, code: 10021, message: /at most 8 tags/,
       },
       {
+        what: 'a settings change to a compatibility date in the future',
+        send: () => patchSettings(jsonBody({ compatibility_date: '2999-01-01', logpush: true })),
+        status: 400, code: 10021, message: /Can't set compatibility date in the future/,
+      },
+      {
         what: 'a settings body that is not JSON',
         send: () => patchSettings({ body: '{', headers: { 'content-type': 'application/json' } }),
         status: 400, code: 10026, message: /not valid JSON/,

@@ -64,6 +64,11 @@ describe('assets: html_handling', () => {
     // /y is a file of its own: /y.html is not redirected to it.
     assert.equal(show(htmlIntent('/y.html', 'auto-trailing-slash', hashOf)), 'serve /y.html')
     assert.equal(show(htmlIntent('/y', 'auto-trailing-slash', hashOf)), 'serve /y')
+    // A redirect that is not safe passes on to the next one of the chain (Cloudflare's order).
+    const both = new Map([['/foo.html', 'a'], ['/foo', 'b'], ['/foo/index.html', 'c']])
+    assert.equal(show(htmlIntent('/foo.html', 'auto-trailing-slash', (p) => both.get(p))), '307 /foo/')
+    const drop = new Map([['/foo.html', 'a'], ['/foo/index.html', 'c']])
+    assert.equal(show(htmlIntent('/foo/index', 'drop-trailing-slash', (p) => drop.get(p))), '307 /foo')
   })
 
   it('none: exact paths only', () => {
@@ -95,14 +100,19 @@ describe('assets: _redirects, _headers and run_worker_first', () => {
     assert.deepEqual(at('/old'), { kind: 'redirect', status: 302, location: 'https://new.example/path' })
     assert.deepEqual(at('/app/settings'), { kind: 'rewrite', pathname: '/shell.html' })
     assert.equal(at('/other'), undefined, '`/* /index.html` would loop: dropped')
-    // A splat cannot turn a relative target into another host.
-    const open = parseRedirects('/go/* /:splat 301')
-    assert.deepEqual(applyRedirects(open, new URL('https://site.example/go//evil.example/x')), { kind: 'redirect', status: 301, location: '/evil.example/x' })
+    // A splat cannot turn a relative target into another host, however it is spelled.
+    const open = parseRedirects('/go/* /:splat 301\n/to/* :splat 302')
+    const from = (path: string) => applyRedirects(open, new URL(`https://site.example${path}`))
+    assert.deepEqual(from('/go//evil.example/x'), { kind: 'redirect', status: 301, location: '/evil.example/x' })
+    assert.deepEqual(from('/to/https://evil.example/x'), { kind: 'redirect', status: 302, location: '/https:/evil.example/x' })
+    assert.deepEqual(from('/to//evil.example'), { kind: 'redirect', status: 302, location: '/evil.example' })
   })
 
   it('refuses patterns that could backtrack, and header lines no HTTP message can carry', () => {
-    assert.deepEqual(parseRedirects('/a/*/b/* /x\n/:a:b /y\n/x-:id /z\n/ok/:id /w'), [{ from: '/ok/:id', to: '/w', status: 302 }])
-    const rules = parseHeaders('/*\n  Bad Name: x\n  Good: y\n  ! Also Bad\n/:a:b\n  Skipped: z\n')
+    assert.deepEqual(parseRedirects('/a/*/b/* /x\n/:a:b /y\n/x-:id /z\n/:a/:a /v\n/bad http://[::1 301\n/ok/:id /w'), [
+      { from: '/ok/:id', to: '/w', status: 302 },
+    ])
+    const rules = parseHeaders('/*\n  Bad Name: x\n  Good: y\n  X-Cafe: caf\u00e9 \u2615\n  ! Also Bad\n/:a:b\n  Skipped: z\n')
     assert.deepEqual(rules, [{ path: '/*', set: [['good', 'y']], unset: [] }])
   })
 

@@ -39,7 +39,7 @@ export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context
             site: {
               manifest: version.assets.manifest,
               config: version.assets.config as unknown as AssetConfig,
-              load: (hash) => files.get(accountId, assetScope(script.namespaceId, script.name), hash),
+              load: (hash) => files.get(script.id, accountId, assetScope(script.namespaceId, script.name), hash),
             },
             hasWorker: version.mainModule !== '',
             navigationPrefersAssets:
@@ -90,8 +90,9 @@ class HotFiles {
 
   constructor(private readonly store: Store) {}
 
-  async get(accountId: AccountId, scope: string, hash: string): Promise<AssetFile | undefined> {
-    const key = `${accountId}\n${scope}\n${hash}`
+  /** Keyed by the script's id: a script re-created under the same name never sees these. */
+  async get(scriptId: string, accountId: AccountId, scope: string, hash: string): Promise<AssetFile | undefined> {
+    const key = `${scriptId}\n${hash}`
     const hit = this.#files.get(key)
     if (hit) {
       this.#files.delete(key)

@@ -10,9 +10,10 @@ type Op = 'put' | 'match' | 'delete'
  * host, which derives it from the calling Worker's identity, never from the Worker's request.
  */
 export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number): (c: Context) => Promise<Response> {
-  // Bodies of puts being read, all tenants together: past this, a put is refused (503), so many
-  // concurrent puts cannot hold more than this of Node's memory before they are stored.
-  const inFlight = { bytes: 0, max: Math.max(4 * maxEntryBytes, 64 * 1024 * 1024) }
+  // Bodies of puts being read: past the total a put is refused (503), so concurrent puts cannot
+  // hold more of Node's memory than this before they are stored; one space may hold a quarter of
+  // it, so one tenant's stalled puts cannot shut out everyone else's.
+  const inFlight = new InFlight(Math.max(4 * maxEntryBytes, 64 * 1024 * 1024))
   return async (c) => {
     const space = c.req.param('space') ?? ''
     const op = c.req.param('op') as Op
@@ -22,12 +23,11 @@ export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number
     if (op === 'put' && c.req.method === 'PUT') {
       const head = parseHead(c.req.header(CACHE_HEADERS.head))
       if (!head) return c.text('Cache API put failed: malformed response head', 400)
-      const body = await readBounded(c.req.raw.body, maxEntryBytes, inFlight)
+      const body = await readBounded(c.req.raw.body, maxEntryBytes, inFlight, space)
+      // A put that fails still leaves no stale entry behind.
+      if (body === 'busy' || body === 'too-large') cache.delete(scope, url)
       if (body === 'busy') return c.text('Cache API put failed: the cache is busy, try again', 503)
-      if (body === 'too-large') {
-        cache.delete(scope, url)
-        return c.text(`Cache API put failed: the response body is larger than ${maxEntryBytes} bytes`, 413)
-      }
+      if (body === 'too-large') return c.text(`Cache API put failed: the response body is larger than ${maxEntryBytes} bytes`, 413)
       cache.put(scope, url, head, body)
       return c.body(null, 204)
     }
@@ -55,7 +55,8 @@ export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number
 async function readBounded(
   body: ReadableStream<Uint8Array> | null,
   max: number,
-  inFlight: { bytes: number; max: number },
+  inFlight: InFlight,
+  space: string,
 ): Promise<Buffer | 'too-large' | 'busy'> {
   if (!body) return Buffer.alloc(0)
   const chunks: Uint8Array[] = []
@@ -66,15 +67,38 @@ async function readBounded(
       const { done, value } = await reader.read()
       if (done) return Buffer.concat(chunks, length)
       length += value.byteLength
-      inFlight.bytes += value.byteLength
-      if (length > max || inFlight.bytes > inFlight.max) {
+      const admitted = inFlight.take(space, value.byteLength)
+      if (length > max || !admitted) {
         await reader.cancel()
         return length > max ? 'too-large' : 'busy'
       }
       chunks.push(value)
     }
   } finally {
-    inFlight.bytes -= length
+    inFlight.give(space, length)
+  }
+}
+
+/** Bytes of put bodies being read, in all and per space. */
+class InFlight {
+  #total = 0
+  readonly #bySpace = new Map<string, number>()
+
+  constructor(private readonly max: number) {}
+
+  /** Counts `bytes` for `space`; false when that takes the space past a quarter or the total past all. */
+  take(space: string, bytes: number): boolean {
+    const mine = (this.#bySpace.get(space) ?? 0) + bytes
+    this.#bySpace.set(space, mine)
+    this.#total += bytes
+    return mine <= this.max / 4 && this.#total <= this.max
+  }
+
+  give(space: string, bytes: number): void {
+    const mine = (this.#bySpace.get(space) ?? 0) - bytes
+    if (mine <= 0) this.#bySpace.delete(space)
+    else this.#bySpace.set(space, mine)
+    this.#total -= bytes
   }
 }
 

@@ -58,7 +58,7 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
     const { version } = await withFreshScript(name, async () => {
       const { version: current } = await loadScript(deps.store, locator, where, name)
       const bindings = edit(current.bindings)
-      const problem = envVarProblem(bindings)
+      const problem = envVarProblem(bindings, current.bindings)
       if (problem) throw scriptValidation(problem)
       return deps.store.scripts.publish({
         scope: where,

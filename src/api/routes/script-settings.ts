@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { futureCompatibilityDate } from '../../domain/compatibility-date.js'
 import { z } from 'zod'
 import { parseBindings, publicBinding } from '../../bindings/index.js'
 import { readJson } from '../body.js'
@@ -51,6 +52,8 @@ export function scriptSettingsRoutes(deps: ApiDeps, locator: ScriptLocator): Hon
     const settings = settingsFromMetadata(patch)
     const bindings = patch.bindings === undefined ? undefined : parseBindings(patch.bindings)
     if (bindings && 'problem' in bindings) throw scriptValidation(bindings.problem)
+    const future = patch.compatibility_date && futureCompatibilityDate(patch.compatibility_date, deps.clock.now())
+    if (future) throw scriptValidation(future)
     const newVersion =
       bindings !== undefined ||
       patch.compatibility_date !== undefined ||

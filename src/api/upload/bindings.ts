@@ -1,4 +1,4 @@
-import { bindingsProblem, type Binding, type BindingContext } from '../../bindings/index.js'
+import { bindingsProblem, envVarProblem, type Binding, type BindingContext } from '../../bindings/index.js'
 import { mergeBindings } from '../../domain/bindings-merge.js'
 import type { ScriptStore, ScriptVersion, StoredBinding } from '../../storage/store.js'
 import { ApiError, inheritBindingInvalid, scriptValidation } from '../errors.js'
@@ -36,7 +36,7 @@ export async function resolveBindings(input: ResolveBindingsInput): Promise<Stor
   })
   if (merged.unresolved.length > 0 && input.strictInherit) throw inheritErrors(merged.unresolved)
   const bindings: StoredBinding[] = merged.bindings
-  const problem = await bindingsProblem(bindings, input.ctx)
+  const problem = envVarProblem(bindings) ?? (await bindingsProblem(bindings, input.ctx))
   if (problem) throw scriptValidation(problem)
   return bindings
 }

@@ -3,7 +3,7 @@ import { normaliseTags } from '../../domain/tags.js'
 import type { NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
 import { invalidTags, scriptValidation } from '../errors.js'
 import { resolveAssets } from './assets.js'
-import { todayUtc } from '../../domain/compatibility-date.js'
+import { futureCompatibilityDate } from '../../domain/compatibility-date.js'
 import { resolveBindings } from './bindings.js'
 import type { UploadMetadata } from './metadata.js'
 import type { ScriptUpload } from './parse.js'
@@ -32,9 +32,8 @@ export async function prepareUpload(input: {
 }): Promise<PreparedUpload> {
   const { upload, store } = input
   const { metadata } = upload
-  const today = todayUtc(input.now)
-  if (metadata.compatibility_date > today)
-    throw scriptValidation(`Can't set compatibility date in the future: "${metadata.compatibility_date}". Today's date (UTC) is "${today}".`)
+  const future = futureCompatibilityDate(metadata.compatibility_date, input.now)
+  if (future) throw scriptValidation(future)
   const tags = metadataTags(metadata)
   const bindings = await resolveBindings({
     uploaded: upload.bindings,

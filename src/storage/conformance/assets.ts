@@ -53,8 +53,17 @@ export function assetCases(test: DefineCase): void {
     await store.scripts.publish({ scope: account, name: 'one', version: esmVersion('export default {}') })
     await store.assets.put(scope.accountId, assetScope(null, 'one'), [file('h-account')])
 
+    await store.assets.createSession({
+      id: 'session-of-one',
+      accountId: scope.accountId,
+      namespaceId: scope.namespaceId,
+      script: 'one',
+      manifest: {},
+      expiresAt: Date.UTC(2100, 0, 1),
+    })
     await store.scripts.delete(scope, 'one')
     assert.equal(await store.assets.get(scope.accountId, filesOf('one'), 'h-one'), undefined)
+    assert.equal(await store.assets.session('session-of-one'), undefined, 'its upload sessions go too')
     assert.ok(await store.assets.get(scope.accountId, filesOf('three'), 'h-three'))
     await store.scripts.deleteByTags(scope, { yes: ['gone'], no: [] }, 10)
     assert.equal(await store.assets.get(scope.accountId, filesOf('two'), 'h-two'), undefined)

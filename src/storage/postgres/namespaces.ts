@@ -31,6 +31,7 @@ const sql = {
   lockForDelete: 'SELECT id FROM dispatch_namespaces WHERE account_id = $1 AND name = $2 FOR UPDATE',
   deleteScripts: 'DELETE FROM scripts WHERE namespace_id = $1',
   deleteAssetFiles: 'DELETE FROM asset_files WHERE account_id = $1 AND left(scope, length($2)) = $2',
+  deleteAssetSessions: 'DELETE FROM asset_sessions WHERE namespace_id = $1',
   delete: 'DELETE FROM dispatch_namespaces WHERE id = $1',
 } as const
 
@@ -102,6 +103,7 @@ export function postgresNamespaces(db: Db, clock: Clock): NamespaceStore {
         if (!row) return false
         await q.run(sql.deleteScripts, [row.id])
         await q.run(sql.deleteAssetFiles, [accountId, assetScope(row.id, '')])
+        await q.run(sql.deleteAssetSessions, [row.id])
         await q.run(sql.delete, [row.id])
         return true
       })

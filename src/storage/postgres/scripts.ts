@@ -98,6 +98,8 @@ const sql = {
   deleteScripts: 'DELETE FROM scripts WHERE id = ANY($1::text[])',
   // A script's asset files go with it: a script re-created under its name starts with none.
   deleteAssetFiles: 'DELETE FROM asset_files WHERE account_id = $1 AND scope = ANY($2::text[])',
+  // …and so do its upload sessions: an old token must not fill the files of a new script.
+  deleteAssetSessions: "DELETE FROM asset_sessions WHERE account_id = $1 AND COALESCE(namespace_id, '') = $2 AND script = ANY($3::text[])",
   insertDeployment: `INSERT INTO deployments (id, script_id, created_on, source, versions, annotations)
                      VALUES ($1, $2, $3, $4, $5, $6)`,
   deployments: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC',
@@ -293,7 +295,10 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
     async delete(scope, name) {
       return db.tx(async (q) => {
         const deleted = (await q.run(sql.deleteScript, [scope.accountId, nsKey(scope), name])) > 0
-        if (deleted) await q.run(sql.deleteAssetFiles, [scope.accountId, [assetScope(scope.namespaceId, name)]])
+        if (deleted) {
+          await q.run(sql.deleteAssetFiles, [scope.accountId, [assetScope(scope.namespaceId, name)]])
+          await q.run(sql.deleteAssetSessions, [scope.accountId, nsKey(scope), [name]])
+        }
         return deleted
       })
     },
@@ -305,6 +310,7 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
         const victims = rows.slice(0, limit)
         await q.run(sql.deleteScripts, [victims.map((v) => v.id)])
         await q.run(sql.deleteAssetFiles, [scope.accountId, victims.map((v) => assetScope(scope.namespaceId, v.name))])
+        await q.run(sql.deleteAssetSessions, [scope.accountId, nsKey(scope), victims.map((v) => v.name)])
         return {
           deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })),
           hasMore: rows.length > limit,

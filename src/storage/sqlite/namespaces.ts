@@ -41,6 +41,7 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
     ),
     deleteScripts: db.prepare('DELETE FROM scripts WHERE namespace_id = ?'),
     deleteAssetFiles: db.prepare('DELETE FROM asset_files WHERE account_id = ? AND substr(scope, 1, length(?)) = ?'),
+    deleteAssetSessions: db.prepare('DELETE FROM asset_sessions WHERE namespace_id = ?'),
     delete: db.prepare('DELETE FROM dispatch_namespaces WHERE id = ?'),
   }
   const get = (accountId: string, name: string): Namespace | undefined => {
@@ -89,6 +90,7 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
         s.deleteScripts.run(current.id)
         const prefix = assetScope(current.id, '')
         s.deleteAssetFiles.run(accountId, prefix, prefix)
+        s.deleteAssetSessions.run(current.id)
         s.delete.run(current.id)
       })()
       return true

@@ -122,6 +122,8 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     deleteScript: db.prepare('DELETE FROM scripts WHERE id = ?'),
     // A script's asset files go with it: a script re-created under its name starts with none.
     deleteAssetFiles: db.prepare('DELETE FROM asset_files WHERE account_id = ? AND scope = ?'),
+    // …and so do its upload sessions: an old token must not fill the files of a new script.
+    deleteAssetSessions: db.prepare("DELETE FROM asset_sessions WHERE account_id = ? AND COALESCE(namespace_id, '') = ? AND script = ?"),
     insertDeployment: db.prepare(
       'INSERT INTO deployments (id, script_id, created_on, source, versions, annotations) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -262,6 +264,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
       db.transaction(() => {
         s.deleteScript.run(r.id)
         s.deleteAssetFiles.run(scope.accountId, assetScope(scope.namespaceId, name))
+        s.deleteAssetSessions.run(scope.accountId, nsKey(scope), name)
       })()
       return true
     },
@@ -278,6 +281,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
         for (const v of victims) {
           s.deleteScript.run(v.id)
           s.deleteAssetFiles.run(scope.accountId, assetScope(scope.namespaceId, v.name))
+          s.deleteAssetSessions.run(scope.accountId, nsKey(scope), v.name)
         }
         return {
           deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })),
