@@ -59,8 +59,10 @@ run_worker_first = ["/api/*"]
       'wrangler.toml': 'name = "static-only"\ncompatibility_date = "2025-06-01"\nworkers_dev = true\n\n[assets]\ndirectory = "./public"\n',
       ...PUBLIC('static'),
     })
+    // Dated today, as `wrangler init` writes it: newer than the installed workerd knows.
+    const today = new Date().toISOString().slice(0, 10)
     tenant.write({
-      'wrangler.toml': 'name = "tenant-site"\nmain = "src/index.js"\ncompatibility_date = "2025-06-01"\n\n[assets]\ndirectory = "./public"\nbinding = "ASSETS"\n',
+      'wrangler.toml': `name = "tenant-site"\nmain = "src/index.js"\ncompatibility_date = "${today}"\n\n[assets]\ndirectory = "./public"\nbinding = "ASSETS"\n`,
       'src/index.js': WORKER,
       ...PUBLIC('tenant'),
     })
