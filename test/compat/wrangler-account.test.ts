@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { createWrangler, describeRun, type Wrangler, type WranglerResult } from '../helpers/wrangler.js'
-
-const succeeded = (r: WranglerResult) => assert.equal(r.code, 0, describeRun(r))
+import { createWrangler, describeRun, succeeded, type Wrangler } from '../helpers/wrangler.js'
 
 describe('wrangler whoami, dispatch-namespace and bad credentials', () => {
   let t: TestPlatform

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createNamespace, defaultHost, deployDispatcher, edge } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { createWrangler, describeRun, type Wrangler, type WranglerResult } from '../helpers/wrangler.js'
-
-const succeeded = (r: WranglerResult): WranglerResult => {
-  assert.equal(r.code, 0, describeRun(r))
-  return r
-}
+import { createWrangler, succeeded, type Wrangler } from '../helpers/wrangler.js'
 
 const WORKER = `export default {
   async fetch(request, env) {

@@ -2,14 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { defaultHost, edge } from '../helpers/edge.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { createWrangler, describeRun, type Wrangler, type WranglerResult } from '../helpers/wrangler.js'
+import { createWrangler, describeRun, succeeded, type Wrangler, type WranglerResult } from '../helpers/wrangler.js'
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
-
-const succeeded = (r: WranglerResult): WranglerResult => {
-  assert.equal(r.code, 0, describeRun(r))
-  return r
-}
 
 /** The version wrangler reports having deployed. */
 const currentVersionId = (r: WranglerResult): string => {

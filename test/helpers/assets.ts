@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { TestPlatform } from './platform.js'
+import { jsonBody, type TestPlatform } from './platform.js'
 
 export interface AssetFileSpec {
   content: string | Uint8Array
@@ -29,8 +29,7 @@ export async function uploadAssets(
   }
   const session = await t.json(sessionPath, {
     method: 'POST',
-    body: JSON.stringify({ manifest }),
-    headers: { 'content-type': 'application/json' },
+    ...jsonBody({ manifest }),
   })
   if (session.status !== 200) throw new Error(`assets-upload-session: ${JSON.stringify(session.body)}`)
   const { jwt: uploadJwt, buckets } = session.body.result as { jwt: string; buckets: string[][] }

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -170,6 +171,12 @@ export function createWrangler(t: TestPlatform): Wrangler {
 }
 
 /** What a failed command printed, for assertion messages. */
+/** Asserts wrangler exited 0 (showing its output when not) and hands the result on. */
+export function succeeded(r: WranglerResult): WranglerResult {
+  assert.equal(r.code, 0, describeRun(r))
+  return r
+}
+
 export const describeRun = (r: WranglerResult): string =>
   `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}${r.timedOut ? ' after timing out' : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
 

@@ -10,7 +10,7 @@ import {
   namespaceScriptPath,
   putScript,
 } from '../helpers/edge.js'
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 /**
  * A Worker that drives its Cache API from the query string:
@@ -69,8 +69,7 @@ describe('edge: the Cache API of loaded Workers', () => {
     await createNamespace(t, 'in-house')
     const patched = await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces/in-house`, {
       method: 'PUT',
-      body: JSON.stringify({ name: 'in-house', trusted_workers: true }),
-      headers: { 'content-type': 'application/json' },
+      ...jsonBody({ name: 'in-house', trusted_workers: true }),
     })
     assert.equal(patched.status, 200, JSON.stringify(patched.body))
     const up = await putScript(t, accountScriptPath(t, 'in-house-dispatcher'), DISPATCHER, {

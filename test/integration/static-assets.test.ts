@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { uploadAssets, type AssetFileSpec } from '../helpers/assets.js'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 /** Dispatches by the x-tenant header, leaving the path alone (asset paths must arrive unchanged). */
 const HEADER_DISPATCHER = `export default {
@@ -85,16 +85,14 @@ describe('static assets: upload sessions, serving and the ASSETS binding', () =>
     assert.equal(forged.status, 401)
     const session = await t.json(sessionPath('guarded'), {
       method: 'POST',
-      body: JSON.stringify({ manifest: { '/x.txt': { hash: 'f'.repeat(32), size: 1 } } }),
-      headers: { 'content-type': 'application/json' },
+      ...jsonBody({ manifest: { '/x.txt': { hash: 'f'.repeat(32), size: 1 } } }),
     })
     const stranger = await t.json(path, { method: 'POST', body: form(), headers: { authorization: `Bearer ${session.body.result.jwt}` } })
     assert.equal(stranger.status, 400, 'a hash outside the manifest is refused')
     // The token opens the upload endpoint only, even on a path that merely ends like it.
     const kv = await t.json(`/accounts/${t.accountId}/storage/kv/namespaces`, {
       method: 'POST',
-      body: JSON.stringify({ title: 'not-for-uploaders' }),
-      headers: { 'content-type': 'application/json' },
+      ...jsonBody({ title: 'not-for-uploaders' }),
     })
     const sneaky = await t.json(
       `/accounts/${t.accountId}/storage/kv/namespaces/${kv.body.result.id}/values/x/accounts/${t.accountId}/workers/assets/upload`,
@@ -112,8 +110,7 @@ describe('static assets: upload sessions, serving and the ASSETS binding', () =>
     assert.match(mismatch.body.errors[0].message, /manifest says 1/)
     const bad = await t.json(sessionPath('guarded'), {
       method: 'POST',
-      body: JSON.stringify({ manifest: { 'no-slash': { hash: 'f'.repeat(32), size: 1 } } }),
-      headers: { 'content-type': 'application/json' },
+      ...jsonBody({ manifest: { 'no-slash': { hash: 'f'.repeat(32), size: 1 } } }),
     })
     assert.equal(bad.status, 400)
     assert.equal(bad.body.errors[0].code, 10021)
@@ -207,8 +204,7 @@ describe('static assets: upload sessions, serving and the ASSETS binding', () =>
     assert.equal(garbage.status, 400)
     const session = await t.json(sessionPath('guard'), {
       method: 'POST',
-      body: JSON.stringify({ manifest: { '/never.txt': { hash: 'e'.repeat(32), size: 3 } } }),
-      headers: { 'content-type': 'application/json' },
+      ...jsonBody({ manifest: { '/never.txt': { hash: 'e'.repeat(32), size: 3 } } }),
     })
     const incomplete = await putScript(t, namespaceScriptPath(t, 'sites', 'guard'), WORKER, { assets: { jwt: session.body.result.jwt } })
     assert.equal(incomplete.status, 400)
