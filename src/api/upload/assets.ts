@@ -1,4 +1,5 @@
 import { assetConfigOf } from '../../assets/config.js'
+import { hashSizes } from '../../assets/manifest.js'
 import { readAssetToken } from '../../assets/tokens.js'
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { assetScope, type ScriptVersion, type Store, type VersionAssets } from '../../storage/store.js'
@@ -25,7 +26,7 @@ export async function resolveAssets(input: {
     throw scriptValidation('metadata.assets.jwt is not a valid assets upload token (expired or unknown): start a new assets-upload-session')
   if (session.accountId !== scope.accountId || session.namespaceId !== scope.namespaceId || session.script !== scope.script)
     throw scriptValidation(`metadata.assets.jwt belongs to an upload session of another script than '${scope.script}'`)
-  const hashes = [...new Set(Object.values(session.manifest).map((f) => f.hash))]
+  const hashes = [...hashSizes(session.manifest).keys()]
   const missing = await store.assets.missing(scope.accountId, assetScope(scope.namespaceId, scope.script), hashes)
   if (missing.size > 0)
     throw scriptValidation(`${missing.size} asset file(s) of the upload session were never uploaded (e.g. ${[...missing][0]})`)
