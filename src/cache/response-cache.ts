@@ -51,6 +51,11 @@ export class ResponseCache {
 
   constructor(private readonly options: ResponseCacheOptions) {}
 
+  /** The largest response body a put may send (its head counts against it as well once stored). */
+  get maxEntryBytes(): number {
+    return this.options.maxEntryBytes
+  }
+
   put(scope: CacheScope, url: string, head: ResponseHead, body: Buffer): PutOutcome {
     const now = this.options.clock.now()
     const decision = storeDecision(head, now)

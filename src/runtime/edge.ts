@@ -78,7 +78,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     log,
     clock,
     secret,
-    cache: { store: new ResponseCache({ maxBytes: cacheBytes, maxSpaceBytes, maxEntryBytes, clock }), maxEntryBytes },
+    cache: new ResponseCache({ maxBytes: cacheBytes, maxSpaceBytes, maxEntryBytes, clock }),
     edgeDomain: config.edgeDomain,
     containment: () => watchdog.containment.state(),
     isTailed: (ref) => deps.isTailed?.(ref) ?? false,

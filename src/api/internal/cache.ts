@@ -9,7 +9,8 @@ type Op = 'put' | 'match' | 'delete'
  * The Cache API's storage side (the wire is described at CACHE_HEADERS). The space comes from the
  * host, which derives it from the calling Worker's identity, never from the Worker's request.
  */
-export function cacheInternalHandler(cache: ResponseCache, maxEntryBytes: number): (c: Context) => Promise<Response> {
+export function cacheInternalHandler(cache: ResponseCache): (c: Context) => Promise<Response> {
+  const { maxEntryBytes } = cache
   // Bodies of puts being read: past the total a put is refused (503), so concurrent puts cannot
   // hold more of Node's memory than this before they are stored; one space may hold a quarter of
   // it, so one tenant's stalled puts cannot shut out everyone else's.

@@ -19,7 +19,7 @@ export interface InternalDeps {
   clock: Clock
   secret: string
   /** The Cache API's storage for loaded Workers. */
-  cache: { store: ResponseCache; maxEntryBytes: number }
+  cache: ResponseCache
   edgeDomain: string
   /** Whether a live tail is reading a script (then the edge traces it). */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
@@ -76,7 +76,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
   app.get(`${kvBase}/keys`, (c) => kv.list(c.req.raw, ref(c)))
   app.post(`${kvBase}/bulk/get`, (c) => kv.getBulk(c.req.raw, ref(c)))
 
-  app.on(['GET', 'PUT', 'DELETE'], '/internal/cache/:space/:op', cacheInternalHandler(deps.cache.store, deps.cache.maxEntryBytes))
+  app.on(['GET', 'PUT', 'DELETE'], '/internal/cache/:space/:op', cacheInternalHandler(deps.cache))
 
   app.get('/internal/assets/:account/:version', assetInternalHandler(deps.store))
 
