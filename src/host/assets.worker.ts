@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { internalFetch } from './internal-api.worker.js'
 import type { AssetsProps, HostEnv } from './env.worker.js'
 import { globMatches } from './shared/glob.js'
-import { ASSET_HEADERS, INTERNAL, type ScriptDescriptor } from './shared/protocol.js'
+import { ASSET_HEADERS, ASSET_REQUEST_HEADERS, INTERNAL, type ScriptDescriptor } from './shared/protocol.js'
 
 /**
  * router: an asset, else the Worker; assets: a `!` rule of run_worker_first kept the path for
@@ -49,7 +49,7 @@ export class Assets extends WorkerEntrypoint<HostEnv, AssetsProps> {
 async function askForAsset(env: HostEnv, accountId: string, versionId: string, request: Request, mode: AssetMode): Promise<Response> {
   const query = new URLSearchParams({ mode, url: request.url, method: request.method })
   const headers = new Headers()
-  for (const name of ['if-none-match', 'range', 'sec-fetch-mode']) {
+  for (const name of ASSET_REQUEST_HEADERS) {
     const value = request.headers.get(name)
     if (value !== null) headers.set(name, value)
   }

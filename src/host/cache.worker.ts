@@ -1,4 +1,4 @@
-import { CACHE_HEADERS, CACHE_ORIGIN, INTERNAL } from './shared/protocol.js'
+import { CACHE_HEADERS, CACHE_MATCH_HEADERS, CACHE_ORIGIN, INTERNAL } from './shared/protocol.js'
 import { internalFetch } from './internal-api.worker.js'
 import type { HostEnv, ScriptProps } from './env.worker.js'
 
@@ -7,8 +7,8 @@ const CACHE_HOST = new URL(CACHE_ORIGIN).host
 /** A Cache API call of the caches shim, arriving at a loaded Worker's globalOutbound. */
 export const isCacheCall = (request: Request): boolean => new URL(request.url).host === CACHE_HOST
 
-/** Request headers a cache lookup honours; nothing else of the Worker's request reaches Node. */
-const FORWARDED = ['range', 'if-none-match', 'if-modified-since', CACHE_HEADERS.head]
+/** Nothing else of the Worker's request reaches Node. */
+const FORWARDED = [...CACHE_MATCH_HEADERS, CACHE_HEADERS.head]
 
 /**
  * Forwards a Cache API call to Node's cache under the calling Worker's own space: the space comes

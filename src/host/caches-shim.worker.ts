@@ -2,7 +2,7 @@
 // cache of their own (workerd: "No Cache was configured"), so this module, evaluated before the
 // customer's code, replaces `globalThis.caches`. Each call is one fetch() to CACHE_ORIGIN through
 // the Worker's globalOutbound, where the host scopes it to the Worker's cache space.
-import { CACHE_HEADERS, CACHE_ORIGIN } from './shared/protocol.js'
+import { CACHE_HEADERS, CACHE_MATCH_HEADERS, CACHE_ORIGIN } from './shared/protocol.js'
 
 /** JS source of the caches module of one script. */
 export function cachesModule(defaultEnabled: boolean): string {
@@ -10,6 +10,7 @@ export function cachesModule(defaultEnabled: boolean): string {
 const HEAD = ${JSON.stringify(CACHE_HEADERS.head)}
 const RESULT = ${JSON.stringify(CACHE_HEADERS.result)}
 const DEFAULT_ENABLED = ${defaultEnabled}
+const MATCH_HEADERS = ${JSON.stringify(CACHE_MATCH_HEADERS)}
 // Captured before customer code runs, which may replace globalThis.fetch.
 const send = globalThis.fetch.bind(globalThis)
 const NULL_BODY = new Set([101, 204, 205, 304])
@@ -49,7 +50,7 @@ class WorkerhiveCache {
     const request = requestOf(input)
     if (request.method !== "GET" && !options?.ignoreMethod) return undefined
     const headers = {}
-    for (const name of ["range", "if-none-match", "if-modified-since"]) {
+    for (const name of MATCH_HEADERS) {
       const value = request.headers.get(name)
       if (value !== null) headers[name] = value
     }

@@ -68,6 +68,9 @@ export const ASSET_HEADERS = {
   authorized: 'x-workerhive-assets-authorized',
 } as const
 
+/** The request headers the asset pipeline reads (Authorization only as ASSET_HEADERS.authorized). */
+export const ASSET_REQUEST_HEADERS = ['if-none-match', 'range', 'sec-fetch-mode'] as const
+
 /**
  * What GET /internal/script answers. A small script's code comes along (`code`), so a cold start
  * costs one round trip to Node instead of two.
@@ -123,6 +126,9 @@ export const CACHE_HEADERS = {
   head: 'x-workerhive-cache-head',
   result: 'x-workerhive-cache-result',
 } as const
+
+/** The request headers a cache match honours: all that travels of the Worker's request. */
+export const CACHE_MATCH_HEADERS = ['range', 'if-none-match', 'if-modified-since'] as const
 
 /** Where a script's Cache API entries live, and whether its `caches.default` works. */
 export interface CacheIdentity {
