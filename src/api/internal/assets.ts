@@ -1,9 +1,10 @@
 import type { Context } from 'hono'
 import type { AssetConfig } from '../../assets/config.js'
 import { serveAssets, TO_WORKER, type AssetMode, type AssetSite } from '../../assets/serve.js'
-import { ASSET_HEADERS } from '../../host/shared/protocol.js'
+import { ASSET_HEADERS, ASSET_REQUEST_HEADERS } from '../../host/shared/protocol.js'
 import type { AccountId, VersionId } from '../../domain/ids.js'
 import { assetScope, type AssetFile, type Store } from '../../storage/store.js'
+import { RecentlyUsed } from '../../util/recently-used.js'
 
 /** Compatibility date from which browser navigations prefer assets (SPA/404 fallbacks) over the Worker. */
 const NAVIGATION_PREFERS_ASSETS = '2025-04-01'
@@ -19,17 +20,13 @@ interface SiteOf {
  * never change, so their parsed manifest and config are kept, the most recently used first.
  */
 export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context) => Promise<Response> {
-  const sites = new Map<string, SiteOf | null>()
+  const sites = new RecentlyUsed<string, SiteOf | null>(cacheSize)
   const files = new HotFiles(store)
 
   async function siteOf(accountId: AccountId, versionId: string): Promise<SiteOf | null> {
     const key = `${accountId}/${versionId}`
     const cached = sites.get(key)
-    if (cached !== undefined) {
-      sites.delete(key)
-      sites.set(key, cached)
-      return cached
-    }
+    if (cached !== undefined) return cached
     const version = await store.scripts.version(versionId as VersionId)
     const script = version && (await store.scripts.getById(version.scriptId))
     // The host names the account; the version must be one of that account's.
@@ -49,7 +46,6 @@ export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context
           }
         : null
     sites.set(key, found)
-    if (sites.size > cacheSize) sites.delete(sites.keys().next().value!)
     return found
   }
 
@@ -65,7 +61,7 @@ export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context
           ? { kind: 'router', hasWorker: false, navigationPrefersAssets: found.navigationPrefersAssets }
           : { kind: 'binding' }
     const headers = new Headers()
-    for (const name of ['if-none-match', 'range', 'sec-fetch-mode']) {
+    for (const name of ASSET_REQUEST_HEADERS) {
       const value = c.req.header(name)
       if (value !== undefined) headers.set(name, value)
     }
@@ -84,9 +80,7 @@ export function assetInternalHandler(store: Store, cacheSize = 256): (c: Context
 /** Files up to 1 MiB, kept in memory (64 MiB in all, least recently used out first): the hot ones. */
 class HotFiles {
   static readonly MAX_FILE = 1024 * 1024
-  static readonly MAX_TOTAL = 64 * 1024 * 1024
-  readonly #files = new Map<string, AssetFile>()
-  #bytes = 0
+  readonly #files = new RecentlyUsed<string, AssetFile>(64 * 1024 * 1024, (file) => file.content.byteLength)
 
   constructor(private readonly store: Store) {}
 
@@ -94,20 +88,9 @@ class HotFiles {
   async get(scriptId: string, accountId: AccountId, scope: string, hash: string): Promise<AssetFile | undefined> {
     const key = `${scriptId}\n${hash}`
     const hit = this.#files.get(key)
-    if (hit) {
-      this.#files.delete(key)
-      this.#files.set(key, hit)
-      return hit
-    }
+    if (hit) return hit
     const file = await this.store.assets.get(accountId, scope, hash)
-    if (!file || file.content.byteLength > HotFiles.MAX_FILE) return file
-    this.#files.set(key, file)
-    this.#bytes += file.content.byteLength
-    for (const [k, f] of this.#files) {
-      if (this.#bytes <= HotFiles.MAX_TOTAL) break
-      this.#files.delete(k)
-      this.#bytes -= f.content.byteLength
-    }
+    if (file && file.content.byteLength <= HotFiles.MAX_FILE) this.#files.set(key, file)
     return file
   }
 }
