@@ -14,7 +14,7 @@ export const runnableCompatibilityDate = (date: string): string =>
   date > RUNTIME_COMPATIBILITY_DATE ? RUNTIME_COMPATIBILITY_DATE : date
 
 /** Today's date in UTC, as compatibility dates are compared. */
-export const todayUtc = (nowMs: number): string => new Date(nowMs).toISOString().slice(0, 10)
+const todayUtc = (nowMs: number): string => new Date(nowMs).toISOString().slice(0, 10)
 
 /** Cloudflare refuses a compatibility date after today (UTC), in workerd's words. */
 export function futureCompatibilityDate(date: string, nowMs: number): string | undefined {
