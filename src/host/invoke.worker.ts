@@ -43,13 +43,37 @@ async function invokeWorker(
   options: InvokeOptions,
 ): Promise<Response> {
   if (d.mainModule === '') throw new Error(`Worker ${d.name} has no code: it only serves static assets`)
+  return runContained(env, ctx, d, options, {
+    call: (worker) => worker.getEntrypoint(options.entrypoint).fetch(request),
+    onProbation: () => forwardToProbation(env, d, request, options),
+  })
+}
+
+/** One call into a script's isolate, and what to do instead when the script is on probation. */
+export interface ContainedCall<T> {
+  call: (worker: WorkerStub) => Promise<T>
+  onProbation: () => Promise<T>
+}
+
+/**
+ * Runs one call into a script's isolate under the platform's containment: refused while banned,
+ * `onProbation` while on probation, otherwise here with invocation marks, a subrequest budget and
+ * a wall-clock deadline.
+ */
+export async function runContained<T>(
+  env: HostEnv,
+  ctx: ExecutionContext<unknown>,
+  d: ScriptDescriptor,
+  options: InvokeOptions,
+  { call, onProbation }: ContainedCall<T>,
+): Promise<T> {
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)
   if (verdict.run === 'refuse') {
     countInvocation(key, 'exceededResources')
     throw new ResourceLimitError(verdict.reason)
   }
-  if (verdict.run === 'probation' && env.PROBATION) return forwardToProbation(env, d, request, options)
+  if (verdict.run === 'probation' && env.PROBATION) return onProbation()
   const loadKey = loadKeyOf(d, options.variant)
   const subrequests = lowest(d.limits.subRequests, options.limits?.subRequests) ?? env.SETTINGS.subrequestLimit
   // Containment is for tenants: only user Workers are marked. Account-level scripts are the
@@ -58,13 +82,12 @@ async function invokeWorker(
   const id = marked ? markStart(env, key) : 0
   beginInvocation(loadKey, subrequests)
   try {
-    const stub = loadWorker(env, ctx, d, options.variant).getEntrypoint(options.entrypoint)
     // Account-level scripts (the platform's dispatch Worker) get twice the deadline of the user
     // Workers they call, so a user Worker's timeout reaches them as a catchable rejection first.
     const deadline = d.namespaceId === '' ? 2 * env.SETTINGS.wallClockMs : env.SETTINGS.wallClockMs
-    const response = await withDeadline(stub.fetch(request), deadline)
+    const result = await withDeadline(call(loadWorker(env, ctx, d, options.variant)), deadline)
     countInvocation(key, 'ok')
-    return response
+    return result
   } catch (err) {
     countInvocation(key, err instanceof ResourceLimitError ? 'exceededResources' : 'exception')
     throw err

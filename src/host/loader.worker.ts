@@ -5,6 +5,7 @@ import { stableHash } from './budget.worker.js'
 import { OWN, shimModule, wrappedMain } from './dispatch-shim.worker.js'
 import { cachesModule } from './caches-shim.worker.js'
 import { takeCode } from './registry.worker.js'
+import { TAIL_SHIM_PATH, tailShimExport, tailShimModule } from './tail-shim.worker.js'
 
 
 /** What shapes an isolate beyond the script's own version. */
@@ -64,7 +65,8 @@ async function workerCode(
     modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings, dispatchNames.length > 0) }
     modules[`${OWN}main.js`] = { js: `import "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
   } else {
-    modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, dispatchNames.length > 0) }
+    modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, dispatchNames.length > 0) + tailShimExport }
+    modules[TAIL_SHIM_PATH] = { js: tailShimModule }
   }
   const mainModule = `${OWN}main.js`
   return {

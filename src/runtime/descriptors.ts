@@ -1,6 +1,14 @@
 import type { AccountId, NamespaceId } from '../domain/ids.js'
 import type { AssetConfig } from '../assets/config.js'
-import type { AssetRouting, CacheIdentity, CodeBundle, HostBinding, RoutingTable, ScriptDescriptor } from '../host/shared/protocol.js'
+import type {
+  AssetRouting,
+  CacheIdentity,
+  CodeBundle,
+  HostBinding,
+  RoutingTable,
+  ScriptDescriptor,
+  TailDelivery,
+} from '../host/shared/protocol.js'
 import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
 import { runnableCompatibilityDate } from '../domain/compatibility-date.js'
@@ -28,7 +36,9 @@ export async function describeScript(
     ...(script.settings.limits.subrequests !== undefined ? { subRequests: script.settings.limits.subrequests } : {}),
   }
   const observability = script.settings.observability as { enabled?: unknown } | null
+  const tail = await tailDelivery(store, script, namespace?.name)
   const traced =
+    tail !== undefined ||
     observability?.enabled === true ||
     script.settings.logpush ||
     isTailed({ accountId, namespaceId: namespaceId ?? '', script: name })
@@ -47,10 +57,33 @@ export async function describeScript(
     trusted,
     workersDev: script.subdomainEnabled,
     traced,
+    ...(tail ? { tail } : {}),
     limits,
     cache: cacheIdentity(script, namespaceId, trusted),
     ...(version.assets ? { assets: assetRouting(version) } : {}),
   }
+}
+
+/**
+ * Cloudflare's `tail_consumers`: `{service}` names an account script, `{service, namespace}` a
+ * script of that dispatch namespace (cloudflare/workers-sdk#3845), both looked up in the producer's
+ * own account only. `environment` selects a legacy service environment, which Workerhive has not.
+ */
+async function tailDelivery(store: Store, script: Script, namespaceName: string | undefined): Promise<TailDelivery | undefined> {
+  const consumers: TailDelivery['consumers'] = []
+  for (const listed of script.settings.tailConsumers ?? []) {
+    const name = typeof listed.service === 'string' ? listed.service : ''
+    const namespace = typeof listed.namespace === 'string' ? listed.namespace : ''
+    if (name === '') continue
+    if (namespace === '') {
+      consumers.push({ namespaceId: '', name })
+      continue
+    }
+    const ns = await store.namespaces.get(script.accountId, namespace)
+    if (ns) consumers.push({ namespaceId: ns.id, name })
+  }
+  if (consumers.length === 0) return undefined
+  return { consumers, scriptTags: script.tags, ...(namespaceName !== undefined ? { dispatchNamespace: namespaceName } : {}) }
 }
 
 function assetRouting(version: ScriptVersion): AssetRouting {

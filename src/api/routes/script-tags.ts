@@ -3,12 +3,14 @@ import { matchesTagFilter, MAX_TAGS_PER_SCRIPT, normaliseTags, tagProblem } from
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { invalidTags, malformedBody } from '../errors.js'
+import { notifyEdge } from '../scripts/change.js'
 import { loadScript, namespaceScriptLocator, scriptParam, type ScriptLocator } from '../scripts/locator.js'
 import { tagFilterParam } from '../scripts/tag-filter.js'
 
 /**
- * `.../scripts/:script/tags[/:tag]`, the seed document's tag table. Tags are bookkeeping for the
- * platform and change nothing the edge runs, so these routes do not notify it.
+ * `.../scripts/:script/tags[/:tag]`, the seed document's tag table. The edge reads tags only for
+ * the `scriptTags` of TraceItems sent to Tail Workers, but a change still reaches it before the
+ * answer, like any other.
  */
 export function scriptTagRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -29,6 +31,7 @@ export function scriptTagRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<Api
     if ('problem' in result) throw invalidTags(result.problem)
     const script = await deps.store.scripts.setTags(where, name, result.tags)
     if (!script) throw locator.scriptNotFound(name, where)
+    await notifyEdge(deps, where, name)
     return c.json(ok(script.tags))
   })
 
@@ -44,6 +47,7 @@ export function scriptTagRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<Api
       throw invalidTags(
         `A script can have at most ${MAX_TAGS_PER_SCRIPT} tags; remove one before adding '${tag}'`,
       )
+    await notifyEdge(deps, where, name)
     return c.json(ok(null))
   })
 
@@ -52,6 +56,7 @@ export function scriptTagRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<Api
     const name = scriptParam(c)
     if (!(await deps.store.scripts.removeTag(where, name, c.req.param('tag') ?? '')))
       throw locator.scriptNotFound(name, where)
+    await notifyEdge(deps, where, name)
     return c.json(ok(null))
   })
 

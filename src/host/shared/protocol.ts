@@ -43,11 +43,28 @@ export interface ScriptDescriptor {
    * Workers Logs (`observability.enabled`), logpush, or a live tail. Tracing costs every request.
    */
   traced: boolean
+  /** Present when the script names Tail Workers (`tail_consumers`); such a script is always traced. */
+  tail?: TailDelivery
   limits: { cpuMs?: number; subRequests?: number }
   cache: CacheIdentity
   /** Present when the version serves static assets: what the host decides before asking Node. */
   assets?: AssetRouting
 }
+
+/**
+ * Where a script's TraceItems go after each invocation, and what they say about it (Worker Loader
+ * isolates report no script name, namespace, tags or version of their own).
+ */
+export interface TailDelivery {
+  /** Resolved in the producer's account: an account script (namespaceId '') or a namespace's script. */
+  consumers: Array<{ namespaceId: string; name: string }>
+  /** The producer's dispatch namespace, by name, for scripts of a namespace. */
+  dispatchNamespace?: string
+  scriptTags: string[]
+}
+
+/** Each loaded module Worker exports this entrypoint, through which the host calls its tail() handler. */
+export const TAIL_ENTRYPOINT = '__workerhive_tail'
 
 /** The routing half of an asset config; serving itself happens in Node (src/assets/serve.ts). */
 export interface AssetRouting {
