@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { accountScriptPath, createNamespace, defaultHost, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { openTail } from './helpers/tail-client.js'
 
 const run = promisify(execFile)
 
@@ -71,6 +72,20 @@ describe('edge error pages: ray ids, formats, no leaks', () => {
 
     const other = (await t.json(`/accounts/${t.accountId}/workerhive/logs?script=thrower&namespace=tenants&ray=0123456789abcdef`)).body
     assert.deepEqual(other.result, [])
+  })
+
+  it('shows the ray to a live tail, where `wrangler tail --header cf-ray:<id>` finds it', async () => {
+    const tails = `${namespaceScriptPath(t, 'tenants', 'thrower')}/tails`
+    const session = await t.json(tails, { method: 'POST', body: JSON.stringify({ filters: [{ header: { key: 'cf-ray' } }] }) })
+    assert.equal(session.status, 200, JSON.stringify(session.body))
+    const client = await openTail(session.body.result.url)
+    const res = await edge(t, host, '/thrower')
+    const { ray } = rayOf(res)
+    await client.received(1)
+    await t.json(`${tails}/${session.body.result.id}`, { method: 'DELETE' })
+    const [event] = client.messages as Array<{ outcome: string; event: { request: { headers: Record<string, string> } } }>
+    assert.equal(event!.outcome, 'exception')
+    assert.equal(event!.event.request.headers['cf-ray'], ray)
   })
 
   it('answers curl in plain text and clients that ask in JSON (RFC 9457) or Markdown', async () => {
