@@ -34,7 +34,7 @@ export const ConfigSchema = z.object({
   isolateHeapMb: z.coerce.number().int().positive().default(128),
   /** This node's name in ray ids (`cf-ray: <16 hex>-<colo>`), as Cloudflare names a data centre. @default "LOC" */
   colo: z.string().regex(/^[A-Z0-9]{2,8}$/, 'colo: 2 to 8 capital letters or digits').default('LOC'),
-  /** Development mode: edge error pages (1101, 1102) show the exception message and stack. Never in production: they are the tenant's internals. @default false */
+  /** Development mode: edge error pages (1101, 1102) show the exception. Never in production: they are the tenant's internals. @default false */
   dev: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .transform((v) => v === true || v === 'true' || v === '1')

@@ -35,11 +35,11 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
   try {
     return await invoke(env, ctx, script, request)
   } catch (err) {
-    const text = exceptionText(err)
     // The ray leads the line so an operator can grep Node's log for the id a customer sends in.
-    console.error(`[ray ${rayIdOf(ray)}] [${target.accountId}/${target.script}] uncaught exception:`, text)
+    const logged = err instanceof Error ? (err.stack ?? err.message) : String(err)
+    console.error(`[ray ${rayIdOf(ray)}] [${target.accountId}/${target.script}] uncaught exception:`, logged)
     // Exception text is the tenant's internals: it reaches the page only in development mode.
-    const detailed = env.SETTINGS.dev ? { ...page, exception: text } : page
+    const detailed = env.SETTINGS.dev ? { ...page, exception: exceptionText(err) } : page
     return edgeErrorResponse(isResourceLimit(err) ? 'resourceLimits' : 'workerThrew', detailed)
   }
 }

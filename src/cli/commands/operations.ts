@@ -56,8 +56,8 @@ export const logs = defineCommand({
       for (const e of events) {
         const when = e.eventTimestamp ? new Date(e.eventTimestamp).toISOString() : '-'
         const req = e.event?.request
-        const ray = e.rayId ? ` ray ${e.rayId}` : ''
-        process.stdout.write(`${when} ${req?.method ?? ''} ${req?.url ?? ''} -> ${e.event?.response?.status ?? '-'} (${e.outcome ?? '?'})${ray}\n`)
+        const rayNote = e.rayId ? ` ray ${e.rayId}` : ''
+        process.stdout.write(`${when} ${req?.method ?? ''} ${req?.url ?? ''} -> ${e.event?.response?.status ?? '-'} (${e.outcome ?? '?'})${rayNote}\n`)
         for (const l of e.logs ?? []) process.stdout.write(`  [${l.level}] ${l.message.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}\n`)
         for (const x of e.exceptions ?? []) {
           process.stdout.write(`  [exception] ${x.name ?? 'Error'}: ${x.message ?? ''}\n`)
