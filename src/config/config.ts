@@ -32,6 +32,13 @@ export const ConfigSchema = z.object({
   maxIsolatesPerProcess: z.coerce.number().int().positive().default(1000),
   /** Per-isolate V8 heap cap in MiB (Cloudflare: 128 MB per isolate). @default 128 */
   isolateHeapMb: z.coerce.number().int().positive().default(128),
+  /** This node's name in ray ids (`cf-ray: <16 hex>-<colo>`), as Cloudflare names a data centre. @default "LOC" */
+  colo: z.string().regex(/^[A-Z0-9]{2,8}$/, 'colo: 2 to 8 capital letters or digits').default('LOC'),
+  /** Development mode: edge error pages (1101, 1102) show the exception. Never in production: they are the tenant's internals. @default false */
+  dev: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(false),
   /** Confine workerd with bubblewrap where the machine allows it. @default true */
   sandbox: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
@@ -76,6 +83,8 @@ const envNames: Record<keyof ConfigInput, string> = {
   isolateHeapMb: 'WORKERHIVE_ISOLATE_HEAP_MB',
   coolDownMs: 'WORKERHIVE_COOL_DOWN_MS',
   sandbox: 'WORKERHIVE_SANDBOX',
+  colo: 'WORKERHIVE_COLO',
+  dev: 'WORKERHIVE_DEV',
   cacheMemoryMb: 'WORKERHIVE_CACHE_MEMORY_MB',
   storage: 'WORKERHIVE_STORAGE',
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',

@@ -83,8 +83,9 @@ async function script(ns, name) {
     el('h3', {}, 'Bindings'),
     table(['name', 'type'], (settings.bindings || []).map((b) => [b.name, b.type]), 'No bindings.'),
     el('h3', {}, 'Recent invocations'),
-    table(['time', 'request', 'outcome', 'console', 'exceptions'], logs.slice().reverse().map((e) => [
+    table(['time', 'ray', 'request', 'outcome', 'console', 'exceptions'], logs.slice().reverse().map((e) => [
       e.eventTimestamp ? new Date(e.eventTimestamp).toISOString() : '',
+      e.rayId || '',
       e.event && e.event.request ? (e.event.request.method || '') + ' ' + (e.event.request.url || '') : '',
       e.outcome || '',
       (e.logs || []).map((l) => l.level + ': ' + [].concat(l.message ?? []).map(String).join(' ')).join('\n'),

@@ -2,10 +2,12 @@
 // platform's account-level Worker (usually the dispatch Worker) and exports the entrypoints that
 // loaded Workers reach through ctx.exports. Runs inside workerd: no Node APIs, no dependencies.
 import type { HostEnv } from './env.worker.js'
-import { noWorker, resourceLimits, workerThrew } from './errors.worker.js'
+import { edgeErrorResponse } from './errors.worker.js'
 import { invoke, isResourceLimit } from './invoke.worker.js'
 import { lookupScript, routingTable } from './registry.worker.js'
+import { newRay, stampRay, withRay } from './ray.worker.js'
 import { resolveTarget } from './routing.worker.js'
+import { rayIdOf } from './shared/edge-errors.js'
 
 export { Assets } from './assets.worker.js'
 export { Control } from './control.worker.js'
@@ -16,19 +18,39 @@ export { ProbationGate } from './probation.worker.js'
 export { Tail } from './tail.worker.js'
 
 export default {
-  async fetch(request: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
-    const url = new URL(request.url)
-    const host = request.headers.get('host') ?? url.host
-    const target = resolveTarget(await routingTable(env), url, host)
-    if (!target) return noWorker(host)
-    const script = await lookupScript(env, target.accountId, '', target.script)
-    if (!script || (target.viaDefaultHostname && !script.workersDev)) return noWorker(host)
-    try {
-      return await invoke(env, ctx, script, request)
-    } catch (err) {
-      if (isResourceLimit(err)) return resourceLimits()
-      console.error(`[${target.accountId}/${target.script}] uncaught exception:`, err instanceof Error ? err.stack ?? err.message : String(err))
-      return workerThrew()
-    }
+  async fetch(incoming: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
+    const ray = newRay(env.SETTINGS.colo)
+    return stampRay(await serve(withRay(incoming, ray), env, ctx, ray), ray)
   },
 } satisfies ExportedHandler<HostEnv>
+
+async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unknown>, ray: string): Promise<Response> {
+  const url = new URL(request.url)
+  const host = request.headers.get('host') ?? url.host
+  const page = { ray, host, accept: request.headers.get('accept') }
+  const target = resolveTarget(await routingTable(env), url, host)
+  if (!target) return edgeErrorResponse('noWorker', page)
+  const script = await lookupScript(env, target.accountId, '', target.script)
+  if (!script || (target.viaDefaultHostname && !script.workersDev)) return edgeErrorResponse('noWorker', page)
+  try {
+    return await invoke(env, ctx, script, request)
+  } catch (err) {
+    // The ray leads the line so an operator can grep Node's log for the id a customer sends in.
+    const logged = err instanceof Error ? (err.stack ?? err.message) : String(err)
+    console.error(`[ray ${rayIdOf(ray)}] [${target.accountId}/${target.script}] uncaught exception:`, logged)
+    // Exception text is the tenant's internals: it reaches the page only in development mode.
+    const detailed = env.SETTINGS.dev ? { ...page, exception: exceptionText(err) } : page
+    return edgeErrorResponse(isResourceLimit(err) ? 'resourceLimits' : 'workerThrew', detailed)
+  }
+}
+
+/**
+ * The exception as the host received it. workerd hands an exception across the isolate boundary
+ * by name and message only, so its stack holds the host's own frames, not the tenant's: those are
+ * dropped (the tenant's stack is in the invocation's trace event, `workerhive logs --ray`).
+ */
+function exceptionText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const frames = (err.stack ?? '').split('\n').slice(1).filter((line) => !line.includes('(host/'))
+  return [`${err.name}: ${err.message}`, ...frames].join('\n')
+}

@@ -10,6 +10,10 @@ export interface HostSettings {
   wallClockMs: number
   /** Subrequests per invocation when neither the script nor the dispatch sets a limit. */
   subrequestLimit: number
+  /** This node's name in ray ids (`<id>-<colo>`). */
+  colo: string
+  /** Development mode: edge error pages show the exception. */
+  dev: boolean
 }
 
 export interface HostEnv {

@@ -13,7 +13,7 @@ import { secretToken } from '../util/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
-import { EventHub, type TraceEvent } from './events.js'
+import { EventHub, withRayId, type TraceEvent } from './events.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
@@ -34,6 +34,8 @@ export interface EdgeDeps {
     | 'edgeProcesses'
     | 'wallClockMs'
     | 'subrequestLimit'
+    | 'colo'
+    | 'dev'
     | 'probeIntervalMs'
     | 'probeTimeoutMs'
     | 'processMemoryMb'
@@ -83,7 +85,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     containment: () => watchdog.containment.state(),
     isTailed: (ref) => deps.isTailed?.(ref) ?? false,
     onEvents: (batch) =>
-      events.publish({ accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }, batch.events as TraceEvent[]),
+      events.publish({ accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }, (batch.events as TraceEvent[]).map(withRayId)),
   })
   const internalServer = await listen(internal.fetch)
   const internalPort = (internalServer.address() as AddressInfo).port
@@ -119,6 +121,8 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         heapMb: config.isolateHeapMb,
         wallClockMs: config.wallClockMs,
         subrequestLimit: config.subrequestLimit,
+        colo: config.colo,
+        dev: config.dev,
       })
       writeFileSync(path, text)
       return path

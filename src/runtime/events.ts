@@ -1,3 +1,5 @@
+import { HEADER_RAY, rayIdOf } from '../host/shared/edge-errors.js'
+
 /**
  * Trace events of every Worker invocation (logs, exceptions, outcome, request), as workerd hands
  * them to the host's Tail entrypoint. The hub fans them out to live tails (wrangler tail) and
@@ -18,6 +20,8 @@ export interface TraceEvent {
   exceptions?: Array<{ name?: string; message?: string; timestamp?: number }>
   logs?: Array<{ message: unknown[]; level: string; timestamp: number }>
   event?: { request?: { url?: string; method?: string; headers?: Record<string, string> }; response?: { status?: number } } | null
+  /** The edge request's ray id (the `cf-ray` the Worker received, without its colo). */
+  rayId?: string
   [key: string]: unknown
 }
 
@@ -95,4 +99,14 @@ export class EventHub {
     }
     return out
   }
+}
+
+/**
+ * The event with the ray id of its request, read from the `cf-ray` header the edge set, so an
+ * operator finds an invocation by the id on the error page a customer sends in.
+ */
+export function withRayId(event: TraceEvent): TraceEvent {
+  const headers = event.event?.request?.headers ?? {}
+  const ray = Object.entries(headers).find(([name]) => name.toLowerCase() === HEADER_RAY)?.[1]
+  return typeof ray === 'string' && ray !== '' ? { ...event, rayId: rayIdOf(ray) } : event
 }

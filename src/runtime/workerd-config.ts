@@ -19,6 +19,8 @@ export interface WorkerdConfigInput {
   heapMb: number
   wallClockMs: number
   subrequestLimit: number
+  colo: string
+  dev: boolean
 }
 
 // Addresses workerd's "public" class may still include; user Workers must never reach them.
@@ -38,6 +40,8 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     probation,
     wallClockMs: input.wallClockMs,
     subrequestLimit: input.subrequestLimit,
+    colo: input.colo,
+    dev: input.dev,
   })
   // Both roles inherit their listening socket as fd 3: the shared edge queue, or the probation gate.
   const inherited = probation

@@ -133,9 +133,9 @@ describe('edge: dynamic dispatch to user Workers', () => {
   it('answers 1101 when the dispatch Worker itself throws, and 404 for an unknown host', async () => {
     const res = await putScript(t, `/accounts/${t.accountId}/workers/scripts/broken-dispatcher`, `export default { fetch() { throw new Error('dispatcher bug') } }`)
     assert.equal(res.status, 200, JSON.stringify(res.body))
-    const page = await edge(t, await defaultHost(t, 'broken-dispatcher'), '/')
+    const page = await edge(t, await defaultHost(t, 'broken-dispatcher'), '/', { headers: { accept: 'text/html' } })
     assert.equal(page.status, 500)
-    assert.match(page.text, /Error 1101/)
+    assert.match(page.text, /Error <span class="code">1101<\/span>/)
     const unknown = await edge(t, 'nothing.example.com', '/')
     assert.equal(unknown.status, 404)
   })

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { namespaceNotFound } from '../errors.js'
+import { rayIdOf } from '../../host/shared/edge-errors.js'
 
 /**
  * Workerhive's own operator endpoints (no Cloudflare equivalent): the edge's state, per-tenant
@@ -41,7 +42,10 @@ export function operationsRoutes(deps: ApiDeps): Hono<ApiEnv> {
       namespaceId = ns.id
     }
     const script = c.req.query('script') ?? ''
-    return c.json(ok(deps.events?.recent({ accountId, namespaceId, script }) ?? []))
+    const events = deps.events?.recent({ accountId, namespaceId, script }) ?? []
+    // `ray`: the id from an error page or a `cf-ray` header (its colo suffix is ignored).
+    const ray = c.req.query('ray')
+    return c.json(ok(ray ? events.filter((e) => e.rayId === rayIdOf(ray)) : events))
   })
 
   return app

@@ -30,16 +30,17 @@ export const status = defineCommand({
 interface LogEvent {
   outcome?: string
   eventTimestamp?: number
+  rayId?: string
   logs?: Array<{ level: string; message: unknown[] }>
-  exceptions?: Array<{ name?: string; message?: string }>
+  exceptions?: Array<{ name?: string; message?: string; stack?: string }>
   event?: { request?: { method?: string; url?: string }; response?: { status?: number } } | null
 }
 
 export const logs = defineCommand({
   path: ['logs'],
-  usage: '<script> [--namespace NAME] [--data-dir DIR]',
-  describe: 'Show the recent invocations of a Worker: requests, outcomes, console lines, exceptions',
-  options: { ...dataDirOption, namespace: { type: 'string' } },
+  usage: '<script> [--namespace NAME] [--ray ID] [--data-dir DIR]',
+  describe: 'Show the recent invocations of a Worker (or the one with a ray id): requests, outcomes, console lines, exceptions',
+  options: { ...dataDirOption, namespace: { type: 'string' }, ray: { type: 'string' } },
   async run({ values, args }) {
     const script = args[0]
     if (!script) return usage('logs', 'logs customer-123 --namespace production')
@@ -48,14 +49,20 @@ export const logs = defineCommand({
       const query = new URLSearchParams({ script })
       const ns = str(values.namespace)
       if (ns) query.set('namespace', ns)
+      const ray = str(values.ray)
+      if (ray) query.set('ray', ray)
       const events = await call<LogEvent[]>(t, 'GET', `/accounts/${t.accountId}/workerhive/logs?${query}`)
       if (events.length === 0) process.stdout.write('No recent invocations.\n')
       for (const e of events) {
         const when = e.eventTimestamp ? new Date(e.eventTimestamp).toISOString() : '-'
         const req = e.event?.request
-        process.stdout.write(`${when} ${req?.method ?? ''} ${req?.url ?? ''} -> ${e.event?.response?.status ?? '-'} (${e.outcome ?? '?'})\n`)
+        const rayNote = e.rayId ? ` ray ${e.rayId}` : ''
+        process.stdout.write(`${when} ${req?.method ?? ''} ${req?.url ?? ''} -> ${e.event?.response?.status ?? '-'} (${e.outcome ?? '?'})${rayNote}\n`)
         for (const l of e.logs ?? []) process.stdout.write(`  [${l.level}] ${l.message.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}\n`)
-        for (const x of e.exceptions ?? []) process.stdout.write(`  [exception] ${x.name ?? 'Error'}: ${x.message ?? ''}\n`)
+        for (const x of e.exceptions ?? []) {
+          process.stdout.write(`  [exception] ${x.name ?? 'Error'}: ${x.message ?? ''}\n`)
+          for (const frame of (x.stack ?? '').split('\n').filter((f) => f.trim() !== '')) process.stdout.write(`    ${frame.trim()}\n`)
+        }
       }
     })
   },

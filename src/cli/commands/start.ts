@@ -14,6 +14,7 @@ export const start = defineCommand({
     'postgres-url': { type: 'string' },
     'postgres-schema': { type: 'string' },
     'no-sandbox': { type: 'boolean' },
+    dev: { type: 'boolean' },
   },
   async run({ values }) {
     const config = loadConfig({
@@ -28,6 +29,7 @@ export const start = defineCommand({
       postgresUrl: values['postgres-url'] as string | undefined,
       postgresSchema: values['postgres-schema'] as string | undefined,
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
+      ...(values.dev ? { dev: true } : {}),
     })
     // Handlers first: a signal that arrives while starting or printing still shuts down cleanly.
     let platform: Awaited<ReturnType<typeof startPlatform>> | undefined
