@@ -83,10 +83,10 @@ describe('README walkthrough: namespace, user Worker, the sample dispatch Worker
     assert.equal(nobody.status, 404)
   })
 
-  it('answers the bare edge address with 404 and error 1042, as the README says', async () => {
-    assert.match(section, /answers 404 with error 1042/)
+  it('answers the bare edge address with 404 and error 1001, as the README says', async () => {
+    assert.match(section, /answers 404 with `error code: 1001`/)
     const bare = await edge(t, `127.0.0.1:${t.platform.edgePort}`, '/')
     assert.equal(bare.status, 404)
-    assert.equal(bare.headers['cf-error-code'], '1042')
+    assert.equal(bare.text.trim(), 'error code: 1001')
   })
 })
