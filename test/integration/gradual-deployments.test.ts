@@ -159,6 +159,26 @@ describe('gradual deployments through the edge', () => {
     assert.deepEqual([...(await tally(host, '/strict', 20)).keys()], [`one ${v1}`])
   })
 
+  it('refuses a secret change (10215) unless the newest version alone is deployed', async () => {
+    const script = `${workers}/scripts/secretive`
+    const [v1, v2] = await versionsOf(script, ['one', 'two'])
+    const secret = jsonBody({ name: 'TOKEN', text: 's3cret', type: 'secret_text' })
+    const put = () => t.json(`${script}/secrets`, { method: 'PUT', ...secret })
+
+    const uploadedOnly = await put()
+    assert.equal(uploadedOnly.status, 400)
+    assert.equal(uploadedOnly.body.errors[0].code, 10215)
+    assert.equal((await deploy(script, [[v1!, 40], [v2!, 60]])).status, 200)
+    const during = await put()
+    assert.equal(during.body.errors[0].code, 10215)
+    const history = (await t.json(`${script}/deployments`)).body.result.deployments
+    assert.deepEqual(history[0].versions, [{ version_id: v1, percentage: 40 }, { version_id: v2, percentage: 60 }])
+    assert.equal((await t.json(`${script}/versions`)).body.result.items.length, 2, 'no version was made')
+
+    assert.equal((await deploy(script, [[v2!, 100]])).status, 200)
+    assert.equal((await put()).status, 200)
+  })
+
   it('answers 404 for the versions of a script or namespace that does not exist', async () => {
     const missing = await t.json(`${namespaceScriptPath(t, 'customers', 'nobody')}/versions`)
     assert.equal(missing.status, 404)
