@@ -49,7 +49,10 @@ interface ScriptFacts {
 }
 
 /** One version of a script as the host runs it. */
-async function describeVersion({ store, script, trusted, traced }: ScriptFacts, version: ScriptVersion): Promise<ScriptDescriptor> {
+async function describeVersion(
+  { store, script, trusted, traced }: ScriptFacts,
+  version: ScriptVersion,
+): Promise<ScriptDescriptor> {
   const bindings = await hostBindings(store, script.accountId, version)
   const limits = {
     ...(script.settings.limits.cpu_ms !== undefined ? { cpuMs: script.settings.limits.cpu_ms } : {}),

@@ -131,7 +131,14 @@ describe('gradual deployments through the edge', () => {
     const history = await t.json(`${script}/deployments`)
     assert.deepEqual(
       history.body.result.deployments.map((d: { versions: unknown }) => d.versions),
-      [[{ version_id: v1, percentage: 100 }], [{ version_id: v1, percentage: 40 }, { version_id: v2, percentage: 60 }], [{ version_id: v1, percentage: 100 }]],
+      [
+        [{ version_id: v1, percentage: 100 }],
+        [
+          { version_id: v1, percentage: 40 },
+          { version_id: v2, percentage: 60 },
+        ],
+        [{ version_id: v1, percentage: 100 }],
+      ],
     )
     const single = await t.json(`${script}/deployments/${history.body.result.deployments[1].id}`)
     assert.equal(single.body.result.versions.length, 2)
