@@ -129,6 +129,12 @@ export const secretNotFound = defineApiError('secretNotFound', {
 export const versionNotFound = defineApiError('versionNotFound', {
   code: 10007, status: 404, message: (id: string) => `Version '${id}' not found`,
 })
+/** wrangler's `secret put` recognises 10215 and tells the user to deploy the latest version first. */
+export const latestVersionNotDeployed = defineApiError('latestVersionNotDeployed', {
+  code: 10215, status: 400,
+  message: () =>
+    'The latest version of this Worker is not deployed at 100 %: deploy it before changing secrets, so the change cannot end a gradual deployment',
+})
 export const invalidTags = defineApiError('invalidTags', {
   code: 10021, status: 400, message: (why: string) => why,
 })

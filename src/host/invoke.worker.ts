@@ -6,12 +6,15 @@ import { beginInvocation, endInvocation } from './budget.worker.js'
 import { countInvocation } from './counters.worker.js'
 import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
 import { routeWithAssets } from './assets.worker.js'
+import { versionFor } from './versions.worker.js'
 
 export interface InvokeOptions {
   entrypoint?: string
   /** Per-dispatch limits (`get(name, args, {limits})`); the lower of these and the script's wins. */
   limits?: { cpuMs?: number; subRequests?: number }
   variant?: LoadVariant
+  /** The version of a gradual deployment chosen for this request (kept when forwarded to probation). */
+  versionId?: string
 }
 
 const EXCEPTION_HEADER = 'x-workerhive-exception'
@@ -28,6 +31,12 @@ export async function invoke(
   request: Request,
   options: InvokeOptions = {},
 ): Promise<Response> {
+  // A gradual deployment: the version is picked once per request, then runs like any other (a
+  // version's descriptor has no split of its own).
+  if (d.split !== undefined) {
+    const version = versionFor(d, request, options.versionId)
+    return invoke(env, ctx, version, request, { ...options, versionId: version.versionId })
+  }
   // A script with static assets: the assets may answer before (or instead of) the Worker.
   if (d.assets && options.entrypoint === undefined) {
     return routeWithAssets(env, d, request, () => invokeWorker(env, ctx, d, request, options))

@@ -8,6 +8,7 @@ import type {
   RoutingTable,
   ScriptDescriptor,
   TailDelivery,
+  VersionShare,
 } from '../host/shared/protocol.js'
 import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
@@ -29,12 +30,7 @@ export async function describeScript(
   const version = await store.scripts.version(script.currentVersionId)
   if (!version) return undefined
   const namespace = namespaceId ? await store.namespaces.getById(namespaceId) : undefined
-  const bindings = await hostBindings(store, accountId, version)
   const trusted = namespaceId === null ? true : (namespace?.trustedWorkers ?? false)
-  const limits = {
-    ...(script.settings.limits.cpu_ms !== undefined ? { cpuMs: script.settings.limits.cpu_ms } : {}),
-    ...(script.settings.limits.subrequests !== undefined ? { subRequests: script.settings.limits.subrequests } : {}),
-  }
   const observability = script.settings.observability as { enabled?: unknown } | null
   const tail = await tailDelivery(store, script, namespace?.name)
   const traced =
@@ -42,11 +38,35 @@ export async function describeScript(
     observability?.enabled === true ||
     script.settings.logpush ||
     isTailed({ accountId, namespaceId: namespaceId ?? '', script: name })
+  const shared = { store, script, trusted, traced, tail }
+  const current = await describeVersion(shared, version)
+  const split = await deploymentSplit(shared, version)
+  return split ? { ...current, split } : current
+}
+
+interface ScriptFacts {
+  store: Store
+  script: Script
+  trusted: boolean
+  traced: boolean
+  tail: TailDelivery | undefined
+}
+
+/** One version of a script as the host runs it. */
+async function describeVersion(
+  { store, script, trusted, traced, tail }: ScriptFacts,
+  version: ScriptVersion,
+): Promise<ScriptDescriptor> {
+  const bindings = await hostBindings(store, script.accountId, version)
+  const limits = {
+    ...(script.settings.limits.cpu_ms !== undefined ? { cpuMs: script.settings.limits.cpu_ms } : {}),
+    ...(script.settings.limits.subrequests !== undefined ? { subRequests: script.settings.limits.subrequests } : {}),
+  }
   const shape = JSON.stringify([version.etag, bindings, trusted, limits, traced])
   return {
-    accountId,
-    namespaceId: namespaceId ?? '',
-    name,
+    accountId: script.accountId,
+    namespaceId: script.namespaceId ?? '',
+    name: script.name,
     versionId: version.id,
     loadKey: `${script.id}:${version.id}:${sha256Hex(shape).slice(0, 16)}`,
     format: version.format,
@@ -59,9 +79,25 @@ export async function describeScript(
     traced,
     ...(tail ? { tail } : {}),
     limits,
-    cache: cacheIdentity(script, namespaceId, trusted),
+    cache: cacheIdentity(script, script.namespaceId, trusted),
     ...(version.assets ? { assets: assetRouting(version) } : {}),
   }
+}
+
+/**
+ * The versions of a gradual deployment, newest first (so version affinity keeps a key on the new
+ * version while its share grows), or undefined when one version serves everything.
+ */
+async function deploymentSplit(facts: ScriptFacts, current: ScriptVersion): Promise<VersionShare[] | undefined> {
+  const deployment = await facts.store.scripts.activeDeployment(facts.script.id)
+  if (!deployment || deployment.versions.length < 2) return undefined
+  const shares: Array<VersionShare & { number: number }> = []
+  for (const { versionId, percentage } of deployment.versions) {
+    const version = versionId === current.id ? current : await facts.store.scripts.version(versionId)
+    if (version) shares.push({ percentage, script: await describeVersion(facts, version), number: version.number })
+  }
+  if (shares.length < 2) return undefined
+  return shares.sort((a, b) => b.number - a.number).map(({ percentage, script }) => ({ percentage, script }))
 }
 
 /**

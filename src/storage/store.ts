@@ -269,6 +269,8 @@ export interface ScriptStore {
     meta: { source: string; annotations: Record<string, string> },
   ): Promise<Deployment>
   deployments(scriptId: ScriptId): Promise<Deployment[]>
+  /** The newest deployment: the versions the edge serves, and their shares. */
+  activeDeployment(scriptId: ScriptId): Promise<Deployment | undefined>
 }
 
 // --- zones and routes ---------------------------------------------------------------------------

@@ -2,7 +2,6 @@ import type { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { assetRoutes } from './assets.js'
 import { accountScriptNonVersionedSettingsRoutes } from './account-script-settings.js'
-import { accountScriptVersionRoutes } from './account-script-versions.js'
 import {
   accountScriptContentRoutes,
   accountScriptRoutes,
@@ -20,6 +19,7 @@ import { namespaceScriptContentRoutes } from './script-content.js'
 import { namespaceScriptSecretRoutes } from './script-secrets.js'
 import { namespaceScriptSettingsRoutes } from './script-settings.js'
 import { namespaceScriptTagRoutes } from './script-tags.js'
+import { accountScriptVersionRoutes, namespaceScriptVersionRoutes } from './script-versions.js'
 import { subdomainRoutes } from './subdomain.js'
 import { tailRoutes } from './tails.js'
 import { workerRouteRoutes } from './worker-routes.js'
@@ -35,6 +35,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   namespaceScriptSettingsRoutes,
   namespaceScriptSecretRoutes,
   namespaceScriptTagRoutes,
+  namespaceScriptVersionRoutes,
   accountScriptRoutes,
   accountScriptVersionRoutes,
   accountScriptNonVersionedSettingsRoutes,

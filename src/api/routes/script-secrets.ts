@@ -6,7 +6,7 @@ import { readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { scriptValidation, secretNotFound } from '../errors.js'
-import { notifyEdge, withFreshScript } from '../scripts/change.js'
+import { notifyEdge, requireLatestFullyDeployed, withFreshScript } from '../scripts/change.js'
 import {
   loadScript,
   namespaceScriptLocator,
@@ -56,7 +56,8 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
     edit: (bindings: StoredBinding[]) => StoredBinding[],
   ): Promise<StoredBinding[]> => {
     const { version } = await withFreshScript(name, async () => {
-      const { version: current } = await loadScript(deps.store, locator, where, name)
+      const { script, version: current } = await loadScript(deps.store, locator, where, name)
+      await requireLatestFullyDeployed(deps.store, script)
       const bindings = edit(current.bindings)
       const problem = envVarProblem(bindings, current.bindings)
       if (problem) throw scriptValidation(problem)

@@ -17,7 +17,7 @@ export function workersResourceRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const base = '/accounts/:accountId/workers/workers'
 
   const view = async (s: Script, account: Account) => {
-    const latest = (await deps.store.scripts.deployments(s.id))[0]
+    const latest = await deps.store.scripts.activeDeployment(s.id)
     return {
       id: s.id,
       name: s.name,

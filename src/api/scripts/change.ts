@@ -1,6 +1,6 @@
-import { StaleScriptVersion } from '../../storage/store.js'
+import { StaleScriptVersion, type Script, type Store } from '../../storage/store.js'
 import type { ApiDeps } from '../context.js'
-import { concurrentScriptChange } from '../errors.js'
+import { concurrentScriptChange, latestVersionNotDeployed } from '../errors.js'
 import type { LocatedScope } from './locator.js'
 
 const MAX_ATTEMPTS = 20
@@ -23,3 +23,15 @@ export async function withFreshScript<T>(name: string, attempt: () => Promise<T>
 /** Tells the edge before the API answers, so the next request already runs the new version. */
 export const notifyEdge = (deps: Pick<ApiDeps, 'edge'>, where: LocatedScope, name: string): Promise<void> =>
   deps.edge.scriptChanged({ accountId: where.accountId, namespaceId: where.namespaceId, name })
+
+/**
+ * A secret change is a new version built on the current one and deployed at once; Cloudflare
+ * refuses it (10215) unless the newest version alone serves everything, since otherwise it would
+ * silently end a gradual deployment or drop a version uploaded for later.
+ */
+export async function requireLatestFullyDeployed(store: Pick<Store, 'scripts'>, script: Script): Promise<void> {
+  const deployment = await store.scripts.activeDeployment(script.id)
+  const [newest] = await store.scripts.versions(script.id)
+  const only = deployment?.versions.length === 1 ? deployment.versions[0] : undefined
+  if (!only || only.percentage !== 100 || only.versionId !== newest?.id) throw latestVersionNotDeployed()
+}

@@ -49,6 +49,18 @@ export interface ScriptDescriptor {
   cache: CacheIdentity
   /** Present when the version serves static assets: what the host decides before asking Node. */
   assets?: AssetRouting
+  /**
+   * A gradual deployment: every version it names, newest first, each with its share of requests
+   * (0 to 100) and a descriptor of its own. Absent when one version serves every request, so the
+   * common case costs the host one property check.
+   */
+  split?: VersionShare[]
+}
+
+/** One version of a gradual deployment; its descriptor has no split of its own. */
+export interface VersionShare {
+  percentage: number
+  script: ScriptDescriptor
 }
 
 /**

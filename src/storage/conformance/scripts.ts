@@ -352,4 +352,22 @@ export function scriptCases(test: DefineCase): void {
     assert.equal((await store.scripts.getById(v1.script.id))?.currentVersionId, v1.version.id)
   })
 
+  test('activeDeployment: the newest deployment, split or not; none for a missing script', async ({ store }) => {
+    const scope = await newNamespaceScope(store, 'a')
+    const v1 = await store.scripts.publish({ scope, name: 'app', version: esmVersion('v1') })
+    const first = await store.scripts.activeDeployment(v1.script.id)
+    assert.deepEqual(first?.versions, [{ versionId: v1.version.id, percentage: 100 }])
+    const v2 = await store.scripts.publish({ scope, name: 'app', version: esmVersion('v2'), deploy: false })
+    const split = [
+      { versionId: v1.version.id, percentage: 40 },
+      { versionId: v2.version.id, percentage: 60 },
+    ]
+    const d = await store.scripts.deploy(v1.script.id, split, { source: 'api', annotations: {} })
+    assert.deepEqual(await store.scripts.activeDeployment(v1.script.id), d)
+    const v3 = await store.scripts.publish({ scope, name: 'app', version: esmVersion('v3') })
+    const redeployed = await store.scripts.activeDeployment(v1.script.id)
+    assert.deepEqual(redeployed?.versions, [{ versionId: v3.version.id, percentage: 100 }])
+    assert.equal(await store.scripts.activeDeployment('missing' as ScriptId), undefined)
+  })
+
 }

@@ -103,6 +103,7 @@ const sql = {
   insertDeployment: `INSERT INTO deployments (id, script_id, created_on, source, versions, annotations)
                      VALUES ($1, $2, $3, $4, $5, $6)`,
   deployments: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC',
+  activeDeployment: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC LIMIT 1',
   list: `${SCRIPT} WHERE s.account_id = $1 AND s.namespace_id = $2 AND s.name > $3 AND ${matches(4, 5)}
          ORDER BY s.name LIMIT $6`,
   lockMatching: `SELECT s.id, s.name FROM scripts s
@@ -371,6 +372,10 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
     },
     async deployments(scriptId) {
       return (await db.rows<DeploymentRow>(sql.deployments, [scriptId])).map(toDeployment)
+    },
+    async activeDeployment(scriptId) {
+      const [r] = await db.rows<DeploymentRow>(sql.activeDeployment, [scriptId])
+      return r && toDeployment(r)
     },
   }
 }

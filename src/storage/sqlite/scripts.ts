@@ -130,6 +130,9 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     deployments: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC',
     ),
+    activeDeployment: db.prepare<[string], DeploymentRow>(
+      'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC LIMIT 1',
+    ),
   }
 
   const toScript = (r: ScriptRow): Script => ({
@@ -333,6 +336,10 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     },
     async deployments(scriptId) {
       return s.deployments.all(scriptId).map(toDeployment)
+    },
+    async activeDeployment(scriptId) {
+      const r = s.activeDeployment.get(scriptId)
+      return r && toDeployment(r)
     },
   }
 }

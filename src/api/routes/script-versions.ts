@@ -7,10 +7,10 @@ import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { deploymentNotFound, invalidInput, malformedBody, versionNotFound } from '../errors.js'
 import { notifyEdge, withFreshScript } from '../scripts/change.js'
-import { loadScript, scriptParam } from '../scripts/locator.js'
+import { loadScript, namespaceScriptLocator, scriptParam, type ScriptLocator } from '../scripts/locator.js'
 import { parseScriptUpload } from '../upload/parse.js'
 import { prepareUpload } from '../upload/prepare.js'
-import { accountScope, accountScriptLocator, changeSource } from './account-scripts.js'
+import { accountScriptLocator, changeSource } from './account-scripts.js'
 
 /** Cloudflare keeps at most two versions in one deployment (a gradual rollout). */
 const MAX_DEPLOYMENT_VERSIONS = 2
@@ -57,14 +57,13 @@ export const deploymentView = (d: Deployment, account: Account) => ({
 })
 
 /**
- * Versions and deployments of account-level Workers: how `wrangler deploy` redeploys (upload a
- * version, then deploy it at 100 %), and what `wrangler versions list` / `deployments list` read.
+ * Versions and deployments of a script: how `wrangler deploy` redeploys (upload a version, then
+ * deploy it at 100 %), what `wrangler versions list` / `deployments list` read, and a gradual
+ * deployment between two versions (`wrangler versions deploy`), which the edge splits by share.
  */
-export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
+export function scriptVersionRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
-  const locator = accountScriptLocator()
   const script = `${locator.collection}/:script`
-  const where = accountScope
 
   const ownVersion = async (owner: Script, id: string): Promise<ScriptVersion> => {
     const version = await deps.store.scripts.version(id as VersionId)
@@ -74,7 +73,7 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   // Stores a version without deploying it. `inherit` bindings resolve against the deployed version.
   app.post(`${script}/versions`, async (c) => {
-    const scope = where(c)
+    const scope = await locator.scope(c)
     const name = scriptParam(c)
     await loadScript(deps.store, locator, scope, name)
     const upload = await parseScriptUpload(c.req.raw, { maxBytes: deps.config.maxScriptBytes })
@@ -87,7 +86,7 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
         accountId: scope.accountId,
         previous,
         strictInherit,
-        scope: { namespaceId: null, script: name },
+        scope: { namespaceId: scope.namespaceId, script: name },
         store: deps.store,
         now: deps.clock.now(),
       })
@@ -109,7 +108,7 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   // Newest first, page-style inside `result.items` (the SDK pages until an empty `items`). Every
   // stored version can be deployed, so `deployable=true` filters nothing out.
   app.get(`${script}/versions`, async (c) => {
-    const { script: owner } = await loadScript(deps.store, locator, where(c), scriptParam(c))
+    const { script: owner } = await loadScript(deps.store, locator, await locator.scope(c), scriptParam(c))
     const all = await deps.store.scripts.versions(owner.id)
     const page = intParam(c.req.query('page'), 1, 1, 1e9)
     const perPage = intParam(c.req.query('per_page'), 50, 1, 100)
@@ -130,30 +129,30 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
   })
 
   app.get(`${script}/versions/:version`, async (c) => {
-    const { script: owner } = await loadScript(deps.store, locator, where(c), scriptParam(c))
+    const { script: owner } = await loadScript(deps.store, locator, await locator.scope(c), scriptParam(c))
     const version = await ownVersion(owner, c.req.param('version'))
     return c.json(ok(versionView(version, owner, c.get('account'))))
   })
 
   // Newest first. A missing script is 10007, which wrangler's first deploy expects.
   app.get(`${script}/deployments`, async (c) => {
-    const { script: owner } = await loadScript(deps.store, locator, where(c), scriptParam(c))
+    const { script: owner } = await loadScript(deps.store, locator, await locator.scope(c), scriptParam(c))
     const account = c.get('account')
     const deployments = await deps.store.scripts.deployments(owner.id)
     return c.json(ok({ deployments: deployments.map((d) => deploymentView(d, account)) }))
   })
 
   app.get(`${script}/deployments/:deployment`, async (c) => {
-    const { script: owner } = await loadScript(deps.store, locator, where(c), scriptParam(c))
+    const { script: owner } = await loadScript(deps.store, locator, await locator.scope(c), scriptParam(c))
     const found = (await deps.store.scripts.deployments(owner.id)).find((d) => d.id === c.req.param('deployment'))
     if (!found) throw deploymentNotFound(c.req.param('deployment'))
     return c.json(ok(deploymentView(found, c.get('account'))))
   })
 
-  // Moves the Worker to the given versions: the one with the larger share serves (a gradual rollout
-  // between two versions is recorded as asked, not split at the edge).
+  // Moves the Worker to the given versions: one at 100 %, or a gradual deployment of two that the
+  // edge splits by their shares. A rollback is a deployment of an earlier version.
   app.post(`${script}/deployments`, async (c) => {
-    const scope = where(c)
+    const scope = await locator.scope(c)
     const name = scriptParam(c)
     const body = await readJsonObject(c)
     const { script: owner } = await loadScript(deps.store, locator, scope, name)
@@ -168,6 +167,17 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   return app
 }
+
+export const accountScriptVersionRoutes = (deps: ApiDeps): Hono<ApiEnv> =>
+  scriptVersionRoutes(deps, accountScriptLocator())
+
+/**
+ * Cloudflare's API has no versions or deployments for scripts in a dispatch namespace; these mirror
+ * the account-script paths under the namespace's scripts, so a platform can list a customer's
+ * versions and roll the customer back (or split traffic) without re-uploading.
+ */
+export const namespaceScriptVersionRoutes = (deps: ApiDeps): Hono<ApiEnv> =>
+  scriptVersionRoutes(deps, namespaceScriptLocator(deps))
 
 async function requestedVersions(
   body: Record<string, unknown>,
