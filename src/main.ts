@@ -58,7 +58,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     clock,
     config: { ...config, edgePort: edge.port },
     edge: notifier,
-    events: edge.events,
+    invocations: edge.invocations,
     tails,
     status: () => ({
       sandbox: edge.sandbox,
@@ -108,7 +108,8 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
   feed.subscribe((change) => {
     if (change.kind === 'script') void edge.notifier.scriptChanged(change)
     else if (change.kind === 'routes') void edge.notifier.routesChanged()
-    else void edge.notifier.everythingChanged()
+    else if (change.kind === 'everything') void edge.notifier.everythingChanged()
+    // 'containment' is the edge's own business (src/runtime/shared-containment.ts).
   })
   return {
     async scriptChanged(change) {

@@ -4,7 +4,7 @@ import type { Clock } from '../util/clock.js'
 import type { AssetSession } from '../storage/store.js'
 import type { Logger } from '../util/logger.js'
 import type { Config } from '../config/config.js'
-import type { EventHub } from '../runtime/events.js'
+import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 
 /** Notified after every change the edge must see; resolves once every edge process has seen it. */
@@ -22,8 +22,8 @@ export interface ApiDeps {
   clock: Clock
   config: Pick<Config, 'maxScriptBytes' | 'edgeDomain' | 'edgePort' | 'publicApiUrl'>
   edge: EdgeNotifier
-  /** Trace events of Worker invocations (live tails, recent logs, counters); absent without an edge. */
-  events?: EventHub
+  /** Per-script counters and recent trace events (`workerhive logs`); absent without an edge. */
+  invocations?: InvocationLog
   /** Live tail sessions (`wrangler tail`), fed by `events`; absent without an edge. */
   tails?: TailSessions
   /** What the edge is doing right now, for `workerhive status`; absent without an edge. */

@@ -57,7 +57,7 @@ export function markEnd(env: HostEnv, id: number): void {
 
 /** The error a dispatch Worker's fetch() rejects with when a user Worker broke its limits. */
 export class ResourceLimitError extends Error {
-  constructor(reason: string) {
+  constructor(readonly reason: string) {
     super(
       reason === 'memory'
         ? 'Worker exceeded memory limit.'

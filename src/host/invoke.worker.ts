@@ -4,6 +4,7 @@ import type { HostEnv } from './env.worker.js'
 import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
 import { beginInvocation, endInvocation } from './budget.worker.js'
 import { countInvocation } from './counters.worker.js'
+import { noteWallClockKill } from './wall-clock.worker.js'
 import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
 import { routeWithAssets } from './assets.worker.js'
 import { versionFor } from './versions.worker.js'
@@ -98,7 +99,9 @@ export async function runContained<T>(
     countInvocation(key, 'ok')
     return result
   } catch (err) {
-    countInvocation(key, err instanceof ResourceLimitError ? 'exceededResources' : 'exception')
+    const wallClock = err instanceof ResourceLimitError && err.reason === 'wall-clock'
+    if (wallClock && d.traced) noteWallClockKill(key)
+    countInvocation(key, wallClock ? 'exceededWallClock' : err instanceof ResourceLimitError ? 'exceededResources' : 'exception')
     throw err
   } finally {
     endInvocation(loadKey, subrequests)

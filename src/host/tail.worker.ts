@@ -2,8 +2,10 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { INTERNAL } from './shared/protocol.js'
 import { internalFetch } from './internal-api.worker.js'
 import type { HostEnv, ScriptProps } from './env.worker.js'
+import { scriptKey } from './guard.worker.js'
 import { lookupScript } from './registry.worker.js'
 import { asTailEvent, deliverToConsumers, type TraceData } from './tail-consumers.worker.js'
+import { relabelWallClockKills } from './wall-clock.worker.js'
 
 /**
  * Receives the trace events of every traced Worker: hands them to Node for logs and live tails,
@@ -11,7 +13,9 @@ import { asTailEvent, deliverToConsumers, type TraceData } from './tail-consumer
  */
 export class Tail extends WorkerEntrypoint<HostEnv, ScriptProps> {
   override async tail(events: TraceItem[]): Promise<void> {
-    const data = (JSON.parse(JSON.stringify(events)) as TraceData[]).map((e) => asTailEvent(e, this.ctx.props))
+    const { accountId, namespaceId, script } = this.ctx.props
+    const relabelled = relabelWallClockKills(scriptKey(accountId, namespaceId, script), events)
+    const data = (JSON.parse(JSON.stringify(relabelled)) as TraceData[]).map((e) => asTailEvent(e, this.ctx.props))
     await Promise.all([this.#publish(data), this.#deliver(data)])
   }
 

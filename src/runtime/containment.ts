@@ -8,6 +8,12 @@ interface Record_ {
   reason: Offence
 }
 
+/** One script on probation or refused; `key` is `<account>/<namespace id or ''>/<script>`. */
+export interface ContainmentEntry extends Record_ {
+  key: string
+  status: 'probation' | 'banned'
+}
+
 export interface ContainmentOptions {
   /** How long a suspect stays on probation, and a convicted script stays refused. @default 10 min */
   coolDownMs: number
@@ -31,21 +37,31 @@ export class Containment {
     this.#now = now
   }
 
-  /** Records the suspects of one kill or crash; true when the state changed. */
-  recordIncident(suspects: string[], inProbationProcess: boolean, reason: Offence): boolean {
-    if (suspects.length === 0) return false
+  /** Records the suspects of one kill or crash; the entries it wrote (none: nothing changed). */
+  recordIncident(suspects: string[], inProbationProcess: boolean, reason: Offence): ContainmentEntry[] {
     this.#expire()
     const until = this.#now() + this.#opts.coolDownMs
+    const changed: ContainmentEntry[] = []
     for (const key of new Set(suspects)) {
       const strikes = (this.#probation.get(key)?.strikes ?? 0) + 1
       if (inProbationProcess) {
         this.#banned.set(key, { until, strikes, reason })
         this.#probation.delete(key)
+        changed.push({ key, status: 'banned', until, strikes, reason })
       } else {
         this.#probation.set(key, { until, strikes, reason })
+        changed.push({ key, status: 'probation', until, strikes, reason })
       }
     }
-    return true
+    return changed
+  }
+
+  /** Replaces the whole state with these entries (read back from the store). */
+  restore(entries: ContainmentEntry[]): void {
+    this.#probation.clear()
+    this.#banned.clear()
+    for (const { key, status, ...record } of entries) (status === 'banned' ? this.#banned : this.#probation).set(key, record)
+    this.#expire()
   }
 
   state(): ContainmentState {
@@ -57,7 +73,7 @@ export class Containment {
   }
 
   /** For status pages: every entry with its expiry. */
-  entries(): Array<{ key: string; status: 'probation' | 'banned'; until: number; strikes: number; reason: Offence }> {
+  entries(): ContainmentEntry[] {
     this.#expire()
     return [
       ...[...this.#probation].map(([key, r]) => ({ key, status: 'probation' as const, ...r })),

@@ -13,8 +13,11 @@ import { secretToken } from '../util/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
+import { Containment } from './containment.js'
 import { EventHub, withRayId, type TraceEvent } from './events.js'
+import { InvocationLog } from './invocation-log.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
+import { SharedContainment } from './shared-containment.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
 import { hostDir, workerdConfig } from './workerd-config.js'
@@ -53,6 +56,8 @@ export interface Edge {
   processes(): EdgeProcess[]
   readonly watchdog: Watchdog
   readonly events: EventHub
+  /** Counters and recent trace events of every script, kept in the store. */
+  readonly invocations: InvocationLog
   readonly sandbox: Sandbox
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
@@ -68,8 +73,14 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   const { store, log, config, clock } = deps
   const secret = secretToken()
   const events = new EventHub()
+  const invocations = new InvocationLog({ store: store.invocations, log: log.child({ component: 'invocation-log' }), now: () => clock.now() })
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
+  // Bans and probation outlive a restart and reach every node: loaded before any process starts
+  // (a fresh process asks for them before its first invocation).
+  const containment = new Containment({ coolDownMs: config.coolDownMs })
+  const shared = new SharedContainment({ store, containment, log, onReload: () => watchdog?.refreshContainment() })
+  await shared.load()
   const cacheBytes = config.cacheMemoryMb * 1024 * 1024
   // One tenant's space may take a quarter of the cache, one entry as much (never more than
   // Cloudflare's 512 MB object limit).
@@ -82,10 +93,14 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     secret,
     cache: new ResponseCache({ maxBytes: cacheBytes, maxSpaceBytes, maxEntryBytes, clock }),
     edgeDomain: config.edgeDomain,
-    containment: () => watchdog.containment.state(),
+    containment: () => containment.state(),
     isTailed: (ref) => deps.isTailed?.(ref) ?? false,
-    onEvents: (batch) =>
-      events.publish({ accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }, (batch.events as TraceEvent[]).map(withRayId)),
+    onEvents: (batch) => {
+      const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
+      const withRays = (batch.events as TraceEvent[]).map(withRayId)
+      events.publish(ref, withRays)
+      invocations.append(ref, withRays)
+    },
   })
   const internalServer = await listen(internal.fetch)
   const internalPort = (internalServer.address() as AddressInfo).port
@@ -150,13 +165,17 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         probeTimeoutMs: config.probeTimeoutMs,
         rssLimitBytes: config.processMemoryMb * 1024 * 1024,
         maxIsolates: config.maxIsolatesPerProcess,
-        coolDownMs: config.coolDownMs,
       },
+      containment,
       push: () => pushContainment(sup.processes()),
-      onCounts: (counts) => events.addCounts(counts),
+      onCounts: (counts) => invocations.addCounts(counts),
+      onContainment: (changed) => void shared.written(changed),
     })
+    // Entries loaded from the store expire on schedule like fresh ones.
+    watchdog.refreshContainment()
     await supervisor.start()
     watchdog.start()
+    invocations.start()
   } catch (err) {
     await supervisor?.stop()
     socket?.close()
@@ -182,11 +201,15 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     processes: () => sup.processes(),
     watchdog,
     events,
+    invocations,
     sandbox,
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()
       await sup.stop()
+      // What the buffers and pending writes hold goes to the store before it closes.
+      await invocations.stop()
+      await shared.settled()
       edgeSocket.close()
       gateSocket.close()
       await new Promise<void>((resolve) => internalServer.close(() => resolve()))
@@ -194,7 +217,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   }
 
   function pushContainment(processes: EdgeProcess[]): Promise<void> {
-    return send(processes, CONTROL.containment, watchdog.containment.state())
+    return send(processes, CONTROL.containment, containment.state())
   }
 
   function broadcast(path: string, body: unknown): Promise<void> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
 import { CONTAINMENT_MARK, CONTROL } from '../host/shared/protocol.js'
 import type { Logger } from '../util/logger.js'
-import { Containment, type Offence } from './containment.js'
+import type { Containment, ContainmentEntry, Offence } from './containment.js'
 import type { EdgeProcess } from './supervisor.js'
 
 export interface WatchdogOptions {
@@ -14,7 +14,6 @@ export interface WatchdogOptions {
   rssLimitBytes: number
   /** Isolates one process may load before it is recycled (the Worker Loader never evicts). */
   maxIsolates: number
-  coolDownMs: number
 }
 
 export interface WatchdogTarget {
@@ -48,6 +47,7 @@ export class Watchdog {
   readonly #log: Logger
   readonly #push: () => Promise<void>
   readonly #onCounts: ((counts: Record<string, Record<string, number>>) => void) | undefined
+  readonly #onContainment: ((changed: ContainmentEntry[]) => void) | undefined
   readonly #inflight = new Map<number, Map<number, Invocation>>()
   readonly #probing = new Set<number>()
   readonly #refused = new Map<number, number>()
@@ -66,19 +66,24 @@ export class Watchdog {
     nonce: string
     log: Logger
     options: WatchdogOptions
+    /** Who is on probation or refused; decided here, loaded and shared by the caller. */
+    containment: Containment
     /** Sends the current containment state to every process. */
     push: () => Promise<void>
     /** Invocation counters a probe brought back (script key → outcome → count). */
     onCounts?: (counts: Record<string, Record<string, number>>) => void
+    /** Entries an incident just wrote (to keep them beyond this process). */
+    onContainment?: (changed: ContainmentEntry[]) => void
   }) {
     this.#onCounts = deps.onCounts
+    this.#onContainment = deps.onContainment
     this.#target = deps.target
     this.#secret = deps.secret
     this.#nonce = deps.nonce
     this.#log = deps.log
     this.#opts = deps.options
     this.#push = deps.push
-    this.containment = new Containment({ coolDownMs: deps.options.coolDownMs })
+    this.containment = deps.containment
   }
 
   start(): void {
@@ -220,7 +225,14 @@ export class Watchdog {
   }
 
   #incident(suspects: string[], inProbation: boolean, why: Offence): void {
-    if (!this.containment.recordIncident(suspects, inProbation, why)) return
+    const changed = this.containment.recordIncident(suspects, inProbation, why)
+    if (changed.length === 0) return
+    this.#onContainment?.(changed)
+    this.refreshContainment()
+  }
+
+  /** The containment state changed (here, or read back from the store): tell every process. */
+  refreshContainment(): void {
     void this.#push()
     this.#scheduleExpiry()
   }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { ManualClock } from '../util/clock.js'
 import { accountCases } from './conformance/accounts.js'
 import { assetCases } from './conformance/assets.js'
+import { containmentCases } from './conformance/containment.js'
 import { START } from './conformance/fixtures.js'
 import { kvCases } from './conformance/kv.js'
 import { namespaceCases } from './conformance/namespaces.js'
@@ -62,6 +63,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('zones and routes', () => zoneCases(define))
     describe('KV', () => kvCases(define))
     describe('static assets', () => assetCases(define))
+    describe('containment and invocation records', () => containmentCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))

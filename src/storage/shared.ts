@@ -1,6 +1,6 @@
 import { sha256Hex } from '../util/ids.js'
 import type { KvEntry, KvKeyInfo } from './kv-store.js'
-import type { ModuleRef, NewVersion, ScriptSettings } from './store.js'
+import type { InvocationCount, ModuleRef, NewVersion, ScriptRef, ScriptSettings } from './store.js'
 
 /** Rules both drivers share, so they cannot drift apart. */
 export const defaultSettings = (): ScriptSettings => ({
@@ -69,3 +69,25 @@ export const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer,
 
 /** Expiration is kept in whole seconds, as Cloudflare reports it; an entry is gone from that second on. */
 export const nowSeconds = (now: number): number => Math.floor(now / 1000)
+
+/** One counter per script and outcome: a batch may count the same pair twice (two processes). */
+export function mergeCounts(counts: InvocationCount[]): InvocationCount[] {
+  const merged = new Map<string, InvocationCount>()
+  for (const c of counts) {
+    const key = JSON.stringify([c.accountId, c.namespaceId, c.script, c.outcome])
+    const seen = merged.get(key)
+    if (seen) merged.set(key, { ...seen, count: seen.count + c.count, lastSeen: Math.max(seen.lastSeen, c.lastSeen) })
+    else merged.set(key, { ...c })
+  }
+  return [...merged.values()]
+}
+
+/** The distinct scripts of a batch of events, each once: the ones whose history is pruned. */
+export function scriptsOf(events: ScriptRef[]): ScriptRef[] {
+  const seen = new Map<string, ScriptRef>()
+  for (const e of events) {
+    const key = JSON.stringify([e.accountId, e.namespaceId, e.script])
+    if (!seen.has(key)) seen.set(key, { accountId: e.accountId, namespaceId: e.namespaceId, script: e.script })
+  }
+  return [...seen.values()]
+}

@@ -13,6 +13,8 @@ export interface Store {
   readonly kv: KvStore
   readonly zones: ZoneStore
   readonly assets: AssetStore
+  readonly containment: ContainmentStore
+  readonly invocations: InvocationStore
   /**
    * Changes made through other nodes sharing this store, so each node's edge can drop what it
    * cached. Absent for stores only one node can open (SQLite).
@@ -24,6 +26,8 @@ export interface Store {
 export type StoreChange =
   | { kind: 'script'; accountId: string; namespaceId: string | null; name: string }
   | { kind: 'routes' }
+  /** A script went on probation or was refused (see ContainmentStore). */
+  | { kind: 'containment' }
   /** The feed may have missed changes (it reconnected): drop everything. */
   | { kind: 'everything' }
 
@@ -352,6 +356,61 @@ export interface AssetStore {
   get(accountId: AccountId, scope: string, hash: string): Promise<AssetFile | undefined>
   createSession(session: AssetSession): Promise<void>
   session(id: string): Promise<AssetSession | undefined>
+}
+
+// --- containment and invocation records ----------------------------------------------------------
+/** A script as the runtime names it: namespaceId is '' for account-level scripts. */
+export interface ScriptRef {
+  accountId: string
+  namespaceId: string
+  script: string
+}
+
+/** A script on probation or refused (see src/runtime/containment.ts), until `until`. */
+export interface ContainmentRecord extends ScriptRef {
+  status: 'probation' | 'banned'
+  /** What it was blamed for: 'cpu' or 'memory'. */
+  reason: string
+  strikes: number
+  /** Unix milliseconds; the record no longer applies from then on. */
+  until: number
+}
+
+/**
+ * Containment decisions, shared by every node of the store and kept across restarts. The runtime
+ * decides in memory and writes through; the store only keeps what is still in force.
+ */
+export interface ContainmentStore {
+  /** Every record still in force (`until` later than now), of every account. */
+  active(): Promise<ContainmentRecord[]>
+  /** Writes records, each replacing what its script had, and forgets the expired ones. */
+  put(records: ContainmentRecord[]): Promise<void>
+}
+
+/** How many invocations of a script ended with one outcome, and when the last one was counted. */
+export interface InvocationCount extends ScriptRef {
+  outcome: string
+  count: number
+  /** Unix milliseconds. */
+  lastSeen: number
+}
+
+/** One trace event (workerd's TraceItem as JSON; fields are kept whatever they are). */
+export interface InvocationEvent extends ScriptRef {
+  event: Record<string, unknown>
+}
+
+/** Per-script invocation counters and each script's recent trace events (`workerhive logs`). */
+export interface InvocationStore {
+  /**
+   * In one transaction: adds the counts to the counters, appends the events in order, and keeps
+   * only the newest `keepPerScript` events of each script it appended to.
+   */
+  record(batch: { counts: InvocationCount[]; events: InvocationEvent[] }, keepPerScript: number): Promise<void>
+  /** The newest `limit` events of a script, oldest first. */
+  recent(script: ScriptRef, limit: number): Promise<Array<Record<string, unknown>>>
+  /** Every counter of the account's scripts. */
+  counts(accountId: string): Promise<InvocationCount[]>
 }
 
 export type { KvNamespaceId }

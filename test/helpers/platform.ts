@@ -21,9 +21,12 @@ export interface TestPlatform {
   close(): Promise<void>
 }
 
-/** Starts the real platform on free ports in a fresh data dir; `clock` lets a test move time (KV expiration). */
+/**
+ * Starts the real platform on free ports in a fresh data dir (or `overrides.dataDir`, to start again
+ * on a stopped platform's data; close() removes it); `clock` lets a test move time (KV expiration).
+ */
 export async function startTestPlatform(overrides: ConfigInput = {}, clock?: Clock): Promise<TestPlatform> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-test-'))
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'workerhive-test-'))
   const config = loadConfig({ dataDir, apiPort: 0, edgePort: 0, logLevel: 'silent', ...overrides }, {})
   const platform = await startPlatform(config, clock ? { clock } : {})
   const { accountId, apiToken: token } = platform.credentials

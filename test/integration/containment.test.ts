@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { allReady, attempt } from '../helpers/containment.js'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript, type EdgeResponse } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-
-/** Sends one edge request, turning a dropped connection into a status-0 response. */
-async function attempt(t: TestPlatform, host: string, path: string): Promise<EdgeResponse> {
-  try {
-    return await edge(t, host, path)
-  } catch (err) {
-    return { status: 0, headers: {}, text: String(err) }
-  }
-}
-
-/** Waits (bounded) until every workerd process is up again after a kill. */
-async function allReady(t: TestPlatform): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (t.platform.edge.processes().every((p) => p.state === 'ready')) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`processes not ready: ${JSON.stringify(t.platform.edge.processes())}`)
-}
 
 describe('containment: a tenant that never yields the CPU', () => {
   let t: TestPlatform

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { convictForCpu } from '../helpers/containment.js'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 import { dropSchema, POSTGRES_URL, requirePostgres, uniqueSchemaName } from '../helpers/postgres.js'
@@ -45,5 +46,31 @@ describe('two nodes sharing one PostgreSQL store', () => {
     // And the other way round, through node B's API with its own token.
     assert.equal((await putScript(n2, path, `export default { fetch() { return new Response('v3') } }`)).status, 200)
     await eventually(async () => (await edge(n1, host, '/app')).text === 'v3', 'node A serves v3')
+  })
+
+  it('a conviction on one node is refused by the other, and both count into the same counters', async () => {
+    const [n1, n2] = [a!, b!]
+    await createNamespace(n1, 'contained')
+    const host = await deployDispatcher(n1, 'contained')
+    await putScript(n1, namespaceScriptPath(n1, 'contained', 'hostile'), `export default { fetch() { while (true) {} } }`)
+    await putScript(n1, namespaceScriptPath(n1, 'contained', 'fine'), `export default { fetch() { return new Response('fine') } }`)
+    assert.equal((await edge(n2, host, '/fine')).text, 'fine')
+    await convictForCpu(n1, host, 'hostile')
+    const killsOnB = n2.platform.edge.watchdog.kills
+    await eventually(async () => {
+      const status = (await n2.json('/workerhive/status')).body.result
+      return status.containment.some((e: { key: string; status: string }) => e.key.endsWith('/hostile') && e.status === 'banned')
+    }, 'node B lists the conviction')
+    const refused = await edge(n2, host, '/hostile')
+    assert.equal(refused.status, 502)
+    assert.match(refused.text, /^dispatch failed: Worker exceeded CPU time limit\./)
+    assert.equal(n2.platform.edge.watchdog.kills, killsOnB, 'node B refused it without running it')
+
+    assert.equal((await edge(n1, host, '/fine')).text, 'fine')
+    const fineCount = async (t: TestPlatform) => {
+      const rows = (await t.json(`/accounts/${t.accountId}/workerhive/metrics`)).body.result
+      return rows.find((m: { script: string; dispatch_namespace: string }) => m.script === 'fine' && m.dispatch_namespace === 'contained')?.invocations
+    }
+    await eventually(async () => (await fineCount(n1)) === 2 && (await fineCount(n2)) === 2, 'both nodes count both invocations')
   })
 })

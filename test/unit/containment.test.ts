@@ -41,4 +41,21 @@ describe('Containment', () => {
     now += 60_001
     assert.deepEqual(c.state(), { probation: [], banned: [] }, 'the cool-down ends')
   })
+
+  it('reports what an incident wrote, and restores a saved state with its expiry', () => {
+    let now = 1_000
+    const c = new Containment({ coolDownMs: 60_000 }, () => now)
+    assert.deepEqual(c.recordIncident([], false, 'cpu'), [], 'no suspect, no change')
+    assert.deepEqual(c.recordIncident([user('a')], false, 'memory'), [{ key: user('a'), status: 'probation', until: 61_000, strikes: 1, reason: 'memory' }])
+    const saved = c.recordIncident([user('a')], true, 'cpu')
+    assert.deepEqual(saved, [{ key: user('a'), status: 'banned', until: 61_000, strikes: 2, reason: 'cpu' }])
+
+    const restarted = new Containment({ coolDownMs: 60_000 }, () => now)
+    restarted.restore([...saved, { key: user('b'), status: 'probation', until: 30_000, strikes: 1, reason: 'cpu' }])
+    assert.deepEqual(restarted.state(), { probation: [user('b')], banned: [{ key: user('a'), reason: 'cpu' }] })
+    now = 30_000
+    assert.deepEqual(restarted.state(), { probation: [], banned: [{ key: user('a'), reason: 'cpu' }] })
+    restarted.restore([])
+    assert.deepEqual(restarted.entries(), [])
+  })
 })

@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { namespaceNotFound } from '../errors.js'
+import type { NamespaceId } from '../../domain/ids.js'
+import { namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../errors.js'
 import { rayIdOf } from '../../host/shared/edge-errors.js'
 
 /**
@@ -21,7 +22,7 @@ export function operationsRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/accounts/:accountId/workerhive/metrics', async (c) => {
     const accountId = c.get('account').id
     const namespaces = new Map((await deps.store.namespaces.list(accountId)).map((n) => [n.id as string, n.name]))
-    const rows = (deps.events?.accountMetrics(accountId) ?? []).map((m) => ({
+    const rows = (deps.invocations ? await deps.invocations.accountMetrics(accountId) : []).map((m) => ({
       dispatch_namespace: m.namespaceId ? (namespaces.get(m.namespaceId) ?? null) : null,
       script: m.script,
       invocations: m.invocations,
@@ -35,14 +36,19 @@ export function operationsRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/accounts/:accountId/workerhive/logs', async (c) => {
     const accountId = c.get('account').id
     const nsName = c.req.query('namespace')
-    let namespaceId = ''
+    let namespaceId: NamespaceId | null = null
     if (nsName) {
       const ns = await deps.store.namespaces.get(accountId, nsName)
       if (!ns) throw namespaceNotFound(nsName)
       namespaceId = ns.id
     }
     const script = c.req.query('script') ?? ''
-    const events = deps.events?.recent({ accountId, namespaceId, script }) ?? []
+    // A script that does not exist has no logs: say so, as the script routes do, not "no events".
+    if (!(await deps.store.scripts.get({ accountId, namespaceId }, script))) {
+      throw nsName ? namespaceScriptNotFound(script, nsName) : scriptNotFound()
+    }
+    const ref = { accountId, namespaceId: namespaceId ?? '', script }
+    const events = deps.invocations ? await deps.invocations.recent(ref) : []
     // `ray`: the id from an error page or a `cf-ray` header (its colo suffix is ignored).
     const ray = c.req.query('ray')
     return c.json(ok(ray ? events.filter((e) => e.rayId === rayIdOf(ray)) : events))

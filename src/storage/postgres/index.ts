@@ -3,7 +3,9 @@ import { systemClock, type Clock } from '../../util/clock.js'
 import type { Store } from '../store.js'
 import { postgresAccounts } from './accounts.js'
 import { postgresChanges } from './changes.js'
+import { postgresContainment } from './containment.js'
 import { openDatabase, type PostgresOptions } from './database.js'
+import { postgresInvocations } from './invocations.js'
 import { postgresKv } from './kv.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
@@ -31,6 +33,8 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     kv: postgresKv(db),
     assets: postgresAssets(db),
     zones: postgresZones(db, clock),
+    containment: postgresContainment(db, clock),
+    invocations: postgresInvocations(db),
     changes,
     async close() {
       await changes.close()

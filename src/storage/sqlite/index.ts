@@ -3,7 +3,9 @@ import { join } from 'node:path'
 import { systemClock, type Clock } from '../../util/clock.js'
 import type { Store } from '../store.js'
 import { sqliteAccounts } from './accounts.js'
+import { sqliteContainment } from './containment.js'
 import { openDatabase } from './database.js'
+import { sqliteInvocations } from './invocations.js'
 import { sqliteKv } from './kv.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
@@ -21,6 +23,8 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     kv: sqliteKv(db, clock),
     assets: sqliteAssets(db),
     zones: sqliteZones(db, clock),
+    containment: sqliteContainment(db, clock),
+    invocations: sqliteInvocations(db),
     async close() {
       db.close()
     },

@@ -2,6 +2,7 @@ import { core } from './001-core.js'
 import { kv } from './002-kv.js'
 import { versionHandlers } from './003-version-handlers.js'
 import { assets } from './004-assets.js'
+import { containment } from './005-containment.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -9,4 +10,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 2, sql: kv },
   { version: 3, sql: versionHandlers },
   { version: 4, sql: assets },
+  { version: 5, sql: containment },
 ]
