@@ -1,8 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { hostExports, type DispatchProps, type HostEnv, type OutboundTarget, type ServiceProps, type UserWorkerProps } from './env.worker.js'
 import { invoke } from './invoke.worker.js'
+import { loadWorker } from './loader.worker.js'
+import { ResourceLimitError, scriptKey, verdictFor } from './guard.worker.js'
 import { lookupScript } from './registry.worker.js'
-import { DISPATCH_HEADER } from './shared/protocol.js'
+import { DISPATCH_HEADER, type ScriptDescriptor } from './shared/protocol.js'
 
 type DispatchOptions = { limits?: { cpuMs?: number; subRequests?: number }; outbound?: Record<string, unknown> }
 
@@ -57,13 +59,34 @@ export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
   }
 }
 
-/** A `service` binding: reaches an account-level Worker of the same account. */
+/**
+ * A `service` binding: reaches an account-level Worker of the same account, at the binding's
+ * entrypoint (the default export unless it names one), whose `ctx.props` are the binding's props.
+ */
 export class ServiceBinding extends WorkerEntrypoint<HostEnv, ServiceProps> {
   override async fetch(request: Request): Promise<Response> {
-    const { accountId, script: name, entrypoint } = this.ctx.props
+    const { entrypoint, props } = this.ctx.props
+    return invoke(this.env, this.ctx, await this.#script(), request, { ...(entrypoint ? { entrypoint } : {}), ...(props ? { props } : {}) })
+  }
+
+  /**
+   * The target's entrypoint for RPC. The caller's bindings module forwards every method other than
+   * fetch/connect to it, pipelined on this call. A call runs in the target's isolate with its own
+   * bindings; it is not under the wall-clock deadline and subrequest budget of fetch() (see invoke).
+   */
+  async target(): Promise<Fetcher> {
+    const script = await this.#script()
+    const verdict = await verdictFor(this.env, scriptKey(script.accountId, script.namespaceId, script.name))
+    if (verdict.run === 'refuse') throw new ResourceLimitError(verdict.reason)
+    const { entrypoint, props } = this.ctx.props
+    return loadWorker(this.env, this.ctx, script).getEntrypoint(entrypoint, props ? { props } : undefined)
+  }
+
+  async #script(): Promise<ScriptDescriptor> {
+    const { accountId, script: name } = this.ctx.props
     const script = await lookupScript(this.env, accountId, '', name)
     if (!script) throw new Error(`Worker not found: ${name}`)
-    return invoke(this.env, this.ctx, script, request, entrypoint ? { entrypoint } : {})
+    return script
   }
 }
 

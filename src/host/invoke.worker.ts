@@ -9,6 +9,8 @@ import { routeWithAssets } from './assets.worker.js'
 
 export interface InvokeOptions {
   entrypoint?: string
+  /** The entrypoint's `ctx.props` (a service binding's props). */
+  props?: Record<string, unknown>
   /** Per-dispatch limits (`get(name, args, {limits})`); the lower of these and the script's wins. */
   limits?: { cpuMs?: number; subRequests?: number }
   variant?: LoadVariant
@@ -58,7 +60,7 @@ async function invokeWorker(
   const id = marked ? markStart(env, key) : 0
   beginInvocation(loadKey, subrequests)
   try {
-    const stub = loadWorker(env, ctx, d, options.variant).getEntrypoint(options.entrypoint)
+    const stub = loadWorker(env, ctx, d, options.variant).getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined)
     // Account-level scripts (the platform's dispatch Worker) get twice the deadline of the user
     // Workers they call, so a user Worker's timeout reaches them as a catchable rejection first.
     const deadline = d.namespaceId === '' ? 2 * env.SETTINGS.wallClockMs : env.SETTINGS.wallClockMs
