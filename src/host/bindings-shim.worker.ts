@@ -27,8 +27,8 @@ const RPC_PROBE = "__workerhiveRpcProbe"
 // of a stub is a method), so the first use asks it; not at wrapping time, since service-worker
 // globals are wrapped at global scope, where touching a stub is not allowed. Without RPC every
 // property is the raw Fetcher's (fetch, connect, and the HTTP helpers of old dates). With RPC,
-// names other than fetch and connect reach the target Worker's entrypoint: target() returns its
-// stub and the method call pipelines on it, so the call costs no extra round trip.
+// names other than fetch and connect are methods of the target Worker's entrypoint, called through
+// the binding's rpc() (one call, as a direct RPC call would be).
 function serviceOf(raw) {
   let rpc
   const own = {
@@ -40,7 +40,7 @@ function serviceOf(raw) {
       if (Object.hasOwn(target, name)) return target[name]
       if (typeof name !== "string" || name === "then") return undefined
       rpc ??= typeof raw[RPC_PROBE] === "function"
-      if (rpc) return raw.target()[name]
+      if (rpc) return (...args) => raw.rpc(name, args)
       const value = raw[name]
       return typeof value === "function" ? value.bind(raw) : value
     },

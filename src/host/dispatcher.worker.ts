@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { hostExports, type DispatchProps, type HostEnv, type OutboundTarget, type ServiceProps, type UserWorkerProps } from './env.worker.js'
 import { invoke } from './invoke.worker.js'
 import { loadWorker } from './loader.worker.js'
-import { ResourceLimitError, scriptKey, verdictFor } from './guard.worker.js'
+import { ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
 import { lookupScript } from './registry.worker.js'
 import { DISPATCH_HEADER, type ScriptDescriptor } from './shared/protocol.js'
 
@@ -70,16 +70,19 @@ export class ServiceBinding extends WorkerEntrypoint<HostEnv, ServiceProps> {
   }
 
   /**
-   * The target's entrypoint for RPC. The caller's bindings module forwards every method other than
-   * fetch/connect to it, pipelined on this call. A call runs in the target's isolate with its own
-   * bindings; it is not under the wall-clock deadline and subrequest budget of fetch() (see invoke).
+   * One RPC call of the caller's bindings module (every method other than fetch/connect). The
+   * target's stub cannot be handed to the caller (workerd refuses to transfer entrypoints of
+   * dynamically loaded Workers), so the call is made here and its result travels back. It runs in
+   * the target's isolate with its own bindings, under the same deadline as fetch().
    */
-  async target(): Promise<Fetcher> {
+  async rpc(method: string, args: unknown[]): Promise<unknown> {
     const script = await this.#script()
     const verdict = await verdictFor(this.env, scriptKey(script.accountId, script.namespaceId, script.name))
     if (verdict.run === 'refuse') throw new ResourceLimitError(verdict.reason)
     const { entrypoint, props } = this.ctx.props
-    return loadWorker(this.env, this.ctx, script).getEntrypoint(entrypoint, props ? { props } : undefined)
+    const stub = loadWorker(this.env, this.ctx, script).getEntrypoint(entrypoint, props ? { props } : undefined)
+    const target = stub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+    return withDeadline(target[method]!(...args), 2 * this.env.SETTINGS.wallClockMs)
   }
 
   async #script(): Promise<ScriptDescriptor> {
