@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { accountScriptPath, createNamespace, defaultHost, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { uploadAssets } from '../helpers/assets.js'
 
 // Every binding kind, as Cloudflare presents it, whatever the Worker's compatibility date: the
 // oldest date Cloudflare runs (2021-11-02, its default when an upload names none; no behaviour is
@@ -28,6 +29,7 @@ async function report(env, label) {
   out.kvDeleted = await env.KV.get('written-' + label)
   out.service = await (await env.SVC.fetch('http://svc/ping')).text()
   out.dispatch = await (await env.DISPATCH.get('hello').fetch('http://tenant/')).text()
+  out.asset = await (await env.ASSETS.fetch('http://assets/hello.txt')).text()
   out.version = typeof env.VERSION.id === 'string' && env.VERSION.id.length > 0
   out.key = { type: env.KEY.type, extractable: env.KEY.extractable, algorithm: env.KEY.algorithm.name, usages: env.KEY.usages }
   out.signature = hex(await crypto.subtle.sign('HMAC', env.KEY, new TextEncoder().encode('sign me')))
@@ -48,7 +50,7 @@ async function handle(request) {
   try { return await run(request) } catch (e) { return new Response(String(e.stack ?? e), { status: 500 }) }
 }
 async function run(request) {
-  const env = { P, S, J, KV, SVC, DISPATCH, VERSION, KEY }
+  const env = { P, S, J, KV, SVC, DISPATCH, VERSION, KEY, ASSETS }
   const out = await report(env, new URL(request.url).searchParams.get('label'))
   out.wasm = (await WebAssembly.instantiate(WASM)).exports.add(40, 2)
   out.text = TEXT
@@ -83,6 +85,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     { type: 'service', name: 'SVC', service: 'echo' },
     { type: 'dispatch_namespace', name: 'DISPATCH', namespace: 'tenants' },
     { type: 'version_metadata', name: 'VERSION' },
+    { type: 'assets', name: 'ASSETS' },
     { type: 'secret_key', name: 'KEY', format: 'raw', algorithm: { name: 'HMAC', hash: 'SHA-256' }, usages: ['sign', 'verify'], key_base64: HMAC_KEY.toString('base64') },
     ...(format === 'service-worker'
       ? [
@@ -94,9 +97,11 @@ describe('bindings under any compatibility date, in both formats', () => {
   ]
 
   async function upload(name: string, format: 'modules' | 'service-worker', date: string | undefined): Promise<void> {
+    const { jwt } = await uploadAssets(t, `${accountScriptPath(t, name)}/assets-upload-session`, { '/hello.txt': { content: 'hello asset' } })
+    const assets = { jwt, config: { run_worker_first: true } }
     const form = new FormData()
     const main = format === 'modules' ? { main_module: 'index.js' } : { body_part: 'index.js' }
-    form.set('metadata', JSON.stringify({ ...main, ...(date ? { compatibility_date: date } : {}), bindings: bindings(format) }))
+    form.set('metadata', JSON.stringify({ ...main, ...(date ? { compatibility_date: date } : {}), assets, bindings: bindings(format) }))
     const code = format === 'modules' ? MODULE_WORKER : SERVICE_WORKER
     form.set('index.js', new Blob([code], { type: format === 'modules' ? 'application/javascript+module' : 'application/javascript' }), 'index.js')
     if (format === 'service-worker') {
@@ -132,6 +137,7 @@ describe('bindings under any compatibility date, in both formats', () => {
             kvDeleted: null,
             service: 'echo /ping',
             dispatch: 'hello tenant',
+            asset: 'hello asset',
             version: true,
             key: { type: 'secret', extractable: false, algorithm: 'HMAC', usages: ['sign', 'verify'] },
             signature: expectedSignature,
