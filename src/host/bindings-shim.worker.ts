@@ -17,7 +17,7 @@ export const needsBindingsModule = (bindings: readonly HostBinding[]): boolean =
 export function bindingsModule(bindings: readonly HostBinding[]): string {
   const wrapped = bindings.flatMap((b) => (b.type === 'kv' || b.type === 'dispatch' || b.type === 'service' ? [{ name: b.name, kind: b.type }] : []))
   const keys = bindings.filter((b): b is CryptoKeyBinding => b.type === 'cryptoKey').map(keySpec)
-  return `import { WorkerEntrypoint } from "cloudflare:workers"
+  return `import { WorkerEntrypoint, env as importedEnv } from "cloudflare:workers"
 ${dispatchNamespaceSource()}
 ${kvNamespaceSource()}
 const RPC_PROBE = "__workerhiveRpcProbe"
@@ -64,16 +64,37 @@ for (const k of KEY_SPECS) {
   KEYS[k.name] = await crypto.subtle.importKey(k.format, k.format === "jwk" ? k.jwk : base64Bytes(k.base64), k.algorithm, false, k.usages)
 }
 
+// Our objects, so an env is wrapped once however many ways it arrives (the imported env and the
+// handlers' env share their values).
+const ours = new WeakSet()
 const wrappedEnvs = new WeakMap()
+
+function isWrapped(env) {
+  for (const { name } of BINDINGS) if (env[name] && !ours.has(env[name])) return false
+  for (const name of Object.keys(KEYS)) if (env[name] !== KEYS[name]) return false
+  return true
+}
+
 export function wrapEnv(env) {
-  if (env === null || typeof env !== "object") return env
+  if (env === null || typeof env !== "object" || isWrapped(env)) return env
   let out = wrappedEnvs.get(env)
   if (out) return out
   out = { ...env }
-  for (const { name, kind } of BINDINGS) if (env[name]) out[name] = WRAP[kind](env[name])
+  for (const { name, kind } of BINDINGS) {
+    if (!env[name] || ours.has(env[name])) continue
+    out[name] = WRAP[kind](env[name])
+    ours.add(out[name])
+  }
   Object.assign(out, KEYS)
   wrappedEnvs.set(env, out)
   return out
+}
+
+// Code that imports env from "cloudflare:workers" sees the same objects; in workerd the handlers'
+// env shares these values, so they usually arrive wrapped already.
+if (importedEnv && typeof importedEnv === "object") {
+  const out = wrapEnv(importedEnv)
+  for (const name of Object.keys(out)) if (out[name] !== importedEnv[name]) importedEnv[name] = out[name]
 }
 
 // Entrypoint classes, the default export's and named ones alike: WorkerEntrypoint's constructor

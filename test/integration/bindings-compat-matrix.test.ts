@@ -169,6 +169,18 @@ describe('bindings under any compatibility date, in both formats', () => {
     assert.equal(res.text, 'kv says: hello from KV')
   })
 
+  it('gives code that imports env from cloudflare:workers the same objects, without a date', async () => {
+    const form = new FormData()
+    form.set('metadata', JSON.stringify({ main_module: 'index.js', bindings: [{ type: 'kv_namespace', name: 'KV', namespace_id: kvId }] }))
+    const code = `import { env } from 'cloudflare:workers'
+    export default { async fetch() { return Response.json({ value: await env.KV.get('greeting'), names: (await env.KV.list({ prefix: 'conf' })).keys.map((k) => k.name) }) } }`
+    form.set('index.js', new Blob([code], { type: 'application/javascript+module' }), 'index.js')
+    const up = await t.json(accountScriptPath(t, 'imported-env'), { method: 'PUT', body: form })
+    assert.equal(up.status, 200, JSON.stringify(up.body))
+    const res = await edge(t, await defaultHost(t, 'imported-env'), '/')
+    assert.deepEqual(JSON.parse(res.text), { value: 'hello from KV', names: ['config'] })
+  })
+
   it('gives named entrypoint classes the same objects (a service binding to one, under the oldest date)', async () => {
     const target = await putScript(
       t,
