@@ -7,7 +7,8 @@ import { uploadAssets } from '../helpers/assets.js'
 
 // Every binding kind, as Cloudflare presents it, whatever the Worker's compatibility date: the
 // oldest date Cloudflare runs (2021-11-02, its default when an upload names none; no behaviour is
-// older, workerd's first flag dates from 2021-11-03), no date at all, and today's, in both formats.
+// older, workerd's first flag dates from 2021-11-03), no date at all, and today's (also with flags
+// that change bindings' surroundings), in both formats.
 // Uploads are real multipart requests to the v4 API; requests go through the real edge.
 
 // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
@@ -21,6 +22,10 @@ async function report(env, label) {
   const out = { plain: env.P, secret: env.S, json: env.J.level }
   out.kvGet = await env.KV.get('greeting')
   out.kvJson = await env.KV.get('config', { type: 'json', cacheTtl: 60 })
+  out.kvStream = await new Response(await env.KV.get('greeting', 'stream')).text()
+  out.kvBytes = (await env.KV.get('greeting', { type: 'arrayBuffer' })).byteLength
+  await env.KV.put('bytes-' + label, new Uint8Array([1, 2, 3]))
+  out.kvPutBytes = [...new Uint8Array(await env.KV.get('bytes-' + label, 'arrayBuffer'))]
   await env.KV.put('written-' + label, 'by ' + label, { metadata: { label }, expirationTtl: 3600 })
   out.kvMeta = await env.KV.getWithMetadata('written-' + label)
   out.kvMany = Object.fromEntries(await env.KV.get(['greeting', 'absent']))
@@ -96,12 +101,12 @@ describe('bindings under any compatibility date, in both formats', () => {
       : []),
   ]
 
-  async function upload(name: string, format: 'modules' | 'service-worker', date: string | undefined): Promise<void> {
+  async function upload(name: string, format: 'modules' | 'service-worker', date: string | undefined, flags: string[]): Promise<void> {
     const { jwt } = await uploadAssets(t, `${accountScriptPath(t, name)}/assets-upload-session`, { '/hello.txt': { content: 'hello asset' } })
     const assets = { jwt, config: { run_worker_first: true } }
     const form = new FormData()
     const main = format === 'modules' ? { main_module: 'index.js' } : { body_part: 'index.js' }
-    form.set('metadata', JSON.stringify({ ...main, ...(date ? { compatibility_date: date } : {}), assets, bindings: bindings(format) }))
+    form.set('metadata', JSON.stringify({ ...main, ...(date ? { compatibility_date: date } : {}), compatibility_flags: flags, assets, bindings: bindings(format) }))
     const code = format === 'modules' ? MODULE_WORKER : SERVICE_WORKER
     form.set('index.js', new Blob([code], { type: format === 'modules' ? 'application/javascript+module' : 'application/javascript' }), 'index.js')
     if (format === 'service-worker') {
@@ -116,10 +121,16 @@ describe('bindings under any compatibility date, in both formats', () => {
   const expectedSignature = createHmac('sha256', HMAC_KEY).update('sign me').digest('hex')
 
   for (const format of ['modules', 'service-worker'] as const) {
-    for (const [label, date] of [['no-date', undefined], ['oldest', '2021-11-02'], ['today', 'today']] as const) {
+    const cases = [
+      ['no-date', undefined, []],
+      ['oldest', '2021-11-02', []],
+      ['today', 'today', []],
+      ['today-flags', 'today', ['no_rpc', 'nodejs_compat']],
+    ] as const
+    for (const [label, date, flags] of cases) {
       it(`${format}, ${label}: every binding is Cloudflare's object`, async () => {
         const name = `matrix-${format === 'modules' ? 'm' : 'sw'}-${label}`
-        await upload(name, format, date === 'today' ? today : date)
+        await upload(name, format, date === 'today' ? today : date, [...flags])
         const res = await edge(t, await defaultHost(t, name), `/?label=${name}`)
         assert.equal(res.status, 200, res.text)
         const out = JSON.parse(res.text)
@@ -131,6 +142,9 @@ describe('bindings under any compatibility date, in both formats', () => {
             json: 3,
             kvGet: 'hello from KV',
             kvJson: { plan: 'pro' },
+            kvStream: 'hello from KV',
+            kvBytes: 13,
+            kvPutBytes: [1, 2, 3],
             kvMeta: { value: `by ${name}`, metadata: { label: name }, cacheStatus: null },
             kvMany: { greeting: 'hello from KV', absent: null },
             kvList: ['greeting'],
