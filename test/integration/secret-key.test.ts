@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { webcrypto } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { accountScriptPath, defaultHost, edge, putScript } from '../helpers/edge.js'
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 // secret_key bindings as on Cloudflare: the Worker gets a non-extractable CryptoKey, and the key
 // material is write-only in the API. What the Worker signs or encrypts is checked with Node's
@@ -104,5 +104,22 @@ describe('secret_key bindings', () => {
     assert.match(bad.body.errors[0].message, /secret_key/)
     const res = await edge(t, await defaultHost(t, 'signer'), '/')
     assert.equal(JSON.parse(res.text).keys.HMAC.algorithm, 'HMAC')
+  })
+
+  it('takes a new key through the secrets API, and refuses one that cannot be imported there too', async () => {
+    const secrets = `/accounts/${t.accountId}/workers/scripts/signer/secrets`
+    const rotated = webcrypto.getRandomValues(new Uint8Array(32))
+    const hmac = { type: 'secret_key', name: 'HMAC', format: 'raw', algorithm: { name: 'HMAC', hash: 'SHA-256' }, usages: ['sign', 'verify'] }
+    const put = await t.json(secrets, { method: 'PUT', ...jsonBody({ ...hmac, key_base64: b64(rotated) }) })
+    assert.equal(put.status, 200, JSON.stringify(put.body))
+    assert.equal(JSON.stringify(put.body).includes(b64(rotated)), false)
+    const out = JSON.parse((await edge(t, await defaultHost(t, 'signer'), '/')).text)
+    const key = await subtle.importKey('raw', rotated, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+    assert.equal(await subtle.verify('HMAC', key, Buffer.from(out.hmac, 'base64'), new TextEncoder().encode(MESSAGE)), true)
+
+    const bad = await t.json(secrets, { method: 'PUT', ...jsonBody({ ...hmac, format: 'jwk', key_jwk: { kty: 'nonsense' } }) })
+    assert.equal(bad.status, 400, JSON.stringify(bad.body))
+    assert.equal(bad.body.errors[0].code, 10021)
+    assert.equal((await edge(t, await defaultHost(t, 'signer'), '/')).status, 200)
   })
 })
