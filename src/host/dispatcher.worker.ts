@@ -1,8 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { hostExports, type DispatchProps, type HostEnv, type OutboundTarget, type ServiceProps, type UserWorkerProps } from './env.worker.js'
 import { invoke } from './invoke.worker.js'
+import { loadWorker } from './loader.worker.js'
+import { ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
 import { lookupScript } from './registry.worker.js'
-import { DISPATCH_HEADER } from './shared/protocol.js'
+import { DISPATCH_HEADER, type ScriptDescriptor } from './shared/protocol.js'
 
 type DispatchOptions = { limits?: { cpuMs?: number; subRequests?: number }; outbound?: Record<string, unknown> }
 
@@ -10,8 +12,8 @@ type DispatchOptions = { limits?: { cpuMs?: number; subRequests?: number }; outb
  * `env.dispatcher` of a dispatch Worker. The shim in the dispatch Worker's isolate (see
  * dispatch-shim.worker.ts) gives customer code a local, synchronous `get()` that never throws,
  * whose Fetcher calls `fetch()` here once, with the name and options in a header. `get()` as an RPC
- * method remains for code that reaches the raw binding (`import { env } from "cloudflare:workers"`):
- * it returns a Fetcher synchronously (an RpcPromise that pipelines `.fetch()`). Either way a missing
+ * method remains for a raw binding that escaped the shim (under dates with RPC): it returns a
+ * Fetcher synchronously (an RpcPromise that pipelines `.fetch()`). Either way a missing
  * script surfaces when `fetch()` runs, as on Cloudflare (cloudflare/workerd#5263).
  */
 export class DispatchNamespace extends WorkerEntrypoint<HostEnv, DispatchProps> {
@@ -57,13 +59,37 @@ export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
   }
 }
 
-/** A `service` binding: reaches an account-level Worker of the same account. */
+/**
+ * A `service` binding: reaches an account-level Worker of the same account, at the binding's
+ * entrypoint (the default export unless it names one), whose `ctx.props` are the binding's props.
+ */
 export class ServiceBinding extends WorkerEntrypoint<HostEnv, ServiceProps> {
   override async fetch(request: Request): Promise<Response> {
-    const { accountId, script: name, entrypoint } = this.ctx.props
+    const { entrypoint, props } = this.ctx.props
+    return invoke(this.env, this.ctx, await this.#script(), request, { ...(entrypoint ? { entrypoint } : {}), ...(props ? { props } : {}) })
+  }
+
+  /**
+   * One RPC call of the caller's bindings module (every method other than fetch/connect). The
+   * target's stub cannot be handed to the caller (workerd refuses to transfer entrypoints of
+   * dynamically loaded Workers), so the call is made here and its result travels back. It runs in
+   * the target's isolate with its own bindings, under the same deadline as fetch().
+   */
+  async rpc(method: string, args: unknown[]): Promise<unknown> {
+    const script = await this.#script()
+    const verdict = await verdictFor(this.env, scriptKey(script.accountId, script.namespaceId, script.name))
+    if (verdict.run === 'refuse') throw new ResourceLimitError(verdict.reason)
+    const { entrypoint, props } = this.ctx.props
+    const stub = loadWorker(this.env, this.ctx, script).getEntrypoint(entrypoint, props ? { props } : undefined)
+    const target = stub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+    return withDeadline(target[method]!(...args), 2 * this.env.SETTINGS.wallClockMs)
+  }
+
+  async #script(): Promise<ScriptDescriptor> {
+    const { accountId, script: name } = this.ctx.props
     const script = await lookupScript(this.env, accountId, '', name)
     if (!script) throw new Error(`Worker not found: ${name}`)
-    return invoke(this.env, this.ctx, script, request, entrypoint ? { entrypoint } : {})
+    return script
   }
 }
 

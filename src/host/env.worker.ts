@@ -83,6 +83,8 @@ export interface ServiceProps {
   accountId: string
   script: string
   entrypoint?: string
+  /** The binding's props: the target's `ctx.props`. */
+  props?: Record<string, unknown>
 }
 
 /** The entrypoints entry.worker.ts exports, as ctx.exports presents them. */

@@ -11,6 +11,8 @@ import { versionFor } from './versions.worker.js'
 
 export interface InvokeOptions {
   entrypoint?: string
+  /** The entrypoint's `ctx.props` (a service binding's props). */
+  props?: Record<string, unknown>
   /** Per-dispatch limits (`get(name, args, {limits})`); the lower of these and the script's wins. */
   limits?: { cpuMs?: number; subRequests?: number }
   variant?: LoadVariant
@@ -54,7 +56,7 @@ async function invokeWorker(
 ): Promise<Response> {
   if (d.mainModule === '') throw new Error(`Worker ${d.name} has no code: it only serves static assets`)
   return runContained(env, ctx, d, options, {
-    call: (worker) => worker.getEntrypoint(options.entrypoint).fetch(request),
+    call: (worker) => worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(request),
     onProbation: () => forwardToProbation(env, d, request, options),
   })
 }

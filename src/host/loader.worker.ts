@@ -2,7 +2,8 @@ import { INTERNAL, type CodeBundle, type HostBinding, type ScriptDescriptor } fr
 import { internalJson } from './internal-api.worker.js'
 import { hostExports, type HostEnv, type OutboundTarget } from './env.worker.js'
 import { stableHash } from './budget.worker.js'
-import { OWN, shimModule, wrappedMain } from './dispatch-shim.worker.js'
+import { OWN, wrappedMain } from './dispatch-shim.worker.js'
+import { bindingsModule, needsBindingsModule } from './bindings-shim.worker.js'
 import { cachesModule } from './caches-shim.worker.js'
 import { takeCode } from './registry.worker.js'
 import { TAIL_SHIM_PATH, tailShimExport, tailShimModule } from './tail-shim.worker.js'
@@ -55,17 +56,17 @@ async function workerCode(
   for (const m of bundle.modules) modules[m.name] = toLoaderModule(m)
   const exportsOf = hostExports(ctx)
   const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey, cacheSpace: d.cache.space, cacheDefault: d.cache.defaultEnabled }
-  const dispatchNames = d.bindings.filter((b) => b.type === 'dispatch').map((b) => b.name)
-  if (dispatchNames.length > 0) modules[`${OWN}dispatch-shim.js`] = { js: shimModule(dispatchNames) }
+  const wrapBindings = needsBindingsModule(d.bindings)
+  if (wrapBindings) modules[`${OWN}bindings.js`] = { js: bindingsModule(d.bindings) }
   modules[`${OWN}caches.js`] = { js: cachesModule(d.cache.defaultEnabled) }
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
     // (sloppy mode, like a classic script) after a setup module has made the bindings globals;
     // workerd dispatches its addEventListener('fetch') handlers natively.
-    modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings, dispatchNames.length > 0) }
+    modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings, wrapBindings) }
     modules[`${OWN}main.js`] = { js: `import "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
   } else {
-    modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, dispatchNames.length > 0) + tailShimExport }
+    modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, wrapBindings) + tailShimExport }
     modules[TAIL_SHIM_PATH] = { js: tailShimModule }
   }
   const mainModule = `${OWN}main.js`
@@ -130,7 +131,12 @@ function bindingValue(b: HostBinding, d: ScriptDescriptor, x: ReturnType<typeof 
       })
     case 'service':
       return x.ServiceBinding({
-        props: { accountId: d.accountId, script: b.service, ...(b.entrypoint ? { entrypoint: b.entrypoint } : {}) },
+        props: {
+          accountId: d.accountId,
+          script: b.service,
+          ...(b.entrypoint ? { entrypoint: b.entrypoint } : {}),
+          ...(b.props ? { props: b.props } : {}),
+        },
       })
     case 'version':
       return { id: b.id, tag: b.tag, timestamp: b.timestamp }
@@ -139,14 +145,17 @@ function bindingValue(b: HostBinding, d: ScriptDescriptor, x: ReturnType<typeof 
     case 'module':
       // Module parts are globals of service-worker scripts (see serviceWorkerSetup), not env values.
       return undefined
+    case 'cryptoKey':
+      // A CryptoKey cannot travel in the loader's env: the bindings module imports it in the isolate.
+      return undefined
   }
 }
 
 /** Setup module for service-worker scripts: bindings become globals, module parts included. */
-function serviceWorkerSetup(bindings: HostBinding[], hasDispatch: boolean): string {
+function serviceWorkerSetup(bindings: HostBinding[], wrapBindings: boolean): string {
   const lines = ['import { env } from "cloudflare:workers";']
-  if (hasDispatch) lines.push('import { wrapEnv } from "./dispatch-shim.js";')
-  lines.push(`for (const [name, value] of Object.entries(${hasDispatch ? 'wrapEnv(env)' : 'env'})) globalThis[name] = value;`)
+  if (wrapBindings) lines.push('import { wrapEnv } from "./bindings.js";')
+  lines.push(`for (const [name, value] of Object.entries(${wrapBindings ? 'wrapEnv(env)' : 'env'})) globalThis[name] = value;`)
   bindings.forEach((b, i) => {
     if (b.type !== 'module') return
     lines.splice(1, 0, `import part${i} from ${JSON.stringify('../' + b.part)};`)

@@ -185,7 +185,22 @@ async function hostBinding(
       }
     }
     case 'service':
-      return { type: 'service', name: b.name, service: str('service'), ...(b.entrypoint ? { entrypoint: str('entrypoint') } : {}) }
+      return {
+        type: 'service',
+        name: b.name,
+        service: str('service'),
+        ...(b.entrypoint ? { entrypoint: str('entrypoint') } : {}),
+        ...(isRecord(b.props) ? { props: b.props } : {}),
+      }
+    case 'secret_key':
+      return {
+        type: 'cryptoKey',
+        name: b.name,
+        format: str('format') as 'raw' | 'pkcs8' | 'spki' | 'jwk',
+        algorithm: isRecord(b.algorithm) ? b.algorithm : {},
+        usages: Array.isArray(b.usages) ? b.usages.map(String) : [],
+        ...(isRecord(b.key_jwk) ? { keyJwk: b.key_jwk } : { keyBase64: str('key_base64') }),
+      }
     case 'wasm_module':
       return { type: 'module', name: b.name, part: str('part'), kind: 'wasm' }
     case 'text_blob':
@@ -200,6 +215,8 @@ async function hostBinding(
       return undefined
   }
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const TEXT_TYPES = new Set(['esm', 'commonjs', 'text', 'json'])
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { envVarProblem, parseBindings, publicBinding } from '../../bindings/index.js'
+import { bindingsProblem, envVarProblem, parseBindings, publicBinding } from '../../bindings/index.js'
 import { SURVIVING_BINDING_TYPES } from '../../domain/bindings-merge.js'
 import type { StoredBinding } from '../../storage/store.js'
 import { readJsonObject } from '../body.js'
@@ -61,6 +61,10 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
       const bindings = edit(current.bindings)
       const problem = envVarProblem(bindings, current.bindings)
       if (problem) throw scriptValidation(problem)
+      // A new secret_key must import, as at upload: the Worker's isolate imports it when it starts.
+      const added = bindings.filter((b) => !current.bindings.includes(b))
+      const kindProblem = await bindingsProblem(added, { accountId: where.accountId, store: deps.store, parts: new Set() })
+      if (kindProblem) throw scriptValidation(kindProblem)
       return deps.store.scripts.publish({
         scope: where,
         name,

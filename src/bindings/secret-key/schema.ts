@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto'
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
 
@@ -14,5 +15,21 @@ export const SecretKeyBinding = z.object({
 
 export const secretKey = defineBindingKind({
   schema: SecretKeyBinding,
+  // The Worker gets the key as a CryptoKey imported when its isolate starts; a key that cannot be
+  // imported is refused here, so it never becomes a Worker that cannot start.
+  async check(b) {
+    const jwk = b.format === 'jwk'
+    if (jwk ? !b.key_jwk : b.key_base64 === undefined)
+      return `binding '${b.name}' of type secret_key needs ${jwk ? 'key_jwk' : 'key_base64'} for format ${b.format}`
+    try {
+      const algorithm = b.algorithm as unknown as webcrypto.AlgorithmIdentifier
+      const usages = b.usages as webcrypto.KeyUsage[]
+      if (jwk) await webcrypto.subtle.importKey('jwk', b.key_jwk as webcrypto.JsonWebKey, algorithm, false, usages)
+      else await webcrypto.subtle.importKey(b.format as 'raw', Buffer.from(b.key_base64!, 'base64'), algorithm, false, usages)
+      return undefined
+    } catch (e) {
+      return `binding '${b.name}' of type secret_key: the key cannot be imported: ${e instanceof Error ? e.message : String(e)}`
+    }
+  },
   publicView: ({ key_base64: _base64, key_jwk: _jwk, ...rest }) => rest,
 })

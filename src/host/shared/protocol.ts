@@ -13,10 +13,20 @@ export type HostBinding =
       namespaceName: string
       outbound?: { service: string; entrypoint?: string; params: string[] }
     }
-  | { type: 'service'; name: string; service: string; entrypoint?: string }
+  | { type: 'service'; name: string; service: string; entrypoint?: string; props?: Record<string, unknown> }
   | { type: 'module'; name: string; part: string; kind: 'wasm' | 'text' | 'data' }
   | { type: 'version'; name: string; id: string; tag: string; timestamp: string }
   | { type: 'assets'; name: string }
+  | {
+      type: 'cryptoKey'
+      name: string
+      format: 'raw' | 'pkcs8' | 'spki' | 'jwk'
+      algorithm: Record<string, unknown>
+      usages: string[]
+      /** Key material: base64 for raw/pkcs8/spki, a JWK for jwk. Travels only to workerd. */
+      keyBase64?: string
+      keyJwk?: Record<string, unknown>
+    }
 
 export type HostModuleType = 'esm' | 'commonjs' | 'text' | 'data' | 'wasm' | 'json'
 
@@ -185,6 +195,13 @@ export const CONTAINMENT_MARK = {
   start: ' S ',
   end: ' E ',
 } as const
+
+/**
+ * The KV binding's wire inside a loaded Worker: its KVNamespace (kv-shim) calls the raw binding's
+ * fetch() with paths of Node's KV wire (`value`, `keys`, `bulk/get`) under this origin; the host's
+ * KvNamespace entrypoint forwards them under the binding's namespace.
+ */
+export const KV_ORIGIN = 'http://kv.workerhive.invalid/'
 
 /** Carries `{name, options}` of a dispatch from a dispatch Worker's shim to the host's gateway. */
 export const DISPATCH_HEADER = 'x-workerhive-dispatch'
