@@ -1,4 +1,5 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg'
+import type { Codec } from '../shared/codec.js'
 import { migrations } from './migrations/index.js'
 
 /** Something that runs SQL: the pool (autocommit) or the one client of a transaction. */
@@ -158,3 +159,10 @@ export const toJson = (v: unknown): string => JSON.stringify(v)
 /** PostgreSQL's unique_violation. */
 export const isUniqueViolation = (e: unknown): boolean =>
   e instanceof Error && 'code' in e && (e as { code: unknown }).code === '23505'
+
+/** pg parses jsonb and hands timestamptz over as a Date. */
+export const codec: Codec = {
+  time: (v) => iso(v as Date),
+  json: <T>(v: unknown) => v as T,
+  bool: (v) => v as boolean,
+}

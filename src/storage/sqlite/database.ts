@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { Codec } from '../shared/codec.js'
 import { migrations } from './migrations/index.js'
 
 export type Db = Database.Database
@@ -33,3 +34,10 @@ function migrate(db: Db): void {
 
 export const toJson = (v: unknown): string => JSON.stringify(v)
 export const fromJson = <T>(s: string): T => JSON.parse(s) as T
+
+/** SQLite keeps JSON and times as text and booleans as 0/1. */
+export const codec: Codec = {
+  time: (v) => v as string,
+  json: <T>(v: unknown) => fromJson<T>(v as string),
+  bool: (v) => v === 1,
+}

@@ -3,7 +3,7 @@ import type { ScriptId, VersionId } from '../../../src/domain/ids.js'
 import { isoTime } from '../../../src/util/clock.js'
 import { sha256Hex } from '../../../src/util/ids.js'
 import type { DefineCase } from './suite.js'
-import { defaultSettings } from '../../../src/storage/shared.js'
+import { defaultSettings } from '../../../src/storage/shared/scripts.js'
 import { StaleScriptVersion } from '../../../src/storage/store.js'
 import { esmVersion, newAccount, newNamespaceScope, utf8 } from './fixtures.js'
 
