@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg'
-import type { Codec } from '../shared/codec.js'
+import type { Dialect } from '../shared/dialect.js'
 import { migrations } from './migrations/index.js'
 
 /** Something that runs SQL: the pool (autocommit) or the one client of a transaction. */
@@ -154,15 +154,16 @@ async function migrate(pool: Pool, schema: string | undefined, quote: (name: str
 }
 
 export const iso = (d: Date): string => d.toISOString()
-export const toJson = (v: unknown): string => JSON.stringify(v)
+export { toJson } from '../shared/dialect.js'
 
 /** PostgreSQL's unique_violation. */
 export const isUniqueViolation = (e: unknown): boolean =>
   e instanceof Error && 'code' in e && (e as { code: unknown }).code === '23505'
 
 /** pg parses jsonb and hands timestamptz over as a Date. */
-export const codec: Codec = {
+export const dialect: Dialect = {
   time: (v) => iso(v as Date),
   json: <T>(v: unknown) => v as T,
   bool: (v) => v as boolean,
+  isUniqueViolation,
 }

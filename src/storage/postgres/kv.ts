@@ -13,8 +13,8 @@ import {
   toKvNamespace,
   type KvNamespaceRow,
 } from '../shared/kv.js'
-import { StorageConflict } from '../store.js'
-import { isUniqueViolation, type Db, type Sql } from './database.js'
+import { rethrowConflict } from '../shared/dialect.js'
+import { dialect, type Db, type Sql } from './database.js'
 
 interface InfoRow {
   key: Buffer
@@ -119,10 +119,7 @@ export function postgresKv(db: Db): KvStore {
     await q.run(sql.upsertValues, [scope.namespaceId, keys, batch.map((w) => asBuffer(w.value))])
   }
 
-  const conflict = (title: string, e: unknown): never => {
-    if (isUniqueViolation(e)) throw new StorageConflict(`KV namespace ${title}`)
-    throw e
-  }
+  const conflict = (title: string, e: unknown): never => rethrowConflict(dialect, `KV namespace ${title}`, e)
 
   return {
     async createNamespace(accountId, title) {

@@ -3,7 +3,7 @@ import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
 import { asBytes } from '../shared/bytes.js'
-import { insertSql, valuesOf } from '../shared/codec.js'
+import { insertSql, valuesOf } from '../shared/dialect.js'
 import { decodeCursor, encodeCursor, pageOf } from '../shared/paging.js'
 import {
   addTagOutcome,
@@ -23,7 +23,7 @@ import {
   type VersionRow,
 } from '../shared/scripts.js'
 import { assetScope, type ScriptScope, type ScriptStore } from '../store.js'
-import { codec, LOCK_CLASS, toJson, type Db, type Sql } from './database.js'
+import { dialect, LOCK_CLASS, toJson, type Db, type Sql } from './database.js'
 
 /** PostgreSQL reads a script's tags in the same statement. */
 type TaggedRow = ScriptRow & { tags: string[] }
@@ -75,7 +75,7 @@ const sql = {
                  ORDER BY s.name LIMIT $5 FOR UPDATE`,
 } as const
 
-const asScript = (r: TaggedRow) => toScript(codec, r, r.tags)
+const asScript = (r: TaggedRow) => toScript(dialect, r, r.tags)
 const filterParams = (filter: TagFilter | undefined): [string[], string[]] => [
   filter?.yes ?? [],
   filter?.no ?? [],
@@ -112,7 +112,7 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
         }
         const row = await lockScript(q, scope, name)
         const lastNumber = row ? (await q.one<{ n: number }>(sql.lastNumber, [row.id]))!.n : 0
-        const plan = planPublish(input, row && currentScript(codec, row), lastNumber, m)
+        const plan = planPublish(input, row && currentScript(dialect, row), lastNumber, m)
         for (const b of plan.blobs) await q.run(sql.insertBlob, [b.hash, b.content])
         if (plan.insertScript) await q.run(sql.insertScript, valuesOf(plan.insertScript, SCRIPT_COLUMNS))
         await q.run(sql.insertVersion, valuesOf(plan.version, VERSION_COLUMNS))
@@ -121,7 +121,7 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
         if (plan.settings) await q.run(sql.setSettings, [plan.settings, m.now, plan.scriptId])
         if (plan.tags) await replaceTags(q, plan.scriptId, plan.tags)
         const script = await mustGetById(q, plan.scriptId)
-        const version = toVersion(codec, (await q.one<VersionRow>(sql.version, [plan.versionId]))!)
+        const version = toVersion(dialect, (await q.one<VersionRow>(sql.version, [plan.versionId]))!)
         return { script, version, created: plan.created }
       })
     },
@@ -135,10 +135,10 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
     },
     async version(id) {
       const r = await db.one<VersionRow>(sql.version, [id])
-      return r && toVersion(codec, r)
+      return r && toVersion(dialect, r)
     },
     async versions(scriptId) {
-      return (await db.rows<VersionRow>(sql.versions, [scriptId])).map((r) => toVersion(codec, r))
+      return (await db.rows<VersionRow>(sql.versions, [scriptId])).map((r) => toVersion(dialect, r))
     },
     async moduleContent(hash) {
       const r = await db.one<{ content: Buffer }>(sql.blob, [hash])
@@ -205,7 +205,7 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
       return db.tx(async (q) => {
         const r = await lockScript(q, scope, name)
         if (!r) return undefined
-        const merged = mergeSettings(currentScript(codec, r).settings, settings)
+        const merged = mergeSettings(currentScript(dialect, r).settings, settings)
         await q.run(sql.setSettings, [toJson(merged), isoTime(clock.now()), r.id])
         return mustGetById(q, r.id)
       })
@@ -228,11 +228,11 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
       })
     },
     async deployments(scriptId) {
-      return (await db.rows<DeploymentRow>(sql.deployments, [scriptId])).map((r) => toDeployment(codec, r))
+      return (await db.rows<DeploymentRow>(sql.deployments, [scriptId])).map((r) => toDeployment(dialect, r))
     },
     async activeDeployment(scriptId) {
       const [r] = await db.rows<DeploymentRow>(sql.activeDeployment, [scriptId])
-      return r && toDeployment(codec, r)
+      return r && toDeployment(dialect, r)
     },
   }
 }

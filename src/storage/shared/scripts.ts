@@ -14,7 +14,7 @@ import {
   type ScriptVersion,
 } from '../store.js'
 import { asBuffer } from './bytes.js'
-import { toJson, type Codec } from './codec.js'
+import { toJson, type Dialect } from './dialect.js'
 
 /**
  * The rules of scripts, versions and deployments, once. A plan says which rows to write from the
@@ -88,46 +88,46 @@ export interface ScriptRow {
 export type VersionRow = RowOf<typeof VERSION_COLUMNS> & { id: string; script_id: string; number: number }
 export type DeploymentRow = RowOf<typeof DEPLOYMENT_COLUMNS> & { id: string; script_id: string; source: string }
 
-export const toScript = (codec: Codec, r: ScriptRow, tags: string[]): Script => ({
+export const toScript = (dialect: Dialect, r: ScriptRow, tags: string[]): Script => ({
   id: r.id as ScriptId,
   accountId: r.account_id as AccountId,
   namespaceId: r.namespace_id === '' ? null : (r.namespace_id as NamespaceId),
   name: r.name,
   currentVersionId: r.current_version_id as VersionId,
-  createdOn: codec.time(r.created_on),
-  modifiedOn: codec.time(r.modified_on),
+  createdOn: dialect.time(r.created_on),
+  modifiedOn: dialect.time(r.modified_on),
   tags,
-  settings: mergeSettings(codec.json(r.settings)),
-  subdomainEnabled: codec.bool(r.subdomain_enabled),
-  previewsEnabled: codec.bool(r.previews_enabled),
+  settings: mergeSettings(dialect.json(r.settings)),
+  subdomainEnabled: dialect.bool(r.subdomain_enabled),
+  previewsEnabled: dialect.bool(r.previews_enabled),
 })
 
-export const toVersion = (codec: Codec, r: VersionRow): ScriptVersion => ({
+export const toVersion = (dialect: Dialect, r: VersionRow): ScriptVersion => ({
   id: r.id as VersionId,
   scriptId: r.script_id as ScriptId,
   number: r.number,
-  createdOn: codec.time(r.created_on),
+  createdOn: dialect.time(r.created_on),
   format: r.format === 'service-worker' ? 'service-worker' : 'modules',
   mainModule: r.main_module as string,
-  modules: codec.json(r.modules),
+  modules: dialect.json(r.modules),
   compatibilityDate: r.compatibility_date as string,
-  compatibilityFlags: codec.json(r.compatibility_flags),
-  bindings: codec.json(r.bindings),
+  compatibilityFlags: dialect.json(r.compatibility_flags),
+  bindings: dialect.json(r.bindings),
   etag: r.etag as string,
-  annotations: codec.json(r.annotations),
+  annotations: dialect.json(r.annotations),
   source: r.source as string,
-  handlers: codec.json(r.handlers),
-  assets: r.assets === null ? null : codec.json(r.assets),
+  handlers: dialect.json(r.handlers),
+  assets: r.assets === null ? null : dialect.json(r.assets),
 })
 
-export const toDeployment = (codec: Codec, r: DeploymentRow): Deployment => ({
+export const toDeployment = (dialect: Dialect, r: DeploymentRow): Deployment => ({
   id: r.id,
   scriptId: r.script_id as ScriptId,
-  createdOn: codec.time(r.created_on),
+  createdOn: dialect.time(r.created_on),
   source: r.source,
   strategy: 'percentage',
-  versions: codec.json(r.versions),
-  annotations: codec.json(r.annotations),
+  versions: dialect.json(r.versions),
+  annotations: dialect.json(r.annotations),
 })
 
 // --- plans ------------------------------------------------------------------------------------
@@ -144,10 +144,10 @@ export interface CurrentScript {
   settings: Partial<ScriptSettings>
 }
 
-export const currentScript = (codec: Codec, r: ScriptRow): CurrentScript => ({
+export const currentScript = (dialect: Dialect, r: ScriptRow): CurrentScript => ({
   id: r.id,
   currentVersionId: r.current_version_id,
-  settings: codec.json(r.settings),
+  settings: dialect.json(r.settings),
 })
 
 export interface PlannedDeployment {

@@ -14,9 +14,8 @@ import {
   toKvNamespace,
   type KvNamespaceRow,
 } from '../shared/kv.js'
-import { StorageConflict } from '../store.js'
-import { isUniqueViolation } from './accounts.js'
-import type { Db } from './database.js'
+import { rethrowConflict } from '../shared/dialect.js'
+import { dialect, type Db } from './database.js'
 
 interface InfoRow {
   key: Buffer
@@ -108,8 +107,7 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
       try {
         s.insert.run(id, accountId, title)
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`KV namespace ${title}`)
-        throw e
+        rethrowConflict(dialect, `KV namespace ${title}`, e)
       }
       return { id: id as KvNamespaceId, accountId, title }
     },
@@ -124,8 +122,7 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
       try {
         if (s.rename.run(title, accountId, id).changes === 0) return undefined
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`KV namespace ${title}`)
-        throw e
+        rethrowConflict(dialect, `KV namespace ${title}`, e)
       }
       return { id, accountId, title }
     },

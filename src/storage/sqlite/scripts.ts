@@ -3,7 +3,7 @@ import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
 import { asBytes } from '../shared/bytes.js'
-import { insertSql, valuesOf } from '../shared/codec.js'
+import { insertSql, valuesOf } from '../shared/dialect.js'
 import { decodeCursor, encodeCursor, pageOf } from '../shared/paging.js'
 import {
   addTagOutcome,
@@ -23,7 +23,7 @@ import {
   type VersionRow,
 } from '../shared/scripts.js'
 import { assetScope, type ScriptScope, type ScriptStore } from '../store.js'
-import { codec, toJson, type Db } from './database.js'
+import { dialect, toJson, type Db } from './database.js'
 
 export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
   const s = {
@@ -63,7 +63,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
   }
 
-  const asScript = (r: ScriptRow) => toScript(codec, r, s.tags.all(r.id).map((t) => t.tag))
+  const asScript = (r: ScriptRow) => toScript(dialect, r, s.tags.all(r.id).map((t) => t.tag))
   const getRow = (scope: ScriptScope, name: string): ScriptRow | undefined =>
     s.get.get(scope.accountId, nsKey(scope), name)
   const mint = () => ({ now: isoTime(clock.now()), newId: uuid })
@@ -93,7 +93,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
       const m = mint()
       return db.transaction(() => {
         const row = getRow(input.scope, input.name)
-        const current = row && currentScript(codec, row)
+        const current = row && currentScript(dialect, row)
         const lastNumber = row ? (s.maxNumber.get(row.id)?.n ?? 0) : 0
         const plan = planPublish(input, current, lastNumber, m)
         for (const b of plan.blobs) s.insertBlob.run(b.hash, b.content)
@@ -104,7 +104,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
         if (plan.settings) s.setSettings.run(plan.settings, m.now, plan.scriptId)
         if (plan.tags) replaceTags(plan.scriptId, plan.tags)
         const script = asScript(s.byId.get(plan.scriptId)!)
-        return { script, version: toVersion(codec, s.version.get(plan.versionId)!), created: plan.created }
+        return { script, version: toVersion(dialect, s.version.get(plan.versionId)!), created: plan.created }
       })()
     },
     async get(scope, name) {
@@ -117,10 +117,10 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     },
     async version(id) {
       const r = s.version.get(id)
-      return r && toVersion(codec, r)
+      return r && toVersion(dialect, r)
     },
     async versions(scriptId) {
-      return s.versions.all(scriptId).map((r) => toVersion(codec, r))
+      return s.versions.all(scriptId).map((r) => toVersion(dialect, r))
     },
     async moduleContent(hash) {
       const r = s.blob.get(hash)
@@ -182,7 +182,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     async updateSettings(scope, name, settings) {
       const r = getRow(scope, name)
       if (!r) return undefined
-      const merged = mergeSettings(currentScript(codec, r).settings, settings)
+      const merged = mergeSettings(currentScript(dialect, r).settings, settings)
       s.setSettings.run(toJson(merged), isoTime(clock.now()), r.id)
       return asScript(s.byId.get(r.id)!)
     },
@@ -202,11 +202,11 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
       })()
     },
     async deployments(scriptId) {
-      return s.deployments.all(scriptId).map((r) => toDeployment(codec, r))
+      return s.deployments.all(scriptId).map((r) => toDeployment(dialect, r))
     },
     async activeDeployment(scriptId) {
       const r = s.activeDeployment.get(scriptId)
-      return r && toDeployment(codec, r)
+      return r && toDeployment(dialect, r)
     },
   }
 }

@@ -1,13 +1,22 @@
+import { StorageConflict } from '../store.js'
+
 /**
- * How a driver's column values read back. The row shapes and the rules are shared; only the
- * encoding differs (SQLite: JSON and times as text, booleans as 0/1; PostgreSQL: jsonb, timestamptz,
- * and BIGINT as a string).
+ * What differs between the databases once the rules are shared: how column values read back
+ * (SQLite: JSON and times as text, booleans as 0/1; PostgreSQL: jsonb, timestamptz, BIGINT as a
+ * string) and how a broken uniqueness rule shows.
  */
-export interface Codec {
+export interface Dialect {
   /** A timestamp column as ISO 8601 text. */
   time(value: unknown): string
   json<T>(value: unknown): T
   bool(value: unknown): boolean
+  isUniqueViolation(error: unknown): boolean
+}
+
+/** Rethrows a broken uniqueness rule as StorageConflict(what), anything else as it is. */
+export function rethrowConflict(dialect: Dialect, what: string, error: unknown): never {
+  if (dialect.isUniqueViolation(error)) throw new StorageConflict(what)
+  throw error
 }
 
 /** Every stored JSON value is written as its text; both databases accept it. */
