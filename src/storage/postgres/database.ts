@@ -166,4 +166,5 @@ export const dialect: Dialect = {
   json: <T>(v: unknown) => v as T,
   bool: (v) => v as boolean,
   isUniqueViolation,
+  placeholder: (n) => `$${n}`,
 }

@@ -45,12 +45,12 @@ const sql = {
   publishLock: `SELECT pg_advisory_xact_lock(${LOCK_CLASS.publish}, hashtext($1))`,
   // A publish into a namespace holds it against a concurrent delete of that namespace.
   shareNamespace: 'SELECT 1 FROM dispatch_namespaces WHERE id = $1 FOR SHARE',
-  insertScript: insertSql('scripts', SCRIPT_COLUMNS, (n) => `$${n}`),
+  insertScript: insertSql(dialect, 'scripts', SCRIPT_COLUMNS),
   setCurrent: 'UPDATE scripts SET current_version_id = $1, modified_on = $2 WHERE id = $3',
   setSettings: 'UPDATE scripts SET settings = $1, modified_on = $2 WHERE id = $3',
   setSubdomain: 'UPDATE scripts SET subdomain_enabled = $1, previews_enabled = $2 WHERE id = $3',
   lastNumber: 'SELECT COALESCE(MAX(number), 0) AS n FROM script_versions WHERE script_id = $1',
-  insertVersion: insertSql('script_versions', VERSION_COLUMNS, (n) => `$${n}`),
+  insertVersion: insertSql(dialect, 'script_versions', VERSION_COLUMNS),
   version: 'SELECT * FROM script_versions WHERE id = $1',
   versions: 'SELECT * FROM script_versions WHERE script_id = $1 ORDER BY number DESC',
   insertBlob: 'INSERT INTO blobs (hash, content) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
@@ -65,7 +65,7 @@ const sql = {
   deleteAssetFiles: 'DELETE FROM asset_files WHERE account_id = $1 AND scope = ANY($2::text[])',
   // …and so do its upload sessions: an old token must not fill the files of a new script.
   deleteAssetSessions: "DELETE FROM asset_sessions WHERE account_id = $1 AND COALESCE(namespace_id, '') = $2 AND script = ANY($3::text[])",
-  insertDeployment: insertSql('deployments', DEPLOYMENT_COLUMNS, (n) => `$${n}`),
+  insertDeployment: insertSql(dialect, 'deployments', DEPLOYMENT_COLUMNS),
   deployments: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC',
   activeDeployment: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC LIMIT 1',
   list: `${SCRIPT} WHERE s.account_id = $1 AND s.namespace_id = $2 AND s.name > $3 AND ${matches(4, 5)}

@@ -11,6 +11,8 @@ export interface Dialect {
   json<T>(value: unknown): T
   bool(value: unknown): boolean
   isUniqueViolation(error: unknown): boolean
+  /** The n-th (1-based) statement parameter: `?` or `$n`. */
+  placeholder(n: number): string
 }
 
 /** Rethrows a broken uniqueness rule as StorageConflict(what), anything else as it is. */
@@ -26,6 +28,6 @@ export const toJson = (value: unknown): string => JSON.stringify(value)
 export const valuesOf = <C extends string>(row: Record<C, unknown>, columns: readonly C[]): unknown[] =>
   columns.map((c) => row[c])
 
-/** `INSERT INTO table (a, b) VALUES (<placeholder 1>, <placeholder 2>)`, in the driver's placeholder style. */
-export const insertSql = (table: string, columns: readonly string[], placeholder: (n: number) => string): string =>
-  `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => placeholder(i + 1)).join(', ')})`
+/** `INSERT INTO table (a, b) VALUES (?, ?)` in the dialect's placeholder style. */
+export const insertSql = (dialect: Dialect, table: string, columns: readonly string[]): string =>
+  `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => dialect.placeholder(i + 1)).join(', ')})`

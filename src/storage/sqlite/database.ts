@@ -42,4 +42,5 @@ export const dialect: Dialect = {
   bool: (v) => v === 1,
   isUniqueViolation: (e) =>
     e instanceof Error && 'code' in e && (e as { code: string }).code.startsWith('SQLITE_CONSTRAINT_UNIQUE'),
+  placeholder: () => '?',
 }

@@ -32,14 +32,14 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
     byId: db.prepare<[string], ScriptRow>('SELECT * FROM scripts WHERE id = ?'),
     tags: db.prepare<[string], { tag: string }>('SELECT tag FROM script_tags WHERE script_id = ? ORDER BY tag'),
-    insertScript: db.prepare(insertSql('scripts', SCRIPT_COLUMNS, () => '?')),
+    insertScript: db.prepare(insertSql(dialect, 'scripts', SCRIPT_COLUMNS)),
     setCurrent: db.prepare('UPDATE scripts SET current_version_id = ?, modified_on = ? WHERE id = ?'),
     setSettings: db.prepare('UPDATE scripts SET settings = ?, modified_on = ? WHERE id = ?'),
     setSubdomain: db.prepare('UPDATE scripts SET subdomain_enabled = ?, previews_enabled = ? WHERE id = ?'),
     maxNumber: db.prepare<[string], { n: number | null }>(
       'SELECT MAX(number) AS n FROM script_versions WHERE script_id = ?',
     ),
-    insertVersion: db.prepare(insertSql('script_versions', VERSION_COLUMNS, () => '?')),
+    insertVersion: db.prepare(insertSql(dialect, 'script_versions', VERSION_COLUMNS)),
     version: db.prepare<[string], VersionRow>('SELECT * FROM script_versions WHERE id = ?'),
     versions: db.prepare<[string], VersionRow>(
       'SELECT * FROM script_versions WHERE script_id = ? ORDER BY number DESC',
@@ -54,7 +54,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     deleteAssetFiles: db.prepare('DELETE FROM asset_files WHERE account_id = ? AND scope = ?'),
     // …and so do its upload sessions: an old token must not fill the files of a new script.
     deleteAssetSessions: db.prepare("DELETE FROM asset_sessions WHERE account_id = ? AND COALESCE(namespace_id, '') = ? AND script = ?"),
-    insertDeployment: db.prepare(insertSql('deployments', DEPLOYMENT_COLUMNS, () => '?')),
+    insertDeployment: db.prepare(insertSql(dialect, 'deployments', DEPLOYMENT_COLUMNS)),
     deployments: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC',
     ),
