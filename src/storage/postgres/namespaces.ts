@@ -1,8 +1,7 @@
-import type { NamespaceId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
 import { rethrowConflict } from '../shared/dialect.js'
-import { namespaceConflict, toNamespace, type NamespaceRow } from '../shared/namespaces.js'
+import { namespaceConflict, newNamespace, toNamespace, type NamespaceRow } from '../shared/namespaces.js'
 import { assetScope, type Namespace, type NamespaceStore } from '../store.js'
 import { dialect, type Db, type Sql } from './database.js'
 
@@ -41,15 +40,7 @@ export function postgresNamespaces(db: Db, clock: Clock): NamespaceStore {
       } catch (e) {
         rethrowConflict(dialect, namespaceConflict(name), e)
       }
-      return {
-        id: id as NamespaceId,
-        accountId,
-        name,
-        trustedWorkers: false,
-        createdOn: now,
-        modifiedOn: now,
-        scriptCount: 0,
-      }
+      return newNamespace(id, accountId, name, now)
     },
     async list(accountId) {
       return (await db.rows<NamespaceRow>(sql.list, [accountId])).map((r) => toNamespace(dialect, r))

@@ -23,4 +23,15 @@ export const toNamespace = (dialect: Dialect, r: NamespaceRow): Namespace => ({
   scriptCount: r.script_count,
 })
 
+/** A namespace as created: untrusted and empty. */
+export const newNamespace = (id: string, accountId: AccountId, name: string, now: string): Namespace => ({
+  id: id as NamespaceId,
+  accountId,
+  name,
+  trustedWorkers: false,
+  createdOn: now,
+  modifiedOn: now,
+  scriptCount: 0,
+})
+
 export const namespaceConflict = (name: string): string => `dispatch namespace ${name}`

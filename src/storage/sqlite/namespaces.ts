@@ -1,7 +1,7 @@
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
 import { rethrowConflict } from '../shared/dialect.js'
-import { namespaceConflict, toNamespace, type NamespaceRow } from '../shared/namespaces.js'
+import { namespaceConflict, newNamespace, toNamespace, type NamespaceRow } from '../shared/namespaces.js'
 import { assetScope, type Namespace, type NamespaceStore } from '../store.js'
 import { dialect, type Db } from './database.js'
 
@@ -37,7 +37,7 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
       } catch (e) {
         rethrowConflict(dialect, namespaceConflict(name), e)
       }
-      return get(accountId, name)!
+      return newNamespace(id, accountId, name, now)
     },
     async list(accountId) {
       return s.list.all(accountId).map((r) => toNamespace(dialect, r))
