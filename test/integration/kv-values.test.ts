@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { ManualClock } from '../../src/util/clock.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 const MiB = 1024 * 1024

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { runStoreConformance } from '../../src/storage/conformance.js'
+import { runStoreConformance } from './conformance/suite.js'
 import { openStore } from '../../src/storage/open.js'
 import { openPostgresStore } from '../../src/storage/postgres/index.js'
 import { migrations } from '../../src/storage/postgres/migrations/index.js'

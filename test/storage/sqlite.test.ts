@@ -1,4 +1,4 @@
-import { runStoreConformance } from '../../src/storage/conformance.js'
+import { runStoreConformance } from './conformance/suite.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 
 runStoreConformance({

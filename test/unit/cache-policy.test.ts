@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { storeDecision } from '../../src/cache/policy.js'
 import { ResponseCache } from '../../src/cache/response-cache.js'
 import { serveCached } from '../../src/cache/serve.js'
-import { ManualClock } from '../../src/util/clock.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 
 const NOW = Date.parse('2026-11-27T12:00:00Z')
 

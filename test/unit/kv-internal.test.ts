@@ -4,7 +4,7 @@ import { KV_INTERNAL_HEADERS, kvInternalHandlers, type KvBindingRef } from '../.
 import { createKvService } from '../../src/kv/service.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 import type { Store } from '../../src/storage/store.js'
-import { ManualClock } from '../../src/util/clock.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 
 const BASE = 'http://internal/internal/kv/acct/ns/'
 

@@ -10,7 +10,7 @@ import { createKvService, type KvRef, type KvService } from '../../src/kv/servic
 import { startExpirySweeper } from '../../src/kv/sweeper.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 import type { Store } from '../../src/storage/store.js'
-import { ManualClock } from '../../src/util/clock.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 
 const text = (s: string) => new TextEncoder().encode(s)
 const decode = (b: Uint8Array | undefined) => new TextDecoder().decode(b)

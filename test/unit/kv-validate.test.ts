@@ -5,7 +5,7 @@ import { decodeKeyCursor, encodeKeyCursor } from '../../src/kv/cursor.js'
 import { KV_LIMITS } from '../../src/kv/limits.js'
 import { readValueBody } from '../../src/kv/read-body.js'
 import { resolveExpiration, serializeMetadata, validateKey } from '../../src/kv/validate.js'
-import { prefixUpperBound } from '../../src/storage/sqlite/kv.js'
+import { prefixUpperBound } from '../../src/storage/shared/kv.js'
 
 const NOW = 1_700_000_000_000
 const NOW_S = NOW / 1000

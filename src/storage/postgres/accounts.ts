@@ -1,23 +1,10 @@
 import type { AccountId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import { StorageConflict, type Account, type AccountStore, type ApiToken } from '../store.js'
-import { iso, isUniqueViolation, type Db } from './database.js'
-
-interface AccountRow {
-  id: string
-  name: string
-  email: string
-  subdomain: string
-  created_on: Date
-}
-interface TokenRow {
-  id: string
-  account_id: string
-  name: string
-  status: string
-  created_on: Date
-}
+import { accountConflict, toAccount, toToken, type AccountRow, type TokenRow } from '../shared/accounts.js'
+import { rethrowConflict } from '../shared/dialect.js'
+import type { AccountStore } from '../store.js'
+import { dialect, type Db } from './database.js'
 
 const sql = {
   insert: `INSERT INTO accounts (id, name, email, global_key_hash, subdomain, created_on)
@@ -33,21 +20,6 @@ const sql = {
   tokens: 'SELECT * FROM api_tokens WHERE account_id = $1 ORDER BY created_on, id',
 } as const
 
-const toAccount = (r: AccountRow): Account => ({
-  id: r.id as AccountId,
-  name: r.name,
-  email: r.email,
-  subdomain: r.subdomain,
-  createdOn: iso(r.created_on),
-})
-const toToken = (r: TokenRow): ApiToken => ({
-  id: r.id,
-  accountId: r.account_id as AccountId,
-  name: r.name,
-  status: r.status === 'disabled' ? 'disabled' : 'active',
-  createdOn: iso(r.created_on),
-})
-
 export function postgresAccounts(db: Db, clock: Clock): AccountStore {
   return {
     async create({ name, email, globalKeyHash, subdomain }) {
@@ -56,34 +28,30 @@ export function postgresAccounts(db: Db, clock: Clock): AccountStore {
       try {
         await db.run(sql.insert, [id, name, email, globalKeyHash, subdomain, now])
       } catch (e) {
-        if (isUniqueViolation(e)) {
-          throw new StorageConflict(`account with email ${email} or subdomain ${subdomain}`)
-        }
-        throw e
+        rethrowConflict(dialect, accountConflict(email, subdomain), e)
       }
       return { id: id as AccountId, name, email, subdomain, createdOn: now }
     },
     async get(id) {
       const r = await db.one<AccountRow>(sql.get, [id])
-      return r && toAccount(r)
+      return r && toAccount(dialect, r)
     },
     async list() {
-      return (await db.rows<AccountRow>(sql.list)).map(toAccount)
+      return (await db.rows<AccountRow>(sql.list)).map((r) => toAccount(dialect, r))
     },
     async findByGlobalKey(email, keyHash) {
       const r = await db.one<AccountRow>(sql.byKey, [email, keyHash])
-      return r && toAccount(r)
+      return r && toAccount(dialect, r)
     },
     async findBySubdomain(subdomain) {
       const r = await db.one<AccountRow>(sql.bySubdomain, [subdomain])
-      return r && toAccount(r)
+      return r && toAccount(dialect, r)
     },
     async setSubdomain(id, subdomain) {
       try {
         await db.run(sql.setSubdomain, [subdomain, id])
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`subdomain ${subdomain}`)
-        throw e
+        rethrowConflict(dialect, `subdomain ${subdomain}`, e)
       }
     },
     async createToken({ accountId, name, tokenHash }) {
@@ -94,10 +62,10 @@ export function postgresAccounts(db: Db, clock: Clock): AccountStore {
     },
     async findToken(tokenHash) {
       const r = await db.one<TokenRow>(sql.token, [tokenHash])
-      return r && toToken(r)
+      return r && toToken(dialect, r)
     },
     async listTokens(accountId) {
-      return (await db.rows<TokenRow>(sql.tokens, [accountId])).map(toToken)
+      return (await db.rows<TokenRow>(sql.tokens, [accountId])).map((r) => toToken(dialect, r))
     },
   }
 }

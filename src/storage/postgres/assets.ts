@@ -1,15 +1,6 @@
-import type { AccountId, NamespaceId } from '../../domain/ids.js'
-import type { AssetSession, AssetStore } from '../store.js'
-import { toJson, type Db } from './database.js'
-
-interface SessionRow {
-  id: string
-  account_id: string
-  namespace_id: string | null
-  script: string
-  manifest: AssetSession['manifest']
-  expires_at: string
-}
+import { sessionSweepBefore, toAssetSession, type SessionRow } from '../shared/assets.js'
+import type { AssetStore } from '../store.js'
+import { dialect, toJson, type Db } from './database.js'
 
 export function postgresAssets(db: Db): AssetStore {
   return {
@@ -38,7 +29,7 @@ export function postgresAssets(db: Db): AssetStore {
       return r && { hash: r.hash, contentType: r.content_type, content: r.content }
     },
     async createSession(session) {
-      await db.run('DELETE FROM asset_sessions WHERE expires_at < $1', [session.expiresAt - 24 * 3600_000])
+      await db.run('DELETE FROM asset_sessions WHERE expires_at < $1', [sessionSweepBefore(session)])
       await db.run(
         'INSERT INTO asset_sessions (id, account_id, namespace_id, script, manifest, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
         [session.id, session.accountId, session.namespaceId, session.script, toJson(session.manifest), session.expiresAt],
@@ -46,16 +37,7 @@ export function postgresAssets(db: Db): AssetStore {
     },
     async session(id) {
       const r = await db.one<SessionRow>('SELECT * FROM asset_sessions WHERE id = $1', [id])
-      return (
-        r && {
-          id: r.id,
-          accountId: r.account_id as AccountId,
-          namespaceId: r.namespace_id as NamespaceId | null,
-          script: r.script,
-          manifest: r.manifest,
-          expiresAt: Number(r.expires_at),
-        }
-      )
+      return r && toAssetSession(dialect, r)
     },
   }
 }

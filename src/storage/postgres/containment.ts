@@ -1,30 +1,13 @@
 import type { Clock } from '../../util/clock.js'
-import type { ContainmentRecord, ContainmentStore } from '../store.js'
+import { toContainment, type ContainmentRow } from '../shared/containment.js'
+import type { ContainmentStore } from '../store.js'
 import type { Db } from './database.js'
-
-interface Row {
-  account_id: string
-  namespace_id: string
-  script: string
-  status: ContainmentRecord['status']
-  reason: string
-  strikes: number
-  until_ms: string
-}
 
 export function postgresContainment(db: Db, clock: Clock): ContainmentStore {
   return {
     async active() {
-      const rows = await db.rows<Row>('SELECT * FROM containment WHERE until_ms > $1 ORDER BY account_id, namespace_id, script', [clock.now()])
-      return rows.map((r) => ({
-        accountId: r.account_id,
-        namespaceId: r.namespace_id,
-        script: r.script,
-        status: r.status,
-        reason: r.reason,
-        strikes: r.strikes,
-        until: Number(r.until_ms),
-      }))
+      const rows = await db.rows<ContainmentRow>('SELECT * FROM containment WHERE until_ms > $1 ORDER BY account_id, namespace_id, script', [clock.now()])
+      return rows.map(toContainment)
     },
     async put(records) {
       // One script per record: the runtime never writes the same script twice in one call.

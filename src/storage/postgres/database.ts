@@ -1,4 +1,5 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg'
+import type { Dialect } from '../shared/dialect.js'
 import { migrations } from './migrations/index.js'
 
 /** Something that runs SQL: the pool (autocommit) or the one client of a transaction. */
@@ -153,8 +154,17 @@ async function migrate(pool: Pool, schema: string | undefined, quote: (name: str
 }
 
 export const iso = (d: Date): string => d.toISOString()
-export const toJson = (v: unknown): string => JSON.stringify(v)
+export { toJson } from '../shared/dialect.js'
 
 /** PostgreSQL's unique_violation. */
 export const isUniqueViolation = (e: unknown): boolean =>
   e instanceof Error && 'code' in e && (e as { code: unknown }).code === '23505'
+
+/** pg parses jsonb and hands timestamptz over as a Date. */
+export const dialect: Dialect = {
+  time: (v) => iso(v as Date),
+  json: <T>(v: unknown) => v as T,
+  bool: (v) => v as boolean,
+  isUniqueViolation,
+  placeholder: (n) => `$${n}`,
+}

@@ -1,15 +1,6 @@
-import type { InvocationCount, InvocationStore, ScriptRef } from '../store.js'
-import { mergeCounts, scriptsOf } from '../shared.js'
+import type { InvocationStore, ScriptRef } from '../store.js'
+import { mergeCounts, scriptsOf, toInvocationCount, type CountRow } from '../shared/invocations.js'
 import { toJson, type Db } from './database.js'
-
-interface CountRow {
-  account_id: string
-  namespace_id: string
-  script: string
-  outcome: string
-  count: string
-  last_seen: string
-}
 
 const column = <T, K extends keyof T>(rows: T[], key: K): Array<T[K]> => rows.map((r) => r[key])
 
@@ -67,16 +58,7 @@ export function postgresInvocations(db: Db): InvocationStore {
     },
     async counts(accountId) {
       const rows = await db.rows<CountRow>('SELECT * FROM invocation_counts WHERE account_id = $1 ORDER BY namespace_id, script, outcome', [accountId])
-      return rows.map(
-        (r): InvocationCount => ({
-          accountId: r.account_id,
-          namespaceId: r.namespace_id,
-          script: r.script,
-          outcome: r.outcome,
-          count: Number(r.count),
-          lastSeen: Number(r.last_seen),
-        }),
-      )
+      return rows.map(toInvocationCount)
     },
   }
 }

@@ -1,15 +1,21 @@
-import type { AccountId, KvNamespaceId } from '../../domain/ids.js'
+import type { KvNamespaceId } from '../../domain/ids.js'
 import { hexId } from '../../util/ids.js'
-import type { KvNamespace, KvScope, KvStore, KvWrite } from '../kv-store.js'
-import { asBuffer, kvEntry, kvKeyBytes, kvKeyInfo, nowSeconds, prefixUpperBound } from '../shared.js'
-import { StorageConflict } from '../store.js'
-import { isUniqueViolation, type Db, type Sql } from './database.js'
+import type { KvScope, KvStore, KvWrite } from '../kv-store.js'
+import { asBuffer } from '../shared/bytes.js'
+import { pageOf } from '../shared/paging.js'
+import {
+  isExpired,
+  kvEntry,
+  kvKeyBytes,
+  kvKeyInfo,
+  nowSeconds,
+  prefixUpperBound,
+  toKvNamespace,
+  type KvNamespaceRow,
+} from '../shared/kv.js'
+import { rethrowConflict } from '../shared/dialect.js'
+import { dialect, type Db, type Sql } from './database.js'
 
-interface NamespaceRow {
-  id: string
-  account_id: string
-  title: string
-}
 interface InfoRow {
   key: Buffer
   /** BIGINT: pg hands it over as a string. */
@@ -62,15 +68,6 @@ const sql = {
     LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 } as const
 
-const toNamespace = (r: NamespaceRow): KvNamespace => ({
-  id: r.id as KvNamespaceId,
-  accountId: r.account_id as AccountId,
-  title: r.title,
-})
-
-const isExpired = (r: InfoRow, now: number): boolean =>
-  r.expiration !== null && Number(r.expiration) <= nowSeconds(now)
-
 /**
  * Bulk writes go in batches: bytea arrays travel as hex text, so one statement for a 100 MB bulk
  * write would build a 200 MB string. A batch stops at this many entries or this many value bytes.
@@ -122,10 +119,7 @@ export function postgresKv(db: Db): KvStore {
     await q.run(sql.upsertValues, [scope.namespaceId, keys, batch.map((w) => asBuffer(w.value))])
   }
 
-  const conflict = (title: string, e: unknown): never => {
-    if (isUniqueViolation(e)) throw new StorageConflict(`KV namespace ${title}`)
-    throw e
-  }
+  const conflict = (title: string, e: unknown): never => rethrowConflict(dialect, `KV namespace ${title}`, e)
 
   return {
     async createNamespace(accountId, title) {
@@ -134,11 +128,11 @@ export function postgresKv(db: Db): KvStore {
       return { id: id as KvNamespaceId, accountId, title }
     },
     async listNamespaces(accountId) {
-      return (await db.rows<NamespaceRow>(sql.list, [accountId])).map(toNamespace)
+      return (await db.rows<KvNamespaceRow>(sql.list, [accountId])).map(toKvNamespace)
     },
     async getNamespace(accountId, id) {
-      const r = await db.one<NamespaceRow>(sql.get, [accountId, id])
-      return r && toNamespace(r)
+      const r = await db.one<KvNamespaceRow>(sql.get, [accountId, id])
+      return r && toKvNamespace(r)
     },
     async renameNamespace(accountId, id, title) {
       const changed = await db.run(sql.rename, [accountId, id, title]).catch((e: unknown) => conflict(title, e))
@@ -187,7 +181,8 @@ export function postgresKv(db: Db): KvStore {
       const rows = upper
         ? await db.rows<InfoRow>(sql.listBounded, [...head, upper, limit + 1])
         : await db.rows<InfoRow>(sql.listUnbounded, [...head, limit + 1])
-      return { keys: rows.slice(0, limit).map(kvKeyInfo), more: rows.length > limit }
+      const { items, more } = pageOf(rows, limit)
+      return { keys: items.map(kvKeyInfo), more }
     },
     async purgeExpired(now, limit) {
       return db.run(sql.purgeExpired, [nowSeconds(now), limit])

@@ -1,18 +1,9 @@
-import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
-import { assetScope, StorageConflict, type Namespace, type NamespaceStore } from '../store.js'
-import { iso, isUniqueViolation, type Db, type Sql } from './database.js'
-
-interface NamespaceRow {
-  id: string
-  account_id: string
-  name: string
-  trusted_workers: boolean
-  created_on: Date
-  modified_on: Date
-  script_count: number
-}
+import { rethrowConflict } from '../shared/dialect.js'
+import { namespaceConflict, newNamespace, toNamespace, type NamespaceRow } from '../shared/namespaces.js'
+import { assetScope, type Namespace, type NamespaceStore } from '../store.js'
+import { dialect, type Db, type Sql } from './database.js'
 
 const SELECT = `SELECT n.*, (SELECT COUNT(*) FROM scripts s WHERE s.namespace_id = n.id)::int AS script_count
   FROM dispatch_namespaces n`
@@ -35,20 +26,10 @@ const sql = {
   delete: 'DELETE FROM dispatch_namespaces WHERE id = $1',
 } as const
 
-const toNamespace = (r: NamespaceRow): Namespace => ({
-  id: r.id as NamespaceId,
-  accountId: r.account_id as AccountId,
-  name: r.name,
-  trustedWorkers: r.trusted_workers,
-  createdOn: iso(r.created_on),
-  modifiedOn: iso(r.modified_on),
-  scriptCount: r.script_count,
-})
-
 export function postgresNamespaces(db: Db, clock: Clock): NamespaceStore {
   const get = async (q: Sql, accountId: string, name: string): Promise<Namespace | undefined> => {
     const r = await q.one<NamespaceRow>(sql.get, [accountId, name])
-    return r && toNamespace(r)
+    return r && toNamespace(dialect, r)
   }
   return {
     async create(accountId, name) {
@@ -57,28 +38,19 @@ export function postgresNamespaces(db: Db, clock: Clock): NamespaceStore {
       try {
         await db.run(sql.insert, [id, accountId, name, now])
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`dispatch namespace ${name}`)
-        throw e
+        rethrowConflict(dialect, namespaceConflict(name), e)
       }
-      return {
-        id: id as NamespaceId,
-        accountId,
-        name,
-        trustedWorkers: false,
-        createdOn: now,
-        modifiedOn: now,
-        scriptCount: 0,
-      }
+      return newNamespace(id, accountId, name, now)
     },
     async list(accountId) {
-      return (await db.rows<NamespaceRow>(sql.list, [accountId])).map(toNamespace)
+      return (await db.rows<NamespaceRow>(sql.list, [accountId])).map((r) => toNamespace(dialect, r))
     },
     async get(accountId, name) {
       return get(db, accountId, name)
     },
     async getById(id) {
       const r = await db.one<NamespaceRow>(sql.byId, [id])
-      return r && toNamespace(r)
+      return r && toNamespace(dialect, r)
     },
     async update(accountId, name, patch) {
       const now = isoTime(clock.now())
@@ -92,8 +64,7 @@ export function postgresNamespaces(db: Db, clock: Clock): NamespaceStore {
           now,
         ])
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`dispatch namespace ${patch.name ?? name}`)
-        throw e
+        rethrowConflict(dialect, namespaceConflict(patch.name ?? name), e)
       }
       return updated && get(db, accountId, updated.name)
     },

@@ -1,63 +1,32 @@
-import type { AccountId, NamespaceId, ScriptId, VersionId } from '../../domain/ids.js'
+import type { ScriptId } from '../../domain/ids.js'
 import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
-import { sha256Hex, uuid } from '../../util/ids.js'
-import { decodeCursor, defaultSettings, encodeCursor, versionEtag } from '../shared.js'
+import { uuid } from '../../util/ids.js'
+import { asBytes } from '../shared/bytes.js'
+import { insertSql, valuesOf } from '../shared/dialect.js'
+import { decodeCursor, encodeCursor, pageOf } from '../shared/paging.js'
 import {
-  assetScope,
-  StaleScriptVersion,
-  type AddTagOutcome,
-  type Deployment,
-  type ModuleContent,
-  type ModuleRef,
-  type Script,
-  type ScriptScope,
-  type ScriptSettings,
-  type ScriptStore,
-  type ScriptVersion,
-  type StoredBinding,
-  type VersionAssets,
-} from '../store.js'
-import { iso, LOCK_CLASS, toJson, type Db, type Sql } from './database.js'
+  addTagOutcome,
+  currentScript,
+  DEPLOYMENT_COLUMNS,
+  mergeSettings,
+  nsKey,
+  planDeployment,
+  planPublish,
+  SCRIPT_COLUMNS,
+  toDeployment,
+  toScript,
+  toVersion,
+  VERSION_COLUMNS,
+  type DeploymentRow,
+  type ScriptRow,
+  type VersionRow,
+} from '../shared/scripts.js'
+import { assetScope, type ScriptScope, type ScriptStore } from '../store.js'
+import { dialect, LOCK_CLASS, toJson, type Db, type Sql } from './database.js'
 
-interface ScriptRow {
-  id: string
-  account_id: string
-  namespace_id: string
-  name: string
-  current_version_id: string
-  created_on: Date
-  modified_on: Date
-  settings: Partial<ScriptSettings>
-  subdomain_enabled: boolean
-  previews_enabled: boolean
-  tags: string[]
-}
-interface VersionRow {
-  id: string
-  script_id: string
-  number: number
-  created_on: Date
-  format: string
-  main_module: string
-  modules: ModuleRef[]
-  compatibility_date: string
-  compatibility_flags: string[]
-  bindings: StoredBinding[]
-  etag: string
-  annotations: Record<string, string>
-  source: string
-  handlers: string[]
-  assets: VersionAssets | null
-}
-interface DeploymentRow {
-  id: string
-  script_id: string
-  created_on: Date
-  source: string
-  versions: Array<{ versionId: VersionId; percentage: number }>
-  annotations: Record<string, string>
-}
+/** PostgreSQL reads a script's tags in the same statement. */
+type TaggedRow = ScriptRow & { tags: string[] }
 
 /** A script's tags, sorted; used both to return them and to filter on them. */
 const TAGS = 'ARRAY(SELECT t.tag FROM script_tags t WHERE t.script_id = s.id ORDER BY t.tag)'
@@ -76,16 +45,12 @@ const sql = {
   publishLock: `SELECT pg_advisory_xact_lock(${LOCK_CLASS.publish}, hashtext($1))`,
   // A publish into a namespace holds it against a concurrent delete of that namespace.
   shareNamespace: 'SELECT 1 FROM dispatch_namespaces WHERE id = $1 FOR SHARE',
-  insertScript: `INSERT INTO scripts
-                   (id, account_id, namespace_id, name, current_version_id, created_on, modified_on, settings)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
+  insertScript: insertSql(dialect, 'scripts', SCRIPT_COLUMNS),
   setCurrent: 'UPDATE scripts SET current_version_id = $1, modified_on = $2 WHERE id = $3',
   setSettings: 'UPDATE scripts SET settings = $1, modified_on = $2 WHERE id = $3',
   setSubdomain: 'UPDATE scripts SET subdomain_enabled = $1, previews_enabled = $2 WHERE id = $3',
-  nextNumber: 'SELECT COALESCE(MAX(number), 0) + 1 AS n FROM script_versions WHERE script_id = $1',
-  insertVersion: `INSERT INTO script_versions (id, script_id, number, created_on, format, main_module, modules,
-                    compatibility_date, compatibility_flags, bindings, etag, annotations, source, handlers, assets)
-                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+  lastNumber: 'SELECT COALESCE(MAX(number), 0) AS n FROM script_versions WHERE script_id = $1',
+  insertVersion: insertSql(dialect, 'script_versions', VERSION_COLUMNS),
   version: 'SELECT * FROM script_versions WHERE id = $1',
   versions: 'SELECT * FROM script_versions WHERE script_id = $1 ORDER BY number DESC',
   insertBlob: 'INSERT INTO blobs (hash, content) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
@@ -100,8 +65,7 @@ const sql = {
   deleteAssetFiles: 'DELETE FROM asset_files WHERE account_id = $1 AND scope = ANY($2::text[])',
   // …and so do its upload sessions: an old token must not fill the files of a new script.
   deleteAssetSessions: "DELETE FROM asset_sessions WHERE account_id = $1 AND COALESCE(namespace_id, '') = $2 AND script = ANY($3::text[])",
-  insertDeployment: `INSERT INTO deployments (id, script_id, created_on, source, versions, annotations)
-                     VALUES ($1, $2, $3, $4, $5, $6)`,
+  insertDeployment: insertSql(dialect, 'deployments', DEPLOYMENT_COLUMNS),
   deployments: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC',
   activeDeployment: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC LIMIT 1',
   list: `${SCRIPT} WHERE s.account_id = $1 AND s.namespace_id = $2 AND s.name > $3 AND ${matches(4, 5)}
@@ -111,89 +75,25 @@ const sql = {
                  ORDER BY s.name LIMIT $5 FOR UPDATE`,
 } as const
 
-const nsKey = (scope: ScriptScope): string => scope.namespaceId ?? ''
-
-const toScript = (r: ScriptRow): Script => ({
-  id: r.id as ScriptId,
-  accountId: r.account_id as AccountId,
-  namespaceId: r.namespace_id === '' ? null : (r.namespace_id as NamespaceId),
-  name: r.name,
-  currentVersionId: r.current_version_id as VersionId,
-  createdOn: iso(r.created_on),
-  modifiedOn: iso(r.modified_on),
-  tags: r.tags,
-  settings: { ...defaultSettings(), ...r.settings },
-  subdomainEnabled: r.subdomain_enabled,
-  previewsEnabled: r.previews_enabled,
-})
-
-const toVersion = (r: VersionRow): ScriptVersion => ({
-  id: r.id as VersionId,
-  scriptId: r.script_id as ScriptId,
-  number: r.number,
-  createdOn: iso(r.created_on),
-  format: r.format === 'service-worker' ? 'service-worker' : 'modules',
-  mainModule: r.main_module,
-  modules: r.modules,
-  compatibilityDate: r.compatibility_date,
-  compatibilityFlags: r.compatibility_flags,
-  bindings: r.bindings,
-  etag: r.etag,
-  annotations: r.annotations,
-  source: r.source,
-  handlers: r.handlers,
-  assets: r.assets ?? null,
-})
-
-const toDeployment = (r: DeploymentRow): Deployment => ({
-  id: r.id,
-  scriptId: r.script_id as ScriptId,
-  createdOn: iso(r.created_on),
-  source: r.source,
-  strategy: 'percentage',
-  versions: r.versions,
-  annotations: r.annotations,
-})
-
-const isContent = (m: ModuleContent | ModuleRef): m is ModuleContent => 'content' in m
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+const asScript = (r: TaggedRow) => toScript(dialect, r, r.tags)
 const filterParams = (filter: TagFilter | undefined): [string[], string[]] => [
   filter?.yes ?? [],
   filter?.no ?? [],
 ]
 
+
 export function postgresScripts(db: Db, clock: Clock): ScriptStore {
-  const mustGetById = async (q: Sql, id: string): Promise<Script> =>
-    toScript((await q.one<ScriptRow>(sql.byId, [id]))!)
+  const mustGetById = async (q: Sql, id: string) => asScript((await q.one<TaggedRow>(sql.byId, [id]))!)
+  const mint = () => ({ now: isoTime(clock.now()), newId: uuid })
 
   /**
    * Locks the script's row until commit and reads it whole. Two statements on purpose: a statement
    * that waited for the lock still sees the tags as they were when it started, so the tags a
    * concurrent addTag just committed are only visible to the next statement.
    */
-  const lockScript = async (q: Sql, scope: ScriptScope, name: string): Promise<ScriptRow | undefined> => {
+  const lockScript = async (q: Sql, scope: ScriptScope, name: string): Promise<TaggedRow | undefined> => {
     const locked = await q.one<{ id: string }>(sql.lock, [scope.accountId, nsKey(scope), name])
-    return locked && q.one<ScriptRow>(sql.byId, [locked.id])
-  }
-
-  const recordDeployment = async (
-    q: Sql,
-    scriptId: string,
-    versions: Array<{ versionId: VersionId; percentage: number }>,
-    meta: { source: string; annotations: Record<string, string> },
-  ): Promise<Deployment> => {
-    const d: Deployment = {
-      id: uuid(),
-      scriptId: scriptId as ScriptId,
-      createdOn: isoTime(clock.now()),
-      source: meta.source,
-      strategy: 'percentage',
-      versions,
-      annotations: meta.annotations,
-    }
-    const params = [d.id, scriptId, d.createdOn, d.source, toJson(versions), toJson(d.annotations)]
-    await q.run(sql.insertDeployment, params)
-    return d
+    return locked && q.one<TaggedRow>(sql.byId, [locked.id])
   }
 
   const replaceTags = async (q: Sql, scriptId: string, tags: readonly string[]): Promise<void> => {
@@ -201,97 +101,56 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
     await q.run(sql.insertTags, [scriptId, [...tags]])
   }
 
-  /** Stores each module's content once (by hash) and returns the references the version keeps. */
-  const storeModules = async (
-    q: Sql,
-    modules: ReadonlyArray<ModuleContent | ModuleRef>,
-  ): Promise<ModuleRef[]> => {
-    const refs: ModuleRef[] = []
-    for (const m of modules) {
-      if (!isContent(m)) {
-        refs.push(m)
-        continue
-      }
-      const hash = sha256Hex(m.content)
-      await q.run(sql.insertBlob, [hash, asBuffer(m.content)])
-      refs.push({ name: m.name, type: m.type, hash, size: m.content.byteLength })
-    }
-    return refs
-  }
-
   return {
-    async publish({ scope, name, version, tags, settings, deploy, ifCurrent }) {
-      const now = isoTime(clock.now())
+    async publish(input) {
+      const { scope, name } = input
+      const m = mint()
       return db.tx(async (q) => {
         await q.run(sql.publishLock, [`${scope.accountId}/${nsKey(scope)}/${name}`])
         if (scope.namespaceId !== null && !(await q.one(sql.shareNamespace, [scope.namespaceId]))) {
           throw new Error(`dispatch namespace ${scope.namespaceId} was deleted while ${name} was published`)
         }
-        const existing = await lockScript(q, scope, name)
-        if (ifCurrent !== undefined && (existing?.current_version_id ?? null) !== ifCurrent) {
-          throw new StaleScriptVersion(name)
-        }
-        const scriptId = existing?.id ?? uuid()
-        const refs = await storeModules(q, version.modules)
-        const versionId = uuid() as VersionId
-        const number = existing ? (await q.one<{ n: number }>(sql.nextNumber, [scriptId]))!.n : 1
-        const etag = versionEtag({ ...version, modules: refs })
-        if (!existing) {
-          await q.run(sql.insertScript, [
-            scriptId, scope.accountId, nsKey(scope), name, versionId, now,
-            toJson({ ...defaultSettings(), ...settings }),
-          ])
-        }
-        await q.run(sql.insertVersion, [
-          versionId, scriptId, number, now, version.format, version.mainModule, toJson(refs),
-          version.compatibilityDate, toJson(version.compatibilityFlags), toJson(version.bindings), etag,
-          toJson(version.annotations ?? {}), version.source ?? 'api', toJson(version.handlers ?? ['fetch']),
-          version.assets ? toJson(version.assets) : null,
-        ])
-        if (existing && deploy !== false) await q.run(sql.setCurrent, [versionId, now, scriptId])
-        if (!existing || deploy !== false) {
-          await recordDeployment(q, scriptId, [{ versionId, percentage: 100 }], {
-            source: version.source ?? 'api',
-            annotations: {},
-          })
-        }
-        if (existing && settings) {
-          const merged = { ...defaultSettings(), ...existing.settings, ...settings }
-          await q.run(sql.setSettings, [toJson(merged), now, scriptId])
-        }
-        if (tags) await replaceTags(q, scriptId, tags)
-        const script = await mustGetById(q, scriptId)
-        const stored = toVersion((await q.one<VersionRow>(sql.version, [versionId]))!)
-        return { script, version: stored, created: !existing }
+        const row = await lockScript(q, scope, name)
+        const lastNumber = row ? (await q.one<{ n: number }>(sql.lastNumber, [row.id]))!.n : 0
+        const plan = planPublish(input, row && currentScript(dialect, row), lastNumber, m)
+        for (const b of plan.blobs) await q.run(sql.insertBlob, [b.hash, b.content])
+        if (plan.insertScript) await q.run(sql.insertScript, valuesOf(plan.insertScript, SCRIPT_COLUMNS))
+        await q.run(sql.insertVersion, valuesOf(plan.version, VERSION_COLUMNS))
+        if (plan.setCurrent) await q.run(sql.setCurrent, [plan.setCurrent, m.now, plan.scriptId])
+        if (plan.deployment) await q.run(sql.insertDeployment, valuesOf(plan.deployment.row, DEPLOYMENT_COLUMNS))
+        if (plan.settings) await q.run(sql.setSettings, [plan.settings, m.now, plan.scriptId])
+        if (plan.tags) await replaceTags(q, plan.scriptId, plan.tags)
+        const script = await mustGetById(q, plan.scriptId)
+        const version = toVersion(dialect, (await q.one<VersionRow>(sql.version, [plan.versionId]))!)
+        return { script, version, created: plan.created }
       })
     },
     async get(scope, name) {
-      const r = await db.one<ScriptRow>(sql.get, [scope.accountId, nsKey(scope), name])
-      return r && toScript(r)
+      const r = await db.one<TaggedRow>(sql.get, [scope.accountId, nsKey(scope), name])
+      return r && asScript(r)
     },
     async getById(id) {
-      const r = await db.one<ScriptRow>(sql.byId, [id])
-      return r && toScript(r)
+      const r = await db.one<TaggedRow>(sql.byId, [id])
+      return r && asScript(r)
     },
     async version(id) {
       const r = await db.one<VersionRow>(sql.version, [id])
-      return r && toVersion(r)
+      return r && toVersion(dialect, r)
     },
     async versions(scriptId) {
-      return (await db.rows<VersionRow>(sql.versions, [scriptId])).map(toVersion)
+      return (await db.rows<VersionRow>(sql.versions, [scriptId])).map((r) => toVersion(dialect, r))
     },
     async moduleContent(hash) {
       const r = await db.one<{ content: Buffer }>(sql.blob, [hash])
-      return r && new Uint8Array(r.content.buffer, r.content.byteOffset, r.content.byteLength)
+      return r && asBytes(r.content)
     },
     async list(scope, { filter, cursor, limit }) {
       const after = cursor ? decodeCursor(cursor) : ''
-      const rows = await db.rows<ScriptRow>(sql.list, [
+      const rows = await db.rows<TaggedRow>(sql.list, [
         scope.accountId, nsKey(scope), after, ...filterParams(filter), limit + 1,
       ])
-      const page = rows.slice(0, limit)
-      const next = rows.length > limit ? encodeCursor(page[page.length - 1]!.name) : ''
-      return { scripts: page.map(toScript), cursor: next }
+      const { items, more } = pageOf(rows, limit)
+      return { scripts: items.map(asScript), cursor: more ? encodeCursor(items[items.length - 1]!.name) : '' }
     },
     async delete(scope, name) {
       return db.tx(async (q) => {
@@ -308,14 +167,11 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
         const rows = await q.rows<{ id: string; name: string }>(sql.lockMatching, [
           scope.accountId, nsKey(scope), ...filterParams(filter), limit + 1,
         ])
-        const victims = rows.slice(0, limit)
+        const { items: victims, more } = pageOf(rows, limit)
         await q.run(sql.deleteScripts, [victims.map((v) => v.id)])
         await q.run(sql.deleteAssetFiles, [scope.accountId, victims.map((v) => assetScope(scope.namespaceId, v.name))])
         await q.run(sql.deleteAssetSessions, [scope.accountId, nsKey(scope), victims.map((v) => v.name)])
-        return {
-          deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })),
-          hasMore: rows.length > limit,
-        }
+        return { deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })), hasMore: more }
       })
     },
     async setTags(scope, name, tags) {
@@ -331,9 +187,8 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
       return db.tx(async (q) => {
         const r = await lockScript(q, scope, name)
         if (!r) return undefined
-        const outcome: AddTagOutcome =
-          r.tags.includes(tag) ? 'present' : r.tags.length >= maxTags ? 'full' : 'added'
-        if (outcome !== 'added') return { script: toScript(r), outcome }
+        const outcome = addTagOutcome(r.tags, tag, maxTags)
+        if (outcome !== 'added') return { script: asScript(r), outcome }
         await q.run(sql.insertTags, [r.id, [tag]])
         return { script: await mustGetById(q, r.id), outcome }
       })
@@ -350,7 +205,7 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
       return db.tx(async (q) => {
         const r = await lockScript(q, scope, name)
         if (!r) return undefined
-        const merged = { ...defaultSettings(), ...r.settings, ...settings }
+        const merged = mergeSettings(currentScript(dialect, r).settings, settings)
         await q.run(sql.setSettings, [toJson(merged), isoTime(clock.now()), r.id])
         return mustGetById(q, r.id)
       })
@@ -364,18 +219,20 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
       })
     },
     async deploy(scriptId, versions, meta) {
+      const m = mint()
       return db.tx(async (q) => {
-        const main = [...versions].sort((a, b) => b.percentage - a.percentage)[0]
-        if (main) await q.run(sql.setCurrent, [main.versionId, isoTime(clock.now()), scriptId])
-        return recordDeployment(q, scriptId, versions, meta)
+        const planned = planDeployment(scriptId, versions, meta, m)
+        if (planned.current) await q.run(sql.setCurrent, [planned.current, m.now, scriptId])
+        await q.run(sql.insertDeployment, valuesOf(planned.row, DEPLOYMENT_COLUMNS))
+        return planned.deployment
       })
     },
     async deployments(scriptId) {
-      return (await db.rows<DeploymentRow>(sql.deployments, [scriptId])).map(toDeployment)
+      return (await db.rows<DeploymentRow>(sql.deployments, [scriptId])).map((r) => toDeployment(dialect, r))
     },
     async activeDeployment(scriptId) {
       const [r] = await db.rows<DeploymentRow>(sql.activeDeployment, [scriptId])
-      return r && toDeployment(r)
+      return r && toDeployment(dialect, r)
     },
   }
 }

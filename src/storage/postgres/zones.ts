@@ -1,21 +1,10 @@
-import type { AccountId, ZoneId } from '../../domain/ids.js'
+import type { ZoneId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import { StorageConflict, type Route, type Zone, type ZoneStore } from '../store.js'
-import { iso, isUniqueViolation, type Db } from './database.js'
-
-interface ZoneRow {
-  id: string
-  account_id: string
-  name: string
-  created_on: Date
-}
-interface RouteRow {
-  id: string
-  zone_id: string
-  pattern: string
-  script: string | null
-}
+import { rethrowConflict } from '../shared/dialect.js'
+import { toEdgeRoute, toRoute, toZone, type RouteRow, type ZoneRow } from '../shared/zones.js'
+import type { Route, ZoneStore } from '../store.js'
+import { dialect, type Db } from './database.js'
 
 const sql = {
   insert: 'INSERT INTO zones (id, account_id, name, created_on) VALUES ($1, $2, $3, $4)',
@@ -33,26 +22,12 @@ const sql = {
                        WHERE script = $1 AND zone_id IN (SELECT id FROM zones WHERE account_id = $2)`,
 } as const
 
-const toZone = (r: ZoneRow): Zone => ({
-  id: r.id as ZoneId,
-  accountId: r.account_id as AccountId,
-  name: r.name,
-  createdOn: iso(r.created_on),
-})
-const toRoute = (r: RouteRow): Route => ({
-  id: r.id,
-  zoneId: r.zone_id as ZoneId,
-  pattern: r.pattern,
-  script: r.script,
-})
-
 /** Runs a write, turning a broken uniqueness rule into StorageConflict(what). */
 async function unique<T>(what: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write()
   } catch (e) {
-    if (isUniqueViolation(e)) throw new StorageConflict(what)
-    throw e
+    return rethrowConflict(dialect, what, e)
   }
 }
 
@@ -66,10 +41,10 @@ export function postgresZones(db: Db, clock: Clock): ZoneStore {
     },
     async get(id) {
       const r = await db.one<ZoneRow>(sql.get, [id])
-      return r && toZone(r)
+      return r && toZone(dialect, r)
     },
     async list({ accountId, name }) {
-      return (await db.rows<ZoneRow>(sql.list, [accountId || null, name || null])).map(toZone)
+      return (await db.rows<ZoneRow>(sql.list, [accountId || null, name || null])).map((r) => toZone(dialect, r))
     },
     async delete(id) {
       return (await db.run(sql.delete, [id])) > 0
@@ -79,7 +54,7 @@ export function postgresZones(db: Db, clock: Clock): ZoneStore {
     },
     async allRoutes() {
       const rows = await db.rows<RouteRow & { account_id: string; zone_name: string }>(sql.allRoutes)
-      return rows.map((r) => ({ ...toRoute(r), accountId: r.account_id as AccountId, zoneName: r.zone_name }))
+      return rows.map(toEdgeRoute)
     },
     async createRoute(zoneId, pattern, script) {
       const id = hexId()

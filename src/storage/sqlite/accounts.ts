@@ -1,38 +1,10 @@
 import type { AccountId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import { StorageConflict, type Account, type AccountStore, type ApiToken } from '../store.js'
-import type { Db } from './database.js'
-
-interface AccountRow {
-  id: string
-  name: string
-  email: string
-  subdomain: string
-  created_on: string
-}
-interface TokenRow {
-  id: string
-  account_id: string
-  name: string
-  status: string
-  created_on: string
-}
-
-const toAccount = (r: AccountRow): Account => ({
-  id: r.id as AccountId,
-  name: r.name,
-  email: r.email,
-  subdomain: r.subdomain,
-  createdOn: r.created_on,
-})
-const toToken = (r: TokenRow): ApiToken => ({
-  id: r.id,
-  accountId: r.account_id as AccountId,
-  name: r.name,
-  status: r.status === 'disabled' ? 'disabled' : 'active',
-  createdOn: r.created_on,
-})
+import { accountConflict, toAccount, toToken, type AccountRow, type TokenRow } from '../shared/accounts.js'
+import { rethrowConflict } from '../shared/dialect.js'
+import type { AccountStore } from '../store.js'
+import { dialect, type Db } from './database.js'
 
 export function sqliteAccounts(db: Db, clock: Clock): AccountStore {
   const s = {
@@ -59,32 +31,30 @@ export function sqliteAccounts(db: Db, clock: Clock): AccountStore {
       try {
         s.insert.run(id, name, email, globalKeyHash, subdomain, now)
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`account with email ${email} or subdomain ${subdomain}`)
-        throw e
+        rethrowConflict(dialect, accountConflict(email, subdomain), e)
       }
       return { id: id as AccountId, name, email, subdomain, createdOn: now }
     },
     async get(id) {
       const r = s.get.get(id)
-      return r && toAccount(r)
+      return r && toAccount(dialect, r)
     },
     async list() {
-      return s.list.all().map(toAccount)
+      return s.list.all().map((r) => toAccount(dialect, r))
     },
     async findByGlobalKey(email, keyHash) {
       const r = s.byKey.get(email, keyHash)
-      return r && toAccount(r)
+      return r && toAccount(dialect, r)
     },
     async findBySubdomain(subdomain) {
       const r = s.bySubdomain.get(subdomain)
-      return r && toAccount(r)
+      return r && toAccount(dialect, r)
     },
     async setSubdomain(id, subdomain) {
       try {
         s.setSubdomain.run(subdomain, id)
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`subdomain ${subdomain}`)
-        throw e
+        rethrowConflict(dialect, `subdomain ${subdomain}`, e)
       }
     },
     async createToken({ accountId, name, tokenHash }) {
@@ -95,13 +65,10 @@ export function sqliteAccounts(db: Db, clock: Clock): AccountStore {
     },
     async findToken(tokenHash) {
       const r = s.token.get(tokenHash)
-      return r && toToken(r)
+      return r && toToken(dialect, r)
     },
     async listTokens(accountId) {
-      return s.tokens.all(accountId).map(toToken)
+      return s.tokens.all(accountId).map((r) => toToken(dialect, r))
     },
   }
 }
-
-export const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof Error && 'code' in e && (e as { code: string }).code.startsWith('SQLITE_CONSTRAINT_UNIQUE')

@@ -1,19 +1,12 @@
-import type { AccountId, NamespaceId } from '../../domain/ids.js'
-import type { AssetFile, AssetSession, AssetStore } from '../store.js'
-import type { Db } from './database.js'
+import { asBuffer } from '../shared/bytes.js'
+import { sessionSweepBefore, toAssetSession, type SessionRow } from '../shared/assets.js'
+import type { AssetFile, AssetStore } from '../store.js'
+import { dialect, toJson, type Db } from './database.js'
 
 interface FileRow {
   hash: string
   content_type: string | null
   content: Buffer
-}
-interface SessionRow {
-  id: string
-  account_id: string
-  namespace_id: string | null
-  script: string
-  manifest: string
-  expires_at: number
 }
 
 export function sqliteAssets(db: Db): AssetStore {
@@ -25,12 +18,11 @@ export function sqliteAssets(db: Db): AssetStore {
       'INSERT INTO asset_sessions (id, account_id, namespace_id, script, manifest, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM asset_sessions WHERE id = ?'),
-    // Sessions live an hour; each new one sweeps the long-expired.
     sweepSessions: db.prepare('DELETE FROM asset_sessions WHERE expires_at < ?'),
   }
   const insertAll = db.transaction((accountId: string, scope: string, files: AssetFile[]) => {
     for (const f of files) {
-      s.insert.run(accountId, scope, f.hash, f.contentType, Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength))
+      s.insert.run(accountId, scope, f.hash, f.contentType, asBuffer(f.content))
     }
   })
   return {
@@ -45,23 +37,14 @@ export function sqliteAssets(db: Db): AssetStore {
       return r && { hash: r.hash, contentType: r.content_type, content: r.content }
     },
     async createSession(session) {
-      s.sweepSessions.run(session.expiresAt - 24 * 3600_000)
+      s.sweepSessions.run(sessionSweepBefore(session))
       s.insertSession.run(
-        session.id, session.accountId, session.namespaceId, session.script, JSON.stringify(session.manifest), session.expiresAt,
+        session.id, session.accountId, session.namespaceId, session.script, toJson(session.manifest), session.expiresAt,
       )
     },
     async session(id) {
       const r = s.session.get(id)
-      return r && toSession(r)
+      return r && toAssetSession(dialect, r)
     },
   }
 }
-
-const toSession = (r: SessionRow): AssetSession => ({
-  id: r.id,
-  accountId: r.account_id as AccountId,
-  namespaceId: r.namespace_id as NamespaceId | null,
-  script: r.script,
-  manifest: JSON.parse(r.manifest) as AssetSession['manifest'],
-  expiresAt: r.expires_at,
-})

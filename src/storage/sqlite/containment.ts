@@ -1,20 +1,11 @@
 import type { Clock } from '../../util/clock.js'
+import { toContainment, type ContainmentRow } from '../shared/containment.js'
 import type { ContainmentRecord, ContainmentStore } from '../store.js'
 import type { Db } from './database.js'
 
-interface Row {
-  account_id: string
-  namespace_id: string
-  script: string
-  status: ContainmentRecord['status']
-  reason: string
-  strikes: number
-  until_ms: number
-}
-
 export function sqliteContainment(db: Db, clock: Clock): ContainmentStore {
   const s = {
-    active: db.prepare<[number], Row>('SELECT * FROM containment WHERE until_ms > ? ORDER BY account_id, namespace_id, script'),
+    active: db.prepare<[number], ContainmentRow>('SELECT * FROM containment WHERE until_ms > ? ORDER BY account_id, namespace_id, script'),
     upsert: db.prepare(
       `INSERT INTO containment (account_id, namespace_id, script, status, reason, strikes, until_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -29,15 +20,7 @@ export function sqliteContainment(db: Db, clock: Clock): ContainmentStore {
   })
   return {
     async active() {
-      return s.active.all(clock.now()).map((r) => ({
-        accountId: r.account_id,
-        namespaceId: r.namespace_id,
-        script: r.script,
-        status: r.status,
-        reason: r.reason,
-        strikes: r.strikes,
-        until: r.until_ms,
-      }))
+      return s.active.all(clock.now()).map(toContainment)
     },
     async put(records) {
       putAll(records, clock.now())

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { Dialect } from '../shared/dialect.js'
 import { migrations } from './migrations/index.js'
 
 export type Db = Database.Database
@@ -31,5 +32,15 @@ function migrate(db: Db): void {
   }
 }
 
-export const toJson = (v: unknown): string => JSON.stringify(v)
+export { toJson } from '../shared/dialect.js'
 export const fromJson = <T>(s: string): T => JSON.parse(s) as T
+
+/** SQLite keeps JSON and times as text and booleans as 0/1. */
+export const dialect: Dialect = {
+  time: (v) => v as string,
+  json: <T>(v: unknown) => fromJson<T>(v as string),
+  bool: (v) => v === 1,
+  isUniqueViolation: (e) =>
+    e instanceof Error && 'code' in e && (e as { code: string }).code.startsWith('SQLITE_CONSTRAINT_UNIQUE'),
+  placeholder: () => '?',
+}

@@ -1,15 +1,6 @@
-import type { InvocationCount, InvocationStore, ScriptRef } from '../store.js'
-import { mergeCounts, scriptsOf } from '../shared.js'
+import type { InvocationStore, ScriptRef } from '../store.js'
+import { mergeCounts, scriptsOf, toInvocationCount, type CountRow } from '../shared/invocations.js'
 import { fromJson, toJson, type Db } from './database.js'
-
-interface CountRow {
-  account_id: string
-  namespace_id: string
-  script: string
-  outcome: string
-  count: number
-  last_seen: number
-}
 
 type ScriptArgs = [string, string, string]
 const scriptArgs = (r: ScriptRef): ScriptArgs => [r.accountId, r.namespaceId, r.script]
@@ -50,16 +41,7 @@ export function sqliteInvocations(db: Db): InvocationStore {
       return s.recent.all(...scriptArgs(ref), limit).map((r) => fromJson<Record<string, unknown>>(r.event))
     },
     async counts(accountId) {
-      return s.counts.all(accountId).map(
-        (r): InvocationCount => ({
-          accountId: r.account_id,
-          namespaceId: r.namespace_id,
-          script: r.script,
-          outcome: r.outcome,
-          count: r.count,
-          lastSeen: r.last_seen,
-        }),
-      )
+      return s.counts.all(accountId).map(toInvocationCount)
     },
   }
 }

@@ -1,17 +1,22 @@
-import type { AccountId, KvNamespaceId } from '../../domain/ids.js'
+import type { KvNamespaceId } from '../../domain/ids.js'
 import type { Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import type { KvEntry, KvNamespace, KvScope, KvStore } from '../kv-store.js'
-import { asBuffer, kvEntry, kvKeyBytes, kvKeyInfo, nowSeconds, prefixUpperBound } from '../shared.js'
-import { StorageConflict } from '../store.js'
-import { isUniqueViolation } from './accounts.js'
-import type { Db } from './database.js'
+import type { KvEntry, KvScope, KvStore } from '../kv-store.js'
+import { asBuffer } from '../shared/bytes.js'
+import { pageOf } from '../shared/paging.js'
+import {
+  isExpired,
+  kvEntry,
+  kvKeyBytes,
+  kvKeyInfo,
+  nowSeconds,
+  prefixUpperBound,
+  toKvNamespace,
+  type KvNamespaceRow,
+} from '../shared/kv.js'
+import { rethrowConflict } from '../shared/dialect.js'
+import { dialect, type Db } from './database.js'
 
-interface NamespaceRow {
-  id: string
-  account_id: string
-  title: string
-}
 interface InfoRow {
   key: Buffer
   expiration: number | null
@@ -21,21 +26,12 @@ interface EntryRow extends InfoRow {
   value: Buffer
 }
 
-const toNamespace = (r: NamespaceRow): KvNamespace => ({
-  id: r.id as KvNamespaceId,
-  accountId: r.account_id as AccountId,
-  title: r.title,
-})
-
-
-export { prefixUpperBound }
-
 export function sqliteKv(db: Db, _clock: Clock): KvStore {
   const live = '(expiration IS NULL OR expiration > ?)'
   const s = {
     insert: db.prepare('INSERT INTO kv_namespaces (id, account_id, title) VALUES (?, ?, ?)'),
-    list: db.prepare<[string], NamespaceRow>('SELECT * FROM kv_namespaces WHERE account_id = ? ORDER BY title'),
-    get: db.prepare<[string, string], NamespaceRow>('SELECT * FROM kv_namespaces WHERE account_id = ? AND id = ?'),
+    list: db.prepare<[string], KvNamespaceRow>('SELECT * FROM kv_namespaces WHERE account_id = ? ORDER BY title'),
+    get: db.prepare<[string, string], KvNamespaceRow>('SELECT * FROM kv_namespaces WHERE account_id = ? AND id = ?'),
     rename: db.prepare('UPDATE kv_namespaces SET title = ? WHERE account_id = ? AND id = ?'),
     delete: db.prepare('DELETE FROM kv_namespaces WHERE account_id = ? AND id = ?'),
 
@@ -82,7 +78,7 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
   /** The row if it is live; purges it if it has expired. */
   const liveOrPurge = <R extends InfoRow>(scope: KvScope, row: R | undefined, now: number): R | undefined => {
     if (!row) return undefined
-    if (row.expiration !== null && row.expiration <= nowSeconds(now)) {
+    if (isExpired(row, now)) {
       s.purgeEntry.run(scope.namespaceId, row.key, nowSeconds(now))
       return undefined
     }
@@ -111,24 +107,22 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
       try {
         s.insert.run(id, accountId, title)
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`KV namespace ${title}`)
-        throw e
+        rethrowConflict(dialect, `KV namespace ${title}`, e)
       }
       return { id: id as KvNamespaceId, accountId, title }
     },
     async listNamespaces(accountId) {
-      return s.list.all(accountId).map(toNamespace)
+      return s.list.all(accountId).map(toKvNamespace)
     },
     async getNamespace(accountId, id) {
       const r = s.get.get(accountId, id)
-      return r && toNamespace(r)
+      return r && toKvNamespace(r)
     },
     async renameNamespace(accountId, id, title) {
       try {
         if (s.rename.run(title, accountId, id).changes === 0) return undefined
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`KV namespace ${title}`)
-        throw e
+        rethrowConflict(dialect, `KV namespace ${title}`, e)
       }
       return { id, accountId, title }
     },
@@ -170,7 +164,8 @@ export function sqliteKv(db: Db, _clock: Clock): KvStore {
       const rows = upper
         ? s.listBounded.all(scope.namespaceId, afterKey, from, upper, nowSeconds(now), limit + 1)
         : s.listUnbounded.all(scope.namespaceId, afterKey, from, nowSeconds(now), limit + 1)
-      return { keys: rows.slice(0, limit).map(kvKeyInfo), more: rows.length > limit }
+      const { items, more } = pageOf(rows, limit)
+      return { keys: items.map(kvKeyInfo), more }
     },
     async purgeExpired(now, limit) {
       return s.purgeExpired.run(nowSeconds(now), limit).changes

@@ -1,29 +1,9 @@
-import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
-import { assetScope, StorageConflict, type Namespace, type NamespaceStore } from '../store.js'
-import { isUniqueViolation } from './accounts.js'
-import type { Db } from './database.js'
-
-interface NamespaceRow {
-  id: string
-  account_id: string
-  name: string
-  trusted_workers: number
-  created_on: string
-  modified_on: string
-  script_count: number
-}
-
-const toNamespace = (r: NamespaceRow): Namespace => ({
-  id: r.id as NamespaceId,
-  accountId: r.account_id as AccountId,
-  name: r.name,
-  trustedWorkers: r.trusted_workers === 1,
-  createdOn: r.created_on,
-  modifiedOn: r.modified_on,
-  scriptCount: r.script_count,
-})
+import { rethrowConflict } from '../shared/dialect.js'
+import { namespaceConflict, newNamespace, toNamespace, type NamespaceRow } from '../shared/namespaces.js'
+import { assetScope, type Namespace, type NamespaceStore } from '../store.js'
+import { dialect, type Db } from './database.js'
 
 const SELECT = `SELECT n.*, (SELECT COUNT(*) FROM scripts s WHERE s.namespace_id = n.id) AS script_count
   FROM dispatch_namespaces n`
@@ -46,7 +26,7 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
   }
   const get = (accountId: string, name: string): Namespace | undefined => {
     const r = s.get.get(accountId, name)
-    return r && toNamespace(r)
+    return r && toNamespace(dialect, r)
   }
   return {
     async create(accountId, name) {
@@ -55,20 +35,19 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
       try {
         s.insert.run(id, accountId, name, now, now)
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`dispatch namespace ${name}`)
-        throw e
+        rethrowConflict(dialect, namespaceConflict(name), e)
       }
-      return get(accountId, name)!
+      return newNamespace(id, accountId, name, now)
     },
     async list(accountId) {
-      return s.list.all(accountId).map(toNamespace)
+      return s.list.all(accountId).map((r) => toNamespace(dialect, r))
     },
     async get(accountId, name) {
       return get(accountId, name)
     },
     async getById(id) {
       const r = s.byId.get(id)
-      return r && toNamespace(r)
+      return r && toNamespace(dialect, r)
     },
     async update(accountId, name, patch) {
       const current = get(accountId, name)
@@ -78,8 +57,7 @@ export function sqliteNamespaces(db: Db, clock: Clock): NamespaceStore {
       try {
         s.update.run(nextName, trusted ? 1 : 0, isoTime(clock.now()), current.id)
       } catch (e) {
-        if (isUniqueViolation(e)) throw new StorageConflict(`dispatch namespace ${nextName}`)
-        throw e
+        rethrowConflict(dialect, namespaceConflict(nextName), e)
       }
       return get(accountId, nextName)
     },

@@ -1,92 +1,29 @@
-import type { AccountId, NamespaceId, ScriptId, VersionId } from '../../domain/ids.js'
+import type { ScriptId } from '../../domain/ids.js'
 import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
-import { sha256Hex, uuid } from '../../util/ids.js'
+import { uuid } from '../../util/ids.js'
+import { asBytes } from '../shared/bytes.js'
+import { insertSql, valuesOf } from '../shared/dialect.js'
+import { decodeCursor, encodeCursor, pageOf } from '../shared/paging.js'
 import {
-  assetScope,
-  StaleScriptVersion,
-  type AddTagOutcome,
-  type Deployment,
-  type ModuleContent,
-  type ModuleRef,
-  type Script,
-  type ScriptScope,
-  type ScriptSettings,
-  type ScriptStore,
-  type ScriptVersion,
-} from '../store.js'
-import { fromJson, toJson, type Db } from './database.js'
-import { versionEtag, defaultSettings, decodeCursor, encodeCursor } from '../shared.js'
-
-interface ScriptRow {
-  id: string
-  account_id: string
-  namespace_id: string
-  name: string
-  current_version_id: string
-  created_on: string
-  modified_on: string
-  settings: string
-  subdomain_enabled: number
-  previews_enabled: number
-}
-interface VersionRow {
-  id: string
-  script_id: string
-  number: number
-  created_on: string
-  format: string
-  main_module: string
-  modules: string
-  compatibility_date: string
-  compatibility_flags: string
-  bindings: string
-  etag: string
-  annotations: string
-  source: string
-  handlers: string
-  assets: string | null
-}
-interface DeploymentRow {
-  id: string
-  script_id: string
-  created_on: string
-  source: string
-  versions: string
-  annotations: string
-}
-
-const nsKey = (scope: ScriptScope): string => scope.namespaceId ?? ''
-
-const toVersion = (r: VersionRow): ScriptVersion => ({
-  id: r.id as VersionId,
-  scriptId: r.script_id as ScriptId,
-  number: r.number,
-  createdOn: r.created_on,
-  format: r.format === 'service-worker' ? 'service-worker' : 'modules',
-  mainModule: r.main_module,
-  modules: fromJson(r.modules),
-  compatibilityDate: r.compatibility_date,
-  compatibilityFlags: fromJson(r.compatibility_flags),
-  bindings: fromJson(r.bindings),
-  etag: r.etag,
-  annotations: fromJson(r.annotations),
-  source: r.source,
-  handlers: fromJson(r.handlers),
-  assets: r.assets === null ? null : fromJson(r.assets),
-})
-
-const toDeployment = (r: DeploymentRow): Deployment => ({
-  id: r.id,
-  scriptId: r.script_id as ScriptId,
-  createdOn: r.created_on,
-  source: r.source,
-  strategy: 'percentage',
-  versions: fromJson(r.versions),
-  annotations: fromJson(r.annotations),
-})
-
-const isContent = (m: ModuleContent | ModuleRef): m is ModuleContent => 'content' in m
+  addTagOutcome,
+  currentScript,
+  DEPLOYMENT_COLUMNS,
+  mergeSettings,
+  nsKey,
+  planDeployment,
+  planPublish,
+  SCRIPT_COLUMNS,
+  toDeployment,
+  toScript,
+  toVersion,
+  VERSION_COLUMNS,
+  type DeploymentRow,
+  type ScriptRow,
+  type VersionRow,
+} from '../shared/scripts.js'
+import { assetScope, type ScriptScope, type ScriptStore } from '../store.js'
+import { dialect, toJson, type Db } from './database.js'
 
 export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
   const s = {
@@ -95,21 +32,14 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
     byId: db.prepare<[string], ScriptRow>('SELECT * FROM scripts WHERE id = ?'),
     tags: db.prepare<[string], { tag: string }>('SELECT tag FROM script_tags WHERE script_id = ? ORDER BY tag'),
-    insertScript: db.prepare(
-      `INSERT INTO scripts (id, account_id, namespace_id, name, current_version_id, created_on, modified_on, settings)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    insertScript: db.prepare(insertSql(dialect, 'scripts', SCRIPT_COLUMNS)),
     setCurrent: db.prepare('UPDATE scripts SET current_version_id = ?, modified_on = ? WHERE id = ?'),
     setSettings: db.prepare('UPDATE scripts SET settings = ?, modified_on = ? WHERE id = ?'),
     setSubdomain: db.prepare('UPDATE scripts SET subdomain_enabled = ?, previews_enabled = ? WHERE id = ?'),
     maxNumber: db.prepare<[string], { n: number | null }>(
       'SELECT MAX(number) AS n FROM script_versions WHERE script_id = ?',
     ),
-    insertVersion: db.prepare(
-      `INSERT INTO script_versions (id, script_id, number, created_on, format, main_module, modules,
-         compatibility_date, compatibility_flags, bindings, etag, annotations, source, handlers, assets)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    insertVersion: db.prepare(insertSql(dialect, 'script_versions', VERSION_COLUMNS)),
     version: db.prepare<[string], VersionRow>('SELECT * FROM script_versions WHERE id = ?'),
     versions: db.prepare<[string], VersionRow>(
       'SELECT * FROM script_versions WHERE script_id = ? ORDER BY number DESC',
@@ -124,9 +54,7 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     deleteAssetFiles: db.prepare('DELETE FROM asset_files WHERE account_id = ? AND scope = ?'),
     // …and so do its upload sessions: an old token must not fill the files of a new script.
     deleteAssetSessions: db.prepare("DELETE FROM asset_sessions WHERE account_id = ? AND COALESCE(namespace_id, '') = ? AND script = ?"),
-    insertDeployment: db.prepare(
-      'INSERT INTO deployments (id, script_id, created_on, source, versions, annotations) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
+    insertDeployment: db.prepare(insertSql(dialect, 'deployments', DEPLOYMENT_COLUMNS)),
     deployments: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC',
     ),
@@ -135,43 +63,20 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
   }
 
-  const toScript = (r: ScriptRow): Script => ({
-    id: r.id as ScriptId,
-    accountId: r.account_id as AccountId,
-    namespaceId: r.namespace_id === '' ? null : (r.namespace_id as NamespaceId),
-    name: r.name,
-    currentVersionId: r.current_version_id as VersionId,
-    createdOn: r.created_on,
-    modifiedOn: r.modified_on,
-    tags: s.tags.all(r.id).map((t) => t.tag),
-    settings: { ...defaultSettings(), ...fromJson<Partial<ScriptSettings>>(r.settings) },
-    subdomainEnabled: r.subdomain_enabled === 1,
-    previewsEnabled: r.previews_enabled === 1,
-  })
+  const asScript = (r: ScriptRow) => toScript(dialect, r, s.tags.all(r.id).map((t) => t.tag))
   const getRow = (scope: ScriptScope, name: string): ScriptRow | undefined =>
     s.get.get(scope.accountId, nsKey(scope), name)
+  const mint = () => ({ now: isoTime(clock.now()), newId: uuid })
 
   const replaceTags = (scriptId: string, tags: readonly string[]): void => {
     s.clearTags.run(scriptId)
     for (const tag of tags) s.insertTag.run(scriptId, tag)
   }
 
-  const recordDeployment = (
-    scriptId: string,
-    versions: Array<{ versionId: VersionId; percentage: number }>,
-    meta: { source: string; annotations: Record<string, string> },
-  ): Deployment => {
-    const d: Deployment = {
-      id: uuid(),
-      scriptId: scriptId as ScriptId,
-      createdOn: isoTime(clock.now()),
-      source: meta.source,
-      strategy: 'percentage',
-      versions,
-      annotations: meta.annotations,
-    }
-    s.insertDeployment.run(d.id, scriptId, d.createdOn, d.source, toJson(versions), toJson(d.annotations))
-    return d
+  const deleteWithLeftovers = (scope: ScriptScope, script: { id: string; name: string }): void => {
+    s.deleteScript.run(script.id)
+    s.deleteAssetFiles.run(scope.accountId, assetScope(scope.namespaceId, script.name))
+    s.deleteAssetSessions.run(scope.accountId, nsKey(scope), script.name)
   }
 
   /** Builds the tag-filter WHERE fragment and its parameters. */
@@ -184,69 +89,42 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
   }
 
   return {
-    async publish({ scope, name, version, tags, settings, deploy, ifCurrent }) {
-      const now = isoTime(clock.now())
+    async publish(input) {
+      const m = mint()
       return db.transaction(() => {
-        const existing = getRow(scope, name)
-        if (ifCurrent !== undefined && (existing?.current_version_id ?? null) !== ifCurrent) {
-          throw new StaleScriptVersion(name)
-        }
-        const scriptId = existing?.id ?? uuid()
-        const refs: ModuleRef[] = version.modules.map((m) => {
-          if (!isContent(m)) return m
-          const hash = sha256Hex(m.content)
-          s.insertBlob.run(hash, Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength))
-          return { name: m.name, type: m.type, hash, size: m.content.byteLength }
-        })
-        const versionId = uuid() as VersionId
-        const number = existing ? (s.maxNumber.get(scriptId)?.n ?? 0) + 1 : 1
-        const etag = versionEtag({ ...version, modules: refs })
-        if (!existing) {
-          s.insertScript.run(
-            scriptId, scope.accountId, nsKey(scope), name, versionId, now, now,
-            toJson({ ...defaultSettings(), ...settings }),
-          )
-        }
-        s.insertVersion.run(
-          versionId, scriptId, number, now, version.format, version.mainModule, toJson(refs),
-          version.compatibilityDate, toJson(version.compatibilityFlags), toJson(version.bindings), etag,
-          toJson(version.annotations ?? {}), version.source ?? 'api', toJson(version.handlers ?? ['fetch']),
-          version.assets ? toJson(version.assets) : null,
-        )
-        if (existing && deploy !== false) s.setCurrent.run(versionId, now, scriptId)
-        if (!existing || deploy !== false) {
-          recordDeployment(scriptId, [{ versionId, percentage: 100 }], {
-            source: version.source ?? 'api',
-            annotations: {},
-          })
-        }
-        if (existing && settings) {
-          const merged = { ...defaultSettings(), ...fromJson<ScriptSettings>(existing.settings), ...settings }
-          s.setSettings.run(toJson(merged), now, scriptId)
-        }
-        if (tags) replaceTags(scriptId, tags)
-        const script = toScript(s.byId.get(scriptId)!)
-        return { script, version: toVersion(s.version.get(versionId)!), created: !existing }
+        const row = getRow(input.scope, input.name)
+        const current = row && currentScript(dialect, row)
+        const lastNumber = row ? (s.maxNumber.get(row.id)?.n ?? 0) : 0
+        const plan = planPublish(input, current, lastNumber, m)
+        for (const b of plan.blobs) s.insertBlob.run(b.hash, b.content)
+        if (plan.insertScript) s.insertScript.run(...valuesOf(plan.insertScript, SCRIPT_COLUMNS))
+        s.insertVersion.run(...valuesOf(plan.version, VERSION_COLUMNS))
+        if (plan.setCurrent) s.setCurrent.run(plan.setCurrent, m.now, plan.scriptId)
+        if (plan.deployment) s.insertDeployment.run(...valuesOf(plan.deployment.row, DEPLOYMENT_COLUMNS))
+        if (plan.settings) s.setSettings.run(plan.settings, m.now, plan.scriptId)
+        if (plan.tags) replaceTags(plan.scriptId, plan.tags)
+        const script = asScript(s.byId.get(plan.scriptId)!)
+        return { script, version: toVersion(dialect, s.version.get(plan.versionId)!), created: plan.created }
       })()
     },
     async get(scope, name) {
       const r = getRow(scope, name)
-      return r && toScript(r)
+      return r && asScript(r)
     },
     async getById(id) {
       const r = s.byId.get(id)
-      return r && toScript(r)
+      return r && asScript(r)
     },
     async version(id) {
       const r = s.version.get(id)
-      return r && toVersion(r)
+      return r && toVersion(dialect, r)
     },
     async versions(scriptId) {
-      return s.versions.all(scriptId).map(toVersion)
+      return s.versions.all(scriptId).map((r) => toVersion(dialect, r))
     },
     async moduleContent(hash) {
       const r = s.blob.get(hash)
-      return r && new Uint8Array(r.content.buffer, r.content.byteOffset, r.content.byteLength)
+      return r && asBytes(r.content)
     },
     async list(scope, { filter, cursor, limit }) {
       const f = filterSql(filter)
@@ -257,18 +135,13 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
            ORDER BY s.name LIMIT ?`,
         )
         .all(scope.accountId, nsKey(scope), after, ...f.params, limit + 1)
-      const page = rows.slice(0, limit)
-      const next = rows.length > limit ? encodeCursor(page[page.length - 1]!.name) : ''
-      return { scripts: page.map(toScript), cursor: next }
+      const { items, more } = pageOf(rows, limit)
+      return { scripts: items.map(asScript), cursor: more ? encodeCursor(items[items.length - 1]!.name) : '' }
     },
     async delete(scope, name) {
       const r = getRow(scope, name)
       if (!r) return false
-      db.transaction(() => {
-        s.deleteScript.run(r.id)
-        s.deleteAssetFiles.run(scope.accountId, assetScope(scope.namespaceId, name))
-        s.deleteAssetSessions.run(scope.accountId, nsKey(scope), name)
-      })()
+      db.transaction(() => deleteWithLeftovers(scope, r))()
       return true
     },
     async deleteByTags(scope, filter, limit) {
@@ -280,66 +153,60 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
              ORDER BY s.name LIMIT ?`,
           )
           .all(scope.accountId, nsKey(scope), ...f.params, limit + 1)
-        const victims = rows.slice(0, limit)
-        for (const v of victims) {
-          s.deleteScript.run(v.id)
-          s.deleteAssetFiles.run(scope.accountId, assetScope(scope.namespaceId, v.name))
-          s.deleteAssetSessions.run(scope.accountId, nsKey(scope), v.name)
-        }
-        return {
-          deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })),
-          hasMore: rows.length > limit,
-        }
+        const { items: victims, more } = pageOf(rows, limit)
+        for (const v of victims) deleteWithLeftovers(scope, v)
+        return { deleted: victims.map((v) => ({ id: v.id as ScriptId, name: v.name })), hasMore: more }
       })()
     },
     async setTags(scope, name, tags) {
       const r = getRow(scope, name)
       if (!r) return undefined
       db.transaction(() => replaceTags(r.id, tags))()
-      return toScript(s.byId.get(r.id)!)
+      return asScript(s.byId.get(r.id)!)
     },
     async addTag(scope, name, tag, maxTags) {
       return db.transaction(() => {
         const r = getRow(scope, name)
         if (!r) return undefined
-        const tags = s.tags.all(r.id).map((t) => t.tag)
-        const outcome: AddTagOutcome = tags.includes(tag) ? 'present' : tags.length >= maxTags ? 'full' : 'added'
+        const outcome = addTagOutcome(s.tags.all(r.id).map((t) => t.tag), tag, maxTags)
         if (outcome === 'added') s.insertTag.run(r.id, tag)
-        return { script: toScript(r), outcome }
+        return { script: asScript(r), outcome }
       })()
     },
     async removeTag(scope, name, tag) {
       const r = getRow(scope, name)
       if (!r) return undefined
       s.deleteTag.run(r.id, tag)
-      return toScript(r)
+      return asScript(r)
     },
     async updateSettings(scope, name, settings) {
       const r = getRow(scope, name)
       if (!r) return undefined
-      const merged = { ...defaultSettings(), ...fromJson<ScriptSettings>(r.settings), ...settings }
+      const merged = mergeSettings(currentScript(dialect, r).settings, settings)
       s.setSettings.run(toJson(merged), isoTime(clock.now()), r.id)
-      return toScript(s.byId.get(r.id)!)
+      return asScript(s.byId.get(r.id)!)
     },
     async setSubdomain(scope, name, { enabled, previewsEnabled }) {
       const r = getRow(scope, name)
       if (!r) return undefined
       s.setSubdomain.run(enabled ? 1 : 0, previewsEnabled ? 1 : 0, r.id)
-      return toScript(s.byId.get(r.id)!)
+      return asScript(s.byId.get(r.id)!)
     },
     async deploy(scriptId, versions, meta) {
+      const m = mint()
       return db.transaction(() => {
-        const main = [...versions].sort((a, b) => b.percentage - a.percentage)[0]
-        if (main) s.setCurrent.run(main.versionId, isoTime(clock.now()), scriptId)
-        return recordDeployment(scriptId, versions, meta)
+        const planned = planDeployment(scriptId, versions, meta, m)
+        if (planned.current) s.setCurrent.run(planned.current, m.now, scriptId)
+        s.insertDeployment.run(...valuesOf(planned.row, DEPLOYMENT_COLUMNS))
+        return planned.deployment
       })()
     },
     async deployments(scriptId) {
-      return s.deployments.all(scriptId).map(toDeployment)
+      return s.deployments.all(scriptId).map((r) => toDeployment(dialect, r))
     },
     async activeDeployment(scriptId) {
       const r = s.activeDeployment.get(scriptId)
-      return r && toDeployment(r)
+      return r && toDeployment(dialect, r)
     },
   }
 }

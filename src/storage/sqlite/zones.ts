@@ -1,30 +1,10 @@
-import type { AccountId, ZoneId } from '../../domain/ids.js'
+import type { ZoneId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import { StorageConflict, type Route, type Zone, type ZoneStore } from '../store.js'
-import { isUniqueViolation } from './accounts.js'
-import type { Db } from './database.js'
-
-interface ZoneRow {
-  id: string
-  account_id: string
-  name: string
-  created_on: string
-}
-interface RouteRow {
-  id: string
-  zone_id: string
-  pattern: string
-  script: string | null
-}
-
-const toZone = (r: ZoneRow): Zone => ({
-  id: r.id as ZoneId,
-  accountId: r.account_id as AccountId,
-  name: r.name,
-  createdOn: r.created_on,
-})
-const toRoute = (r: RouteRow): Route => ({ id: r.id, zoneId: r.zone_id as ZoneId, pattern: r.pattern, script: r.script })
+import { rethrowConflict } from '../shared/dialect.js'
+import { toEdgeRoute, toRoute, toZone, type RouteRow, type ZoneRow } from '../shared/zones.js'
+import type { ZoneStore } from '../store.js'
+import { dialect, type Db } from './database.js'
 
 export function sqliteZones(db: Db, clock: Clock): ZoneStore {
   const s = {
@@ -43,10 +23,7 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
       'DELETE FROM routes WHERE script = ? AND zone_id IN (SELECT id FROM zones WHERE account_id = ?)',
     ),
   }
-  const conflict = (what: string, e: unknown): never => {
-    if (isUniqueViolation(e)) throw new StorageConflict(what)
-    throw e
-  }
+  const conflict = (what: string, e: unknown): never => rethrowConflict(dialect, what, e)
   return {
     async create(accountId, name) {
       const id = hexId()
@@ -60,7 +37,7 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
     },
     async get(id) {
       const r = s.get.get(id)
-      return r && toZone(r)
+      return r && toZone(dialect, r)
     },
     async list({ accountId, name }) {
       const where: string[] = []
@@ -68,7 +45,7 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
       if (accountId) (where.push('account_id = ?'), params.push(accountId))
       if (name) (where.push('name = ?'), params.push(name))
       const sql = `SELECT * FROM zones${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY name`
-      return db.prepare<string[], ZoneRow>(sql).all(...params).map(toZone)
+      return db.prepare<string[], ZoneRow>(sql).all(...params).map((r) => toZone(dialect, r))
     },
     async delete(id) {
       return s.delete.run(id).changes > 0
@@ -77,11 +54,7 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
       return s.routes.all(zoneId).map(toRoute)
     },
     async allRoutes() {
-      return s.allRoutes.all().map((r) => ({
-        ...toRoute(r),
-        accountId: r.account_id as AccountId,
-        zoneName: r.zone_name,
-      }))
+      return s.allRoutes.all().map(toEdgeRoute)
     },
     async createRoute(zoneId, pattern, script) {
       const id = hexId()

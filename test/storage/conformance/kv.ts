@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import type { DefineCase } from '../conformance.js'
-import type { KvScope, KvWrite } from '../kv-store.js'
-import { StorageConflict, type Store } from '../store.js'
+import type { DefineCase } from './suite.js'
+import type { KvScope, KvWrite } from '../../../src/storage/kv-store.js'
+import { StorageConflict, type Store } from '../../../src/storage/store.js'
 import { byteOrder, newAccount, utf8 } from './fixtures.js'
 
 async function newKvScope(store: Store, label: string, title = 'data'): Promise<KvScope> {

@@ -1,5 +1,5 @@
-import type { AccountId } from '../../domain/ids.js'
-import type { NewVersion, ScriptScope, Store } from '../store.js'
+import type { AccountId } from '../../../src/domain/ids.js'
+import type { NewVersion, ScriptScope, Store } from '../../../src/storage/store.js'
 
 /** Where every test's clock starts: a round, far-future instant, so expirations are easy to read. */
 export const START = Date.UTC(2030, 0, 1)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import type { DefineCase } from '../conformance.js'
-import type { ContainmentRecord, ScriptRef } from '../store.js'
+import type { DefineCase } from './suite.js'
+import type { ContainmentRecord, ScriptRef } from '../../../src/storage/store.js'
 
 const hostile: ScriptRef = { accountId: 'acct-1', namespaceId: 'ns-1', script: 'hostile' }
 const other: ScriptRef = { accountId: 'acct-1', namespaceId: 'ns-1', script: 'other' }

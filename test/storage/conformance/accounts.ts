@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import type { AccountId } from '../../domain/ids.js'
-import { isoTime } from '../../util/clock.js'
-import type { DefineCase } from '../conformance.js'
-import { StorageConflict } from '../store.js'
+import type { AccountId } from '../../../src/domain/ids.js'
+import { isoTime } from '../../../src/util/clock.js'
+import type { DefineCase } from './suite.js'
+import { StorageConflict } from '../../../src/storage/store.js'
 import { newAccount } from './fixtures.js'
 
 export function accountCases(test: DefineCase): void {

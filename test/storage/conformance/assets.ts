@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import type { DefineCase } from '../conformance.js'
-import { assetScope } from '../store.js'
+import type { DefineCase } from './suite.js'
+import { assetScope } from '../../../src/storage/store.js'
 import { esmVersion, newAccount, newNamespaceScope, utf8 } from './fixtures.js'
 
 export function assetCases(test: DefineCase): void {

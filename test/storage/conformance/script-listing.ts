@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import type { TagFilter } from '../../domain/tags.js'
-import type { DefineCase } from '../conformance.js'
-import type { ScriptScope, Store } from '../store.js'
+import type { TagFilter } from '../../../src/domain/tags.js'
+import type { DefineCase } from './suite.js'
+import type { ScriptScope, Store } from '../../../src/storage/store.js'
 import { byteOrder, esmVersion, newNamespaceScope } from './fixtures.js'
 
 /** Publishes one script per entry: name → tags. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import type { ScriptId, VersionId } from '../../domain/ids.js'
-import { isoTime } from '../../util/clock.js'
-import { sha256Hex } from '../../util/ids.js'
-import type { DefineCase } from '../conformance.js'
-import { defaultSettings } from '../shared.js'
-import { StaleScriptVersion } from '../store.js'
+import type { ScriptId, VersionId } from '../../../src/domain/ids.js'
+import { isoTime } from '../../../src/util/clock.js'
+import { sha256Hex } from '../../../src/util/ids.js'
+import type { DefineCase } from './suite.js'
+import { defaultSettings } from '../../../src/storage/shared/scripts.js'
+import { StaleScriptVersion } from '../../../src/storage/store.js'
 import { esmVersion, newAccount, newNamespaceScope, utf8 } from './fixtures.js'
 
 /** Publishing, versions and deployments; listing, tags and deletion are in script-listing.ts. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import type { ZoneId } from '../../domain/ids.js'
-import { isoTime } from '../../util/clock.js'
-import type { DefineCase } from '../conformance.js'
-import { StorageConflict } from '../store.js'
+import type { ZoneId } from '../../../src/domain/ids.js'
+import { isoTime } from '../../../src/util/clock.js'
+import type { DefineCase } from './suite.js'
+import { StorageConflict } from '../../../src/storage/store.js'
 import { newAccount } from './fixtures.js'
 
 const byPattern = (a: { pattern: string }, b: { pattern: string }) => (a.pattern < b.pattern ? -1 : 1)
