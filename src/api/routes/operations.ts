@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import type { NamespaceId } from '../../domain/ids.js'
-import { namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../errors.js'
+import { namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../../domain/errors.js'
 import { rayIdOf } from '../../host/shared/edge-errors.js'
 
 /**

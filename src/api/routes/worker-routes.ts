@@ -19,7 +19,7 @@ import {
   routeOutsideZone,
   routeZoneUnknown,
   scriptNotFound,
-} from '../errors.js'
+} from '../../domain/errors.js'
 import { normaliseZoneName, ownZone } from './zones.js'
 
 /** A route as Cloudflare shows it; `script` is absent on routes that exclude their pattern from Workers. */

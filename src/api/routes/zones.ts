@@ -5,7 +5,7 @@ import { StorageConflict, type Account, type Zone } from '../../storage/store.js
 import { intParam, readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok, paginate } from '../envelope.js'
-import { forbidden, invalidZoneName, malformedBody, zoneExists, zoneNotFound } from '../errors.js'
+import { forbidden, invalidZoneName, malformedBody, zoneExists, zoneNotFound } from '../../domain/errors.js'
 
 /**
  * Cloudflare's zone object with the fields clients read. Workerhive has no DNS: a zone is the set of

@@ -1,7 +1,7 @@
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { normaliseTags } from '../../domain/tags.js'
 import type { NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
-import { invalidTags, scriptValidation } from '../errors.js'
+import { invalidTags, scriptValidation } from '../../domain/errors.js'
 import { resolveAssets } from './assets.js'
 import { futureCompatibilityDate } from '../../domain/compatibility-date.js'
 import { resolveBindings } from './bindings.js'
