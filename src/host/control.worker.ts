@@ -1,11 +1,11 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { CONTROL } from './shared/protocol.js'
-import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
+import { CONTROL } from '../shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { applyContainment } from './guard.worker.js'
 import { drainCounts } from './counters.worker.js'
 import { loadedIsolates } from './loader.worker.js'
 import { invalidate, type Invalidation } from './registry.worker.js'
-import type { ContainmentState } from './shared/protocol.js'
+import type { ContainmentState } from '../shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
 
 /**

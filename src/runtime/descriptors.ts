@@ -9,7 +9,7 @@ import type {
   ScriptDescriptor,
   TailDelivery,
   VersionShare,
-} from '../host/shared/protocol.js'
+} from '../shared/protocol.js'
 import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
 import { runnableCompatibilityDate } from '../domain/compatibility-date.js'

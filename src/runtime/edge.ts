@@ -6,8 +6,8 @@ import type { EdgeNotifier } from '../api/context.js'
 import { createInternalApi } from '../api/internal/server.js'
 import { ResponseCache } from '../cache/response-cache.js'
 import type { Config } from '../config/config.js'
-import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
-import { CONTROL } from '../host/shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { CONTROL } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
 import { secretToken } from '../util/ids.js'
 import type { Clock } from '../util/clock.js'
@@ -20,7 +20,7 @@ import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
-import { hostDir, workerdConfig } from './workerd-config.js'
+import { hostBundleDirs, workerdConfig } from './workerd-config.js'
 
 export interface EdgeDeps {
   store: Store
@@ -117,7 +117,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     const probationPort = gate.port
     const runtimeDir = join(config.dataDir, 'runtime')
     mkdirSync(runtimeDir, { recursive: true })
-    sandbox = detectSandbox(sandboxPaths(workerdBinary(), hostDir, runtimeDir), !config.sandbox)
+    sandbox = detectSandbox(sandboxPaths(workerdBinary(), hostBundleDirs, runtimeDir), !config.sandbox)
     if (sandbox.kind === 'none') log.warn({ reason: sandbox.reason }, 'workerd runs WITHOUT a sandbox: tenants share the host user and view of the filesystem')
     else log.info({}, 'workerd runs sandboxed (bubblewrap: own user, pid, ipc namespaces; read-only minimal filesystem)')
     const specs: ProcessSpec[] = [

@@ -6,7 +6,7 @@ import {
   patternHostLiteral,
   patternInZone,
   type RoutePattern,
-} from '../../host/shared/route-patterns.js'
+} from '../../shared/route-patterns.js'
 import { StorageConflict, type Route, type Zone } from '../../storage/store.js'
 import { readJson, readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'

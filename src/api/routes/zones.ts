@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { ZoneId } from '../../domain/ids.js'
-import { hostnameInZone, hostnameProblem } from '../../host/shared/route-patterns.js'
+import { hostnameInZone, hostnameProblem } from '../../shared/route-patterns.js'
 import { StorageConflict, type Account, type Zone } from '../../storage/store.js'
 import { intParam, readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'

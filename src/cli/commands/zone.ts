@@ -1,4 +1,4 @@
-import { parseRoutePattern, patternHostLiteral } from '../../host/shared/route-patterns.js'
+import { parseRoutePattern, patternHostLiteral } from '../../shared/route-patterns.js'
 import { call, CliError, dataDirOption, report, str, target, usage, type Target } from '../api-client.js'
 import { defineCommand } from '../command.js'
 
