@@ -1,17 +1,24 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
-import type { EdgeNotifier } from './api/context.js'
 import { TailSessions } from './api/tail/sessions.js'
 import { handleTailUpgrade } from './api/tail/upgrade.js'
+import { ResponseCache } from './cache/response-cache.js'
 import { createKvService } from './kv/service.js'
 import { startExpirySweeper } from './kv/sweeper.js'
+import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
+import type { EdgeNotifier } from './runtime/edge-notifier.js'
+import { EventHub, withRayId, type TraceEvent } from './runtime/events.js'
+import { createInternalApi } from './runtime/internal/server.js'
+import { serveInternalApi } from './runtime/internal/serve.js'
+import { InvocationLog } from './runtime/invocation-log.js'
 import { ensureFirstAccount, type Credentials } from './bootstrap.js'
 import type { Config } from './config/config.js'
 import { openStore } from './storage/open.js'
 import type { Store } from './storage/store.js'
 import { systemClock, type Clock } from './util/clock.js'
+import { secretToken } from './util/ids.js'
 import { createLogger, type Logger } from './util/logger.js'
 
 export interface Platform {
@@ -30,7 +37,10 @@ export interface PlatformOptions {
   clock?: Clock
 }
 
-/** `workerhive start`: open storage, make sure an account exists, start the API and the edge. */
+/**
+ * `workerhive start`, and the one composition root: open storage, make sure an account exists,
+ * start the data plane (internal API + edge) and the public API.
+ */
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const log = opts.log ?? createLogger(config.logLevel)
   const clock = opts.clock ?? systemClock
@@ -40,7 +50,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const edge = await startEdge({ store, log, clock, config, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, log, clock, config, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   const notifier = sharedNotifier(edge, store)
   tails = new TailSessions({ events: edge.events, clock, log })
   // A script is traced only while it has a tail. Creating and deleting one through the API reshape
@@ -91,11 +101,73 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
-      await edge.stop()
+      await stopDataPlane()
       sweeper.stop()
       await store.close()
     },
   }
+}
+
+interface DataPlaneDeps {
+  store: Store
+  log: Logger
+  clock: Clock
+  config: Config
+  /** Whether a live tail reads a script; asked when the host describes it. */
+  isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+}
+
+/**
+ * The edge and the internal API its workerd processes call: what they share (the per-boot secret,
+ * trace events, invocation counters, containment) is built here and handed to both.
+ */
+async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop(): Promise<void> }> {
+  const { store, log, clock, config } = deps
+  const secret = secretToken()
+  const events = new EventHub()
+  const invocations = new InvocationLog({ store: store.invocations, log: log.child({ component: 'invocation-log' }), now: () => clock.now() })
+  const containment = new Containment({ coolDownMs: config.coolDownMs })
+  const internalApi = createInternalApi({
+    store,
+    log,
+    clock,
+    secret,
+    cache: responseCacheFor(config, clock),
+    edgeDomain: config.edgeDomain,
+    containment: () => containment.state(),
+    isTailed: deps.isTailed,
+    onEvents: (batch) => {
+      const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
+      const withRays = (batch.events as TraceEvent[]).map(withRayId)
+      events.publish(ref, withRays)
+      invocations.append(ref, withRays)
+    },
+  })
+  const internal = await serveInternalApi(internalApi.fetch)
+  let edge: Edge
+  try {
+    edge = await startEdge({ store, log, config, internal: { port: internal.port, secret }, events, invocations, containment })
+  } catch (err) {
+    await internal.close()
+    throw err
+  }
+  return {
+    edge,
+    async stop() {
+      await edge.stop()
+      await internal.close()
+    },
+  }
+}
+
+/** The Cache API's storage for loaded Workers, sized from `cacheMemoryMb`. */
+function responseCacheFor(config: Pick<Config, 'cacheMemoryMb'>, clock: Clock): ResponseCache {
+  const cacheBytes = config.cacheMemoryMb * 1024 * 1024
+  // One tenant's space may take a quarter of the cache, one entry as much (never more than
+  // Cloudflare's 512 MB object limit).
+  const maxSpaceBytes = Math.floor(cacheBytes / 4)
+  const maxEntryBytes = Math.min(maxSpaceBytes, 512 * 1024 * 1024)
+  return new ResponseCache({ maxBytes: cacheBytes, maxSpaceBytes, maxEntryBytes, clock })
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { AccountId, NamespaceId } from '../domain/ids.js'
-import type { AssetConfig } from '../assets/config.js'
+import type { AccountId, NamespaceId } from '../../domain/ids.js'
+import type { AssetConfig } from '../../assets/config.js'
 import type {
   AssetRouting,
   CacheIdentity,
@@ -9,10 +9,10 @@ import type {
   ScriptDescriptor,
   TailDelivery,
   VersionShare,
-} from '../shared/protocol.js'
-import type { Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
-import { sha256Hex } from '../util/ids.js'
-import { runnableCompatibilityDate } from '../domain/compatibility-date.js'
+} from '../../shared/protocol.js'
+import type { Script, ScriptVersion, Store, StoredBinding } from '../../storage/store.js'
+import { sha256Hex } from '../../util/ids.js'
+import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
 
 /**
  * Turns stored scripts into what the host worker runs. This is the only place that reads secret
