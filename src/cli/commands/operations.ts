@@ -1,29 +1,29 @@
 import type { EdgeStatus } from '../../api/context.js'
-import { call, dataDirOption, report, str, target, usage } from '../api-client.js'
-import { defineCommand } from '../command.js'
+import { call, target } from '../api-client.js'
+import { dataDirOption, defineCommand, jsonOption, printJson, str } from '../command.js'
 
 export const status = defineCommand({
   path: ['status'],
-  usage: '[--data-dir DIR]',
   describe: 'Show the edge: workerd processes, sandbox, and scripts on probation or refused',
-  options: dataDirOption,
+  options: { ...dataDirOption, ...jsonOption },
+  example: 'status --json',
   async run({ values }) {
-    return report('status', async () => {
-      const s = await call<EdgeStatus>(target(str(values['data-dir'])), 'GET', '/workerhive/status')
-      const out: string[] = []
-      out.push(
-        s.sandbox.kind === 'none'
-          ? `sandbox: NONE (${s.sandbox.reason ?? 'unknown'}) \u2014 workerd runs unconfined`
-          : `sandbox: ${s.sandbox.kind}`,
-      )
-      out.push(`watchdog: ${s.watchdog.kills} kills, ${s.watchdog.recycles} recycles`)
-      for (const p of s.processes) out.push(`workerd #${p.index} ${p.role.padEnd(9)} ${p.state.padEnd(8)} pid ${p.pid ?? '-'}  restarts ${p.restarts}`)
-      if (s.containment.length === 0) out.push('containment: no script on probation or refused')
-      for (const c of s.containment) {
-        out.push(`${c.status.padEnd(9)} ${c.key}  (${c.reason}, ${c.strikes} strikes, until ${new Date(c.until).toISOString()})`)
-      }
-      process.stdout.write(out.join('\n') + '\n')
-    })
+    const s = await call<EdgeStatus>(target(str(values['data-dir'])), 'GET', '/workerhive/status')
+    if (values.json) return printJson(s)
+    const out: string[] = []
+    out.push(
+      s.sandbox.kind === 'none'
+        ? `sandbox: NONE (${s.sandbox.reason ?? 'unknown'}) \u2014 workerd runs unconfined`
+        : `sandbox: ${s.sandbox.kind}`,
+    )
+    out.push(`watchdog: ${s.watchdog.kills} kills, ${s.watchdog.recycles} recycles`)
+    for (const p of s.processes) out.push(`workerd #${p.index} ${p.role.padEnd(9)} ${p.state.padEnd(8)} pid ${p.pid ?? '-'}  restarts ${p.restarts}`)
+    if (s.containment.length === 0) out.push('containment: no script on probation or refused')
+    for (const c of s.containment) {
+      out.push(`${c.status.padEnd(9)} ${c.key}  (${c.reason}, ${c.strikes} strikes, until ${new Date(c.until).toISOString()})`)
+    }
+    process.stdout.write(out.join('\n') + '\n')
+    return 0
   },
 })
 
@@ -37,26 +37,29 @@ interface LogEvent {
 
 export const logs = defineCommand({
   path: ['logs'],
-  usage: '<script> [--namespace NAME] [--data-dir DIR]',
   describe: 'Show the recent invocations of a Worker: requests, outcomes, console lines, exceptions',
-  options: { ...dataDirOption, namespace: { type: 'string' } },
-  async run({ values, args }) {
-    const script = args[0]
-    if (!script) return usage('logs', 'logs customer-123 --namespace production')
-    return report('logs', async () => {
-      const t = target(str(values['data-dir']))
-      const query = new URLSearchParams({ script })
-      const ns = str(values.namespace)
-      if (ns) query.set('namespace', ns)
-      const events = await call<LogEvent[]>(t, 'GET', `/accounts/${t.accountId}/workerhive/logs?${query}`)
-      if (events.length === 0) process.stdout.write('No recent invocations.\n')
-      for (const e of events) {
-        const when = e.eventTimestamp ? new Date(e.eventTimestamp).toISOString() : '-'
-        const req = e.event?.request
-        process.stdout.write(`${when} ${req?.method ?? ''} ${req?.url ?? ''} -> ${e.event?.response?.status ?? '-'} (${e.outcome ?? '?'})\n`)
-        for (const l of e.logs ?? []) process.stdout.write(`  [${l.level}] ${l.message.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}\n`)
-        for (const x of e.exceptions ?? []) process.stdout.write(`  [exception] ${x.name ?? 'Error'}: ${x.message ?? ''}\n`)
-      }
-    })
+  args: [{ name: 'script', describe: 'Name of the Worker' }],
+  options: {
+    ...dataDirOption,
+    namespace: { type: 'string', value: 'NAME', describe: 'Dispatch namespace of the Worker (default: an account Worker)' },
+    ...jsonOption,
+  },
+  example: 'logs customer-123 --namespace production',
+  async run({ values, args: [script] }) {
+    const t = target(str(values['data-dir']))
+    const query = new URLSearchParams({ script: script! })
+    const ns = str(values.namespace)
+    if (ns) query.set('namespace', ns)
+    const events = await call<LogEvent[]>(t, 'GET', `/accounts/${t.accountId}/workerhive/logs?${query}`)
+    if (values.json) return printJson(events)
+    if (events.length === 0) process.stdout.write('No recent invocations.\n')
+    for (const e of events) {
+      const when = e.eventTimestamp ? new Date(e.eventTimestamp).toISOString() : '-'
+      const req = e.event?.request
+      process.stdout.write(`${when} ${req?.method ?? ''} ${req?.url ?? ''} -> ${e.event?.response?.status ?? '-'} (${e.outcome ?? '?'})\n`)
+      for (const l of e.logs ?? []) process.stdout.write(`  [${l.level}] ${l.message.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}\n`)
+      for (const x of e.exceptions ?? []) process.stdout.write(`  [exception] ${x.name ?? 'Error'}: ${x.message ?? ''}\n`)
+    }
+    return 0
   },
 })
