@@ -38,93 +38,13 @@ export class StartupError extends Error {}
 
 /**
  * `workerhive start`: hold the data dir, bind both ports, open storage, make sure an account
- * exists, start the edge and the API. Nothing is written to the data dir before this process holds
- * it and its ports are bound, so a second start on a live data dir or a busy port fails without
- * touching the running instance; a start that fails half-way undoes what it did.
+ * exists, start the edge and the API. A start that fails half-way undoes what it did.
  */
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const log = opts.log ?? createLogger(config.logLevel)
-  const clock = opts.clock ?? systemClock
   const undo: Array<() => unknown> = []
   try {
-    const lock = holdDataDir(config.dataDir)
-    undo.push(() => lock.release())
-    // Requests that arrive before the API exists wait for nothing: they get a 503.
-    let api: ReturnType<typeof createApi> | undefined
-    const server = createAdaptorServer({
-      fetch: (req, env) => (api ? api.fetch(req, env) : new Response('Workerhive is starting', { status: 503 })),
-    })
-    await listen(server, config.host, config.apiPort, '--api-port')
-    undo.push(() => closeServer(server))
-    const edgeSocket = bindOrExplain(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
-    undo.push(() => edgeSocket.close())
-
-    const store = await openStore(config, clock)
-    undo.push(() => store.close())
-    const credentials = await ensureFirstAccount(store, config.dataDir)
-    // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
-    const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
-    undo.push(() => sweeper.stop())
-    // Tails exist only once the edge does (they read its events), but the edge asks about them.
-    let tails: TailSessions | undefined
-    const edge = await startEdge({ store, log, clock, config, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
-    undo.push(() => edge.stop())
-    const notifier = sharedNotifier(edge, store)
-    const sessions = new TailSessions({ events: edge.events, clock, log })
-    tails = sessions
-    // A script is traced only while it has a tail. Creating and deleting one through the API reshape
-    // its isolate before answering; a tail that expires or closes at shutdown does it here.
-    sessions.onChange(({ kind, session }) => {
-      if (kind === 'ended') {
-        const { accountId, namespaceId, script } = session.ref
-        void edge.notifier.scriptChanged({ accountId, namespaceId: namespaceId || null, name: script })
-      }
-    })
-    undo.push(() => sessions.closeAll())
-
-    api = createApi({
-      store,
-      log,
-      clock,
-      config: { ...config, edgePort: edge.port },
-      edge: notifier,
-      events: edge.events,
-      tails: sessions,
-      status: () => ({
-        sandbox: edge.sandbox,
-        processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),
-        watchdog: { kills: edge.watchdog.kills, recycles: edge.watchdog.recycles },
-        containment: edge.watchdog.containment.entries(),
-      }),
-    })
-    // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
-    server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions, log }, req, socket, head))
-    const apiPort = (server.address() as AddressInfo).port
-    const apiUrl = config.publicApiUrl.replace(`:${config.apiPort}/`, `:${apiPort}/`)
-    rememberEndpoints(config.dataDir, { api: apiUrl, edge: `http://${config.host}:${edge.port}` })
-    log.info({ apiUrl }, 'API listening')
-
-    let stopped = false
-    return {
-      apiUrl,
-      apiPort,
-      edgePort: edge.port,
-      credentials,
-      store,
-      edge,
-      tails: sessions,
-      async stop() {
-        if (stopped) return
-        stopped = true
-        // Upgraded sockets keep server.close() waiting, so tails go first.
-        sessions.closeAll()
-        await closeServer(server)
-        await edge.stop()
-        sweeper.stop()
-        await store.close()
-        lock.release()
-      },
-    }
+    return await launch(config, log, opts.clock ?? systemClock, undo)
   } catch (err) {
     for (const step of undo.reverse()) {
       try {
@@ -134,6 +54,85 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       }
     }
     throw explainStartupFailure(err, config)
+  }
+}
+
+/** startPlatform's steps; each pushes onto `undo` how to take it back. */
+async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() => unknown>): Promise<Platform> {
+  // Nothing is written to the data dir before this process holds it and both ports are bound, so a
+  // second start on a live data dir or a busy port fails without touching the running instance.
+  const lock = holdDataDir(config.dataDir)
+  undo.push(() => lock.release())
+  const apiListener = await bindApi(config.host, config.apiPort)
+  undo.push(() => closeServer(apiListener.server))
+  const edgeSocket = explainBind(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
+  undo.push(() => edgeSocket.close())
+  const store = await openStore(config, clock)
+  undo.push(() => store.close())
+  const credentials = await ensureFirstAccount(store, config.dataDir)
+  // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
+  const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
+  undo.push(() => sweeper.stop())
+  // Tails exist only once the edge does (they read its events), but the edge asks about them.
+  let tails: TailSessions | undefined
+  const edge = await startEdge({ store, log, clock, config, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  undo.push(() => edge.stop())
+  const notifier = sharedNotifier(edge, store)
+  tails = new TailSessions({ events: edge.events, clock, log })
+  // A script is traced only while it has a tail. Creating and deleting one through the API reshape
+  // its isolate before answering; a tail that expires or closes at shutdown does it here.
+  tails.onChange(({ kind, session }) => {
+    if (kind === 'ended') {
+      const { accountId, namespaceId, script } = session.ref
+      void edge.notifier.scriptChanged({ accountId, namespaceId: namespaceId || null, name: script })
+    }
+  })
+
+  const api = createApi({
+    store,
+    log,
+    clock,
+    config: { ...config, edgePort: edge.port },
+    edge: notifier,
+    events: edge.events,
+    tails,
+    status: () => ({
+      sandbox: edge.sandbox,
+      processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),
+      watchdog: { kills: edge.watchdog.kills, recycles: edge.watchdog.recycles },
+      containment: edge.watchdog.containment.entries(),
+    }),
+  })
+  const server = apiListener.serve(api.fetch)
+  // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
+  server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
+  const apiPort = (server.address() as AddressInfo).port
+  const apiUrl = config.publicApiUrl.replace(`:${config.apiPort}/`, `:${apiPort}/`)
+  rememberEndpoints(config.dataDir, { api: apiUrl, edge: `http://${config.host}:${edge.port}` })
+  log.info({ apiUrl }, 'API listening')
+
+  let stopped = false
+  return {
+    apiUrl,
+    apiPort,
+    edgePort: edge.port,
+    credentials,
+    store,
+    edge,
+    tails,
+    async stop() {
+      if (stopped) return
+      stopped = true
+      // Upgraded sockets keep server.close() waiting, so tails go first.
+      tails.closeAll()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      if ('closeAllConnections' in server) server.closeAllConnections()
+      await closed
+      await edge.stop()
+      sweeper.stop()
+      await store.close()
+      lock.release()
+    },
   }
 }
 
@@ -162,14 +161,28 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
   }
 }
 
-function listen(server: ServerType, host: string, port: number, flag: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(explainBindFailure(err, host, port, flag)))
+/** The API's port, bound before the API exists; `serve` hands it the API (until then: 503). */
+async function bindApi(host: string, port: number): Promise<{ server: ServerType; serve(fetch: FetchCallback): ServerType }> {
+  let handler: FetchCallback | undefined
+  const server = createAdaptorServer({
+    fetch: (req, env) => (handler ? handler(req, env) : new Response('Workerhive is starting', { status: 503 })),
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(explainBindFailure(err, host, port, '--api-port')))
     server.listen(port, host, () => resolve())
   })
+  return {
+    server,
+    serve(fetch) {
+      handler = fetch
+      return server
+    },
+  }
 }
 
-function bindOrExplain<T>(bind: () => T, host: string, port: number, flag: string): T {
+type FetchCallback = Parameters<typeof createAdaptorServer>[0]['fetch']
+
+function explainBind<T>(bind: () => T, host: string, port: number, flag: string): T {
   try {
     return bind()
   } catch (err) {
@@ -181,21 +194,15 @@ function explainBindFailure(err: unknown, host: string, port: number, flag: stri
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'EADDRINUSE')
     return new StartupError(`${host}:${port} is already in use (another Workerhive?); stop what listens there or pass another ${flag}`)
-  if (code === 'EACCES')
-    return new StartupError(`no permission to listen on ${host}:${port}; pass a port above 1023 with ${flag}`)
-  if (code === 'EADDRNOTAVAIL')
-    return new StartupError(`${host} is not an address of this machine; pass another --host`)
+  if (code === 'EACCES') return new StartupError(`no permission to listen on ${host}:${port}; pass a port above 1023 with ${flag}`)
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`${host} is not an address of this machine; pass another --host`)
   return err
 }
 
 function explainStartupFailure(err: unknown, config: Config): unknown {
-  if (err instanceof LockHeldError)
-    return new StartupError(
-      `the data dir ${config.dataDir} is in use by a running Workerhive` +
-        (err.pid === undefined ? '' : ` (pid ${err.pid})`) +
-        '; stop it first, or pass another --data-dir',
-    )
-  return err
+  if (!(err instanceof LockHeldError)) return err
+  const holder = err.pid === undefined ? '' : ` (pid ${err.pid})`
+  return new StartupError(`the data dir ${config.dataDir} is in use by a running Workerhive${holder}; stop it first, or pass another --data-dir`)
 }
 
 function closeServer(server: ServerType): Promise<void> {
