@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { credentialsFile } from '../bootstrap.js'
 import { fromEnv } from '../config/config.js'
 import { rememberedEndpoints } from '../data-dir.js'
 import { configFromFlags } from './config-flags.js'
@@ -31,7 +31,7 @@ export function target(dataDirFlag: string | undefined, env: NodeJS.ProcessEnv =
   // A data dir named on purpose must exist; the default one only when the credentials come from it.
   const named = dataDirFlag !== undefined || fromEnv(env).dataDir !== undefined
   if (named || !envToken || !envAccount) requireDataDir(config.dataDir)
-  const file = join(config.dataDir, 'credentials.json')
+  const file = credentialsFile(config.dataDir)
   const saved = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as { accountId?: string; apiToken?: string })
     : {}

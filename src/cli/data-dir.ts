@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { credentialsFile } from '../bootstrap.js'
 import { CliError } from './errors.js'
 
 /**
@@ -10,6 +10,6 @@ import { CliError } from './errors.js'
 export function requireDataDir(dataDir: string): void {
   const fix = `\`workerhive start --data-dir ${dataDir}\` creates one there, or pass the --data-dir of an existing one`
   if (!existsSync(dataDir)) throw new CliError(`no data dir at ${dataDir}: ${fix}`)
-  if (!existsSync(join(dataDir, 'credentials.json')))
+  if (!existsSync(credentialsFile(dataDir)))
     throw new CliError(`${dataDir} is not a Workerhive data dir (no credentials.json in it): ${fix}`)
 }
