@@ -26,6 +26,11 @@ export interface EdgeDeps {
   store: Store
   log: Logger
   clock: Clock
+  /**
+   * The edge's listening socket when the caller bound it already (startPlatform binds its ports
+   * before it writes a file); the edge owns and closes it from then on. Bound here when absent.
+   */
+  socket?: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
   isTailed?: (ref: { accountId: string; namespaceId: string; script: string }) => boolean
   config: Pick<
@@ -112,7 +117,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   let supervisor: Supervisor | undefined
   let sandbox: Sandbox = { kind: 'none', reason: 'not started' }
   try {
-    socket = bindEdgeSocket(config.host, config.edgePort)
+    socket = deps.socket ?? bindEdgeSocket(config.host, config.edgePort)
     gate = bindEdgeSocket('127.0.0.1', 0)
     const probationPort = gate.port
     const runtimeDir = join(config.dataDir, 'runtime')
