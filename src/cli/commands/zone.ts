@@ -1,6 +1,7 @@
 import { parseRoutePattern, patternHostLiteral } from '../../shared/route-patterns.js'
-import { call, CliError, dataDirOption, report, str, target, usage, type Target } from '../api-client.js'
-import { defineCommand } from '../command.js'
+import { call, target, type Target } from '../api-client.js'
+import { dataDirOption, defineCommand, jsonOption, printJson, str } from '../command.js'
+import { CliError } from '../errors.js'
 
 // Zone and route commands are API clients (see ../api-client.ts): they can do nothing the API cannot.
 
@@ -48,97 +49,96 @@ async function zoneForPattern(t: Target, pattern: string, zoneName: string | und
   )
 }
 
+const zoneOption = {
+  zone: { type: 'string', value: 'NAME', describe: 'Zone of the route (default: the zone of the pattern\u2019s host or a parent domain)' },
+} as const
+
 export const zoneCreate = defineCommand({
   path: ['zone', 'create'],
-  usage: '<name> [--data-dir DIR]',
   describe: 'Create a zone: a domain whose hostnames the edge serves through routes',
-  options: dataDirOption,
-  async run({ values, args }) {
-    const name = args[0]
-    if (!name) return usage('zone create', 'zone create example.com')
-    return report('zone create', async () => {
-      const t = target(str(values['data-dir']))
-      const zone = await call<ZoneView>(t, 'POST', '/zones', { name, account: { id: t.accountId } })
-      process.stdout.write(`Created zone "${zone.name}" with ID "${zone.id}"\n`)
-    })
+  args: [{ name: 'name', describe: 'The domain, e.g. example.com' }],
+  options: { ...dataDirOption, ...jsonOption },
+  example: 'zone create example.com',
+  async run({ values, args: [name] }) {
+    const t = target(str(values['data-dir']))
+    const zone = await call<ZoneView>(t, 'POST', '/zones', { name, account: { id: t.accountId } })
+    if (values.json) return printJson(zone)
+    process.stdout.write(`Created zone "${zone.name}" with ID "${zone.id}"\n`)
+    return 0
   },
 })
 
 export const zoneList = defineCommand({
   path: ['zone', 'list'],
-  usage: '[--data-dir DIR]',
   describe: 'List the zones of the account',
-  options: dataDirOption,
+  options: { ...dataDirOption, ...jsonOption },
+  example: 'zone list --json',
   async run({ values }) {
-    return report('zone list', async () => {
-      const zones = await allZones(target(str(values['data-dir'])))
-      if (zones.length === 0) process.stdout.write('No zones. Create one with `workerhive zone create <name>`.\n')
-      for (const z of zones) process.stdout.write(`${z.id}  ${z.name}\n`)
-    })
+    const zones = await allZones(target(str(values['data-dir'])))
+    if (values.json) return printJson(zones)
+    if (zones.length === 0) process.stdout.write('No zones. Create one with `workerhive zone create <name>`.\n')
+    for (const z of zones) process.stdout.write(`${z.id}  ${z.name}\n`)
+    return 0
   },
 })
 
 export const routeAdd = defineCommand({
   path: ['route', 'add'],
-  usage: '<pattern> <script> [--zone NAME] [--data-dir DIR]',
   describe: 'Send requests matching a route pattern (e.g. "*.shop.example.com/*") to an account Worker',
-  options: { ...dataDirOption, zone: { type: 'string' } },
-  async run({ values, args }) {
-    const [pattern, script] = args
-    if (!pattern || !script) return usage('route add', "route add '*.example.com/*' dispatcher --zone example.com")
-    return report('route add', async () => {
-      const t = target(str(values['data-dir']))
-      const zone = await zoneForPattern(t, pattern, str(values.zone))
-      const route = await call<RouteView>(t, 'POST', `/zones/${zone.id}/workers/routes`, { pattern, script })
-      const worker = route.script ?? script
-      process.stdout.write(`Added route ${route.pattern} -> ${worker} in zone ${zone.name} (ID "${route.id}")\n`)
-    })
+  args: [
+    { name: 'pattern', describe: 'Route pattern: host and path, each may start or end with *' },
+    { name: 'script', describe: 'The account Worker (usually the dispatch Worker) that serves it' },
+  ],
+  options: { ...dataDirOption, ...zoneOption, ...jsonOption },
+  example: "route add '*.example.com/*' dispatcher --zone example.com",
+  async run({ values, args: [pattern, script] }) {
+    const t = target(str(values['data-dir']))
+    const zone = await zoneForPattern(t, pattern!, str(values.zone))
+    const route = await call<RouteView>(t, 'POST', `/zones/${zone.id}/workers/routes`, { pattern, script })
+    if (values.json) return printJson({ zone: zone.name, ...route })
+    const worker = route.script ?? script
+    process.stdout.write(`Added route ${route.pattern} -> ${worker} in zone ${zone.name} (ID "${route.id}")\n`)
+    return 0
   },
 })
 
 export const routeList = defineCommand({
   path: ['route', 'list'],
-  usage: '[--zone NAME] [--data-dir DIR]',
   describe: 'List routes, per zone',
-  options: { ...dataDirOption, zone: { type: 'string' } },
+  options: { ...dataDirOption, zone: { type: 'string', value: 'NAME', describe: 'Only the routes of this zone' }, ...jsonOption },
+  example: 'route list --zone example.com',
   async run({ values }) {
-    return report('route list', async () => {
-      const t = target(str(values['data-dir']))
-      const zoneName = str(values.zone)
-      const zone = zoneName ? await zoneByName(t, zoneName) : undefined
-      if (zoneName && !zone) throw new CliError(`no zone named "${zoneName}"`)
-      const zones = zone ? [zone] : await allZones(t)
-      let count = 0
-      for (const z of zones) {
-        for (const r of await call<RouteView[]>(t, 'GET', `/zones/${z.id}/workers/routes`)) {
-          process.stdout.write(`${z.name}  ${r.pattern}  ${r.script ?? '(no Worker)'}\n`)
-          count++
-        }
-      }
-      if (count === 0) process.stdout.write('No routes. Add one with `workerhive route add <pattern> <script>`.\n')
-    })
+    const t = target(str(values['data-dir']))
+    const zoneName = str(values.zone)
+    const zone = zoneName ? await zoneByName(t, zoneName) : undefined
+    if (zoneName && !zone) throw new CliError(`no zone named "${zoneName}"`)
+    const rows: Array<RouteView & { zone: string }> = []
+    for (const z of zone ? [zone] : await allZones(t)) {
+      for (const r of await call<RouteView[]>(t, 'GET', `/zones/${z.id}/workers/routes`)) rows.push({ zone: z.name, ...r })
+    }
+    if (values.json) return printJson(rows)
+    for (const r of rows) process.stdout.write(`${r.zone}  ${r.pattern}  ${r.script ?? '(no Worker)'}\n`)
+    if (rows.length === 0) process.stdout.write('No routes. Add one with `workerhive route add <pattern> <script>`.\n')
+    return 0
   },
 })
 
 export const routeDelete = defineCommand({
   path: ['route', 'delete'],
-  usage: '<pattern> [--zone NAME] [--data-dir DIR]',
   describe: 'Remove the route with this pattern',
-  options: { ...dataDirOption, zone: { type: 'string' } },
-  async run({ values, args }) {
-    const pattern = args[0]
-    if (!pattern) return usage('route delete', "route delete '*.example.com/*' --zone example.com")
-    return report('route delete', async () => {
-      const t = target(str(values['data-dir']))
-      const zone = await zoneForPattern(t, pattern, str(values.zone))
-      const parsed = parseRoutePattern(pattern)
-      const wanted = parsed.ok ? parsed.pattern.source : pattern
-      const routes = await call<RouteView[]>(t, 'GET', `/zones/${zone.id}/workers/routes`)
-      const route = routes.find((r) => r.pattern === wanted)
-      if (!route)
-        throw new CliError(`zone ${zone.name} has no route ${pattern}; \`workerhive route list\` shows them`)
-      await call(t, 'DELETE', `/zones/${zone.id}/workers/routes/${route.id}`)
-      process.stdout.write(`Deleted route ${route.pattern} from zone ${zone.name}\n`)
-    })
+  args: [{ name: 'pattern', describe: 'The route\u2019s pattern, as `workerhive route list` shows it' }],
+  options: { ...dataDirOption, ...zoneOption },
+  example: "route delete '*.example.com/*' --zone example.com",
+  async run({ values, args: [pattern] }) {
+    const t = target(str(values['data-dir']))
+    const zone = await zoneForPattern(t, pattern!, str(values.zone))
+    const parsed = parseRoutePattern(pattern!)
+    const wanted = parsed.ok ? parsed.pattern.source : pattern
+    const routes = await call<RouteView[]>(t, 'GET', `/zones/${zone.id}/workers/routes`)
+    const route = routes.find((r) => r.pattern === wanted)
+    if (!route) throw new CliError(`zone ${zone.name} has no route ${pattern}; \`workerhive route list\` shows them`)
+    await call(t, 'DELETE', `/zones/${zone.id}/workers/routes/${route.id}`)
+    process.stdout.write(`Deleted route ${route.pattern} from zone ${zone.name}\n`)
+    return 0
   },
 })
