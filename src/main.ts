@@ -60,6 +60,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     edge: notifier,
     events: edge.events,
     tails,
+    startup: edge.startup,
     status: () => ({
       sandbox: edge.sandbox,
       processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),

@@ -5,7 +5,8 @@ import { applyContainment } from './guard.worker.js'
 import { drainCounts } from './counters.worker.js'
 import { loadedIsolates } from './loader.worker.js'
 import { invalidate, type Invalidation } from './registry.worker.js'
-import type { ContainmentState } from './shared/protocol.js'
+import type { ContainmentState, StartupCheck } from './shared/protocol.js'
+import { checkStartup } from './startup.worker.js'
 import type { HostEnv } from './env.worker.js'
 
 /**
@@ -24,6 +25,9 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     if (pathname === CONTROL.containment && request.method === 'POST') {
       applyContainment((await request.json()) as ContainmentState)
       return new Response('ok')
+    }
+    if (pathname === CONTROL.startup && request.method === 'POST') {
+      return Response.json(await checkStartup(this.env, this.ctx, (await request.json()) as StartupCheck))
     }
     return new Response('not found', { status: 404 })
   }

@@ -15,6 +15,7 @@ import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
 import { EventHub, type TraceEvent } from './events.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
+import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
 import { hostDir, workerdConfig } from './workerd-config.js'
@@ -52,10 +53,18 @@ export interface Edge {
   readonly watchdog: Watchdog
   readonly events: EventHub
   readonly sandbox: Sandbox
+  /** Runs uploads' top-level code before they are stored (in the probation process). */
+  readonly startup: StartupChecker
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
 }
+
+/**
+ * Bound on one upload's startup check, waiting for a restarting probation process included. A busy
+ * loop ends sooner (the watchdog kills the process); this only stops a check from hanging an upload.
+ */
+const STARTUP_CHECK_DEADLINE_MS = 15_000
 
 /**
  * The data plane: Node binds the edge socket and serves the internal API; N workerd processes run
@@ -179,6 +188,14 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     watchdog,
     events,
     sandbox,
+    startup: new StartupChecker({
+      store,
+      clock,
+      secret,
+      processes: () => sup.processes(),
+      whenReady: (index) => sup.whenReady(index),
+      deadlineMs: STARTUP_CHECK_DEADLINE_MS,
+    }),
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()

@@ -73,6 +73,8 @@ interface Slot {
 export class Supervisor {
   readonly #opts: SupervisorOptions
   readonly #slots: Slot[] = []
+  /** Callers waiting for a process to (re)start, by index. */
+  readonly #readyWaiters = new Map<number, Array<() => void>>()
   #stopping = false
 
   constructor(opts: SupervisorOptions) {
@@ -98,6 +100,16 @@ export class Supervisor {
       startedAt: s.startedAt,
       restarts: s.restarts,
     }))
+  }
+
+  /** Resolves once process `index` is ready: at once if it is, else when it has (re)started. */
+  whenReady(index: number): Promise<void> {
+    if (this.#slots[index]?.state === 'ready') return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiting = this.#readyWaiters.get(index) ?? []
+      waiting.push(resolve)
+      this.#readyWaiters.set(index, waiting)
+    })
   }
 
   /**
@@ -168,6 +180,8 @@ export class Supervisor {
           slot.state = 'ready'
           plog.info({ controlPort: event.port, ms: Date.now() - slot.startedAt }, 'workerd ready')
           this.#opts.onReady?.(this.processes()[slot.index]!)
+          for (const wake of this.#readyWaiters.get(slot.index) ?? []) wake()
+          this.#readyWaiters.delete(slot.index)
           resolve()
         }
       })

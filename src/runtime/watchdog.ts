@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
-import { CONTAINMENT_MARK, CONTROL } from '../host/shared/protocol.js'
+import { CONTAINMENT_MARK, CONTROL, isStartupCheckKey } from '../host/shared/protocol.js'
 import type { Logger } from '../util/logger.js'
 import { Containment, type Offence } from './containment.js'
 import type { EdgeProcess } from './supervisor.js'
@@ -220,7 +220,9 @@ export class Watchdog {
   }
 
   #incident(suspects: string[], inProbation: boolean, why: Offence): void {
-    if (!this.containment.recordIncident(suspects, inProbation, why)) return
+    // A startup check that broke a limit is refused with its upload; there is no script to contain.
+    const scripts = suspects.filter((key) => !isStartupCheckKey(key))
+    if (!this.containment.recordIncident(scripts, inProbation, why)) return
     void this.#push()
     this.#scheduleExpiry()
   }

@@ -90,6 +90,7 @@ export function accountScriptVersionRoutes(deps: ApiDeps): Hono<ApiEnv> {
         scope: { namespaceId: null, script: name },
         store: deps.store,
         now: deps.clock.now(),
+        startup: deps.startup,
       })
       return deps.store.scripts.publish({
         scope,
