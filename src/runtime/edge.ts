@@ -194,6 +194,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       secret,
       processes: () => sup.processes(),
       whenReady: (index) => sup.whenReady(index),
+      whenExited: (index, pid) => sup.whenExited(index, pid),
       deadlineMs: STARTUP_CHECK_DEADLINE_MS,
     }),
     kill: (index) => sup.kill(index),

@@ -13,6 +13,8 @@ export interface StartupCheckDeps {
   processes(): EdgeProcess[]
   /** Resolves once process `index` is ready (at once if it is). */
   whenReady(index: number): Promise<void>
+  /** Resolves once process `index` is no longer the process `pid`. */
+  whenExited(index: number, pid: number | undefined): Promise<void>
   /**
    * Upper bound on one check, waiting for the process included. A busy loop is normally ended
    * sooner: the watchdog kills the stuck process within a few probes.
@@ -36,22 +38,37 @@ export class StartupChecker implements StartupRunner {
   async run(candidate: StartupCandidate): Promise<StartupOutcome> {
     const { store, clock, secret, deadlineMs } = this.#deps
     const signal = AbortSignal.timeout(deadlineMs)
-    const check = await describeCandidate(store, candidate, clock.now())
-    const target = await this.#probation(signal)
-    let res: Response
-    try {
-      res = await fetch(`http://127.0.0.1:${target.controlPort}${CONTROL.startup}`, {
-        method: 'POST',
-        headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
-        body: JSON.stringify(check),
-        signal,
-      })
-    } catch {
-      // The process died under the check (the watchdog kills a stuck one) or never answered.
-      return { ok: false, limit: 'cpu' }
+    const body = JSON.stringify(await describeCandidate(store, candidate, clock.now()))
+    for (let attempt = 1; ; attempt++) {
+      const target = await this.#probation(signal)
+      let res: Response
+      try {
+        res = await fetch(`http://127.0.0.1:${target.controlPort}${CONTROL.startup}`, {
+          method: 'POST',
+          headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
+          body,
+          signal,
+        })
+      } catch {
+        // The process died: under this check (the watchdog kills a stuck one), or before it ran
+        // (killed for another reason, its exit not seen yet). One more try in the next process
+        // tells them apart; a check that kills two processes broke the limit.
+        if (attempt === 1 && !signal.aborted && (await this.#replaced(target, signal))) continue
+        return { ok: false, limit: 'cpu' }
+      }
+      if (!res.ok) throw new Error(`startup check failed in workerd ${target.index}: HTTP ${res.status} ${await res.text()}`)
+      return (await res.json()) as StartupCheckResult
     }
-    if (!res.ok) throw new Error(`startup check failed in workerd ${target.index}: HTTP ${res.status} ${await res.text()}`)
-    return (await res.json()) as StartupCheckResult
+  }
+
+  /** Whether process `target` is gone (waiting, within the deadline, for its exit to be seen). */
+  async #replaced(target: EdgeProcess, signal: AbortSignal): Promise<boolean> {
+    try {
+      await Promise.race([this.#deps.whenExited(target.index, target.pid), aborted(signal)])
+      return true
+    } catch {
+      return false
+    }
   }
 
   async #probation(signal: AbortSignal): Promise<EdgeProcess & { controlPort: number }> {
@@ -60,13 +77,18 @@ export class StartupChecker implements StartupRunner {
       if (!p) throw new Error('no probation process to run startup checks in')
       if (p.state === 'ready' && p.controlPort !== undefined) return { ...p, controlPort: p.controlPort }
       // Restarting (e.g. killed by the previous check): wait for it, within the check's deadline.
-      await Promise.race([
-        this.#deps.whenReady(p.index),
-        new Promise<never>((_, reject) => {
-          if (signal.aborted) reject(new Error('the probation process did not become ready in time'))
-          signal.addEventListener('abort', () => reject(new Error('the probation process did not become ready in time')), { once: true })
-        }),
-      ])
+      await Promise.race([this.#deps.whenReady(p.index), aborted(signal)])
     }
   }
+}
+
+/** Rejects when the check's deadline passes (for a race: a rejection nobody awaits is not an error). */
+function aborted(signal: AbortSignal): Promise<never> {
+  const deadline = new Promise<never>((_, reject) => {
+    const fail = () => reject(new Error('the startup check ran out of time waiting for the probation process'))
+    if (signal.aborted) fail()
+    else signal.addEventListener('abort', fail, { once: true })
+  })
+  deadline.catch(() => {})
+  return deadline
 }

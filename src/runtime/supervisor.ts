@@ -112,6 +112,13 @@ export class Supervisor {
     })
   }
 
+  /** Resolves once process `index` is no longer the process `pid` (it exited, or was replaced). */
+  whenExited(index: number, pid: number | undefined): Promise<void> {
+    const child = this.#slots[index]?.child
+    if (!child || child.pid !== pid || child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+    return new Promise((resolve) => child.once('exit', () => resolve()))
+  }
+
   /**
    * Graceful replacement: SIGTERM lets workerd finish its in-flight requests while the other
    * processes take new connections; SIGKILL follows after `graceMs` in case it never finishes.

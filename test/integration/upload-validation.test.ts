@@ -115,6 +115,14 @@ describe('upload validation: startup runs in workerd before a version is stored'
     assert.equal((await edge(t, dispatcher, '/site')).text, 'v2')
   })
 
+  it('waits for the probation process when an upload arrives while it restarts', async () => {
+    const probation = t.platform.edge.processes().find((p) => p.role === 'probation')!
+    t.platform.edge.kill(probation.index)
+    const res = await putScript(t, userPath('after-restart'), `export default { fetch() { return new Response('fine') } }`)
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal((await edge(t, dispatcher, '/after-restart')).text, 'fine')
+  })
+
   it('checks account scripts, their versions and code-only uploads the same way', async () => {
     const host = await defaultHost(t, 'front')
     assert.equal((await putScript(t, accountScriptPath(t, 'front'), `export default { fetch() { return new Response('front v1') } }`)).status, 200)
