@@ -6,7 +6,7 @@ import { drainCounts } from './counters.worker.js'
 import { loadedIsolates } from './loader.worker.js'
 import { invalidate, type Invalidation } from './registry.worker.js'
 import type { ContainmentState, StartupCheck } from './shared/protocol.js'
-import { checkStartup } from './startup.worker.js'
+import { checkStartup, startupChecksRun } from './startup.worker.js'
 import type { HostEnv } from './env.worker.js'
 
 /**
@@ -17,7 +17,7 @@ export class Control extends WorkerEntrypoint<HostEnv> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
     const { pathname } = new URL(request.url)
-    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates(), counts: drainCounts() })
+    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates() + startupChecksRun(), counts: drainCounts() })
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
       invalidate((await request.json()) as Invalidation)
       return new Response('ok')

@@ -14,6 +14,14 @@ const FAILED_TO_START = 'Failed to start Worker:\n'
 const REPORT = `${OWN}startup-report.js`
 const LISTENERS = `${OWN}startup-listeners.js`
 
+let checksRun = 0
+
+/**
+ * Startup checks this process has run. Their isolates are dropped, but the process keeps some of
+ * their memory, so the watchdog counts them like loaded isolates and recycles the process in time.
+ */
+export const startupChecksRun = (): number => checksRun
+
 export async function checkStartup(env: HostEnv, ctx: ExecutionContext<unknown>, check: StartupCheck): Promise<StartupCheckResult> {
   const d = check.script
   const key = `${STARTUP_CHECK_KEY}${d.accountId}/${d.namespaceId}/${d.name}`
@@ -25,6 +33,7 @@ export async function checkStartup(env: HostEnv, ctx: ExecutionContext<unknown>,
   code.mainModule = REPORT
   code.tails = []
   // Marked like an invocation: if the check never yields, the watchdog blames it, not a suspect.
+  checksRun++
   const id = markStart(env, key)
   try {
     // load(), not get(): the isolate is dropped with the stub instead of staying in the loader.

@@ -169,3 +169,22 @@ describe('dispatch namespace names follow Cloudflare rules', () => {
     assert.deepEqual(list.body.result.map((n: any) => n.namespace_name), ['good_name-1'])
   })
 })
+
+describe('startup checks and the probation process budget', () => {
+  let t: TestPlatform
+  before(async () => {
+    t = await startTestPlatform({ maxIsolatesPerProcess: 2 })
+    await createNamespace(t, 'tenants')
+  })
+  after(() => t.close())
+
+  it('counts each check like a loaded isolate, so the probation process is recycled, and uploads go on', async () => {
+    const upload = (i: number) => putScript(t, namespaceScriptPath(t, 'tenants', `w${i}`), `export default { fetch() { return new Response('${i}') } }`)
+    for (let i = 0; i < 4; i++) assert.equal((await upload(i)).status, 200)
+    // The watchdog reads the count on its next probe (every 100 ms); bounded wait for the recycle.
+    for (let i = 0; i < 200 && t.platform.edge.watchdog.recycles === 0; i++) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(t.platform.edge.watchdog.recycles >= 1, 'the probation process was recycled')
+    for (let i = 4; i < 8; i++) assert.equal((await upload(i)).status, 200)
+    assert.equal(t.platform.edge.watchdog.kills, 0)
+  })
+})
