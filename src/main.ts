@@ -96,6 +96,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     edge: notifier,
     invocations: edge.invocations,
     tails,
+    startup: edge.startup,
     status: () => ({
       sandbox: edge.sandbox,
       processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),

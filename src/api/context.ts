@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger.js'
 import type { Config } from '../config/config.js'
 import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
+import type { StartupRunner } from './upload/startup.js'
 
 /** Notified after every change the edge must see; resolves once every edge process has seen it. */
 export interface EdgeNotifier {
@@ -28,6 +29,8 @@ export interface ApiDeps {
   tails?: TailSessions
   /** What the edge is doing right now, for `workerhive status`; absent without an edge. */
   status?: () => EdgeStatus
+  /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
+  startup?: StartupRunner
 }
 
 export interface EdgeStatus {

@@ -18,6 +18,7 @@ import { EventHub, withRayId, type TraceEvent } from './events.js'
 import { InvocationLog } from './invocation-log.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
+import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
 import { hostDir, workerdConfig } from './workerd-config.js'
@@ -64,10 +65,18 @@ export interface Edge {
   /** Counters and recent trace events of every script, kept in the store. */
   readonly invocations: InvocationLog
   readonly sandbox: Sandbox
+  /** Runs uploads' top-level code before they are stored (in the probation process). */
+  readonly startup: StartupChecker
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
 }
+
+/**
+ * Bound on one upload's startup check, waiting for a restarting probation process included. A busy
+ * loop ends sooner (the watchdog kills the process); this only stops a check from hanging an upload.
+ */
+const STARTUP_CHECK_DEADLINE_MS = 15_000
 
 /**
  * The data plane: Node binds the edge socket and serves the internal API; N workerd processes run
@@ -208,6 +217,15 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     events,
     invocations,
     sandbox,
+    startup: new StartupChecker({
+      store,
+      clock,
+      secret,
+      processes: () => sup.processes(),
+      whenReady: (index) => sup.whenReady(index),
+      whenExited: (index, pid) => sup.whenExited(index, pid),
+      deadlineMs: STARTUP_CHECK_DEADLINE_MS,
+    }),
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()
