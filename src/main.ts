@@ -104,6 +104,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     edge: notifier,
     invocations: edge.invocations,
     tails,
+    startup: edge.startup,
     status: () => ({
       sandbox: edge.sandbox,
       processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),
@@ -184,7 +185,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const internal = await serveInternalApi(internalApi.fetch)
   let edge: Edge
   try {
-    edge = await startEdge({ store, log, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
+    edge = await startEdge({ store, log, clock, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
   } catch (err) {
     await internal.close()
     throw err

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js'
 import type { EdgeNotifier } from '../runtime/edge-notifier.js'
 import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
+import type { StartupRunner } from '../runtime/startup-candidate.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   tails?: TailSessions
   /** What the edge is doing right now, for `workerhive status`; absent without an edge. */
   status?: () => EdgeStatus
+  /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
+  startup?: StartupRunner
 }
 
 export interface EdgeStatus {

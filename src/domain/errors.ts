@@ -109,6 +109,10 @@ export const invalidScriptName = defineApiError('invalidScriptName', {
 export const scriptValidation = defineApiError('scriptValidation', {
   code: 10021, status: 400, message: (why: string) => why,
 })
+/** Cloudflare's answer to a modules upload whose exports register nothing (Workers error table). */
+export const noEventHandlers = defineApiError('noEventHandlers', {
+  code: 10068, status: 400, message: () => 'The uploaded script has no registered event handlers.',
+})
 export const bodyTooLarge = defineApiError('bodyTooLarge', {
   code: 10027, status: 413,
   message: (size: number, limit: number) => `The request body exceeded the size limit of ${limit} bytes (got at least ${size} bytes)`,

@@ -1,7 +1,9 @@
 /**
  * Name rules. Account-level Workers follow Cloudflare's rule (lowercase letters, digits, `-` and `_`,
- * at most 63 characters); scripts inside a dispatch namespace may be any printable name (WfP does not
- * apply the account rule, cloudflare/workers-sdk#5093) but never one that could escape a path.
+ * at most 63 characters), and so do dispatch namespaces (Cloudflare documents them as lowercase and
+ * alphanumeric with dashes; they are named in wrangler configs next to Worker names). Scripts inside
+ * a dispatch namespace may be any printable name (WfP does not apply the account rule,
+ * cloudflare/workers-sdk#5093) but never one that could escape a path.
  */
 const ACCOUNT_SCRIPT = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/
 
@@ -29,4 +31,8 @@ export function printableNameProblem(name: string, max = 255): string | undefine
 export const namespaceScriptNameProblem = (name: string): string | undefined =>
   printableNameProblem(name, 255)
 
-export const namespaceNameProblem = (name: string): string | undefined => printableNameProblem(name, 63)
+/** Returns why `name` cannot name a dispatch namespace (create or rename), or undefined. */
+export function namespaceNameProblem(name: string): string | undefined {
+  if (ACCOUNT_SCRIPT.test(name)) return undefined
+  return 'Ensure the name is lowercase, contains only letters, digits, dashes and underscores, starts and ends with a letter or digit, and is at most 63 characters'
+}

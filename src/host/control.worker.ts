@@ -5,7 +5,8 @@ import { applyContainment } from './guard.worker.js'
 import { drainCounts } from './counters.worker.js'
 import { loadedIsolates } from './loader.worker.js'
 import { invalidate, type Invalidation } from './registry.worker.js'
-import type { ContainmentState } from '../shared/protocol.js'
+import type { ContainmentState, StartupCheck } from '../shared/protocol.js'
+import { checkStartup, startupChecksRun } from './startup.worker.js'
 import type { HostEnv } from './env.worker.js'
 
 /**
@@ -16,7 +17,7 @@ export class Control extends WorkerEntrypoint<HostEnv> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
     const { pathname } = new URL(request.url)
-    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates(), counts: drainCounts() })
+    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates() + startupChecksRun(), counts: drainCounts() })
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
       invalidate((await request.json()) as Invalidation)
       return new Response('ok')
@@ -24,6 +25,9 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     if (pathname === CONTROL.containment && request.method === 'POST') {
       applyContainment((await request.json()) as ContainmentState)
       return new Response('ok')
+    }
+    if (pathname === CONTROL.startup && request.method === 'POST') {
+      return Response.json(await checkStartup(this.env, this.ctx, (await request.json()) as StartupCheck))
     }
     return new Response('not found', { status: 404 })
   }

@@ -43,15 +43,22 @@ export function loadWorker(env: HostEnv, ctx: ExecutionContext<unknown>, d: Scri
   })
 }
 
-async function workerCode(
+/**
+ * What the loader runs for a script: its modules, our shims, its env. `given` is code that is not
+ * stored yet (a startup check); otherwise the code of the descriptor's version comes from Node.
+ */
+export async function workerCode(
   env: HostEnv,
   ctx: ExecutionContext<unknown>,
   d: ScriptDescriptor,
   loadKey: string,
   variant: LoadVariant,
+  given?: CodeBundle,
 ): Promise<WorkerLoaderWorkerCode> {
   const bundle =
-    takeCode(d.versionId) ?? (await internalJson<CodeBundle>(env, `${INTERNAL.code}${encodeURIComponent(d.versionId)}`))
+    given ??
+    takeCode(d.versionId) ??
+    (await internalJson<CodeBundle>(env, `${INTERNAL.code}${encodeURIComponent(d.versionId)}`))
   const modules: Record<string, WorkerLoaderModule> = {}
   for (const m of bundle.modules) modules[m.name] = toLoaderModule(m)
   const exportsOf = hostExports(ctx)

@@ -5,6 +5,7 @@ import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTROL } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
 import { secretToken } from '../util/ids.js'
+import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
 import type { Containment } from './containment.js'
@@ -13,6 +14,7 @@ import type { EventHub } from './events.js'
 import type { InvocationLog } from './invocation-log.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
+import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
 import { hostBundleDirs, workerdConfig } from './workerd-config.js'
@@ -20,6 +22,7 @@ import { hostBundleDirs, workerdConfig } from './workerd-config.js'
 export interface EdgeDeps {
   store: Store
   log: Logger
+  clock: Clock
   /** Where the workerd processes reach Node's internal API, and the per-boot secret it checks. */
   internal: { port: number; secret: string }
   /** Trace events of loaded Workers, as the internal API receives them. */
@@ -61,10 +64,18 @@ export interface Edge {
   /** Counters and recent trace events of every script, kept in the store. */
   readonly invocations: InvocationLog
   readonly sandbox: Sandbox
+  /** Runs uploads' top-level code before they are stored (in the probation process). */
+  readonly startup: StartupChecker
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
 }
+
+/**
+ * Bound on one upload's startup check, waiting for a restarting probation process included. A busy
+ * loop ends sooner (the watchdog kills the process); this only stops a check from hanging an upload.
+ */
+const STARTUP_CHECK_DEADLINE_MS = 15_000
 
 /**
  * The data plane: N workerd processes run the host worker, accept edge connections themselves (Node
@@ -72,7 +83,7 @@ export interface Edge {
  * the Worker Loader, and reach Node through the internal API the composition root serves.
  */
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
-  const { store, log, config, events, invocations, containment } = deps
+  const { store, log, clock, config, events, invocations, containment } = deps
   const { port: internalPort, secret } = deps.internal
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
@@ -178,6 +189,15 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     events,
     invocations,
     sandbox,
+    startup: new StartupChecker({
+      store,
+      clock,
+      secret,
+      processes: () => sup.processes(),
+      whenReady: (index) => sup.whenReady(index),
+      whenExited: (index, pid) => sup.whenExited(index, pid),
+      deadlineMs: STARTUP_CHECK_DEADLINE_MS,
+    }),
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()

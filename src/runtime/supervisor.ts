@@ -73,6 +73,8 @@ interface Slot {
 export class Supervisor {
   readonly #opts: SupervisorOptions
   readonly #slots: Slot[] = []
+  /** Callers waiting for a process to (re)start, by index. */
+  readonly #readyWaiters = new Map<number, Array<() => void>>()
   #stopping = false
 
   constructor(opts: SupervisorOptions) {
@@ -98,6 +100,23 @@ export class Supervisor {
       startedAt: s.startedAt,
       restarts: s.restarts,
     }))
+  }
+
+  /** Resolves once process `index` is ready: at once if it is, else when it has (re)started. */
+  whenReady(index: number): Promise<void> {
+    if (this.#slots[index]?.state === 'ready') return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiting = this.#readyWaiters.get(index) ?? []
+      waiting.push(resolve)
+      this.#readyWaiters.set(index, waiting)
+    })
+  }
+
+  /** Resolves once process `index` is no longer the process `pid` (it exited, or was replaced). */
+  whenExited(index: number, pid: number | undefined): Promise<void> {
+    const child = this.#slots[index]?.child
+    if (!child || child.pid !== pid || child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+    return new Promise((resolve) => child.once('exit', () => resolve()))
   }
 
   /**
@@ -168,6 +187,8 @@ export class Supervisor {
           slot.state = 'ready'
           plog.info({ controlPort: event.port, ms: Date.now() - slot.startedAt }, 'workerd ready')
           this.#opts.onReady?.(this.processes()[slot.index]!)
+          for (const wake of this.#readyWaiters.get(slot.index) ?? []) wake()
+          this.#readyWaiters.delete(slot.index)
           resolve()
         }
       })

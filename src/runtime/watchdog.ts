@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
-import { CONTAINMENT_MARK, CONTROL } from '../shared/protocol.js'
+import { CONTAINMENT_MARK, CONTROL, isStartupCheckKey } from '../shared/protocol.js'
 import type { Logger } from '../util/logger.js'
 import type { Containment, ContainmentEntry, Offence } from './containment.js'
 import type { EdgeProcess } from './supervisor.js'
@@ -225,7 +225,9 @@ export class Watchdog {
   }
 
   #incident(suspects: string[], inProbation: boolean, why: Offence): void {
-    const changed = this.containment.recordIncident(suspects, inProbation, why)
+    // A startup check that broke a limit is refused with its upload; there is no script to contain.
+    const scripts = suspects.filter((key) => !isStartupCheckKey(key))
+    const changed = this.containment.recordIncident(scripts, inProbation, why)
     if (changed.length === 0) return
     this.#onContainment?.(changed)
     this.refreshContainment()
@@ -263,10 +265,16 @@ const isTimeout = (err: unknown): boolean =>
  *   invocation is blamed (exact for a Worker that loops before awaiting anything).
  * - Memory grows over time, so for memory the longest-running invocation is blamed.
  *
+ * - An upload's startup check (in the probation process) is blamed before any script.
+ *
  * A wrong guess only sends an innocent script to the probation process, where it runs fine; a
  * script is convicted only for an incident in that process (see Containment).
  */
 export function primarySuspect(inflight: Invocation[], why: Offence): string[] {
+  // A startup check runs code nobody has run before, to its end, in one go: when one was in flight
+  // it is the likeliest culprit, and blaming it convicts nobody (see #incident).
+  const check = inflight.find((i) => isStartupCheckKey(i.key))
+  if (check) return [check.key]
   const user = inflight.filter((i) => i.key.split('/')[1] !== '')
   const pool = user.length > 0 ? user : inflight
   if (pool.length === 0) return []

@@ -182,7 +182,39 @@ export const CONTROL = {
   health: '/health',
   invalidate: '/invalidate',
   containment: '/containment',
+  /** POST a StartupCheck → StartupCheckResult: runs a candidate version's top-level code. */
+  startup: '/startup',
 } as const
+
+/** A version not stored yet, as the host would run it: its descriptor and its code. */
+export interface StartupCheck {
+  script: ScriptDescriptor
+  code: CodeBundle
+}
+
+/** What one export of a main module is, as far as handler registration goes. */
+export interface ExportShape {
+  kind: 'object' | 'durable-object' | 'entrypoint' | 'workflow' | 'class' | 'other'
+  /** Own keys and prototype methods (objects), or prototype methods (classes). */
+  members: string[]
+}
+
+/**
+ * The outcome of running a version's top-level code in a throwaway isolate: the uncaught exception
+ * as workerd describes it (`Uncaught Error: boom\n  at worker.js:1:7`), or what the code registered:
+ * the main module's exports (modules) or the events passed to addEventListener (service workers).
+ */
+export type StartupCheckResult =
+  | { ok: false; error: string }
+  | { ok: true; exports: Record<string, ExportShape> }
+  | { ok: true; listeners: string[] }
+
+/**
+ * Invocation-mark key of a startup check. It is never a script's key (`account/namespace/name`), so
+ * a process killed while checking blames the check, and the check convicts nobody.
+ */
+export const STARTUP_CHECK_KEY = 'startup-check/upload/'
+export const isStartupCheckKey = (key: string): boolean => key.startsWith(STARTUP_CHECK_KEY)
 
 /** Scripts the watchdog sends to the probation process, and scripts it refuses for a cool-down. */
 export interface ContainmentState {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Containment } from '../../src/runtime/containment.js'
+import { STARTUP_CHECK_KEY } from '../../src/shared/protocol.js'
 import { primarySuspect } from '../../src/runtime/watchdog.js'
 
 const user = (name: string) => `acct/ns-1/${name}`
@@ -20,6 +21,12 @@ describe('primarySuspect', () => {
 
   it('blames the longest-running user Worker for memory', () => {
     assert.deepEqual(primarySuspect(inflight, 'memory'), [user('slow-io')])
+  })
+
+  it("blames an upload's startup check before any script", () => {
+    const check = { key: `${STARTUP_CHECK_KEY}acct/ns-1/new`, startedAt: 1 }
+    assert.deepEqual(primarySuspect([...inflight, check], 'cpu'), [check.key])
+    assert.deepEqual(primarySuspect([...inflight, check], 'memory'), [check.key])
   })
 
   it('blames an account script only when it ran alone, and nobody when nothing ran', () => {

@@ -72,6 +72,21 @@ describe('parseScriptUpload: the shapes real clients send', () => {
     assert.deepEqual(u.modules.map((m) => m.name), ['worker.js'])
   })
 
+  it('names a module by its part name, whatever its filename, and a files[] list by filenames', async () => {
+    const form = new FormData()
+    form.append('metadata', JSON.stringify({ main_module: 'worker.js' }))
+    form.append('worker.js', modulePart('src/index.js', esm))
+    form.append('util.js', modulePart('build/util.mjs', 'export const x = 1'))
+    const u = await parse(multipart(form))
+    assert.deepEqual(u.modules.map((m) => m.name), ['worker.js', 'util.js'])
+
+    const list = new FormData()
+    list.append('metadata', JSON.stringify({ main_module: 'main.js' }))
+    list.append('files', modulePart('main.js', esm))
+    list.append('files', modulePart('dep.js', 'export const x = 1'))
+    assert.deepEqual((await parse(multipart(list))).modules.map((m) => m.name), ['main.js', 'dep.js'])
+  })
+
   it('wrangler secret put placeholder: a main module without .js', async () => {
     const form = new FormData()
     form.append('metadata', JSON.stringify({ main_module: 'my-worker', bindings: [], logpush: false }))

@@ -10,6 +10,7 @@ import { nextVersion } from '../scripts/next-version.js'
 import { scriptView } from '../scripts/views.js'
 import { contentTypeOf } from '../upload/module-types.js'
 import { parseScriptUpload } from '../upload/parse.js'
+import { checkStartup } from '../upload/startup.js'
 
 /** Cloudflare names the main module of a downloaded script in this header. */
 const ENTRYPOINT_HEADER = 'cf-entrypoint'
@@ -49,15 +50,13 @@ export function scriptContentRoutes(deps: ApiDeps, locator: ScriptLocator): Hono
       const ctx = { accountId: where.accountId, store: deps.store, parts }
       const problem = await bindingsProblem(current.bindings, ctx)
       if (problem) throw scriptValidation(problem)
+      const code = { format: upload.format, mainModule: upload.mainModule, modules: upload.modules, handlers: upload.handlers }
+      const candidate = { ...nextVersion(current, code), modules: upload.modules }
+      const handlers = await checkStartup(deps.startup, { accountId: where.accountId, namespaceId: where.namespaceId, name, version: candidate })
       return deps.store.scripts.publish({
         scope: where,
         name,
-        version: nextVersion(current, {
-          format: upload.format,
-          mainModule: upload.mainModule,
-          modules: upload.modules,
-          handlers: upload.handlers,
-        }),
+        version: nextVersion(current, { ...code, handlers: handlers ?? upload.handlers }),
         ifCurrent: current.id,
       })
     })

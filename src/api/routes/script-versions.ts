@@ -89,6 +89,7 @@ export function scriptVersionRoutes(deps: ApiDeps, locator: ScriptLocator): Hono
         scope: { namespaceId: scope.namespaceId, script: name },
         store: deps.store,
         now: deps.clock.now(),
+        startup: deps.startup,
       })
       return deps.store.scripts.publish({
         scope,

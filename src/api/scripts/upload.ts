@@ -35,6 +35,7 @@ export async function publishUpload(
       scope: { namespaceId: where.namespaceId, script: name },
       store: deps.store,
       now: deps.clock.now(),
+      startup: deps.startup,
     })
     return deps.store.scripts.publish({
       scope: where,

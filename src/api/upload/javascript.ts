@@ -38,7 +38,7 @@ export function parseJavaScript(
 }
 
 /** Handlers Cloudflare reports, in the order it lists them. */
-const KNOWN_HANDLERS = ['fetch', 'scheduled', 'queue', 'email', 'tail', 'trace'] as const
+export const KNOWN_HANDLERS = ['fetch', 'scheduled', 'queue', 'email', 'tail', 'trace'] as const
 
 /**
  * The event handlers a main module registers: the keys of an ES module's default export, or the

@@ -37,7 +37,7 @@ const BODY_PART_HEADER = 'cf-worker-body-part'
 /**
  * Parses a Worker upload: `application/javascript` (a raw service-worker script, as the seed's curl
  * sends it) or `multipart/form-data` with a `metadata` part and one part per module, each module
- * named by the part's filename when it has one (the SDK sends `files[]` with filename `worker.js`).
+ * named by its part name (see moduleName for the SDKs' `files[]`).
  * Every JavaScript part must parse; sizes count all modules together.
  */
 export async function parseScriptUpload(request: Request, opts: { maxBytes: number }): Promise<ScriptUpload> {
@@ -167,12 +167,27 @@ function mainPart(metadata: UploadMetadata, headers: Headers): MainPart {
   )
 }
 
+/** Form fields that carry a list of files: the SDKs send `files` (or `files[]`) once per module. */
+const FILE_LIST_FIELDS = new Set(['files', 'files[]'])
+
+/**
+ * A module is named by its part name, as Cloudflare's upload docs say (`main_module` names a part),
+ * whatever filename the part carries. Parts of a file list (`files[]`, one field for several parts)
+ * have no name of their own: the SDKs name each module by its filename there.
+ */
+function moduleName(field: string, value: File | string, listFields: Set<string>): string {
+  if (typeof value === 'string' || !value.name || !listFields.has(field)) return field
+  return value.name
+}
+
 async function readModules(form: FormData, main: MainPart): Promise<ModuleContent[]> {
   const modules: ModuleContent[] = []
   const seen = new Set<string>()
+  const fields = [...form.keys()]
+  const listFields = new Set(fields.filter((f, i) => FILE_LIST_FIELDS.has(f) || fields.indexOf(f) !== i))
   for (const [field, value] of form.entries()) {
     if (field === 'metadata') continue
-    const name = typeof value !== 'string' && value.name ? value.name : field
+    const name = moduleName(field, value, listFields)
     if (seen.has(name))
       throw scriptValidation(`Two parts are both named '${name}': module names must be unique`)
     seen.add(name)

@@ -7,6 +7,8 @@ import { futureCompatibilityDate } from '../../domain/compatibility-date.js'
 import { resolveBindings } from './bindings.js'
 import type { UploadMetadata } from './metadata.js'
 import type { ScriptUpload } from './parse.js'
+import type { StartupRunner } from '../../runtime/startup-candidate.js'
+import { checkStartup } from './startup.js'
 
 /** What an upload changes: the new version, and the tags and settings its metadata sets. */
 export interface PreparedUpload {
@@ -29,6 +31,8 @@ export async function prepareUpload(input: {
   scope: { namespaceId: NamespaceId | null; script: string }
   store: Pick<Store, 'kv' | 'namespaces' | 'scripts' | 'assets'>
   now: number
+  /** Runs the version's startup before anything is stored (undefined: no edge to run it). */
+  startup: StartupRunner | undefined
 }): Promise<PreparedUpload> {
   const { upload, store } = input
   const { metadata } = upload
@@ -54,19 +58,22 @@ export async function prepareUpload(input: {
   if (assetsBinding && !assets)
     throw scriptValidation(`binding '${assetsBinding.name}' of type assets needs static assets: upload them with metadata.assets`)
   if (!upload.mainModule && !assets) throw scriptValidation('An upload without a main module must carry static assets (metadata.assets)')
+  const version = {
+    assets,
+    format: upload.format,
+    mainModule: upload.mainModule,
+    modules: upload.modules,
+    compatibilityDate: metadata.compatibility_date,
+    compatibilityFlags: metadata.compatibility_flags ?? [],
+    bindings,
+    annotations: metadata.annotations,
+    handlers: upload.handlers,
+    source: 'api',
+  }
+  const candidate = { accountId: input.accountId, namespaceId: input.scope.namespaceId, name: input.scope.script, version }
+  const handlers = await checkStartup(input.startup, candidate)
   return {
-    version: {
-      assets,
-      format: upload.format,
-      mainModule: upload.mainModule,
-      modules: upload.modules,
-      compatibilityDate: metadata.compatibility_date,
-      compatibilityFlags: metadata.compatibility_flags ?? [],
-      bindings,
-      annotations: metadata.annotations,
-      handlers: upload.handlers,
-      source: 'api',
-    },
+    version: handlers ? { ...version, handlers } : version,
     tags,
     settings: settingsFromMetadata(metadata),
   }

@@ -1,4 +1,4 @@
-import type { AccountId, NamespaceId } from '../../domain/ids.js'
+import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import type { AssetConfig } from '../../assets/config.js'
 import type {
   AssetRouting,
@@ -7,10 +7,12 @@ import type {
   HostBinding,
   RoutingTable,
   ScriptDescriptor,
+  StartupCheck,
   TailDelivery,
   VersionShare,
 } from '../../shared/protocol.js'
-import type { Script, ScriptVersion, Store, StoredBinding } from '../../storage/store.js'
+import type { StartupCandidate } from '../startup-candidate.js'
+import type { ModuleContent, Script, ScriptVersion, Store, StoredBinding } from '../../storage/store.js'
 import { sha256Hex } from '../../util/ids.js'
 import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
 
@@ -138,7 +140,10 @@ function cacheIdentity(script: Script, namespaceId: NamespaceId | null, trusted:
   return { space: `script-${script.id}`, defaultEnabled: false }
 }
 
-async function hostBindings(store: Store, accountId: AccountId, version: ScriptVersion): Promise<HostBinding[]> {
+/** The parts of a version its bindings are built from (a stored version, or a candidate). */
+type BindingSource = Pick<ScriptVersion, 'id' | 'createdOn' | 'annotations' | 'bindings'>
+
+async function hostBindings(store: Store, accountId: AccountId, version: BindingSource): Promise<HostBinding[]> {
   const out: HostBinding[] = []
   for (const b of version.bindings) {
     const hb = await hostBinding(store, accountId, version, b)
@@ -150,7 +155,7 @@ async function hostBindings(store: Store, accountId: AccountId, version: ScriptV
 async function hostBinding(
   store: Store,
   accountId: AccountId,
-  version: ScriptVersion,
+  version: BindingSource,
   b: StoredBinding,
 ): Promise<HostBinding | undefined> {
   const str = (k: string): string => (typeof b[k] === 'string' ? (b[k] as string) : '')
@@ -227,14 +232,46 @@ export async function codeBundle(store: Store, version: ScriptVersion): Promise<
     if (m.type === 'sourcemap') continue
     const content = await store.scripts.moduleContent(m.hash)
     if (!content) throw new Error(`module ${m.name} of version ${version.id} is missing from storage`)
-    const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength)
-    modules.push(
-      TEXT_TYPES.has(m.type)
-        ? { name: m.name, type: m.type as 'esm', text: buf.toString('utf8') }
-        : { name: m.name, type: m.type as 'wasm' | 'data', base64: buf.toString('base64') },
-    )
+    modules.push(bundledModule({ name: m.name, type: m.type, content }))
   }
   return { modules }
+}
+
+function bundledModule(m: ModuleContent): CodeBundle['modules'][number] {
+  const buf = Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength)
+  return TEXT_TYPES.has(m.type)
+    ? { name: m.name, type: m.type as 'esm', text: buf.toString('utf8') }
+    : { name: m.name, type: m.type as 'wasm' | 'data', base64: buf.toString('base64') }
+}
+
+/**
+ * A version that is not stored yet, as the host would run it (same bindings, dates and shims), for
+ * a startup check. Nothing here is cached by the host: the check loads a throwaway isolate.
+ */
+export async function describeCandidate(store: Store, candidate: StartupCandidate, now: number): Promise<StartupCheck> {
+  const { accountId, namespaceId, name, version } = candidate
+  const id = 'startup-check' as VersionId
+  const createdOn = new Date(now).toISOString()
+  const bindings = await hostBindings(store, accountId, { id, createdOn, annotations: version.annotations ?? {}, bindings: version.bindings })
+  const trusted = namespaceId === null ? true : ((await store.namespaces.getById(namespaceId))?.trustedWorkers ?? false)
+  const script: ScriptDescriptor = {
+    accountId,
+    namespaceId: namespaceId ?? '',
+    name,
+    versionId: id,
+    loadKey: id,
+    format: version.format,
+    mainModule: version.mainModule,
+    compatibilityDate: runnableCompatibilityDate(version.compatibilityDate),
+    compatibilityFlags: version.compatibilityFlags,
+    bindings,
+    trusted,
+    workersDev: false,
+    traced: false,
+    limits: {},
+    cache: { space: `startup-check-${accountId}`, defaultEnabled: namespaceId === null || trusted },
+  }
+  return { script, code: { modules: version.modules.filter((m) => m.type !== 'sourcemap').map(bundledModule) } }
 }
 
 export async function routingTableOf(store: Store, edgeDomain: string): Promise<RoutingTable> {

@@ -1,0 +1,94 @@
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { CONTROL, type StartupCheckResult } from '../shared/protocol.js'
+import type { Store } from '../storage/store.js'
+import type { Clock } from '../util/clock.js'
+import { describeCandidate } from './internal/descriptors.js'
+import type { StartupCandidate, StartupOutcome, StartupRunner } from './startup-candidate.js'
+import type { EdgeProcess } from './supervisor.js'
+
+export interface StartupCheckDeps {
+  store: Store
+  clock: Clock
+  secret: string
+  processes(): EdgeProcess[]
+  /** Resolves once process `index` is ready (at once if it is). */
+  whenReady(index: number): Promise<void>
+  /** Resolves once process `index` is no longer the process `pid`. */
+  whenExited(index: number, pid: number | undefined): Promise<void>
+  /**
+   * Upper bound on one check, waiting for the process included. A busy loop is normally ended
+   * sooner: the watchdog kills the stuck process within a few probes.
+   */
+  deadlineMs: number
+}
+
+/**
+ * Runs uploads' top-level code in the probation process, never in the shared pool: a hostile
+ * `while (true) {}` at the top of an upload then stalls only scripts that are already suspects,
+ * until the watchdog kills the process (it blames the check's mark, so no suspect is convicted for
+ * it) and the upload is refused. A failed check stores nothing: the previous version keeps serving.
+ */
+export class StartupChecker implements StartupRunner {
+  readonly #deps: StartupCheckDeps
+
+  constructor(deps: StartupCheckDeps) {
+    this.#deps = deps
+  }
+
+  async run(candidate: StartupCandidate): Promise<StartupOutcome> {
+    const { store, clock, secret, deadlineMs } = this.#deps
+    const signal = AbortSignal.timeout(deadlineMs)
+    const body = JSON.stringify(await describeCandidate(store, candidate, clock.now()))
+    for (let attempt = 1; ; attempt++) {
+      const target = await this.#probation(signal)
+      let res: Response
+      try {
+        res = await fetch(`http://127.0.0.1:${target.controlPort}${CONTROL.startup}`, {
+          method: 'POST',
+          headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
+          body,
+          signal,
+        })
+      } catch {
+        // The process died: under this check (the watchdog kills a stuck one), or before it ran
+        // (killed for another reason, its exit not seen yet). One more try in the next process
+        // tells them apart; a check that kills two processes broke the limit.
+        if (attempt === 1 && !signal.aborted && (await this.#replaced(target, signal))) continue
+        return { ok: false, limit: 'cpu' }
+      }
+      if (!res.ok) throw new Error(`startup check failed in workerd ${target.index}: HTTP ${res.status} ${await res.text()}`)
+      return (await res.json()) as StartupCheckResult
+    }
+  }
+
+  /** Whether process `target` is gone (waiting, within the deadline, for its exit to be seen). */
+  async #replaced(target: EdgeProcess, signal: AbortSignal): Promise<boolean> {
+    try {
+      await Promise.race([this.#deps.whenExited(target.index, target.pid), aborted(signal)])
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  async #probation(signal: AbortSignal): Promise<EdgeProcess & { controlPort: number }> {
+    for (;;) {
+      const p = this.#deps.processes().find((x) => x.role === 'probation')
+      if (!p) throw new Error('no probation process to run startup checks in')
+      if (p.state === 'ready' && p.controlPort !== undefined) return { ...p, controlPort: p.controlPort }
+      // Restarting (e.g. killed by the previous check): wait for it, within the check's deadline.
+      await Promise.race([this.#deps.whenReady(p.index), aborted(signal)])
+    }
+  }
+}
+
+/** Rejects when the check's deadline passes (for a race: a rejection nobody awaits is not an error). */
+function aborted(signal: AbortSignal): Promise<never> {
+  const deadline = new Promise<never>((_, reject) => {
+    const fail = () => reject(new Error('the startup check ran out of time waiting for the probation process'))
+    if (signal.aborted) fail()
+    else signal.addEventListener('abort', fail, { once: true })
+  })
+  deadline.catch(() => {})
+  return deadline
+}
