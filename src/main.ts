@@ -1,19 +1,26 @@
 import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
-import type { EdgeNotifier } from './api/context.js'
 import { TailSessions } from './api/tail/sessions.js'
 import { handleTailUpgrade } from './api/tail/upgrade.js'
+import { ResponseCache } from './cache/response-cache.js'
 import { createKvService } from './kv/service.js'
 import { startExpirySweeper } from './kv/sweeper.js'
+import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
+import type { EdgeNotifier } from './runtime/edge-notifier.js'
+import { EventHub, withRayId, type TraceEvent } from './runtime/events.js'
+import { createInternalApi } from './runtime/internal/server.js'
+import { serveInternalApi } from './runtime/internal/serve.js'
+import { InvocationLog } from './runtime/invocation-log.js'
 import { ensureFirstAccount, type Credentials } from './bootstrap.js'
 import type { Config } from './config/config.js'
 import { holdDataDir, rememberEndpoints } from './data-dir.js'
-import { bindEdgeSocket } from './runtime/edge-socket.js'
+import { bindEdgeSocket, type EdgeSocket } from './runtime/edge-socket.js'
 import { openStore } from './storage/open.js'
 import type { Store } from './storage/store.js'
 import { systemClock, type Clock } from './util/clock.js'
+import { secretToken } from './util/ids.js'
 import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 
@@ -37,8 +44,9 @@ export interface PlatformOptions {
 export class StartupError extends Error {}
 
 /**
- * `workerhive start`: hold the data dir, bind both ports, open storage, make sure an account
- * exists, start the edge and the API. A start that fails half-way undoes what it did.
+ * `workerhive start`, and the one composition root: hold the data dir, bind both ports, open
+ * storage, make sure an account exists, start the data plane (internal API + edge) and the API.
+ * A start that fails half-way undoes what it did.
  */
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   const log = opts.log ?? createLogger(config.logLevel)
@@ -75,8 +83,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const edge = await startEdge({ store, log, clock, config, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
-  undo.push(() => edge.stop())
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, log, clock, config, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
   tails = new TailSessions({ events: edge.events, clock, log })
   // A script is traced only while it has a tail. Creating and deleting one through the API reshape
@@ -129,12 +137,76 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
-      await edge.stop()
+      await stopDataPlane()
       sweeper.stop()
       await store.close()
       lock.release()
     },
   }
+}
+
+interface DataPlaneDeps {
+  store: Store
+  log: Logger
+  clock: Clock
+  config: Config
+  /** The edge's listening socket, bound already (see EdgeDeps.socket). */
+  socket: EdgeSocket
+  /** Whether a live tail reads a script; asked when the host describes it. */
+  isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+}
+
+/**
+ * The edge and the internal API its workerd processes call: what they share (the per-boot secret,
+ * trace events, invocation counters, containment) is built here and handed to both.
+ */
+async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop(): Promise<void> }> {
+  const { store, log, clock, config } = deps
+  const secret = secretToken()
+  const events = new EventHub()
+  const invocations = new InvocationLog({ store: store.invocations, log: log.child({ component: 'invocation-log' }), now: () => clock.now() })
+  const containment = new Containment({ coolDownMs: config.coolDownMs })
+  const internalApi = createInternalApi({
+    store,
+    log,
+    clock,
+    secret,
+    cache: responseCacheFor(config, clock),
+    edgeDomain: config.edgeDomain,
+    containment: () => containment.state(),
+    isTailed: deps.isTailed,
+    onEvents: (batch) => {
+      const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
+      const withRays = (batch.events as TraceEvent[]).map(withRayId)
+      events.publish(ref, withRays)
+      invocations.append(ref, withRays)
+    },
+  })
+  const internal = await serveInternalApi(internalApi.fetch)
+  let edge: Edge
+  try {
+    edge = await startEdge({ store, log, clock, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
+  } catch (err) {
+    await internal.close()
+    throw err
+  }
+  return {
+    edge,
+    async stop() {
+      await edge.stop()
+      await internal.close()
+    },
+  }
+}
+
+/** The Cache API's storage for loaded Workers, sized from `cacheMemoryMb`. */
+function responseCacheFor(config: Pick<Config, 'cacheMemoryMb'>, clock: Clock): ResponseCache {
+  const cacheBytes = config.cacheMemoryMb * 1024 * 1024
+  // One tenant's space may take a quarter of the cache, one entry as much (never more than
+  // Cloudflare's 512 MB object limit).
+  const maxSpaceBytes = Math.floor(cacheBytes / 4)
+  const maxEntryBytes = Math.min(maxSpaceBytes, 512 * 1024 * 1024)
+  return new ResponseCache({ maxBytes: cacheBytes, maxSpaceBytes, maxEntryBytes, clock })
 }
 
 /**

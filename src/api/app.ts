@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { assetTokenOnlyForUploads, authenticate, requireOwnAccount } from './auth.js'
 import type { ApiDeps, ApiEnv } from './context.js'
 import { fail } from './envelope.js'
-import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRoute, noRoute } from './errors.js'
+import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRoute, noRoute } from '../domain/errors.js'
 import { routeModules } from './routes/index.js'
 import { consoleRoutes } from '../console/page.js'
 

@@ -3,7 +3,7 @@ import { readAssetToken } from '../assets/tokens.js'
 import type { AssetSession } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
 import type { ApiEnv, ApiDeps } from './context.js'
-import { authenticationError, forbidden } from './errors.js'
+import { authenticationError, forbidden } from '../domain/errors.js'
 
 /**
  * Resolves the caller's account from `Authorization: Bearer <token>` or the legacy

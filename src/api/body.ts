@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { malformedBody } from './errors.js'
+import { malformedBody } from '../domain/errors.js'
 
 /** Reads a JSON body or answers Cloudflare's "could not parse" error. */
 export async function readJson(c: Context): Promise<unknown> {

@@ -4,17 +4,10 @@ import type { Clock } from '../util/clock.js'
 import type { AssetSession } from '../storage/store.js'
 import type { Logger } from '../util/logger.js'
 import type { Config } from '../config/config.js'
+import type { EdgeNotifier } from '../runtime/edge-notifier.js'
 import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
-import type { StartupRunner } from './upload/startup.js'
-
-/** Notified after every change the edge must see; resolves once every edge process has seen it. */
-export interface EdgeNotifier {
-  scriptChanged(change: { accountId: string; namespaceId: string | null; name: string }): Promise<void>
-  routesChanged(): Promise<void>
-  /** Drop every cached descriptor and route (e.g. after missing changes from another node). */
-  everythingChanged(): Promise<void>
-}
+import type { StartupRunner } from '../runtime/startup-candidate.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {

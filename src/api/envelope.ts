@@ -1,4 +1,4 @@
-import type { CfError } from './errors.js'
+import type { CfError } from '../domain/errors.js'
 
 /** The v4 envelope every JSON answer travels in. */
 export interface Envelope<T> {

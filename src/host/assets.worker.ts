@@ -1,8 +1,8 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { internalFetch } from './internal-api.worker.js'
 import type { AssetsProps, HostEnv } from './env.worker.js'
-import { globMatches } from './shared/glob.js'
-import { ASSET_HEADERS, ASSET_REQUEST_HEADERS, INTERNAL, type ScriptDescriptor } from './shared/protocol.js'
+import { globMatches } from '../shared/glob.js'
+import { ASSET_HEADERS, ASSET_REQUEST_HEADERS, INTERNAL, type ScriptDescriptor } from '../shared/protocol.js'
 
 /**
  * router: an asset, else the Worker; assets: a `!` rule of run_worker_first kept the path for

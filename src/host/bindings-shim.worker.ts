@@ -3,7 +3,7 @@
 // compatibility date and flag: KV namespaces, dispatch namespaces, service bindings with RPC, and
 // secret keys as CryptoKeys. Modules Workers get the wrapped env in their handlers and entrypoint
 // classes; service-worker scripts get the wrapped values as globals (see loader.worker.ts).
-import type { HostBinding } from './shared/protocol.js'
+import type { HostBinding } from '../shared/protocol.js'
 import { dispatchNamespaceSource } from './dispatch-shim.worker.js'
 import { kvNamespaceSource } from './kv-shim.worker.js'
 

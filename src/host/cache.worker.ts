@@ -1,4 +1,4 @@
-import { CACHE_HEADERS, CACHE_MATCH_HEADERS, CACHE_ORIGIN, INTERNAL } from './shared/protocol.js'
+import { CACHE_HEADERS, CACHE_MATCH_HEADERS, CACHE_ORIGIN, INTERNAL } from '../shared/protocol.js'
 import { internalFetch } from './internal-api.worker.js'
 import type { HostEnv, ScriptProps } from './env.worker.js'
 

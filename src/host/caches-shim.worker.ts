@@ -2,7 +2,7 @@
 // cache of their own (workerd: "No Cache was configured"), so this module, evaluated before the
 // customer's code, replaces `globalThis.caches`. Each call is one fetch() to CACHE_ORIGIN through
 // the Worker's globalOutbound, where the host scopes it to the Worker's cache space.
-import { CACHE_HEADERS, CACHE_MATCH_HEADERS, CACHE_ORIGIN } from './shared/protocol.js'
+import { CACHE_HEADERS, CACHE_MATCH_HEADERS, CACHE_ORIGIN } from '../shared/protocol.js'
 
 /** JS source of the caches module of one script. */
 export function cachesModule(defaultEnabled: boolean): string {

@@ -4,7 +4,7 @@
 // DispatchNamespace entrypoint, with the script name and options in a header. That saves the RPC
 // round trip of calling get() on the host and then fetch() on what it returned, and needs no RPC,
 // so it works under every compatibility date.
-import { DISPATCH_HEADER } from './shared/protocol.js'
+import { DISPATCH_HEADER } from '../shared/protocol.js'
 
 /** Our modules inside a customer's Worker live under this prefix, so they never collide. */
 export const OWN = '__workerhive/'

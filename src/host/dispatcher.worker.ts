@@ -4,7 +4,7 @@ import { invoke } from './invoke.worker.js'
 import { loadWorker } from './loader.worker.js'
 import { ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
 import { lookupScript } from './registry.worker.js'
-import { DISPATCH_HEADER, type ScriptDescriptor } from './shared/protocol.js'
+import { DISPATCH_HEADER, type ScriptDescriptor } from '../shared/protocol.js'
 
 type DispatchOptions = { limits?: { cpuMs?: number; subRequests?: number }; outbound?: Record<string, unknown> }
 

@@ -7,7 +7,7 @@ import { invoke, isResourceLimit } from './invoke.worker.js'
 import { lookupScript, routingTable } from './registry.worker.js'
 import { newRay, stampRay, withRay } from './ray.worker.js'
 import { resolveTarget } from './routing.worker.js'
-import { rayIdOf } from './shared/edge-errors.js'
+import { rayIdOf } from '../shared/edge-errors.js'
 
 export { Assets } from './assets.worker.js'
 export { Control } from './control.worker.js'
@@ -51,6 +51,6 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
  */
 function exceptionText(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
-  const frames = (err.stack ?? '').split('\n').slice(1).filter((line) => !line.includes('(host/'))
+  const frames = (err.stack ?? '').split('\n').slice(1).filter((line) => !/\((host|shared)\//.test(line))
   return [`${err.name}: ${err.message}`, ...frames].join('\n')
 }

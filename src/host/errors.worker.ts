@@ -1,4 +1,4 @@
-import { EDGE_ERRORS, HEADER_RAY, rayIdOf, type EdgeError, type EdgeErrorName } from './shared/edge-errors.js'
+import { EDGE_ERRORS, HEADER_RAY, rayIdOf, type EdgeError, type EdgeErrorName } from '../shared/edge-errors.js'
 
 /** What a page knows about the request it answers. */
 export interface PageContext {

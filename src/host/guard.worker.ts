@@ -1,4 +1,4 @@
-import { CONTAINMENT_MARK, INTERNAL, type ContainmentState } from './shared/protocol.js'
+import { CONTAINMENT_MARK, INTERNAL, type ContainmentState } from '../shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
 import { internalJson } from './internal-api.worker.js'
 

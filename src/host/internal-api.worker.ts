@@ -1,4 +1,4 @@
-import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import type { HostEnv } from './env.worker.js'
 
 /** Calls Node's internal API; any non-2xx is an error the caller turns into a 5xx or a rejection. */

@@ -1,5 +1,5 @@
-import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
-import { PROBATION_HEADERS, type ScriptDescriptor } from './shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { PROBATION_HEADERS, type ScriptDescriptor } from '../shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
 import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDeadline } from './guard.worker.js'
 import { beginInvocation, endInvocation } from './budget.worker.js'

@@ -2,8 +2,8 @@
 // KvNamespace entrypoint with fetch() alone: a Fetcher's fetch() exists under every compatibility
 // date and flag, while RPC methods on a binding need the `rpc` behaviour (2024-04-03); without it
 // `env.KV.get(k)` would be Fetcher.get(), an HTTP GET of `k`. The host forwards each call to Node's
-// KV wire (src/api/internal/kv.ts) under the namespace of the binding's props, never the request's.
-import { KV_ORIGIN } from './shared/protocol.js'
+// KV wire (src/runtime/internal/kv.ts) under the namespace of the binding's props, never the request's.
+import { KV_ORIGIN } from '../shared/protocol.js'
 
 /** JS source of the KVNamespace class (`kvNamespaceOf(raw)` builds one over the raw entrypoint). */
 export function kvNamespaceSource(): string {

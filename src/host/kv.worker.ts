@@ -1,9 +1,9 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { INTERNAL } from './shared/protocol.js'
+import { INTERNAL } from '../shared/protocol.js'
 import { internalFetch } from './internal-api.worker.js'
 import type { HostEnv, KvProps } from './env.worker.js'
 
-/** The operations of Node's KV wire a Worker's KVNamespace may call (see src/api/internal/kv.ts). */
+/** The operations of Node's KV wire a Worker's KVNamespace may call (see src/runtime/internal/kv.ts). */
 const KV_OPERATIONS = new Set(['GET value', 'PUT value', 'DELETE value', 'GET keys', 'POST bulk/get'])
 const KV_FORWARDED_HEADERS = ['x-kv-metadata', 'content-type', 'content-length'] as const
 

@@ -1,4 +1,4 @@
-import { INTERNAL, type CodeBundle, type HostBinding, type ScriptDescriptor } from './shared/protocol.js'
+import { INTERNAL, type CodeBundle, type HostBinding, type ScriptDescriptor } from '../shared/protocol.js'
 import { internalJson } from './internal-api.worker.js'
 import { hostExports, type HostEnv, type OutboundTarget } from './env.worker.js'
 import { stableHash } from './budget.worker.js'

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { HEADER_INTERNAL_SECRET } from './shared/headers.js'
-import { PROBATION_HEADERS } from './shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { PROBATION_HEADERS } from '../shared/protocol.js'
 import type { HostEnv } from './env.worker.js'
 import { exceptionResponse, invoke, type InvokeOptions } from './invoke.worker.js'
 import { lookupScript } from './registry.worker.js'

@@ -1,4 +1,4 @@
-import { HEADER_RAY } from './shared/edge-errors.js'
+import { HEADER_RAY } from '../shared/edge-errors.js'
 
 /**
  * A fresh ray for one edge request: 16 hex digits and the node's colo, Cloudflare's `cf-ray`

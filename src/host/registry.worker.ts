@@ -1,4 +1,4 @@
-import { INTERNAL, type CodeBundle, type RoutingTable, type ScriptDescriptor, type ScriptLookup } from './shared/protocol.js'
+import { INTERNAL, type CodeBundle, type RoutingTable, type ScriptDescriptor, type ScriptLookup } from '../shared/protocol.js'
 import { internalJson } from './internal-api.worker.js'
 import type { HostEnv } from './env.worker.js'
 

@@ -1,5 +1,5 @@
-import type { RoutingTable } from './shared/protocol.js'
-import { normaliseHostname, parseRoutePattern, RouteTable, type RouteEntry } from './shared/route-patterns.js'
+import type { RoutingTable } from '../shared/protocol.js'
+import { normaliseHostname, parseRoutePattern, RouteTable, type RouteEntry } from '../shared/route-patterns.js'
 
 export interface EdgeTarget {
   accountId: string

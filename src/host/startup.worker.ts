@@ -6,7 +6,7 @@ import { OWN } from './dispatch-shim.worker.js'
 import type { HostEnv } from './env.worker.js'
 import { markEnd, markStart } from './guard.worker.js'
 import { workerCode } from './loader.worker.js'
-import { STARTUP_CHECK_KEY, type StartupCheck, type StartupCheckResult } from './shared/protocol.js'
+import { STARTUP_CHECK_KEY, type StartupCheck, type StartupCheckResult } from '../shared/protocol.js'
 
 /** How the Worker Loader prefixes the exception of a Worker whose top level threw. */
 const FAILED_TO_START = 'Failed to start Worker:\n'

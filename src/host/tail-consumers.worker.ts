@@ -1,4 +1,4 @@
-import { TAIL_ENTRYPOINT, type ScriptDescriptor, type TailDelivery } from './shared/protocol.js'
+import { TAIL_ENTRYPOINT, type ScriptDescriptor, type TailDelivery } from '../shared/protocol.js'
 import { TAIL_SHIM_PATH } from './tail-shim.worker.js'
 import type { HostEnv } from './env.worker.js'
 import { runContained } from './invoke.worker.js'

@@ -4,7 +4,7 @@
 // Worker also exports a small WorkerEntrypoint of ours whose tail() hands the events to the
 // customer's handler, whatever its date: `handler.tail(events, env, ctx)` for an object,
 // `new Class(ctx, env).tail(events)` for a class.
-import { TAIL_ENTRYPOINT } from './shared/protocol.js'
+import { TAIL_ENTRYPOINT } from '../shared/protocol.js'
 import { OWN } from './dispatch-shim.worker.js'
 
 /** The module's path among the loaded Worker's modules. */

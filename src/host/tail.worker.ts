@@ -1,5 +1,5 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { INTERNAL } from './shared/protocol.js'
+import { INTERNAL } from '../shared/protocol.js'
 import { internalFetch } from './internal-api.worker.js'
 import type { HostEnv, ScriptProps } from './env.worker.js'
 import { scriptKey } from './guard.worker.js'

@@ -1,5 +1,5 @@
-import type { ScriptDescriptor } from './shared/protocol.js'
-import { pickShare, VERSION_KEY_HEADER, VERSION_OVERRIDES_HEADER } from './shared/version-split.js'
+import type { ScriptDescriptor } from '../shared/protocol.js'
+import { pickShare, VERSION_KEY_HEADER, VERSION_OVERRIDES_HEADER } from '../shared/version-split.js'
 
 /**
  * The version of a gradually deployed script that serves this request (see pickShare). `pinned`

@@ -1,4 +1,4 @@
-import { kvInvalidCursor } from '../api/errors.js'
+import { kvInvalidCursor } from '../domain/errors.js'
 
 /**
  * List cursors are opaque to clients: the last key of a page, as base64url of its UTF-8 bytes,

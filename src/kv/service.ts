@@ -6,7 +6,7 @@ import {
   kvNamespaceNotFound,
   kvPayloadTooLarge,
   kvTitleTaken,
-} from '../api/errors.js'
+} from '../domain/errors.js'
 import type { AccountId, KvNamespaceId } from '../domain/ids.js'
 import type { KvKeyInfo, KvNamespace, KvScope, KvStore, KvWrite } from '../storage/kv-store.js'
 import { StorageConflict } from '../storage/store.js'

@@ -7,7 +7,7 @@ import {
   kvKeyTooLong,
   kvMetadataTooLarge,
   kvPayloadTooLarge,
-} from '../api/errors.js'
+} from '../domain/errors.js'
 import { KV_LIMITS } from './limits.js'
 
 /** Throws Cloudflare's error for a key it would refuse. */

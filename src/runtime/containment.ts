@@ -1,4 +1,4 @@
-import type { ContainmentState } from '../host/shared/protocol.js'
+import type { ContainmentState } from '../shared/protocol.js'
 
 export type Offence = 'cpu' | 'memory'
 

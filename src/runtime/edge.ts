@@ -1,39 +1,40 @@
-import { serve, type ServerType } from '@hono/node-server'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import type { EdgeNotifier } from '../api/context.js'
-import { createInternalApi } from '../api/internal/server.js'
-import { ResponseCache } from '../cache/response-cache.js'
 import type { Config } from '../config/config.js'
-import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
-import { CONTROL } from '../host/shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { CONTROL } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
 import { secretToken } from '../util/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { bindEdgeSocket, type EdgeSocket } from './edge-socket.js'
-import { Containment } from './containment.js'
-import { EventHub, withRayId, type TraceEvent } from './events.js'
-import { InvocationLog } from './invocation-log.js'
+import type { Containment } from './containment.js'
+import type { EdgeNotifier } from './edge-notifier.js'
+import type { EventHub } from './events.js'
+import type { InvocationLog } from './invocation-log.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
 import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
-import { hostDir, workerdConfig } from './workerd-config.js'
+import { hostBundleDirs, workerdConfig } from './workerd-config.js'
 
 export interface EdgeDeps {
   store: Store
   log: Logger
   clock: Clock
+  /** Where the workerd processes reach Node's internal API, and the per-boot secret it checks. */
+  internal: { port: number; secret: string }
+  /** Trace events of loaded Workers, as the internal API receives them. */
+  events: EventHub
+  invocations: InvocationLog
+  /** Bans and probation; the internal API hands them to a process that has just started. */
+  containment: Containment
   /**
    * The edge's listening socket when the caller bound it already (startPlatform binds its ports
    * before it writes a file); the edge owns and closes it from then on. Bound here when absent.
    */
   socket?: EdgeSocket
-  /** Whether a live tail reads a script; asked when the host describes it. */
-  isTailed?: (ref: { accountId: string; namespaceId: string; script: string }) => boolean
   config: Pick<
     Config,
     | 'dataDir'
@@ -50,9 +51,7 @@ export interface EdgeDeps {
     | 'processMemoryMb'
     | 'isolateHeapMb'
     | 'maxIsolatesPerProcess'
-    | 'coolDownMs'
     | 'sandbox'
-    | 'cacheMemoryMb'
   >
 }
 
@@ -79,45 +78,19 @@ export interface Edge {
 const STARTUP_CHECK_DEADLINE_MS = 15_000
 
 /**
- * The data plane: Node binds the edge socket and serves the internal API; N workerd processes run
- * the host worker, accept edge connections themselves (Node is never in the request path), and
- * load customers' Workers on demand through the Worker Loader.
+ * The data plane: N workerd processes run the host worker, accept edge connections themselves (Node
+ * binds the edge socket and is never in the request path), load customers' Workers on demand through
+ * the Worker Loader, and reach Node through the internal API the composition root serves.
  */
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
-  const { store, log, config, clock } = deps
-  const secret = secretToken()
-  const events = new EventHub()
-  const invocations = new InvocationLog({ store: store.invocations, log: log.child({ component: 'invocation-log' }), now: () => clock.now() })
+  const { store, log, clock, config, events, invocations, containment } = deps
+  const { port: internalPort, secret } = deps.internal
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
   // Bans and probation outlive a restart and reach every node: loaded before any process starts
   // (a fresh process asks for them before its first invocation).
-  const containment = new Containment({ coolDownMs: config.coolDownMs })
   const shared = new SharedContainment({ store, containment, log, onReload: () => watchdog?.refreshContainment() })
   await shared.load()
-  const cacheBytes = config.cacheMemoryMb * 1024 * 1024
-  // One tenant's space may take a quarter of the cache, one entry as much (never more than
-  // Cloudflare's 512 MB object limit).
-  const maxSpaceBytes = Math.floor(cacheBytes / 4)
-  const maxEntryBytes = Math.min(maxSpaceBytes, 512 * 1024 * 1024)
-  const internal = createInternalApi({
-    store,
-    log,
-    clock,
-    secret,
-    cache: new ResponseCache({ maxBytes: cacheBytes, maxSpaceBytes, maxEntryBytes, clock }),
-    edgeDomain: config.edgeDomain,
-    containment: () => containment.state(),
-    isTailed: (ref) => deps.isTailed?.(ref) ?? false,
-    onEvents: (batch) => {
-      const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
-      const withRays = (batch.events as TraceEvent[]).map(withRayId)
-      events.publish(ref, withRays)
-      invocations.append(ref, withRays)
-    },
-  })
-  const internalServer = await listen(internal.fetch)
-  const internalPort = (internalServer.address() as AddressInfo).port
 
   const nonce = `@wh${secretToken().slice(0, 12)}`
   const tenantLog = log.child({ component: 'tenant' })
@@ -131,7 +104,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     const probationPort = gate.port
     const runtimeDir = join(config.dataDir, 'runtime')
     mkdirSync(runtimeDir, { recursive: true })
-    sandbox = detectSandbox(sandboxPaths(workerdBinary(), hostDir, runtimeDir), !config.sandbox)
+    sandbox = detectSandbox(sandboxPaths(workerdBinary(), hostBundleDirs, runtimeDir), !config.sandbox)
     if (sandbox.kind === 'none') log.warn({ reason: sandbox.reason }, 'workerd runs WITHOUT a sandbox: tenants share the host user and view of the filesystem')
     else log.info({}, 'workerd runs sandboxed (bubblewrap: own user, pid, ipc namespaces; read-only minimal filesystem)')
     const specs: ProcessSpec[] = [
@@ -194,7 +167,6 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     await supervisor?.stop()
     socket?.close()
     gate?.close()
-    internalServer.close()
     throw err
   }
   const sup = supervisor
@@ -235,7 +207,6 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       await shared.settled()
       edgeSocket.close()
       gateSocket.close()
-      await new Promise<void>((resolve) => internalServer.close(() => resolve()))
     },
   }
 
@@ -268,12 +239,4 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     )
   }
 
-}
-
-function listen(fetch: Parameters<typeof serve>[0]['fetch']): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    // Large headers are legitimate here: a cached response's head travels in one (CACHE_HEADERS.head).
-    const server = serve({ fetch, hostname: '127.0.0.1', port: 0, serverOptions: { maxHeaderSize: 1024 * 1024 } }, () => resolve(server))
-    server.once('error', reject)
-  })
 }

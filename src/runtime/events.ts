@@ -1,4 +1,4 @@
-import { HEADER_RAY, rayIdOf } from '../host/shared/edge-errors.js'
+import { HEADER_RAY, rayIdOf } from '../shared/edge-errors.js'
 import type { ScriptRef } from '../storage/store.js'
 
 /**

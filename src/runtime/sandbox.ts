@@ -47,8 +47,8 @@ function sandboxArgs(readOnlyPaths: string[]): string[] {
 }
 
 /** The directories a workerd process must read: its binary's folder, the host worker, its config. */
-export const sandboxPaths = (workerdBinary: string, hostDir: string, runtimeDir: string): string[] => [
+export const sandboxPaths = (workerdBinary: string, hostBundleDirs: string[], runtimeDir: string): string[] => [
   dirname(workerdBinary),
-  hostDir,
+  ...hostBundleDirs,
   runtimeDir,
 ]

@@ -1,9 +1,9 @@
-import type { StartupCandidate, StartupOutcome, StartupRunner } from '../api/upload/startup.js'
-import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
-import { CONTROL, type StartupCheckResult } from '../host/shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { CONTROL, type StartupCheckResult } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
-import { describeCandidate } from './descriptors.js'
+import { describeCandidate } from './internal/descriptors.js'
+import type { StartupCandidate, StartupOutcome, StartupRunner } from './startup-candidate.js'
 import type { EdgeProcess } from './supervisor.js'
 
 export interface StartupCheckDeps {

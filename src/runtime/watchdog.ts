@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { HEADER_INTERNAL_SECRET } from '../host/shared/headers.js'
-import { CONTAINMENT_MARK, CONTROL, isStartupCheckKey } from '../host/shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { CONTAINMENT_MARK, CONTROL, isStartupCheckKey } from '../shared/protocol.js'
 import type { Logger } from '../util/logger.js'
 import type { Containment, ContainmentEntry, Offence } from './containment.js'
 import type { EdgeProcess } from './supervisor.js'

@@ -2,8 +2,14 @@ import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The compiled host worker (dist/src/host), whatever the current module's location in dist. */
-export const hostDir = fileURLToPath(new URL('../host/', import.meta.url))
+/** The compiled sources (dist/src), whatever the current module's location in dist. */
+const srcDir = fileURLToPath(new URL('../', import.meta.url))
+/** The compiled host worker (dist/src/host). */
+export const hostDir = join(srcDir, 'host')
+/** The modules both worlds compile (dist/src/shared); the host worker imports them as `../shared/…`. */
+export const sharedDir = join(srcDir, 'shared')
+/** Every directory workerd reads the host worker's modules from. */
+export const hostBundleDirs = [hostDir, sharedDir]
 
 export interface WorkerdConfigInput {
   /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
@@ -85,10 +91,13 @@ ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${cap
 `
 }
 
-/** Every compiled host module; the entry module first, as workerd takes the first as main. */
+/**
+ * Every compiled host module, named by its path under dist/src (`host/…`, `shared/…`) so relative
+ * imports resolve between them; the entry module first, as workerd takes the first as main.
+ */
 function hostModules(configDir: string): Array<{ name: string; path: string }> {
-  const files = walk(hostDir).filter((f) => f.endsWith('.js'))
-  const list = files.map((path) => ({ name: `host/${relative(hostDir, path)}`, path: relative(configDir, path) }))
+  const files = hostBundleDirs.flatMap(walk).filter((f) => f.endsWith('.js'))
+  const list = files.map((path) => ({ name: relative(srcDir, path), path: relative(configDir, path) }))
   list.sort((a, b) => (a.name === 'host/entry.worker.js' ? -1 : b.name === 'host/entry.worker.js' ? 1 : a.name.localeCompare(b.name)))
   return list
 }

@@ -4,7 +4,7 @@ import { assetConfigOf } from '../../src/assets/config.js'
 import { applyHeaderRules, parseHeaders } from '../../src/assets/headers.js'
 import { htmlIntent, notFoundIntent } from '../../src/assets/intent.js'
 import { applyRedirects, parseRedirects } from '../../src/assets/redirects.js'
-import { globMatches } from '../../src/host/shared/glob.js'
+import { globMatches } from '../../src/shared/glob.js'
 
 const FILES = new Set(['/index.html', '/about.html', '/blog/index.html', '/app.js', '/404.html', '/docs/404.html'])
 /** Each file's hash is its path: every file has its own content. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Containment } from '../../src/runtime/containment.js'
-import { STARTUP_CHECK_KEY } from '../../src/host/shared/protocol.js'
+import { STARTUP_CHECK_KEY } from '../../src/shared/protocol.js'
 import { primarySuspect } from '../../src/runtime/watchdog.js'
 
 const user = (name: string) => `acct/ns-1/${name}`

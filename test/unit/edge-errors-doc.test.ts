@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { EDGE_ERRORS } from '../../src/host/shared/edge-errors.js'
+import { EDGE_ERRORS } from '../../src/shared/edge-errors.js'
 
 describe('docs/errors.md: edge errors', () => {
   it('lists exactly the codes the edge answers, with their statuses and titles', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { errorRegistry } from '../../src/api/errors.js'
+import { errorRegistry } from '../../src/domain/errors.js'
 
 describe('docs/errors.md', () => {
   it('lists exactly the errors of the registry, with their codes and statuses', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { KV_INTERNAL_HEADERS, kvInternalHandlers, type KvBindingRef } from '../../src/api/internal/kv.js'
+import { KV_INTERNAL_HEADERS, kvInternalHandlers, type KvBindingRef } from '../../src/runtime/internal/kv.js'
 import { createKvService } from '../../src/kv/service.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 import type { Store } from '../../src/storage/store.js'

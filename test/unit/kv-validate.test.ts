@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ApiError } from '../../src/api/errors.js'
+import { ApiError } from '../../src/domain/errors.js'
 import { decodeKeyCursor, encodeKeyCursor } from '../../src/kv/cursor.js'
 import { KV_LIMITS } from '../../src/kv/limits.js'
 import { readValueBody } from '../../src/kv/read-body.js'

@@ -10,7 +10,7 @@ import {
   patternInZone,
   RouteTable,
   type RoutePattern,
-} from '../../src/host/shared/route-patterns.js'
+} from '../../src/shared/route-patterns.js'
 
 const parse = (source: string): RoutePattern => {
   const parsed = parseRoutePattern(source)

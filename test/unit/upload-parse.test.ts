@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ApiError } from '../../src/api/errors.js'
+import { ApiError } from '../../src/domain/errors.js'
 import { parseTagList } from '../../src/api/routes/script-tags.js'
 import { parseScriptUpload, type ScriptUpload } from '../../src/api/upload/parse.js'
 

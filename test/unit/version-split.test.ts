@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { parseOverrides, pickShare } from '../../src/host/shared/version-split.js'
+import { parseOverrides, pickShare } from '../../src/shared/version-split.js'
 
 const v = (versionId: string) => ({ versionId })
 const shares = [

@@ -4,7 +4,7 @@ import { StorageConflict, type Namespace } from '../../storage/store.js'
 import { readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { invalidNamespaceName, malformedBody, namespaceExists, namespaceNotFound } from '../errors.js'
+import { invalidNamespaceName, malformedBody, namespaceExists, namespaceNotFound } from '../../domain/errors.js'
 
 export const namespaceView = (n: Namespace) => ({
   namespace_id: n.id,

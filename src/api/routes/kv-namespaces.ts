@@ -10,7 +10,7 @@ import {
   kvMalformedPage,
   kvMalformedPerPage,
   type ApiError,
-} from '../errors.js'
+} from '../../domain/errors.js'
 
 /** Every namespace decodes URL-encoded keys in paths (the only behaviour we implement). */
 export const kvNamespaceView = (n: KvNamespace) => ({ id: n.id, title: n.title, supports_url_encoding: true })

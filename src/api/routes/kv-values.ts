@@ -15,7 +15,7 @@ import {
   kvMalformedValue,
   kvPayloadTooLarge,
   malformedBody,
-} from '../errors.js'
+} from '../../domain/errors.js'
 
 const BulkWrite = z.array(
   z.object({

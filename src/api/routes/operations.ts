@@ -2,8 +2,8 @@ import { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import type { NamespaceId } from '../../domain/ids.js'
-import { namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../errors.js'
-import { rayIdOf } from '../../host/shared/edge-errors.js'
+import { namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../../domain/errors.js'
+import { rayIdOf } from '../../shared/edge-errors.js'
 
 /**
  * Workerhive's own operator endpoints (no Cloudflare equivalent): the edge's state, per-tenant

@@ -5,7 +5,7 @@ import type { StoredBinding } from '../../storage/store.js'
 import { readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { scriptValidation, secretNotFound } from '../errors.js'
+import { scriptValidation, secretNotFound } from '../../domain/errors.js'
 import { notifyEdge, requireLatestFullyDeployed, withFreshScript } from '../scripts/change.js'
 import {
   loadScript,

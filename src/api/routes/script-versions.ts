@@ -5,7 +5,7 @@ import type { Account, Deployment, Script, ScriptVersion } from '../../storage/s
 import { intParam, readJsonObject } from '../body.js'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { deploymentNotFound, invalidInput, malformedBody, versionNotFound } from '../errors.js'
+import { deploymentNotFound, invalidInput, malformedBody, versionNotFound } from '../../domain/errors.js'
 import { notifyEdge, withFreshScript } from '../scripts/change.js'
 import { loadScript, namespaceScriptLocator, scriptParam, type ScriptLocator } from '../scripts/locator.js'
 import { parseScriptUpload } from '../upload/parse.js'

@@ -3,7 +3,7 @@ import { StorageConflict, type Account, type Script } from '../../storage/store.
 import { readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
-import { invalidSubdomain, malformedBody, scriptNotFound, subdomainAvailable, subdomainTaken } from '../errors.js'
+import { invalidSubdomain, malformedBody, scriptNotFound, subdomainAvailable, subdomainTaken } from '../../domain/errors.js'
 
 /** The rule wrangler checks before registering a subdomain; one DNS label. */
 const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/

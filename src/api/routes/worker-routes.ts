@@ -6,7 +6,7 @@ import {
   patternHostLiteral,
   patternInZone,
   type RoutePattern,
-} from '../../host/shared/route-patterns.js'
+} from '../../shared/route-patterns.js'
 import { StorageConflict, type Route, type Zone } from '../../storage/store.js'
 import { readJson, readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
@@ -19,7 +19,7 @@ import {
   routeOutsideZone,
   routeZoneUnknown,
   scriptNotFound,
-} from '../errors.js'
+} from '../../domain/errors.js'
 import { normaliseZoneName, ownZone } from './zones.js'
 
 /** A route as Cloudflare shows it; `script` is absent on routes that exclude their pattern from Workers. */

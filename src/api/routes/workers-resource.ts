@@ -4,7 +4,7 @@ import type { Account, Script } from '../../storage/store.js'
 import { intParam } from '../body.js'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok, paginate } from '../envelope.js'
-import { scriptNotFound } from '../errors.js'
+import { scriptNotFound } from '../../domain/errors.js'
 import { defaultUrl } from './subdomain.js'
 
 /**

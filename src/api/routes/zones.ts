@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import type { ZoneId } from '../../domain/ids.js'
-import { hostnameInZone, hostnameProblem } from '../../host/shared/route-patterns.js'
+import { hostnameInZone, hostnameProblem } from '../../shared/route-patterns.js'
 import { StorageConflict, type Account, type Zone } from '../../storage/store.js'
 import { intParam, readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok, paginate } from '../envelope.js'
-import { forbidden, invalidZoneName, malformedBody, zoneExists, zoneNotFound } from '../errors.js'
+import { forbidden, invalidZoneName, malformedBody, zoneExists, zoneNotFound } from '../../domain/errors.js'
 
 /**
  * Cloudflare's zone object with the fields clients read. Workerhive has no DNS: a zone is the set of

@@ -1,6 +1,6 @@
 import { StaleScriptVersion, type Script, type Store } from '../../storage/store.js'
 import type { ApiDeps } from '../context.js'
-import { concurrentScriptChange, latestVersionNotDeployed } from '../errors.js'
+import { concurrentScriptChange, latestVersionNotDeployed } from '../../domain/errors.js'
 import type { LocatedScope } from './locator.js'
 
 const MAX_ATTEMPTS = 20

@@ -1,7 +1,7 @@
 import { namespaceScriptNameProblem } from '../../domain/names.js'
 import type { Script, ScriptScope, ScriptVersion, Store } from '../../storage/store.js'
 import type { ApiContext, ApiDeps } from '../context.js'
-import { namespaceNotFound, namespaceScriptNotFound, type ApiError } from '../errors.js'
+import { namespaceNotFound, namespaceScriptNotFound, type ApiError } from '../../domain/errors.js'
 
 /** A script scope as resolved from a request, with the namespace's name for the answers that show it. */
 export interface LocatedScope extends ScriptScope {

@@ -1,5 +1,5 @@
 import { parseTagFilter, type TagFilter } from '../../domain/tags.js'
-import { invalidInput } from '../errors.js'
+import { invalidInput } from '../../domain/errors.js'
 
 /** The `?tags=a:yes,b:no` query parameter, checked; undefined when absent or empty. */
 export function tagFilterParam(raw: string | undefined): TagFilter | undefined {

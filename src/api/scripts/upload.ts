@@ -1,6 +1,6 @@
 import type { NewVersion, Script, ScriptVersion } from '../../storage/store.js'
 import type { ApiContext, ApiDeps } from '../context.js'
-import { invalidScriptName } from '../errors.js'
+import { invalidScriptName } from '../../domain/errors.js'
 import { parseScriptUpload } from '../upload/parse.js'
 import { prepareUpload } from '../upload/prepare.js'
 import { notifyEdge, withFreshScript } from './change.js'

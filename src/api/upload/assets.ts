@@ -3,7 +3,7 @@ import { hashSizes } from '../../assets/manifest.js'
 import { readAssetToken } from '../../assets/tokens.js'
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { assetScope, type ScriptVersion, type Store, type VersionAssets } from '../../storage/store.js'
-import { scriptValidation } from '../errors.js'
+import { scriptValidation } from '../../domain/errors.js'
 import type { UploadMetadata } from './metadata.js'
 
 /**

@@ -1,7 +1,7 @@
 import { bindingsProblem, envVarProblem, type Binding, type BindingContext } from '../../bindings/index.js'
 import { mergeBindings } from '../../domain/bindings-merge.js'
 import type { ScriptStore, ScriptVersion, StoredBinding } from '../../storage/store.js'
-import { ApiError, inheritBindingInvalid, scriptValidation } from '../errors.js'
+import { ApiError, inheritBindingInvalid, scriptValidation } from '../../domain/errors.js'
 
 export interface ResolveBindingsInput {
   /** The bindings the request defines (upload metadata or a settings change). */

@@ -1,4 +1,4 @@
-import { malformedBody, type ApiError } from '../errors.js'
+import { malformedBody, type ApiError } from '../../domain/errors.js'
 import { readBodyLimited } from './read-body.js'
 
 /**

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { parseBindings, type Binding } from '../../bindings/index.js'
 import type { ModuleContent, ModuleType } from '../../storage/store.js'
-import { malformedBody, scriptTooLarge, scriptValidation } from '../errors.js'
+import { malformedBody, scriptTooLarge, scriptValidation } from '../../domain/errors.js'
 import { detectHandlers, parseJavaScript, type JsFlavour } from './javascript.js'
 import { describeZodError, UploadMetadataSchema, type UploadMetadata } from './metadata.js'
 import { isJavaScript, mediaType, moduleTypeFromName, moduleTypeOf } from './module-types.js'

@@ -1,13 +1,14 @@
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { normaliseTags } from '../../domain/tags.js'
 import type { NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
-import { invalidTags, scriptValidation } from '../errors.js'
+import { invalidTags, scriptValidation } from '../../domain/errors.js'
 import { resolveAssets } from './assets.js'
 import { futureCompatibilityDate } from '../../domain/compatibility-date.js'
 import { resolveBindings } from './bindings.js'
 import type { UploadMetadata } from './metadata.js'
 import type { ScriptUpload } from './parse.js'
-import { checkStartup, type StartupRunner } from './startup.js'
+import type { StartupRunner } from '../../runtime/startup-candidate.js'
+import { checkStartup } from './startup.js'
 
 /** What an upload changes: the new version, and the tags and settings its metadata sets. */
 export interface PreparedUpload {

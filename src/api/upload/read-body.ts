@@ -1,4 +1,4 @@
-import { scriptTooLarge, type ApiError } from '../errors.js'
+import { scriptTooLarge, type ApiError } from '../../domain/errors.js'
 
 /**
  * Reads a request body, refusing it (413, code 10027) as soon as it is known to be larger than

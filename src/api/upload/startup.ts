@@ -1,24 +1,7 @@
-import type { AccountId, NamespaceId } from '../../domain/ids.js'
-import type { ExportShape, StartupCheckResult } from '../../host/shared/protocol.js'
-import type { ModuleContent, NewVersion } from '../../storage/store.js'
-import { noEventHandlers, scriptValidation } from '../errors.js'
+import type { StartupCandidate, StartupRunner } from '../../runtime/startup-candidate.js'
+import type { ExportShape } from '../../shared/protocol.js'
+import { noEventHandlers, scriptValidation } from '../../domain/errors.js'
 import { KNOWN_HANDLERS } from './javascript.js'
-
-/** A version about to be stored, with its code in hand. */
-export interface StartupCandidate {
-  accountId: AccountId
-  namespaceId: NamespaceId | null
-  name: string
-  version: Omit<NewVersion, 'modules'> & { modules: ModuleContent[] }
-}
-
-/** The check's result, or the limit the check broke (its process was killed, or it never answered). */
-export type StartupOutcome = StartupCheckResult | { ok: false; limit: 'cpu' }
-
-/** Runs a candidate's top-level code in workerd (src/runtime/startup-check.ts); absent without an edge. */
-export interface StartupRunner {
-  run(candidate: StartupCandidate): Promise<StartupOutcome>
-}
 
 /** Events workerd never counts as handlers: they are dispatched by the runtime itself. */
 const IGNORED = new Set(['alarm', 'unhandledrejection', 'rejectionhandled'])

@@ -1,4 +1,4 @@
-import { parseRoutePattern, patternHostLiteral } from '../../host/shared/route-patterns.js'
+import { parseRoutePattern, patternHostLiteral } from '../../shared/route-patterns.js'
 import { call, target, type Target } from '../api-client.js'
 import { dataDirOption, defineCommand, jsonOption, printJson, str } from '../command.js'
 import { CliError } from '../errors.js'

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { AssetConfig } from '../../assets/config.js'
 import { serveAssets, TO_WORKER, type AssetMode, type AssetSite } from '../../assets/serve.js'
-import { ASSET_HEADERS, ASSET_REQUEST_HEADERS } from '../../host/shared/protocol.js'
+import { ASSET_HEADERS, ASSET_REQUEST_HEADERS } from '../../shared/protocol.js'
 import type { AccountId, VersionId } from '../../domain/ids.js'
 import { assetScope, type AssetFile, type Store } from '../../storage/store.js'
 import { RecentlyUsed } from '../../util/recently-used.js'

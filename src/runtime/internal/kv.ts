@@ -2,7 +2,7 @@ import type { AccountId } from '../../domain/ids.js'
 import { declaredLength, readValueBody } from '../../kv/read-body.js'
 import type { KvRef, KvService } from '../../kv/service.js'
 import { parseMetadataText } from '../../kv/validate.js'
-import { ApiError, kvInvalidLimit, kvInvalidRequest } from '../errors.js'
+import { ApiError, kvInvalidLimit, kvInvalidRequest } from '../../domain/errors.js'
 
 /** Headers of the binding's wire: metadata as JSON text, expiration in unix seconds, error codes. */
 export const KV_INTERNAL_HEADERS = {

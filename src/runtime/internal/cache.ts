@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { ResponseCache } from '../../cache/response-cache.js'
 import { serveCached } from '../../cache/serve.js'
-import { CACHE_HEADERS } from '../../host/shared/protocol.js'
+import { CACHE_HEADERS } from '../../shared/protocol.js'
 
 type Op = 'put' | 'match' | 'delete'
 

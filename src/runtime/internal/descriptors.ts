@@ -1,5 +1,5 @@
-import type { AccountId, NamespaceId, VersionId } from '../domain/ids.js'
-import type { AssetConfig } from '../assets/config.js'
+import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
+import type { AssetConfig } from '../../assets/config.js'
 import type {
   AssetRouting,
   CacheIdentity,
@@ -10,11 +10,11 @@ import type {
   StartupCheck,
   TailDelivery,
   VersionShare,
-} from '../host/shared/protocol.js'
-import type { StartupCandidate } from '../api/upload/startup.js'
-import type { ModuleContent, Script, ScriptVersion, Store, StoredBinding } from '../storage/store.js'
-import { sha256Hex } from '../util/ids.js'
-import { runnableCompatibilityDate } from '../domain/compatibility-date.js'
+} from '../../shared/protocol.js'
+import type { StartupCandidate } from '../startup-candidate.js'
+import type { ModuleContent, Script, ScriptVersion, Store, StoredBinding } from '../../storage/store.js'
+import { sha256Hex } from '../../util/ids.js'
+import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
 
 /**
  * Turns stored scripts into what the host worker runs. This is the only place that reads secret
