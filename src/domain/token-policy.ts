@@ -63,12 +63,19 @@ function covers(resource: string, target: RequestTarget): boolean {
   return false
 }
 
+/** Whether a resource lies anywhere in the target's account (a namespace of it counts). */
+function withinAccount(resource: string, target: RequestTarget): boolean {
+  if (resource.startsWith(NAMESPACE_RESOURCE)) return resource.startsWith(`${NAMESPACE_RESOURCE}${target.accountId}.`)
+  return covers(resource, target)
+}
+
 function policyApplies(policy: TokenPolicy, permission: Permission | 'any', target: RequestTarget): boolean {
   const grants = policy.permission_groups.some((g) => {
     const group = permissionGroup(g.id)
     return group !== undefined && (permission === 'any' || group.grants.includes(permission))
   })
-  return grants && resourceNames(policy.resources).some((r) => covers(r, target))
+  const reaches = permission === 'any' ? withinAccount : covers
+  return grants && resourceNames(policy.resources).some((r) => reaches(r, target))
 }
 
 /**
