@@ -52,9 +52,8 @@ export const PERMISSION_GROUPS: readonly PermissionGroup[] = [
   { id: '3518d0f75557482e952c6762d3e64903', name: 'Memberships Read', scopes: USER, grants: ['memberships.read'] },
   { id: '0cc3a61731504c89b99ec1be78b77aa0', name: 'API Tokens Read', scopes: USER, grants: ['user-tokens.read'] },
   { id: '686d18d5ac6c441c867cbf6771e58a0a', name: 'API Tokens Write', scopes: USER, grants: ['user-tokens.read', 'user-tokens.write'] },
-  // Cloudflare's ids for the two account-owned-token groups were not found in public sources.
-  { id: 'b5f2a3c1d4e64f7a9b0c1d2e3f4a5b6c', name: 'Account API Tokens Read', scopes: ACCOUNT, grants: ['account-tokens.read'] },
-  { id: 'c6a3b4d2e5f74a8b8c1d2e3f4a5b6c7d', name: 'Account API Tokens Write', scopes: ACCOUNT, grants: ['account-tokens.read', 'account-tokens.write'] },
+  { id: 'eb56a6953c034b9d97dd838155666f06', name: 'Account API Tokens Read', scopes: ACCOUNT, grants: ['account-tokens.read'] },
+  { id: '5bc3f8b21c554832afc660159ab75fa4', name: 'Account API Tokens Write', scopes: ACCOUNT, grants: ['account-tokens.read', 'account-tokens.write'] },
 ]
 
 const byId = new Map(PERMISSION_GROUPS.map((g) => [g.id, g]))
