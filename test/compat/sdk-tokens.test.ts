@@ -114,6 +114,8 @@ describe('scoped API tokens through the cloudflare SDK and the v4 API', () => {
     const verified = await client(value).user.tokens.verify()
     assert.equal(verified.status, 'active')
     assert.equal(verified.not_before, '2000-01-01T00:00:00Z')
+    const raw = await t.json('/user/tokens/verify', { token: value })
+    assert.equal(raw.body.messages[0].message, 'This API Token is valid and active')
     const bad = await t.json('/user/tokens/verify', { token: 'not-a-token' })
     assert.equal(bad.status, 401)
     assert.equal(bad.body.errors[0].code, 1000)

@@ -33,10 +33,11 @@ export function tokenRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
     app.get(`${base}/verify`, (c) => {
       const auth = c.get('auth')
-      if (auth.kind === 'global-key') return c.json(ok({ id: 'global-api-key', status: 'active' }))
+      if (auth.kind === 'global-key') return c.json({ ...ok({ id: 'global-api-key', status: 'active' }), messages: [VALID_MESSAGE] })
       if (auth.kind !== 'token' || auth.token.owner !== kind) throw invalidApiToken()
       const t = auth.token
-      return c.json(ok({ id: t.id, status: 'active', ...window(t) }))
+      // Cloudflare says so in `messages`; scripts match on that sentence.
+      return c.json({ ...ok({ id: t.id, status: 'active', ...window(t) }), messages: [VALID_MESSAGE] })
     })
 
     app.get(`${base}/permission_groups`, (c) => {
@@ -97,6 +98,8 @@ export function tokenRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   return app
 }
+
+const VALID_MESSAGE = { code: 10000, message: 'This API Token is valid and active', type: null }
 
 const window = (t: ApiToken) => ({
   ...(t.notBefore ? { not_before: t.notBefore } : {}),
