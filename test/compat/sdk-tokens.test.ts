@@ -1,6 +1,7 @@
 import Cloudflare from 'cloudflare'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { runCli } from '../helpers/cli.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 const SCRIPTS_WRITE = 'e086da7e2179491d91ee5f35b3ca210a'
@@ -169,6 +170,19 @@ describe('scoped API tokens through the cloudflare SDK and the v4 API', () => {
     const user = await t.json('/user', { token: value })
     assert.equal(user.body.errors[0].code, 9109)
     assert.equal((await t.json('/accounts', { token: value })).status, 200, 'it may still see its account')
+  })
+
+  it('workerhive token create --namespace makes a token for that namespace only', async () => {
+    const r = await runCli(['token', 'create', '--namespace', 'prod', '--name', 'provisioner', '--data-dir', t.dataDir])
+    assert.equal(r.code, 0, r.stderr)
+    const value = /CLOUDFLARE_API_TOKEN=(\S+)/.exec(r.stdout)?.[1]
+    assert.ok(value, r.stdout)
+    const scripts = client(value).workersForPlatforms.dispatch.namespaces.scripts
+    assert.equal((await scripts.update('from-cli', uploadParams(account_id, 'prod'), noContentType)).id, 'from-cli')
+    await assert.rejects(scripts.update('from-cli', uploadParams(account_id, 'staging'), noContentType), Cloudflare.PermissionDeniedError)
+    const missing = await runCli(['token', 'create', '--namespace', 'nope', '--data-dir', t.dataDir])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /no dispatch namespace named nope/)
   })
 
   it('a deny policy wins over an allow policy', async () => {
