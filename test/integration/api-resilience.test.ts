@@ -120,3 +120,36 @@ describe('API resilience', () => {
     for (const e of broken.body.errors) assert.ok(e.message.length <= 600, `message of ${e.message.length} characters`)
   })
 })
+
+describe('API resilience: the connection cap', () => {
+  let t: TestPlatform
+  before(async () => {
+    t = await startTestPlatform({ apiMaxConnections: 50 })
+  })
+  after(() => t.close())
+
+  it('closes connections past the cap on arrival, and serves again once they go', async () => {
+    const held: Socket[] = []
+    try {
+      const { sockets } = await idleConnections(t.platform.apiPort, 50)
+      held.push(...sockets)
+      // Past the cap: accepted, then closed by the server at once (no header timeout involved).
+      const extra = await idleConnections(t.platform.apiPort, 10)
+      held.push(...extra.sockets)
+      await extra.closed
+      assert.equal(sockets.filter((s) => s.closed).length, 0, 'the connections within the cap stay')
+    } finally {
+      for (const s of held) s.destroy()
+    }
+    // The server notices the closed ones on its side before it has room again.
+    let status = 0
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = await t.json('/user/tokens/verify').then(
+        (r) => r.status,
+        () => 0,
+      )
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.equal(status, 200)
+  })
+})

@@ -6,6 +6,7 @@ import { declaredLength, readValueBody } from '../../kv/read-body.js'
 import { createKvService, validateListLimit, type KvBulkEntry, type KvRef } from '../../kv/service.js'
 import { parseMetadataText, validateValueSize } from '../../kv/validate.js'
 import { BULK_BODY_LIMIT, readJson } from '../body.js'
+import { readMultipart } from '../upload/multipart.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import {
@@ -14,7 +15,6 @@ import {
   kvKeyNotFound,
   kvMalformedValue,
   kvPayloadTooLarge,
-  malformedBody,
 } from '../../domain/errors.js'
 
 const BulkWrite = z.array(
@@ -129,12 +129,11 @@ async function readValueUpload(c: ApiContext): Promise<{ value: Uint8Array; meta
     return { value: await readValueBody(c.req.raw.body, length) }
 
   if (length !== undefined && length > KV_LIMITS.maxValueBytes + MULTIPART_OVERHEAD) validateValueSize(length)
-  let form: FormData
-  try {
-    form = await c.req.raw.formData()
-  } catch (e) {
-    throw malformedBody(`the multipart body could not be read (${(e as Error).message})`)
-  }
+  // Read within the limit as it streams: a chunked body has no length to refuse up front.
+  const max = KV_LIMITS.maxValueBytes + MULTIPART_OVERHEAD
+  const form = await readMultipart(c.req.raw, max, max, (size) =>
+    kvPayloadTooLarge(`Value length of at least ${size} exceeds limit of ${KV_LIMITS.maxValueBytes}.`),
+  )
   const value = form.get('value')
   if (value === null) throw kvMalformedValue("the multipart body has no 'value' part")
   const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer())
