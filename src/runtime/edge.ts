@@ -56,6 +56,7 @@ export interface EdgeDeps {
     | 'maxRequestBodyMb'
     | 'accountRequestBodyMb'
     | 'privateAllowList'
+    | 'apiPort'
   >
 }
 
@@ -117,6 +118,13 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     ]
     // Read once: a restarted process keeps its siblings' egress filter.
     const ownAddresses = ownAddressCidrs()
+    // The platform's own ports are never opened to Workers, on any machine (another node's API).
+    const platformPorts = new Set([socket.port, config.apiPort, internalPort])
+    const privateAllow = privateDestinations(config).filter((d) => {
+      if (!platformPorts.has(d.port)) return true
+      log.warn({ destination: `${d.cidr}:${d.port}` }, "private allow-list entry ignored: it names one of the platform's own ports")
+      return false
+    })
     const configPath = (index: number, spec: ProcessSpec): string => {
       const path = join(runtimeDir, `workerd-${index}.capnp`)
       const text = workerdConfig({
@@ -134,7 +142,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         maxBodyBytes: config.maxRequestBodyMb * 1024 * 1024,
         accountBodyBytes: accountBodyBytes(config),
         ownAddresses,
-        privateAllow: privateDestinations(config),
+        privateAllow,
       })
       writeFileSync(path, text)
       return path

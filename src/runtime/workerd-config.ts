@@ -37,8 +37,9 @@ export interface WorkerdConfigInput {
   privateAllow: PrivateDestination[]
 }
 
-// Addresses workerd's "public" class may still include; user Workers must never reach them.
-const DENY = ['100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
+// Addresses workerd's "public" class may still include, and loopback (the whole of it, whatever
+// the interfaces say), which the operator's allow-list must not open either.
+const DENY = ['127.0.0.0/8', '::1/128', '100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
 
 /**
  * The workerd config of one process, in capnp text. The listening socket has no address: it is

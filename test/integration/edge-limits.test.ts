@@ -182,6 +182,14 @@ describe('edge limits: loops and egress', () => {
     assert.equal(own.status, 502)
   })
 
+  it('refuses a Worker fetching its own hostname on this edge (loopback is denied whatever the allow-list says)', async (ctx) => {
+    if (skipped(ctx)) return
+    const caller = await defaultHost(t, 'backend-caller')
+    const self = await edge(t, caller, `/?target=${encodeURIComponent(`http://${caller}:${t.platform.edgePort}/`)}`)
+    assert.equal(self.status, 502)
+    assert.match(self.text, /public internet addresses only/)
+  })
+
   it("counts the loop header down on every subrequest and answers 1019 when it reaches zero", async (ctx) => {
     if (skipped(ctx)) return
     const n = ns as TestNetns
