@@ -14,6 +14,15 @@ export interface HostSettings {
   colo: string
   /** Development mode: edge error pages show the exception. */
   dev: boolean
+  /** Largest request body the edge passes to a Worker, unless the account has its own cap. */
+  maxBodyBytes: number
+  /** Per-account body caps (account id → bytes). */
+  accountBodyBytes: Record<string, number>
+  /**
+   * Ports of the operator's private allow-list: account scripts' subrequests to one of these ports
+   * leave through PRIVATE_<port>, a network that also allows that port's private ranges.
+   */
+  privatePorts: number[]
 }
 
 export interface HostEnv {
@@ -22,6 +31,8 @@ export interface HostEnv {
   INTERNAL: Fetcher
   /** The public internet (workerd's network service allowing public addresses only). */
   INTERNET: Fetcher
+  /** The private allow-list's networks, one per port (PRIVATE_<port>); account scripts only. */
+  [privateNetwork: `PRIVATE_${number}`]: Fetcher | undefined
   INTERNAL_SECRET: string
   /** Prefix of the watchdog's invocation marks on stdout. */
   WATCH_NONCE: string

@@ -29,6 +29,18 @@ export function edgeErrorResponse(name: EdgeErrorName, page: PageContext): Respo
   return new Response(bodyFor(format, error, page), { status: error.status, headers })
 }
 
+/**
+ * The edge's answer to a request body over the cap. Cloudflare answers these from its proxy, before
+ * any Worker, with a bare 413 "Request Entity Too Large" HTML page and no 1xxx code; so does this.
+ */
+export function bodyTooLargeResponse(page: PageContext): Response {
+  const title = '413 Request Entity Too Large'
+  const body = `<html>\n<head><title>${title}</title></head>\n<body>\n<center><h1>${title}</h1></center>\n<hr><center>workerhive</center>\n</body>\n</html>\n`
+  // `connection: close`: the rest of an oversized upload is not worth reading.
+  const headers = { [HEADER_RAY]: page.ray, 'cache-control': 'no-store', 'content-type': 'text/html', connection: 'close' }
+  return new Response(body, { status: 413, headers })
+}
+
 function bodyFor(format: Format, error: EdgeError, page: PageContext): string {
   switch (format) {
     case 'html':

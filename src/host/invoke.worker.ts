@@ -7,6 +7,7 @@ import { countInvocation } from './counters.worker.js'
 import { noteWallClockKill } from './wall-clock.worker.js'
 import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
 import { routeWithAssets } from './assets.worker.js'
+import { enterLoop, invocationsLeft, leaveLoop } from './edge-limits.worker.js'
 import { versionFor } from './versions.worker.js'
 
 export interface InvokeOptions {
@@ -55,10 +56,18 @@ async function invokeWorker(
   options: InvokeOptions,
 ): Promise<Response> {
   if (d.mainModule === '') throw new Error(`Worker ${d.name} has no code: it only serves static assets`)
-  return runContained(env, ctx, d, options, {
-    call: (worker) => worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(request),
-    onProbation: () => forwardToProbation(env, d, request, options),
-  })
+  // Its subrequests carry one invocation fewer than this request has left (the loop limit).
+  const loadKey = loadKeyOf(d, options.variant)
+  const left = invocationsLeft(request)
+  enterLoop(loadKey, left)
+  try {
+    return await runContained(env, ctx, d, options, {
+      call: (worker) => worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(request),
+      onProbation: () => forwardToProbation(env, d, request, options),
+    })
+  } finally {
+    leaveLoop(loadKey, left)
+  }
 }
 
 /** One call into a script's isolate, and what to do instead when the script is on probation. */
