@@ -18,12 +18,17 @@ interface Rule {
   target: TargetKind
 }
 
-const rw = (read: Permission, write: Permission, target: TargetKind, path: RegExp, extraRead: Permission[] = []): Rule => ({
+const rw = (read: Permission, write: Permission, target: TargetKind, path: RegExp): Rule => ({
   path,
-  read: { anyOf: [read, write, ...extraRead] },
+  read: { anyOf: [read, write] },
   write: { anyOf: [write] },
   target,
 })
+
+const tail = (target: TargetKind, path: RegExp): Rule => {
+  const tailOrScripts: Requirement = { anyOf: ['tail.read', 'scripts.write'] }
+  return { path, read: tailOrScripts, write: tailOrScripts, target }
+}
 
 /**
  * The route → permission table, first match wins. A unit test checks that every registered route
@@ -41,9 +46,9 @@ const RULES: readonly Rule[] = [
   rw('routes.read', 'routes.write', 'all-zones', /^\/accounts\/:accountId\/workers\/scripts\/:scriptName\/routes$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId$/),
   rw('zone.read', 'zone.write', 'all-zones', /^\/zones$/),
-  // Tails: Cloudflare's Workers Tail Read, or the scripts permissions.
-  rw('tail.read', 'tail.read', 'namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/scripts\/:script\/tails/, ['scripts.write']),
-  rw('tail.read', 'tail.read', 'account', /^\/accounts\/:accountId\/workers\/scripts\/:script\/tails/, ['scripts.write']),
+  // Tails (starting one is a POST): Cloudflare's Workers Tail Read, or Workers Scripts Write.
+  tail('namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/scripts\/:script\/tails/),
+  tail('account', /^\/accounts\/:accountId\/workers\/scripts\/:script\/tails/),
   rw('scripts.read', 'scripts.write', 'namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/.+$/),
   // The namespace object itself: a namespace-scoped token may read it, never rename or delete it.
   { path: /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.write'] }, target: 'account' },
@@ -56,7 +61,7 @@ const READ_METHODS = new Set(['GET', 'HEAD'])
 
 export interface RouteCheck {
   requirement: Requirement
-  /** Target for the namespace-read rule of the namespace object: GET reads it as that namespace. */
+  /** What the request touches, from the caller's account and the concrete request path. */
   target: (accountId: string, path: string) => RequestTarget
 }
 

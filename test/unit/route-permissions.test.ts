@@ -35,6 +35,10 @@ describe('route permissions', () => {
     assert.deepEqual(routeCheck('GET', path)?.requirement, { anyOf: ['scripts.read', 'scripts.write'] })
     assert.deepEqual(routeCheck('PUT', path)?.requirement, { anyOf: ['scripts.write'] })
     assert.equal(routeCheck('GET', '/user/tokens/verify')?.requirement, 'none')
+    // Starting a tail is a POST, and Workers Tail Read opens it.
+    assert.deepEqual(routeCheck('POST', '/accounts/:accountId/workers/scripts/:script/tails')?.requirement, {
+      anyOf: ['tail.read', 'scripts.write'],
+    })
   })
 
   it('a namespace resource covers that namespace only, never the account or KV', () => {
