@@ -8,8 +8,18 @@ const srcDir = fileURLToPath(new URL('../', import.meta.url))
 export const hostDir = join(srcDir, 'host')
 /** The modules both worlds compile (dist/src/shared); the host worker imports them as `../shared/…`. */
 export const sharedDir = join(srcDir, 'shared')
+/** The binding kinds (dist/src/bindings): their workerd halves and the wires both halves share. */
+export const bindingsDir = join(srcDir, 'bindings')
 /** Every directory workerd reads the host worker's modules from. */
-export const hostBundleDirs = [hostDir, sharedDir]
+export const hostBundleDirs = [hostDir, sharedDir, bindingsDir]
+
+/**
+ * Whether a compiled file is a module of the host worker. A binding kind's folder holds its Node
+ * half too (schema, handlers: zod, node:), which workerd must never see: only its `*.worker.js`
+ * files and its `wire.js` (compiled in both worlds) are embedded.
+ */
+export const isHostModule = (path: string): boolean =>
+  path.endsWith('.js') && (!path.startsWith(bindingsDir) || path.endsWith('.worker.js') || path.endsWith('/wire.js'))
 
 export interface WorkerdConfigInput {
   /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
@@ -92,11 +102,11 @@ ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${cap
 }
 
 /**
- * Every compiled host module, named by its path under dist/src (`host/…`, `shared/…`) so relative
+ * Every compiled host module, named by its path under dist/src (`host/…`, `shared/…`, `bindings/…`) so relative
  * imports resolve between them; the entry module first, as workerd takes the first as main.
  */
 function hostModules(configDir: string): Array<{ name: string; path: string }> {
-  const files = hostBundleDirs.flatMap(walk).filter((f) => f.endsWith('.js'))
+  const files = hostBundleDirs.flatMap(walk).filter(isHostModule)
   const list = files.map((path) => ({ name: relative(srcDir, path), path: relative(configDir, path) }))
   list.sort((a, b) => (a.name === 'host/entry.worker.js' ? -1 : b.name === 'host/entry.worker.js' ? 1 : a.name.localeCompare(b.name)))
   return list
