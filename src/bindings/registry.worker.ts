@@ -1,15 +1,15 @@
 // The workerd halves of the binding kinds, one line each (Node's halves: index.ts). The loader and
 // the bindings module find a binding's kind here by its HostBinding type.
 import type { HostBinding } from '../shared/protocol.js'
-import { assetsKind } from './assets/assets-kind.worker.js'
-import { dispatchKind } from './dispatch-namespace/dispatch-namespace.worker.js'
-import { jsonKind } from './json/json.worker.js'
-import { kvKind } from './kv-namespace/kv-namespace.worker.js'
-import { textKind } from './plain-text/text.worker.js'
-import { secretKeyKind } from './secret-key/secret-key.worker.js'
-import { serviceKind } from './service/service-kind.worker.js'
-import { versionKind } from './version-metadata/version.worker.js'
-import { moduleKind } from './wasm-module/module.worker.js'
+import { assetsKind } from './assets/kind.worker.js'
+import { dispatchKind } from './dispatch-namespace/kind.worker.js'
+import { jsonKind } from './json/kind.worker.js'
+import { kvKind } from './kv-namespace/kind.worker.js'
+import { textKind } from './plain-text/kind.worker.js'
+import { secretKeyKind } from './secret-key/kind.worker.js'
+import { serviceKind } from './service/kind.worker.js'
+import { versionKind } from './version-metadata/kind.worker.js'
+import { moduleKind } from './wasm-module/kind.worker.js'
 import type { WorkerBindingKind } from './worker-kind.worker.js'
 
 const kinds: readonly WorkerBindingKind[] = [

@@ -28,6 +28,8 @@ export interface HostEnv {
   /** The probation process's gate (absent in the probation process itself). */
   PROBATION?: Fetcher
   SETTINGS: HostSettings
+  /** Compiled text of the modules of shims/isolate/ by file name (see isolate-modules.worker.ts). */
+  SHIMS: Record<string, string | undefined>
 }
 
 type EntrypointFactory<P> = (options: { props: P }) => Fetcher

@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The compiled sources (dist/src), whatever the current module's location in dist. */
@@ -19,7 +19,19 @@ export const hostBundleDirs = [hostDir, sharedDir, bindingsDir]
  * files and its `wire.js` (compiled in both worlds) are embedded.
  */
 export const isHostModule = (path: string): boolean =>
-  path.endsWith('.js') && (!path.startsWith(bindingsDir) || path.endsWith('.worker.js') || path.endsWith('/wire.js'))
+  path.endsWith('.js') &&
+  !path.startsWith(isolateDir + sep) &&
+  (!path.startsWith(bindingsDir) || path.endsWith('.worker.js') || path.endsWith('/wire.js'))
+
+/** Modules evaluated in customers' isolates (dist/src/host/shims/isolate): shipped as text, not host modules. */
+export const isolateDir = join(hostDir, 'shims', 'isolate')
+
+/** The isolate modules' compiled text by file name, for the host's SHIMS binding. */
+function isolateModules(): Record<string, string> {
+  const files = readdirSync(isolateDir).filter((f) => f.endsWith('.js'))
+  // The source map comment points at a file the customer's isolate cannot read.
+  return Object.fromEntries(files.map((f) => [f, readFileSync(join(isolateDir, f), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n')]))
+}
 
 export interface WorkerdConfigInput {
   /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
@@ -96,6 +108,7 @@ ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${cap
     (name = "INTERNAL_SECRET", fromEnvironment = "WORKERHIVE_INTERNAL_SECRET"),
     (name = "WATCH_NONCE", fromEnvironment = "WORKERHIVE_WATCH_NONCE"),${probationBinding}
     (name = "SETTINGS", json = ${capnpString(settings)}),
+    (name = "SHIMS", json = ${capnpString(JSON.stringify(isolateModules()))}),
   ],
 );
 `

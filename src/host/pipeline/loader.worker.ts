@@ -6,9 +6,10 @@ import { stableHash } from '../containment/budget.worker.js'
 import { OWN, wrappedMain } from '../shims/main-module.worker.js'
 import { workerKindOf } from '../../bindings/registry.worker.js'
 import { bindingsModule, needsBindingsModule } from '../shims/bindings-shim.worker.js'
-import { cachesModule } from '../shims/caches-shim.worker.js'
+import { cachesConfigModule } from '../shims/caches-shim.worker.js'
+import { isolateModule } from '../shims/isolate-modules.worker.js'
 import { takeCode } from './registry.worker.js'
-import { TAIL_SHIM_PATH, tailShimExport, tailShimModule } from '../shims/tail-shim.worker.js'
+import { TAIL_SHIM_PATH, tailShimExport } from '../shims/tail-shim.worker.js'
 
 
 /** What shapes an isolate beyond the script's own version. */
@@ -67,7 +68,8 @@ export async function workerCode(
   const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey, cacheSpace: d.cache.space, cacheDefault: d.cache.defaultEnabled }
   const wrapBindings = needsBindingsModule(d.bindings)
   if (wrapBindings) modules[`${OWN}bindings.js`] = { js: bindingsModule(d.bindings) }
-  modules[`${OWN}caches.js`] = { js: cachesModule(d.cache.defaultEnabled) }
+  modules[`${OWN}caches.js`] = { js: isolateModule(env, 'caches.js') }
+  modules[`${OWN}caches-config.js`] = { js: cachesConfigModule(d.cache.defaultEnabled) }
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
     // (sloppy mode, like a classic script) after a setup module has made the bindings globals;
@@ -76,7 +78,7 @@ export async function workerCode(
     modules[`${OWN}main.js`] = { js: `import "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
   } else {
     modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, wrapBindings) + tailShimExport }
-    modules[TAIL_SHIM_PATH] = { js: tailShimModule }
+    modules[TAIL_SHIM_PATH] = { js: isolateModule(env, 'tail.js') }
   }
   const mainModule = `${OWN}main.js`
   return {
