@@ -3,10 +3,15 @@
 // kinds from registry.worker.ts and know no kind by name.
 import type { HostBinding, ScriptDescriptor } from '../shared/protocol.js'
 
-/** JS source run in the customer's isolate, defining `function <name>(…)` (no host imports). */
+/**
+ * A function exported by one of the kind's isolate modules (`<kind>/isolate/<module>.ts`: real
+ * TypeScript, shipped as text into the customer's isolate as `__workerhive/<module>.js`).
+ */
 export interface IsolateCode {
+  /** The module's file name, `<module>.js`. */
+  module: string
+  /** The function it exports. */
   name: string
-  source: string
 }
 
 export interface WorkerBindingKind<B extends HostBinding = HostBinding> {

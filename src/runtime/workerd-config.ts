@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative, sep } from 'node:path'
+import { basename, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The compiled sources (dist/src), whatever the current module's location in dist. */
@@ -20,17 +20,28 @@ export const hostBundleDirs = [hostDir, sharedDir, bindingsDir]
  */
 export const isHostModule = (path: string): boolean =>
   path.endsWith('.js') &&
-  !path.startsWith(isolateDir + sep) &&
+  !isIsolateModule(path) &&
   (!path.startsWith(bindingsDir) || path.endsWith('.worker.js') || path.endsWith('/wire.js'))
 
-/** Modules evaluated in customers' isolates (dist/src/host/shims/isolate): shipped as text, not host modules. */
+/** The host's own modules evaluated in customers' isolates (dist/src/host/shims/isolate). */
 export const isolateDir = join(hostDir, 'shims', 'isolate')
 
-/** The isolate modules' compiled text by file name, for the host's SHIMS binding. */
+/**
+ * Modules evaluated in customers' isolates (`host/shims/isolate/`, `bindings/<kind>/isolate/`):
+ * shipped to the host as text, never host modules themselves.
+ */
+const isIsolateModule = (path: string): boolean => path.endsWith('.js') && path.split(sep).at(-2) === 'isolate'
+
+/** The isolate modules' compiled text by file name (the loader's `__workerhive/<file>`), for SHIMS. */
 function isolateModules(): Record<string, string> {
-  const files = readdirSync(isolateDir).filter((f) => f.endsWith('.js'))
-  // The source map comment points at a file the customer's isolate cannot read.
-  return Object.fromEntries(files.map((f) => [f, readFileSync(join(isolateDir, f), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n')]))
+  const out: Record<string, string> = {}
+  for (const path of [isolateDir, bindingsDir].flatMap(walk).filter(isIsolateModule)) {
+    const file = basename(path)
+    if (out[file] !== undefined) throw new Error(`two isolate modules are named ${file}: names must be unique`)
+    // The source map comment points at a file the customer's isolate cannot read.
+    out[file] = readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n')
+  }
+  return out
 }
 
 export interface WorkerdConfigInput {

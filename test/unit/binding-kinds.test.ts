@@ -53,5 +53,20 @@ describe('binding kinds', () => {
     // Modules of customers' isolates travel as text; the host's own shim builders are host modules.
     assert.equal(isHostModule(join(isolateDir, 'caches.js')), false)
     assert.equal(isHostModule(join(hostDir, 'shims', 'isolate-modules.worker.js')), true)
+    assert.equal(isHostModule(join(kv, 'isolate', 'kv-namespace.js')), false)
+  })
+
+  it('isolate modules, which import nothing, use the constants of their kind\'s wire', async () => {
+    // Imported by computed path: their types are the workerd world's, not this test's.
+    const load = (path: string) => import(path) as Promise<Record<string, unknown>>
+    const kvIsolate = await load('../../src/bindings/kv-namespace/isolate/kv-namespace.js')
+    const kvWire = await load('../../src/bindings/kv-namespace/wire.js')
+    assert.equal(kvIsolate.KV_ORIGIN, kvWire.KV_ORIGIN)
+    assert.equal(kvIsolate.KV_METADATA_HEADER, (kvWire.KV_HEADERS as { metadata: string }).metadata)
+    const dispatchIsolate = await load('../../src/bindings/dispatch-namespace/isolate/dispatch-namespace.js')
+    const dispatchWire = await load('../../src/bindings/dispatch-namespace/wire.js')
+    assert.equal(dispatchIsolate.DISPATCH_HEADER, dispatchWire.DISPATCH_HEADER)
+    for (const file of walk('src/bindings').filter((f) => f.split('/').at(-2) === 'isolate'))
+      assert.deepEqual(matches(read(file), /^import .* from '([^']+)'/gm), [], `${file} imports at run time`)
   })
 })

@@ -32,12 +32,12 @@ describe('layers', () => {
     assert.deepEqual(violations('src/runtime', (t) => !t.startsWith('src/api/')), [])
   })
 
-  // The workerd world: src/host, src/shared and each binding kind's worker files and wire.
+  // The workerd world: src/host, src/shared and each binding kind's worker files, wire and isolate modules.
   const workerdSide = (t: string) =>
     t.startsWith('src/host/') ||
     t.startsWith('src/shared/') ||
     t.startsWith('cloudflare:') ||
-    (t.startsWith('src/bindings/') && (t.endsWith('.worker.js') || t.endsWith('/wire.js')))
+    (t.startsWith('src/bindings/') && (t.endsWith('.worker.js') || t.endsWith('/wire.js') || t.split('/').at(-2) === 'isolate'))
 
   it('the host worker imports only itself, src/shared, the kinds\' worker files and workerd modules', () => {
     assert.deepEqual(violations('src/host', workerdSide), [])

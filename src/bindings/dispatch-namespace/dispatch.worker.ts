@@ -23,7 +23,7 @@ type DispatchOptions = { limits?: { cpuMs?: number; subRequests?: number }; outb
 
 /**
  * `env.dispatcher` of a dispatch Worker. The shim in the dispatch Worker's isolate (see
- * dispatch-shim.worker.ts) gives customer code a local, synchronous `get()` that never throws,
+ * isolate/dispatch-namespace.ts) gives customer code a local, synchronous `get()` that never throws,
  * whose Fetcher calls `fetch()` here once, with the name and options in a header. `get()` as an RPC
  * method remains for a raw binding that escaped the shim (under dates with RPC): it returns a
  * Fetcher synchronously (an RpcPromise that pipelines `.fetch()`). Either way a missing

@@ -1,10 +1,9 @@
 import { entrypointOf } from '../../host/env.worker.js'
 import { defineWorkerBindingKind } from '../worker-kind.worker.js'
 import { DispatchNamespace, type DispatchProps } from './dispatch.worker.js'
-import { dispatchNamespaceSource } from './dispatch-shim.worker.js'
 import type { DispatchHostBinding } from './wire.js'
 
-/** env.dispatcher: the raw DispatchNamespace entrypoint, wrapped in the isolate (dispatch-shim). */
+/** env.dispatcher: the raw DispatchNamespace entrypoint, wrapped in the isolate (isolate/dispatch-namespace.ts). */
 export const dispatchKind = defineWorkerBindingKind<DispatchHostBinding>({
   type: 'dispatch',
   envValue: (b, d, ctx) =>
@@ -16,5 +15,5 @@ export const dispatchKind = defineWorkerBindingKind<DispatchHostBinding>({
         ...(b.outbound ? { outbound: b.outbound } : {}),
       },
     }),
-  wrapper: { name: 'dispatchNamespaceOf', source: dispatchNamespaceSource() },
+  wrapper: { module: 'dispatch-namespace.js', name: 'dispatchNamespaceOf' },
 })

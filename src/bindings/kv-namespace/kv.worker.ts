@@ -14,7 +14,7 @@ const KV_ROUTES = new Map(Object.values(KV_WIRE).map((route) => [`${route.method
 const KV_FORWARDED_HEADERS = [KV_HEADERS.metadata, 'content-type', 'content-length'] as const
 
 /**
- * A KV binding. Customer code sees the KVNamespace of kv-shim.worker.ts, which calls fetch() here
+ * A KV binding. Customer code sees the KVNamespace of isolate/kv-namespace.ts, which calls fetch() here
  * (that works under every compatibility date); each call goes on to Node's KV service, which
  * applies Cloudflare's limits and expiration rules and shares its storage with the REST API.
  */

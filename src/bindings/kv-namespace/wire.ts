@@ -1,5 +1,5 @@
 // The KV binding's wire, compiled in both worlds. Inside a loaded Worker, the KVNamespace
-// (kv-shim.worker.ts) calls its raw binding's fetch() at KV_ORIGIN + an operation path; the host's
+// (isolate/kv-namespace.ts) calls its raw binding's fetch() at KV_ORIGIN + an operation path; the host's
 // KvNamespace entrypoint (kv.worker.ts) forwards the call to the matching route of Node's KV
 // handlers (internal.ts) under the binding's own namespace.
 import { defineRoute } from '../../shared/wire.js'

@@ -1,7 +1,6 @@
 import { entrypointOf } from '../../host/env.worker.js'
 import { defineWorkerBindingKind } from '../worker-kind.worker.js'
 import { ServiceBinding, type ServiceProps } from './service.worker.js'
-import { serviceSource } from './service-shim.worker.js'
 import type { ServiceHostBinding } from './wire.js'
 
 /** env.SERVICE: the raw ServiceBinding entrypoint, wrapped in the isolate (fetch, and RPC when allowed). */
@@ -16,5 +15,5 @@ export const serviceKind = defineWorkerBindingKind<ServiceHostBinding>({
         ...(b.props ? { props: b.props } : {}),
       },
     }),
-  wrapper: { name: 'serviceOf', source: serviceSource() },
+  wrapper: { module: 'service.js', name: 'serviceOf' },
 })

@@ -67,7 +67,11 @@ export async function workerCode(
   const exportsOf = hostExports(ctx)
   const scriptProps = { accountId: d.accountId, namespaceId: d.namespaceId, script: d.name, loadKey, cacheSpace: d.cache.space, cacheDefault: d.cache.defaultEnabled }
   const wrapBindings = needsBindingsModule(d.bindings)
-  if (wrapBindings) modules[`${OWN}bindings.js`] = { js: bindingsModule(d.bindings) }
+  if (wrapBindings) {
+    const bindings = bindingsModule(d.bindings)
+    modules[`${OWN}bindings.js`] = { js: bindings.source }
+    for (const file of bindings.modules) modules[`${OWN}${file}`] = { js: isolateModule(env, file) }
+  }
   modules[`${OWN}caches.js`] = { js: isolateModule(env, 'caches.js') }
   modules[`${OWN}caches-config.js`] = { js: cachesConfigModule(d.cache.defaultEnabled) }
   if (d.format === 'service-worker') {

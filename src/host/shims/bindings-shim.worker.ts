@@ -2,7 +2,7 @@
 // turns the raw bindings the host put into env into the objects Cloudflare gives, under every
 // compatibility date and flag: KV namespaces, dispatch namespaces, service bindings with RPC, and
 // secret keys as CryptoKeys. Modules Workers get the wrapped env in their handlers and entrypoint
-// classes; service-worker scripts get the wrapped values as globals (see loader.worker.ts).
+// classes; service-worker scripts get the wrapped values as globals (see pipeline/loader.worker.ts).
 import type { HostBinding } from '../../shared/protocol.js'
 import { workerKindOf } from '../../bindings/registry.worker.js'
 import type { IsolateCode } from '../../bindings/worker-kind.worker.js'
@@ -15,10 +15,10 @@ export const needsBindingsModule = (bindings: readonly HostBinding[]): boolean =
   })
 
 /**
- * JS source of the bindings module of one script: the isolate code of the kinds its bindings use
- * (each once), which bindings each wraps, and the specs of the values built in the isolate.
+ * The bindings module of one script (JS source), and the kinds' isolate modules it imports: which
+ * bindings each kind's function wraps, and the specs of the values built in the isolate.
  */
-export function bindingsModule(bindings: readonly HostBinding[]): string {
+export function bindingsModule(bindings: readonly HostBinding[]): { source: string; modules: string[] } {
   const code = new Map<string, IsolateCode>()
   const wrapped: Array<{ name: string; wrap: string }> = []
   const built: Array<{ name: string; build: string; spec: unknown }> = []
@@ -33,8 +33,10 @@ export function bindingsModule(bindings: readonly HostBinding[]): string {
       built.push({ name: b.name, build: kind.builder.name, spec: kind.builder.spec(b) })
     }
   }
-  return `import { WorkerEntrypoint, env as importedEnv } from "cloudflare:workers"
-${[...code.values()].map((c) => c.source).join('\n')}
+  const imports = [...code.values()].map((c) => `import { ${c.name} } from ${JSON.stringify('./' + c.module)}`)
+  const modules = [...new Set([...code.values()].map((c) => c.module))]
+  const source = `import { WorkerEntrypoint, env as importedEnv } from "cloudflare:workers"
+${imports.join('\n')}
 const ISOLATE_CODE = { ${[...code.keys()].join(', ')} }
 const BINDINGS = ${JSON.stringify(wrapped)}
 const BUILT_SPECS = ${JSON.stringify(built)}
@@ -88,4 +90,5 @@ Object.defineProperty(WorkerEntrypoint.prototype, "env", {
   },
 })
 `
+  return { source, modules }
 }
