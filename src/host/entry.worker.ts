@@ -2,21 +2,19 @@
 // platform's account-level Worker (usually the dispatch Worker) and exports the entrypoints that
 // loaded Workers reach through ctx.exports. Runs inside workerd: no Node APIs, no dependencies.
 import type { HostEnv } from './env.worker.js'
-import { bodyLimitFor, capBody, declaresTooLarge, invocationsLeft } from './edge-limits.worker.js'
-import { bodyTooLargeResponse, edgeErrorResponse } from './errors.worker.js'
-import { invoke, isResourceLimit } from './invoke.worker.js'
-import { lookupScript, routingTable } from './registry.worker.js'
-import { newRay, stampRay, withRay } from './ray.worker.js'
-import { resolveTarget } from './routing.worker.js'
+import { bodyLimitFor, capBody, declaresTooLarge, invocationsLeft } from './pipeline/edge-limits.worker.js'
+import { bodyTooLargeResponse, edgeErrorResponse } from './pipeline/errors.worker.js'
+import { invoke, isResourceLimit } from './pipeline/invoke.worker.js'
+import { lookupScript, routingTable } from './pipeline/registry.worker.js'
+import { newRay, stampRay, withRay } from './pipeline/ray.worker.js'
+import { resolveTarget } from './pipeline/routing.worker.js'
 import { rayIdOf } from '../shared/edge-errors.js'
 
-export { Assets } from './assets.worker.js'
+export * from '../bindings/entrypoints.worker.js'
 export { Control } from './control.worker.js'
-export { DispatchNamespace, ServiceBinding, UserWorker } from './dispatcher.worker.js'
-export { KvNamespace } from './kv.worker.js'
-export { Outbound, OutboundWorker } from './outbound.worker.js'
-export { ProbationGate } from './probation.worker.js'
-export { Tail } from './tail.worker.js'
+export { Outbound, OutboundWorker } from './pipeline/outbound.worker.js'
+export { ProbationGate } from './containment/probation.worker.js'
+export { Tail } from './pipeline/tail.worker.js'
 
 export default {
   async fetch(incoming: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
@@ -61,6 +59,6 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
  */
 function exceptionText(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
-  const frames = (err.stack ?? '').split('\n').slice(1).filter((line) => !/\((host|shared)\//.test(line))
+  const frames = (err.stack ?? '').split('\n').slice(1).filter((line) => !/\((host|shared|bindings)\//.test(line))
   return [`${err.name}: ${err.message}`, ...frames].join('\n')
 }

@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { basename, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PrivateDestination } from '../config/config.js'
 
@@ -9,8 +9,41 @@ const srcDir = fileURLToPath(new URL('../', import.meta.url))
 export const hostDir = join(srcDir, 'host')
 /** The modules both worlds compile (dist/src/shared); the host worker imports them as `../shared/…`. */
 export const sharedDir = join(srcDir, 'shared')
+/** The binding kinds (dist/src/bindings): their workerd halves and the wires both halves share. */
+export const bindingsDir = join(srcDir, 'bindings')
 /** Every directory workerd reads the host worker's modules from. */
-export const hostBundleDirs = [hostDir, sharedDir]
+export const hostBundleDirs = [hostDir, sharedDir, bindingsDir]
+
+/**
+ * Whether a compiled file is a module of the host worker. A binding kind's folder holds its Node
+ * half too (schema, handlers: zod, node:), which workerd must never see: only its `*.worker.js`
+ * files and its `wire.js` (compiled in both worlds) are embedded.
+ */
+export const isHostModule = (path: string): boolean =>
+  path.endsWith('.js') &&
+  !isIsolateModule(path) &&
+  (!path.startsWith(bindingsDir) || path.endsWith('.worker.js') || path.endsWith('/wire.js'))
+
+/** The host's own modules evaluated in customers' isolates (dist/src/host/shims/isolate). */
+export const isolateDir = join(hostDir, 'shims', 'isolate')
+
+/**
+ * Modules evaluated in customers' isolates (`host/shims/isolate/`, `bindings/<kind>/isolate/`):
+ * shipped to the host as text, never host modules themselves.
+ */
+const isIsolateModule = (path: string): boolean => path.endsWith('.js') && path.split(sep).at(-2) === 'isolate'
+
+/** The isolate modules' compiled text by file name (the loader's `__workerhive/<file>`), for SHIMS. */
+function isolateModules(): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const path of [isolateDir, bindingsDir].flatMap(walk).filter(isIsolateModule)) {
+    const file = basename(path)
+    if (out[file] !== undefined) throw new Error(`two isolate modules are named ${file}: names must be unique`)
+    // The source map comment points at a file the customer's isolate cannot read.
+    out[file] = readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n')
+  }
+  return out
+}
 
 export interface WorkerdConfigInput {
   /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
@@ -109,17 +142,18 @@ ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${cap
     (name = "INTERNAL_SECRET", fromEnvironment = "WORKERHIVE_INTERNAL_SECRET"),
     (name = "WATCH_NONCE", fromEnvironment = "WORKERHIVE_WATCH_NONCE"),${probationBinding}
     (name = "SETTINGS", json = ${capnpString(settings)}),
+    (name = "SHIMS", json = ${capnpString(JSON.stringify(isolateModules()))}),
   ],
 );
 `
 }
 
 /**
- * Every compiled host module, named by its path under dist/src (`host/…`, `shared/…`) so relative
+ * Every compiled host module, named by its path under dist/src (`host/…`, `shared/…`, `bindings/…`) so relative
  * imports resolve between them; the entry module first, as workerd takes the first as main.
  */
 function hostModules(configDir: string): Array<{ name: string; path: string }> {
-  const files = hostBundleDirs.flatMap(walk).filter((f) => f.endsWith('.js'))
+  const files = hostBundleDirs.flatMap(walk).filter(isHostModule)
   const list = files.map((path) => ({ name: relative(srcDir, path), path: relative(configDir, path) }))
   list.sort((a, b) => (a.name === 'host/entry.worker.js' ? -1 : b.name === 'host/entry.worker.js' ? 1 : a.name.localeCompare(b.name)))
   return list
