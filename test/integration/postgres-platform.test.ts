@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { adminQuery, dropSchema, POSTGRES_URL, requirePostgres, uniqueSchemaName } from '../helpers/postgres.js'
+import { adminQuery, dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
 
 const WORKER = 'export default { async fetch() { return new Response("from postgres") } }'
 
@@ -10,7 +10,7 @@ describe('the platform on PostgreSQL', () => {
   let t: TestPlatform | undefined
   before(async () => {
     await requirePostgres()
-    t = await startTestPlatform({ storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema })
+    t = await startTestPlatform({ storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY })
   })
   after(async () => {
     if (!t) return // PostgreSQL was not reachable: `before` already failed with the reason

@@ -16,6 +16,7 @@ export const start = defineCommand({
     storage: { type: 'string', value: 'KIND', describe: 'sqlite (default) or postgres' },
     'postgres-url': { type: 'string', value: 'URL', describe: 'PostgreSQL connection string, with --storage postgres' },
     'postgres-schema': { type: 'string', value: 'SCHEMA', describe: 'PostgreSQL schema of the tables (default: the search_path)' },
+    'secrets-key-file': { type: 'string', value: 'FILE', describe: 'Key sealing secrets at rest (default: secrets.key in the data dir; required with postgres, or WORKERHIVE_SECRETS_KEY)' },
     'no-sandbox': { type: 'boolean', describe: 'Run workerd without bubblewrap' },
     dev: { type: 'boolean', describe: 'Development: error pages show the exception (never on a public install)' },
   },
@@ -32,6 +33,7 @@ export const start = defineCommand({
       storage: str(values.storage) as 'sqlite' | undefined,
       postgresUrl: str(values['postgres-url']),
       postgresSchema: str(values['postgres-schema']),
+      secretsKeyFile: str(values['secrets-key-file']),
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
     })

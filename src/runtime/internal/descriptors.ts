@@ -15,13 +15,17 @@ import type { StartupCandidate } from '../startup-candidate.js'
 import type { ModuleContent, Script, ScriptVersion, Store, StoredBinding } from '../../storage/store.js'
 import { sha256Hex } from '../../util/ids.js'
 import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
+import { openBinding } from '../../secrets/secret-bindings.js'
+import type { Keyring } from '../../secrets/sealer.js'
 
 /**
  * Turns stored scripts into what the host worker runs. This is the only place that reads secret
- * binding values for the runtime; they leave Node only towards workerd's loopback socket.
+ * binding values for the runtime: they are sealed at rest (src/secrets/) and opened here, with
+ * `keyring`, on their way to workerd's loopback socket, the only place they leave Node.
  */
 export async function describeScript(
   store: Store,
+  keyring: Keyring,
   accountId: AccountId,
   namespaceId: NamespaceId | null,
   name: string,
@@ -40,7 +44,7 @@ export async function describeScript(
     observability?.enabled === true ||
     script.settings.logpush ||
     isTailed({ accountId, namespaceId: namespaceId ?? '', script: name })
-  const shared = { store, script, trusted, traced, tail }
+  const shared = { store, keyring, script, trusted, traced, tail }
   const current = await describeVersion(shared, version)
   const split = await deploymentSplit(shared, version)
   return split ? { ...current, split } : current
@@ -48,6 +52,7 @@ export async function describeScript(
 
 interface ScriptFacts {
   store: Store
+  keyring: Keyring
   script: Script
   trusted: boolean
   traced: boolean
@@ -56,10 +61,10 @@ interface ScriptFacts {
 
 /** One version of a script as the host runs it. */
 async function describeVersion(
-  { store, script, trusted, traced, tail }: ScriptFacts,
+  { store, keyring, script, trusted, traced, tail }: ScriptFacts,
   version: ScriptVersion,
 ): Promise<ScriptDescriptor> {
-  const bindings = await hostBindings(store, script.accountId, version)
+  const bindings = await hostBindings(store, keyring, script.accountId, version)
   const limits = {
     ...(script.settings.limits.cpu_ms !== undefined ? { cpuMs: script.settings.limits.cpu_ms } : {}),
     ...(script.settings.limits.subrequests !== undefined ? { subRequests: script.settings.limits.subrequests } : {}),
@@ -143,10 +148,10 @@ function cacheIdentity(script: Script, namespaceId: NamespaceId | null, trusted:
 /** The parts of a version its bindings are built from (a stored version, or a candidate). */
 type BindingSource = Pick<ScriptVersion, 'id' | 'createdOn' | 'annotations' | 'bindings'>
 
-async function hostBindings(store: Store, accountId: AccountId, version: BindingSource): Promise<HostBinding[]> {
+async function hostBindings(store: Store, keyring: Keyring, accountId: AccountId, version: BindingSource): Promise<HostBinding[]> {
   const out: HostBinding[] = []
   for (const b of version.bindings) {
-    const hb = await hostBinding(store, accountId, version, b)
+    const hb = await hostBinding(store, accountId, version, openBinding(keyring, b))
     if (hb) out.push(hb)
   }
   return out
@@ -248,11 +253,11 @@ function bundledModule(m: ModuleContent): CodeBundle['modules'][number] {
  * A version that is not stored yet, as the host would run it (same bindings, dates and shims), for
  * a startup check. Nothing here is cached by the host: the check loads a throwaway isolate.
  */
-export async function describeCandidate(store: Store, candidate: StartupCandidate, now: number): Promise<StartupCheck> {
+export async function describeCandidate(store: Store, keyring: Keyring, candidate: StartupCandidate, now: number): Promise<StartupCheck> {
   const { accountId, namespaceId, name, version } = candidate
   const id = 'startup-check' as VersionId
   const createdOn = new Date(now).toISOString()
-  const bindings = await hostBindings(store, accountId, { id, createdOn, annotations: version.annotations ?? {}, bindings: version.bindings })
+  const bindings = await hostBindings(store, keyring, accountId, { id, createdOn, annotations: version.annotations ?? {}, bindings: version.bindings })
   const trusted = namespaceId === null ? true : ((await store.namespaces.getById(namespaceId))?.trustedWorkers ?? false)
   const script: ScriptDescriptor = {
     accountId,

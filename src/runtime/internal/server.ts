@@ -6,6 +6,7 @@ import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../
 import { codeBundle, describeScript, routingTableOf } from './descriptors.js'
 import { createKvService } from '../../kv/service.js'
 import type { Store } from '../../storage/store.js'
+import type { Keyring } from '../../secrets/sealer.js'
 import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
 import { kvInternalHandlers } from './kv.js'
@@ -15,6 +16,8 @@ import type { ResponseCache } from '../../cache/response-cache.js'
 
 export interface InternalDeps {
   store: Store
+  /** Opens the sealed secrets of the scripts described to workerd. */
+  keyring: Keyring
   log: Logger
   clock: Clock
   secret: string
@@ -46,7 +49,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
     const accountId = c.req.query('account') as AccountId
     const namespaceId = (c.req.query('namespace') || null) as NamespaceId | null
     const name = c.req.query('name') ?? ''
-    const script = await describeScript(deps.store, accountId, namespaceId, name, deps.isTailed)
+    const script = await describeScript(deps.store, deps.keyring, accountId, namespaceId, name, deps.isTailed)
     if (!script) return c.json({ found: false } satisfies ScriptLookup)
     const version = await deps.store.scripts.version(script.versionId as VersionId)
     const small = version && version.modules.reduce((n, m) => n + m.size, 0) <= INLINE_CODE_BYTES
