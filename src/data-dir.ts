@@ -58,7 +58,7 @@ export interface Endpoints {
 }
 
 export function rememberEndpoints(dataDir: string, endpoints: Endpoints): void {
-  writeFileSync(join(dataDir, ENDPOINTS_FILE), JSON.stringify(endpoints, null, 2) + '\n')
+  writeFileSync(join(dataDir, ENDPOINTS_FILE), JSON.stringify(endpoints, null, 2) + '\n', { mode: 0o600 })
 }
 
 /** The endpoints the last start on this data dir listened on (kept after it stops), if any. */

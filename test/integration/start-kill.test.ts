@@ -82,4 +82,22 @@ describe('kill -9 of Node during start-up', () => {
     // The rounds did hit start-up with workerd processes on their way, not only before or after.
     assert.ok(stages.some((s) => /^[2-5] descendants$/.test(s)), stages.join(', '))
   })
+
+  it('stops on SIGTERM at any moment of start-up, exiting 0 with nothing left behind', async () => {
+    for (let round = 0; round < 6; round++) {
+      const edgePort = await freePort()
+      const child = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, '--api-port', '0', '--edge-port', String(edgePort), '--log-level', 'error'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let running = false
+      child.stdout!.setEncoding('utf8').on('data', (s: string) => (running ||= s.includes('Workerhive is running')))
+      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code}/${signal}`)))
+      // Node's own start-up comes first: a SIGTERM before its handlers exist is Node's default exit.
+      while (!running && child.exitCode === null && descendantCount(child.pid!) < Math.max(1, round)) await tick()
+      child.kill('SIGTERM')
+      assert.equal(await exited, '0/null', `round ${round}: a clean exit`)
+      assert.deepEqual(processesNaming(dataDir), [], `round ${round}: processes outlived a clean stop`)
+      assert.ok(await canBind(edgePort), `round ${round}: the edge port ${edgePort} is still held`)
+    }
+  })
 })
