@@ -77,6 +77,10 @@ export const ConfigSchema = z.object({
   /** PostgreSQL schema for Workerhive's tables (created if absent); the connection's search_path when absent. */
   postgresSchema: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Key sealing secret bindings at rest: 64 hex characters or base64 of 32 bytes. Required with PostgreSQL (every node needs the same key); with SQLite the data dir holds one (`secrets.key`, 0600) when absent. */
+  secretsKey: z.string().optional(),
+  /** A file holding the secrets key (same format), instead of `secretsKey`. */
+  secretsKeyFile: z.string().optional(),
 })
 
 export type ConfigInput = z.input<typeof ConfigSchema>
@@ -117,6 +121,8 @@ export const envNames: Record<keyof ConfigInput, string> = {
   apiRequestTimeoutMs: 'WORKERHIVE_API_REQUEST_TIMEOUT_MS',
   apiKeepAliveTimeoutMs: 'WORKERHIVE_API_KEEP_ALIVE_TIMEOUT_MS',
   apiMaxConnections: 'WORKERHIVE_API_MAX_CONNECTIONS',
+  secretsKey: 'WORKERHIVE_SECRETS_KEY',
+  secretsKeyFile: 'WORKERHIVE_SECRETS_KEY_FILE',
 }
 
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {

@@ -85,6 +85,12 @@ export const internalError = defineApiError('internalError', {
 export const storageUnavailable = defineApiError('storageUnavailable', {
   code: 10002, status: 503, message: (why: string) => `Storage is unavailable: ${why}`,
 })
+// 507 Insufficient Storage: the client's request was fine, the platform's disk is not; nothing was
+// saved, and the same request succeeds once an operator frees space.
+export const storageFull = defineApiError('storageFull', {
+  code: 10002, status: 507,
+  message: () => "The platform's storage is full, so nothing was saved; retry once its operator has freed space",
+})
 
 // --- request bodies -------------------------------------------------------------------------
 export const malformedBody = defineApiError('malformedBody', {

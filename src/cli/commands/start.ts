@@ -17,6 +17,7 @@ export const start = defineCommand({
     'postgres-url': { type: 'string', value: 'URL', describe: 'PostgreSQL connection string, with --storage postgres' },
     'postgres-schema': { type: 'string', value: 'SCHEMA', describe: 'PostgreSQL schema of the tables (default: the search_path)' },
     'private-allow': { type: 'string', value: 'LIST', describe: 'Private destinations account scripts may reach: CIDR:PORT,… (default none)' },
+    'secrets-key-file': { type: 'string', value: 'FILE', describe: 'Key sealing secrets at rest (default: secrets.key in the data dir; required with postgres, or WORKERHIVE_SECRETS_KEY)' },
     'no-sandbox': { type: 'boolean', describe: 'Run workerd without bubblewrap' },
     dev: { type: 'boolean', describe: 'Development: error pages show the exception (never on a public install)' },
   },
@@ -34,6 +35,7 @@ export const start = defineCommand({
       postgresUrl: str(values['postgres-url']),
       postgresSchema: str(values['postgres-schema']),
       privateAllowList: str(values['private-allow']),
+      secretsKeyFile: str(values['secrets-key-file']),
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
     })

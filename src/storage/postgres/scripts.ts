@@ -52,6 +52,8 @@ const sql = {
   lastNumber: 'SELECT COALESCE(MAX(number), 0) AS n FROM script_versions WHERE script_id = $1',
   insertVersion: insertSql(dialect, 'script_versions', VERSION_COLUMNS),
   version: 'SELECT * FROM script_versions WHERE id = $1',
+  allBindings: 'SELECT id, bindings FROM script_versions FOR UPDATE',
+  setBindings: 'UPDATE script_versions SET bindings = $1 WHERE id = $2',
   versions: 'SELECT * FROM script_versions WHERE script_id = $1 ORDER BY number DESC',
   insertBlob: 'INSERT INTO blobs (hash, content) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
   blob: 'SELECT content FROM blobs WHERE hash = $1',
@@ -123,6 +125,18 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
         const script = await mustGetById(q, plan.scriptId)
         const version = toVersion(dialect, (await q.one<VersionRow>(sql.version, [plan.versionId]))!)
         return { script, version, created: plan.created }
+      })
+    },
+    async rewriteBindings(edit) {
+      return db.tx(async (q) => {
+        let changed = 0
+        for (const row of await q.rows<{ id: string; bindings: unknown }>(sql.allBindings)) {
+          const next = edit(dialect.json(row.bindings))
+          if (next === undefined) continue
+          await q.run(sql.setBindings, [toJson(next), row.id])
+          changed++
+        }
+        return changed
       })
     },
     async get(scope, name) {

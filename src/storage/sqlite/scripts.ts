@@ -41,6 +41,8 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
     insertVersion: db.prepare(insertSql(dialect, 'script_versions', VERSION_COLUMNS)),
     version: db.prepare<[string], VersionRow>('SELECT * FROM script_versions WHERE id = ?'),
+    allBindings: db.prepare<[], { id: string; bindings: string }>('SELECT id, bindings FROM script_versions'),
+    setBindings: db.prepare('UPDATE script_versions SET bindings = ? WHERE id = ?'),
     versions: db.prepare<[string], VersionRow>(
       'SELECT * FROM script_versions WHERE script_id = ? ORDER BY number DESC',
     ),
@@ -105,6 +107,18 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
         if (plan.tags) replaceTags(plan.scriptId, plan.tags)
         const script = asScript(s.byId.get(plan.scriptId)!)
         return { script, version: toVersion(dialect, s.version.get(plan.versionId)!), created: plan.created }
+      })()
+    },
+    async rewriteBindings(edit) {
+      return db.transaction(() => {
+        let changed = 0
+        for (const row of s.allBindings.all()) {
+          const next = edit(dialect.json(row.bindings))
+          if (next === undefined) continue
+          s.setBindings.run(toJson(next), row.id)
+          changed++
+        }
+        return changed
       })()
     },
     async get(scope, name) {

@@ -47,6 +47,27 @@ export function scriptCases(test: DefineCase): void {
     assert.deepEqual(await store.scripts.getById(script.id), script)
   })
 
+  test('rewriteBindings: rewrites the versions the edit changes, every version of every script, and no other', async ({ store }) => {
+    const scope = await newNamespaceScope(store, 'rw')
+    const marker = `REWRITE_${Math.random().toString(36).slice(2)}`
+    const bindings = [{ type: 'secret_text', name: marker, text: 'old' }]
+    const first = await store.scripts.publish({ scope, name: 'one', version: esmVersion('export default {}', { bindings }) })
+    const second = await store.scripts.publish({ scope, name: 'one', version: esmVersion('export default {}', { bindings }) })
+    const other = await store.scripts.publish({ scope, name: 'two', version: esmVersion('export default {}', { bindings: [{ type: 'plain_text', name: 'X', text: 'x' }] }) })
+    const changed = await store.scripts.rewriteBindings((bs) =>
+      bs.some((b) => b.name === marker) ? bs.map((b) => ({ ...b, text: 'new' })) : undefined,
+    )
+    assert.equal(changed, 2)
+    for (const v of [first.version, second.version]) assert.deepEqual((await store.scripts.version(v.id))!.bindings, [{ type: 'secret_text', name: marker, text: 'new' }])
+    assert.deepEqual((await store.scripts.version(other.version.id))!.bindings, [{ type: 'plain_text', name: 'X', text: 'x' }])
+    // An edit that throws changes nothing (one transaction).
+    await assert.rejects(store.scripts.rewriteBindings((bs) => {
+      if (bs.some((b) => b.name === marker && b.text === 'new')) throw new Error('stop')
+      return undefined
+    }), /stop/)
+    assert.equal((await store.scripts.version(first.version.id))!.bindings[0]!.text, 'new')
+  })
+
   test('publish: module content is stored by hash and served back byte for byte', async ({ store }) => {
     const scope = await newNamespaceScope(store, 'a')
     const wasm = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0xff, 0x00, 0x80])
