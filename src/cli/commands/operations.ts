@@ -4,7 +4,7 @@ import { dataDirOption, defineCommand, jsonOption, printJson, str } from '../com
 
 export const status = defineCommand({
   path: ['status'],
-  describe: 'Show the edge: workerd processes, sandbox, and scripts on probation or refused',
+  describe: 'Show your scripts on probation or refused; with operator credentials also workerd processes and the sandbox',
   options: { ...dataDirOption, ...jsonOption },
   example: 'status --json',
   async run({ values }) {
@@ -20,8 +20,9 @@ export const status = defineCommand({
       )
     if (s.watchdog) out.push(`watchdog: ${s.watchdog.kills} kills, ${s.watchdog.recycles} recycles`)
     for (const p of s.processes ?? []) out.push(`workerd #${p.index} ${p.role.padEnd(9)} ${p.state.padEnd(8)} pid ${p.pid ?? '-'}  restarts ${p.restarts}`)
-    if (s.containment.length === 0) out.push('containment: no script on probation or refused')
-    for (const c of s.containment) {
+    if (!s.containment) out.push('edge: not running')
+    else if (s.containment.length === 0) out.push('containment: no script on probation or refused')
+    for (const c of s.containment ?? []) {
       out.push(`${c.status.padEnd(9)} ${c.key}  (${c.reason}, ${c.strikes} strikes, until ${new Date(c.until).toISOString()})`)
     }
     process.stdout.write(out.join('\n') + '\n')
