@@ -119,6 +119,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     invocations: edge.invocations,
     tails,
     startup: edge.startup,
+    operatorAccountId: credentials.accountId,
     status: () => ({
       sandbox: edge.sandbox,
       processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),

@@ -262,6 +262,16 @@ export const invalidZoneName = defineApiError('invalidZoneName', {
   code: 1099, status: 400,
   message: (name: string, why: string) => `We were unable to identify '${name}' as a domain name: ${why}`,
 })
+/**
+ * Cloudflare's 1099 for a name it cannot add as a zone (a public suffix, an address, a name it cannot
+ * take for this account). One sentence for every reason that depends on other accounts, so the
+ * answer never says that a name is held by someone else.
+ */
+export const zoneNotRegistrable = defineApiError('zoneNotRegistrable', {
+  code: 1099, status: 400,
+  message: (name: string) =>
+    `We were unable to identify '${name}' as a registered domain: add the domain you registered (example.com), not a public suffix, an IP address or a subdomain`,
+})
 /** wrangler prints this code for a pattern outside its zone (cloudflare/wrangler-legacy#675). */
 export const routeOutsideZone = defineApiError('routeOutsideZone', {
   code: 10022, status: 400, message: (pattern: string) => `Route pattern must include zone name: ${pattern}`,
@@ -290,4 +300,27 @@ export const deploymentNotFound = defineApiError('deploymentNotFound', {
 /** Cloudflare's generic Workers "not found" number, as for routes, versions and deployments. */
 export const tailNotFound = defineApiError('tailNotFound', {
   code: 10007, status: 404, message: (id: string) => `Tail '${id}' not found`,
+})
+
+// --- per-account quotas (Cloudflare's defaults, configurable by the operator) -------------------
+/** Cloudflare's 10037 when an account already has as many Workers as its plan allows. */
+export const scriptQuotaExceeded = defineApiError('scriptQuotaExceeded', {
+  code: 10037, status: 400,
+  message: (limit: number) => `Exceeded the number of Workers allowed on this account (${limit})`,
+})
+export const namespaceScriptQuotaExceeded = defineApiError('namespaceScriptQuotaExceeded', {
+  code: 10037, status: 400,
+  message: (ns: string, limit: number) => `Exceeded the number of Workers allowed in dispatch namespace '${ns}' (${limit})`,
+})
+export const namespaceQuotaExceeded = defineApiError('namespaceQuotaExceeded', {
+  code: 100120, status: 400,
+  message: (limit: number) => `Exceeded the number of dispatch namespaces allowed on this account (${limit})`,
+})
+export const kvNamespaceQuotaExceeded = defineApiError('kvNamespaceQuotaExceeded', {
+  code: 100121, status: 400,
+  message: (limit: number) => `Exceeded the number of KV namespaces allowed on this account (${limit})`,
+})
+export const routeQuotaExceeded = defineApiError('routeQuotaExceeded', {
+  code: 100122, status: 400,
+  message: (limit: number) => `Exceeded the number of Worker routes allowed on this zone (${limit})`,
 })

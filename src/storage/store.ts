@@ -316,6 +316,11 @@ export interface ScriptStore {
   deployments(scriptId: ScriptId): Promise<Deployment[]>
   /** The newest deployment: the versions the edge serves, and their shares. */
   activeDeployment(scriptId: ScriptId): Promise<Deployment | undefined>
+  /**
+   * Deletes the oldest versions until at most `keep` remain, never the current version or one of the
+   * active deployment; answers the ids deleted.
+   */
+  pruneVersions(scriptId: ScriptId, keep: number): Promise<VersionId[]>
 }
 
 // --- zones and routes ---------------------------------------------------------------------------

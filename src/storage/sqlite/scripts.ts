@@ -1,4 +1,4 @@
-import type { ScriptId } from '../../domain/ids.js'
+import type { ScriptId, VersionId } from '../../domain/ids.js'
 import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
@@ -21,6 +21,8 @@ import {
   type DeploymentRow,
   type ScriptRow,
   type VersionRow,
+  servedVersionIds,
+  versionsToPrune,
 } from '../shared/scripts.js'
 import { assetScope, type ScriptScope, type ScriptStore } from '../store.js'
 import { dialect, toJson, type Db } from './database.js'
@@ -60,6 +62,10 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     deployments: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC',
     ),
+    versionIds: db.prepare<[string], { id: string }>(
+      'SELECT id FROM script_versions WHERE script_id = ? ORDER BY number DESC',
+    ),
+    deleteVersion: db.prepare('DELETE FROM script_versions WHERE id = ? AND script_id = ?'),
     activeDeployment: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC LIMIT 1',
     ),
@@ -221,6 +227,20 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     async activeDeployment(scriptId) {
       const r = s.activeDeployment.get(scriptId)
       return r && toDeployment(dialect, r)
+    },
+    async pruneVersions(scriptId, keep) {
+      return db.transaction(() => {
+        const script = s.byId.get(scriptId)
+        if (!script) return []
+        const deployment = s.activeDeployment.get(scriptId)
+        const served = servedVersionIds(
+          script.current_version_id as string | null,
+          deployment && toDeployment(dialect, deployment),
+        )
+        const doomed = versionsToPrune(s.versionIds.all(scriptId).map((r) => r.id), served, keep)
+        for (const id of doomed) s.deleteVersion.run(id, scriptId)
+        return doomed as VersionId[]
+      })()
     },
   }
 }

@@ -391,4 +391,32 @@ export function scriptCases(test: DefineCase): void {
     assert.equal(await store.scripts.activeDeployment('missing' as ScriptId), undefined)
   })
 
+  test('pruneVersions: keeps the newest, and every version the active deployment serves', async ({ store, clock }) => {
+    const scope = await newNamespaceScope(store, 'a')
+    const v1 = await store.scripts.publish({ scope, name: 'app', version: esmVersion('v1') })
+    const ids = [v1.version.id]
+    for (const code of ['v2', 'v3', 'v4', 'v5']) {
+      clock.advance(1000)
+      ids.push((await store.scripts.publish({ scope, name: 'app', version: esmVersion(code), deploy: false })).version.id)
+    }
+    // v1 (current) and v2 serve a split; v3 … v5 are uploaded, not deployed
+    await store.scripts.deploy(v1.script.id, [
+      { versionId: ids[0]!, percentage: 60 },
+      { versionId: ids[1]!, percentage: 40 },
+    ], { source: 'api', annotations: {} })
+    const [, , v3, v4, v5] = ids
+    const pruned = await store.scripts.pruneVersions(v1.script.id, 3)
+    assert.deepEqual(pruned.sort(), [v3!, v4!].sort(), 'the served two count toward the three kept')
+    const left = (await store.scripts.versions(v1.script.id)).map((v) => v.id)
+    assert.deepEqual(left, [v5!, ids[1]!, ids[0]!])
+    assert.equal(await store.scripts.version(v3!), undefined)
+    // nothing to do; and never the served ones nor the newest, even with keep 1
+    assert.deepEqual(await store.scripts.pruneVersions(v1.script.id, 3), [])
+    assert.deepEqual(await store.scripts.pruneVersions(v1.script.id, 1), [])
+    assert.deepEqual((await store.scripts.versions(v1.script.id)).map((v) => v.id), [v5!, ids[1]!, ids[0]!])
+    assert.deepEqual(await store.scripts.pruneVersions('missing' as ScriptId, 1), [])
+    // a new version still gets the next number
+    const next = await store.scripts.publish({ scope, name: 'app', version: esmVersion('v6') })
+    assert.equal(next.version.number, 6)
+  })
 }
