@@ -116,9 +116,35 @@ describe('cron triggers: schedules API, the scheduler and scheduled handlers', (
     assert.equal((await readKv('ns-module')).scheduledTime, tick1 + MINUTE)
   })
 
-  it('records a tick like a request: outcome counted for the script', async () => {
-    const res = await t.json(`/accounts/${t.accountId}/workers/dispatch/namespaces/customers/scripts/ns-module/schedules`)
-    assert.equal(res.status, 200)
+  it('records a tick like a request: outcome, logs and the scheduled event of a traced script', async () => {
+    const path = namespaceScriptPath(t, 'customers', 'ns-traced')
+    const code = `export default { scheduled(controller) { console.log('tick', controller.cron) } }`
+    assert.equal((await putScript(t, path, code, { observability: { enabled: true } })).status, 200)
+    await schedules(path, ['* * * * *'])
+    clock.advance(MINUTE) // 00:03:00
+    assert.equal(await t.platform.scheduler.tick(), 4, 'the three every-minute scripts and ns-traced')
+
+    // Trace events and counters reach Node moments after the tick: poll (bounded).
+    const eventually = async <T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
+      let value = await read()
+      for (let i = 0; i < 100 && !done(value); i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        value = await read()
+      }
+      return value
+    }
+    const logs = await eventually(
+      async () => (await t.json(`/accounts/${t.accountId}/workerhive/logs?script=ns-traced&namespace=customers`)).body.result as any[],
+      (e) => e.length > 0,
+    )
+    assert.equal(logs[0]?.outcome, 'ok', JSON.stringify(logs))
+    assert.deepEqual(logs[0]?.logs.map((l: any) => l.message), [['tick', '* * * * *']])
+    assert.equal(logs[0]?.event?.cron, '* * * * *', JSON.stringify(logs[0]?.event))
+    const metrics = await eventually(
+      async () => ((await t.json(`/accounts/${t.accountId}/workerhive/metrics`)).body.result as any[]).find((m) => m.script === 'ns-traced'),
+      (m) => m !== undefined,
+    )
+    assert.deepEqual(metrics?.outcomes, { ok: 1 })
   })
 
   it('fires the account script’s handler from /cdn-cgi/handler/scheduled in development mode', async () => {
