@@ -1,6 +1,7 @@
 import Cloudflare from 'cloudflare'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { defaultHost, edge } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 import { createWrangler, describeRun, succeeded, type Wrangler } from '../helpers/wrangler.js'
 
@@ -44,6 +45,11 @@ describe('cron triggers through real clients: wrangler deploy [triggers] and the
     wrangler.write({ 'wrangler.toml': toml(['0 0 LW JUL-DEC *']) })
     succeeded(await wrangler.run(['deploy']))
     assert.deepEqual(await schedulesOf('ticker'), ['0 0 LW JUL-DEC *'])
+  })
+
+  it('outside development mode /cdn-cgi/handler/scheduled is an ordinary path the Worker answers', async () => {
+    const res = await edge(t, await defaultHost(t, 'ticker'), '/cdn-cgi/handler/scheduled?cron=*+*+*+*+*')
+    assert.deepEqual([res.status, res.text], [200, 'cron worker'])
   })
 
   it('wrangler deploy with an invalid cron fails with 10100 and leaves the schedules as they were', async () => {
