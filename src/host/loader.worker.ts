@@ -5,6 +5,7 @@ import { stableHash } from './budget.worker.js'
 import { OWN, wrappedMain } from './dispatch-shim.worker.js'
 import { bindingsModule, needsBindingsModule } from './bindings-shim.worker.js'
 import { cachesModule } from './caches-shim.worker.js'
+import { CPU_METER_PATH, cpuMeterModule } from './cpu-meter.worker.js'
 import { takeCode } from './registry.worker.js'
 import { TAIL_SHIM_PATH, tailShimExport, tailShimModule } from './tail-shim.worker.js'
 
@@ -66,12 +67,13 @@ export async function workerCode(
   const wrapBindings = needsBindingsModule(d.bindings)
   if (wrapBindings) modules[`${OWN}bindings.js`] = { js: bindingsModule(d.bindings) }
   modules[`${OWN}caches.js`] = { js: cachesModule(d.cache.defaultEnabled) }
+  modules[CPU_METER_PATH] = { js: cpuMeterModule }
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
     // (sloppy mode, like a classic script) after a setup module has made the bindings globals;
     // workerd dispatches its addEventListener('fetch') handlers natively.
     modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings, wrapBindings) }
-    modules[`${OWN}main.js`] = { js: `import "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
+    modules[`${OWN}main.js`] = { js: `import "./cpu-meter.js";\nimport "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
   } else {
     modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, wrapBindings) + tailShimExport }
     modules[TAIL_SHIM_PATH] = { js: tailShimModule }
