@@ -10,8 +10,8 @@ export interface WatchdogOptions {
   probeIntervalMs: number
   /**
    * CPU time its JS thread may spend with no sign of progress (no write, no invocation mark) before
-   * a process is stuck and is killed; also how long a stopped process (SIGSTOP) is given, and how
-   * long a /health probe may take. A late probe alone is never an incident. @default 250
+   * a process is stuck and is killed; also how long a /health probe may take. A stopped process
+   * (SIGSTOP) is replaced after one probe interval without progress. A late probe alone is never an incident. @default 250
    */
   probeTimeoutMs: number
   /** RSS above which a process is killed (catches ArrayBuffers, which escape the V8 heap cap). */
@@ -168,7 +168,7 @@ export class Watchdog {
    * write by workerd's main thread (a response, a mark, a probe's answer), an invocation mark, or
    * an answered probe. Stuck: the thread spent probeTimeoutMs of its own CPU time since its last
    * progress (a thread starved of CPU by a loaded machine accrues none, so it is never stuck).
-   * Stalled: the thread is stopped (SIGSTOP) and made no progress for probeTimeoutMs. Anything
+   * Stalled: the thread is stopped (SIGSTOP) and made no progress for a probe interval. Anything
    * /proc cannot tell (descriptors exhausted, the process gone) is unknown, never stuck.
    */
   #watch(p: EdgeProcess): void {
@@ -194,7 +194,8 @@ export class Watchdog {
     const stalledMs = now - previous.at
     const burnedMs = sample.cpuMs - previous.cpuMs
     if (sample.stopped) {
-      if (stalledMs < this.#opts.probeTimeoutMs) return
+      // Unambiguous, unlike a slow answer: two samples in a row (one probe interval) suffice.
+      if (stalledMs < this.#opts.probeIntervalMs) return
       // Stopped from outside (or a debugger): no tenant did this, so nobody is blamed.
       this.#log.warn({ workerd: p.index, pid: p.pid, stalledMs }, 'workerd is stopped and makes no progress; replacing it')
       this.#kill(p, 'cpu', [])
