@@ -125,7 +125,9 @@ export async function runContained<T>(
  * name never reaches the Worker: it is replaced or removed.
  */
 function withCpuBudget(d: ScriptDescriptor, request: Request, options: InvokeOptions): Request {
-  const budget = lowest(d.limits.cpuMs, options.limits?.cpuMs)
+  // Only a modules-format Worker's default fetch handler is metered (docs/limits.md).
+  const metered = options.entrypoint === undefined && d.format !== 'service-worker'
+  const budget = metered ? lowest(d.limits.cpuMs, options.limits?.cpuMs) : undefined
   if (budget === undefined && !request.headers.has(CPU_BUDGET_HEADER)) return request
   const headers = new Headers(request.headers)
   if (budget === undefined) headers.delete(CPU_BUDGET_HEADER)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
+import { accountScriptPath, createNamespace, defaultHost, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 /** A dispatch Worker that passes `?cpu=N` on as `get(name, {}, {limits: {cpuMs: N}})`. */
@@ -62,6 +62,15 @@ export default { fetch() { try { return inner.fetch() } catch { let n = 0; for (
   it("applies the script's own limits.cpu_ms", async () => {
     const res = await edge(t, host, '/limited')
     assert.equal(res.text, 'dispatch failed: Worker exceeded CPU time limit.')
+  })
+
+  it('answers 1102 (503) for a Worker the edge invoked that runs past its own limits.cpu_ms', async () => {
+    const up = await putScript(t, accountScriptPath(t, 'heavy'), burner(150), { limits: { cpu_ms: 10 } })
+    assert.equal(up.status, 200, JSON.stringify(up.body))
+    const res = await edge(t, await defaultHost(t, 'heavy'), '/')
+    assert.equal(res.status, 503)
+    assert.match(res.text, /^error code: 1102/)
+    assert.equal(t.platform.edge.watchdog.kills, 0)
   })
 
   it('lets a Worker within its limit finish, and one with no limit run as long as it needs', async () => {
