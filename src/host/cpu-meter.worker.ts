@@ -12,24 +12,39 @@ export const CPU_METER_PATH = `${OWN}cpu-meter.js`
 /**
  * JS source of the meter module, evaluated before any customer module. A gap between checkpoints
  * longer than GAP_MS is taken for time spent waiting (on I/O, a timer, another isolate) and is not
- * charged; JS that runs charges at most GAP_MS per checkpoint it skips, so a loop is always caught.
+ * charged. An invocation past its budget makes every checkpoint throw until it ends.
  */
 export const cpuMeterModule = `const BUDGET_HEADER = ${JSON.stringify(CPU_BUDGET_HEADER)}
 const MESSAGE = ${JSON.stringify(CPU_LIMIT_MESSAGE)}
 const GAP_MS = 2
 // Captured before customer code runs, which may replace globals.
 const clock = performance.now.bind(performance)
+// Reading the clock costs more than a tight loop's iteration: while checkpoints come fast, only
+// every CLOCK_EVERY-th reads it; when they are slow (or after a wait), every one does, so the
+// interval between reads stays under GAP_MS and is charged.
+const CLOCK_EVERY = 16
 const running = new Set()
 let last = 0
+let every = 1
+let skipped = 0
+let tripped = 0
 function checkpoint() {
   if (running.size === 0) return
+  if (tripped > 0) throw new Error(MESSAGE)
+  if (++skipped < every) return
+  const checks = skipped
+  skipped = 0
   const now = clock()
   const spent = now - last
   last = now
+  every = spent / checks > GAP_MS / CLOCK_EVERY ? 1 : CLOCK_EVERY
   let over = false
   for (const invocation of running) {
     if (spent <= GAP_MS) invocation.used += spent
-    if (invocation.used > invocation.budget) over = invocation.over = true
+    if (invocation.used > invocation.budget && !invocation.over) {
+      invocation.over = over = true
+      tripped++
+    }
   }
   if (over) throw new Error(MESSAGE)
 }
@@ -51,8 +66,10 @@ export function meteredEntry(entry, self) {
       const invocation = { budget: Number(header), used: 0, over: false }
       running.add(invocation)
       last = clock()
+      every = 1
       const settle = (ok, value) => {
         running.delete(invocation)
+        if (invocation.over) tripped--
         // Past the budget, the invocation fails even if the Worker caught the error.
         if (invocation.over) throw new Error(MESSAGE)
         if (ok) return value
