@@ -8,17 +8,19 @@ import { CPU_CHECKPOINT } from '../../shared/protocol.js'
  * isolate's own thread), so the only way to stop JS that never yields is for the JS to check. Line
  * numbers are kept (nothing adds a newline), so stack traces still point at the customer's lines.
  *
- * Code that does not parse is returned as it was: the watchdog remains the backstop for it.
+ * Code that does not parse (before or after) is returned as it was: the watchdog remains the
+ * backstop for it.
  */
 export function withCpuCheckpoints(code: string, flavour: 'esm' | 'commonjs'): string {
+  const options = {
+    ecmaVersion: 'latest',
+    sourceType: flavour === 'esm' ? 'module' : 'script',
+    allowReturnOutsideFunction: flavour === 'commonjs',
+    allowHashBang: true,
+  } as const
   let program: Node
   try {
-    program = parse(code, {
-      ecmaVersion: 'latest',
-      sourceType: flavour === 'esm' ? 'module' : 'script',
-      allowReturnOutsideFunction: flavour === 'commonjs',
-      allowHashBang: true,
-    })
+    program = parse(code, options)
   } catch {
     return code
   }
@@ -82,7 +84,14 @@ export function withCpuCheckpoints(code: string, flavour: 'esm' | 'commonjs'): s
     out += code.slice(from, e.at) + e.text
     from = e.at
   }
-  return out + code.slice(from)
+  out += code.slice(from)
+  // The upload's startup check ran the code as written: never serve what might not parse.
+  try {
+    parse(out, options)
+  } catch {
+    return code
+  }
+  return out
 }
 
 const isNode = (v: unknown): v is Node =>
