@@ -55,9 +55,9 @@ Object.defineProperty(globalThis, ${JSON.stringify(CPU_CHECKPOINT)}, { value: ch
 export function meteredEntry(entry, self) {
   if (!entry || typeof entry !== "object" || typeof entry.fetch !== "function") return entry
   const fetch = entry.fetch
-  return {
-    ...entry,
-    fetch(request, env, ctx) {
+  // Everything else of the handler object (a class instance's prototype methods too) stays reachable.
+  const metered = Object.create(entry)
+  Object.defineProperty(metered, "fetch", { enumerable: true, value: function (request, env, ctx) {
       const header = request.headers.get(BUDGET_HEADER)
       if (header === null) return fetch.call(self, request, env, ctx)
       const headers = new Headers(request.headers)
@@ -82,7 +82,7 @@ export function meteredEntry(entry, self) {
         return settle(false, err)
       }
       return Promise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err))
-    },
-  }
+  } })
+  return metered
 }
 `

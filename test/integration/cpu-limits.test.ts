@@ -41,6 +41,12 @@ describe('CPU limits (cpuMs) enforced inside the isolate', () => {
       `${burner(150).replace('export default', 'const inner =')}
 export default { fetch() { try { return inner.fetch() } catch { let n = 0; for (;;) n++ } } }`,
     )
+    await putScript(
+      t,
+      namespaceScriptPath(t, 'tenants', 'instance'),
+      `class App { greeting() { return 'from the prototype' } fetch() { return new Response(this.greeting()) } }
+export default new App()`,
+    )
     await putScript(t, namespaceScriptPath(t, 'tenants', 'limited'), burner(150), { limits: { cpu_ms: 10 } })
   })
   after(() => t.close())
@@ -71,6 +77,11 @@ export default { fetch() { try { return inner.fetch() } catch { let n = 0; for (
     assert.equal(res.status, 503)
     assert.match(res.text, /^error code: 1102/)
     assert.equal(t.platform.edge.watchdog.kills, 0)
+  })
+
+  it('keeps a handler object that is a class instance working, metered or not', async () => {
+    assert.equal((await edge(t, host, '/instance?cpu=50')).text, 'from the prototype')
+    assert.equal((await edge(t, host, '/instance')).text, 'from the prototype')
   })
 
   it('lets a Worker within its limit finish, and one with no limit run as long as it needs', async () => {
