@@ -23,6 +23,7 @@ import { systemClock, type Clock } from './util/clock.js'
 import { secretToken } from './util/ids.js'
 import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
+import { openFileLimit } from './util/fd-limit.js'
 
 export interface Platform {
   readonly apiUrl: string
@@ -71,7 +72,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // second start on a live data dir or a busy port fails without touching the running instance.
   const lock = holdDataDir(config.dataDir)
   undo.push(() => lock.release())
-  const apiListener = await bindApi(config.host, config.apiPort)
+  const apiListener = await bindApi(config)
   undo.push(() => closeServer(apiListener.server))
   const edgeSocket = explainBind(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
   undo.push(() => edgeSocket.close())
@@ -83,7 +84,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, log, clock, config, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, log, clock, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
   tails = new TailSessions({ events: edge.events, clock, log })
@@ -235,12 +236,26 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
   }
 }
 
-/** The API's port, bound before the API exists; `serve` hands it the API (until then: 503). */
-async function bindApi(host: string, port: number): Promise<{ server: ServerType; serve(fetch: FetchCallback): ServerType }> {
+/**
+ * The API's port, bound before the API exists; `serve` hands it the API (until then: 503). Idle and
+ * slow clients cannot hold it: headers must arrive within `apiHeadersTimeoutMs`, a request within
+ * `apiRequestTimeoutMs`, and it holds at most `apiMaxConnections` connections, well below the
+ * process's open-file limit, so descriptors stay for the internal API, the store and workerd.
+ */
+async function bindApi(config: Config): Promise<{ server: ServerType; serve(fetch: FetchCallback): ServerType }> {
+  const { host, apiPort: port } = config
   let handler: FetchCallback | undefined
   const server = createAdaptorServer({
     fetch: (req, env) => (handler ? handler(req, env) : new Response('Workerhive is starting', { status: 503 })),
+    serverOptions: {
+      headersTimeout: config.apiHeadersTimeoutMs,
+      requestTimeout: Math.max(config.apiRequestTimeoutMs, config.apiHeadersTimeoutMs),
+      keepAliveTimeout: config.apiKeepAliveTimeoutMs,
+      // How often expired connections are looked for: the timeouts are only as exact as this.
+      connectionsCheckingInterval: Math.min(1000, config.apiHeadersTimeoutMs),
+    },
   })
+  server.maxConnections = config.apiMaxConnections ?? defaultApiConnections()
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(explainBindFailure(err, host, port, '--api-port')))
     server.listen(port, host, () => resolve())
@@ -252,6 +267,11 @@ async function bindApi(host: string, port: number): Promise<{ server: ServerType
       return server
     },
   }
+}
+
+/** A quarter of the open-file limit: the rest is for the edge's loopback traffic, storage and workerd. */
+function defaultApiConnections(): number {
+  return Math.max(64, Math.floor((openFileLimit() ?? 4096) / 4))
 }
 
 type FetchCallback = Parameters<typeof createAdaptorServer>[0]['fetch']

@@ -21,9 +21,12 @@ export const ok = <T>(result: T, resultInfo?: ResultInfo): Envelope<T> => ({
   ...(resultInfo ? { result_info: resultInfo } : {}),
 })
 
+/** Longest error message an answer carries: messages quote input, and input can be huge. */
+export const MAX_ERROR_MESSAGE = 512
+
 export const fail = (errors: CfError[]): Envelope<null> => ({
   success: false,
-  errors,
+  errors: errors.map((e) => ({ ...e, message: truncate(e.message) })),
   messages: [],
   result: null,
 })
@@ -42,4 +45,9 @@ export function paginate<T>(items: T[], page: number, perPage: number): { items:
       total_pages: Math.max(1, Math.ceil(items.length / perPage)),
     },
   }
+}
+
+/** A message cut to MAX_ERROR_MESSAGE characters, saying so. */
+export function truncate(message: string): string {
+  return message.length <= MAX_ERROR_MESSAGE ? message : `${message.slice(0, MAX_ERROR_MESSAGE)}… (truncated)`
 }

@@ -5,7 +5,8 @@ import { dataBlob } from './data-blob/schema.js'
 import { dispatchNamespace } from './dispatch-namespace/schema.js'
 import { inherit } from './inherit/schema.js'
 import { json } from './json/schema.js'
-import type { BindingContext, BindingKind } from './kind.js'
+import type { BindingContext, BindingKind, HostBindingContext, InternalHandler, InternalHandlerDeps } from './kind.js'
+import type { HostBinding } from '../shared/protocol.js'
 import { kvNamespace } from './kv-namespace/schema.js'
 import { plainText } from './plain-text/schema.js'
 import { secretKey } from './secret-key/schema.js'
@@ -15,9 +16,9 @@ import { textBlob } from './text-blob/schema.js'
 import { versionMetadata } from './version-metadata/schema.js'
 import { wasmModule } from './wasm-module/schema.js'
 
-export type { BindingContext } from './kind.js'
+export type { BindingContext, HostBindingContext, InternalHandler, InternalHandlerDeps } from './kind.js'
 
-/** Every binding kind Workerhive accepts. Adding one is a folder and a line here. */
+/** Every binding kind Workerhive accepts (Node's halves; the workerd halves: registry.worker.ts). */
 const kinds = [
   plainText,
   secretText,
@@ -133,3 +134,17 @@ function describeIssue(error: z.ZodError): string {
   const path = issue.path.filter((p) => p !== 'type').join('.')
   return path ? `${path}: ${issue.message}` : issue.message
 }
+
+/** The bindings of a version as the host builds them into env (a kind may contribute nothing). */
+export async function hostBindingsOf(bindings: readonly StoredBinding[], ctx: HostBindingContext): Promise<HostBinding[]> {
+  const out: HostBinding[] = []
+  for (const b of bindings) {
+    const hb = await byType.get(b.type)?.toHost?.(b, ctx)
+    if (hb) out.push(hb)
+  }
+  return out
+}
+
+/** The internal routes of every kind with a Node half (the internal API mounts them). */
+export const bindingInternalHandlers = (deps: InternalHandlerDeps): InternalHandler[] =>
+  kinds.flatMap((k: BindingKind) => k.internal?.(deps) ?? [])

@@ -1,7 +1,10 @@
 import type { z } from 'zod'
 import type { AccountId } from '../domain/ids.js'
+import type { HostBinding } from '../shared/protocol.js'
+import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
+import type { Clock } from '../util/clock.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
@@ -11,13 +14,40 @@ export interface BindingContext {
   parts: ReadonlySet<string>
 }
 
-/** One kind of binding: its Cloudflare wire schema and the rules that go with it. */
+/** What a stored binding is turned into the host's binding with: the account, the version. */
+export interface HostBindingContext {
+  accountId: AccountId
+  store: { namespaces: Pick<NamespaceStore, 'get'> }
+  version: { id: string; createdOn: string; annotations: Record<string, string> }
+}
+
+/** What a kind's internal handlers are built from (runtime/internal/server.ts mounts them). */
+export interface InternalHandlerDeps {
+  store: { kv: KvStore }
+  clock: Clock
+}
+
+/** One route of Node's internal API that a kind's workerd half calls. */
+export interface InternalHandler {
+  route: WireRoute<string, string>
+  handle(request: Request, params: Record<string, string>): Promise<Response>
+}
+
+/**
+ * One kind of binding, as Node knows it: its Cloudflare wire schema and the rules that go with it,
+ * what the host needs of it, and the internal routes its workerd half calls. Its workerd half is
+ * a `*.worker.ts` of the same folder, listed in registry.worker.ts.
+ */
 export interface BindingKind<S extends z.ZodObject = z.ZodObject> {
   readonly schema: S
   /** Why this binding cannot work in this account or version; undefined when it can. */
   check?(binding: z.output<S>, ctx: BindingContext): Promise<string | undefined>
   /** The binding as the API shows it (GET .../bindings, .../settings): never a secret's value. */
   publicView?(binding: StoredBinding): StoredBinding
+  /** The binding as the host builds it into env; undefined: nothing in env (e.g. `inherit`). */
+  toHost?(binding: StoredBinding, ctx: HostBindingContext): HostBinding | undefined | Promise<HostBinding | undefined>
+  /** Node's half of the kind: internal routes the workerd half calls. */
+  internal?(deps: InternalHandlerDeps): InternalHandler[]
 }
 
 export const defineBindingKind = <S extends z.ZodObject>(kind: BindingKind<S>): BindingKind<S> => kind

@@ -50,6 +50,26 @@ export const ConfigSchema = z.object({
   maxScriptBytes: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** Memory the Cache API of loaded Workers may hold on this node, in MiB (least recently used entries go first). @default 256 */
   cacheMemoryMb: z.coerce.number().int().min(1).default(256),
+  /** Largest request body the edge passes to a Worker, in MB (Cloudflare's Free and Pro limit); larger ones get 413. @default 100 */
+  maxRequestBodyMb: z.coerce.number().int().positive().default(100),
+  /** Per-account body caps over maxRequestBodyMb: `<account id>=<MB>,…` (Cloudflare raises it per plan). */
+  accountRequestBodyMb: z
+    .string()
+    .regex(/^\s*([0-9a-f]+=\d+\s*(,\s*|$))*$/, 'accountRequestBodyMb: <account id>=<MB>, comma-separated')
+    .default(''),
+  /** Private destinations account scripts (never user Workers in a namespace) may reach: `<CIDR>:<port>,…`. Off when empty. @default "" */
+  privateAllowList: z
+    .string()
+    .regex(/^\s*([0-9a-fA-F:.]+\/\d+:\d+\s*(,\s*|$))*$/, 'privateAllowList: <CIDR>:<port>, comma-separated')
+    .default(''),
+  /** A client must send a request's headers within this long, or its connection is closed (slowloris). @default 20000 */
+  apiHeadersTimeoutMs: z.coerce.number().int().positive().default(20_000),
+  /** A whole API request (body included) must arrive within this long. @default 300000 */
+  apiRequestTimeoutMs: z.coerce.number().int().positive().default(300_000),
+  /** An idle keep-alive connection to the API is closed after this long. @default 5000 */
+  apiKeepAliveTimeoutMs: z.coerce.number().int().positive().default(5_000),
+  /** Connections the public API holds at once; more are closed on arrival. @default a quarter of the open-file limit */
+  apiMaxConnections: z.coerce.number().int().positive().optional(),
   /** `sqlite` (embedded, default) or `postgres` (several nodes). */
   storage: z.enum(['sqlite', 'postgres']).default('sqlite'),
   /** PostgreSQL connection string when storage is `postgres`. */
@@ -90,6 +110,13 @@ export const envNames: Record<keyof ConfigInput, string> = {
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',
   postgresSchema: 'WORKERHIVE_POSTGRES_SCHEMA',
   logLevel: 'WORKERHIVE_LOG_LEVEL',
+  maxRequestBodyMb: 'WORKERHIVE_MAX_REQUEST_BODY_MB',
+  accountRequestBodyMb: 'WORKERHIVE_ACCOUNT_REQUEST_BODY_MB',
+  privateAllowList: 'WORKERHIVE_PRIVATE_ALLOW_LIST',
+  apiHeadersTimeoutMs: 'WORKERHIVE_API_HEADERS_TIMEOUT_MS',
+  apiRequestTimeoutMs: 'WORKERHIVE_API_REQUEST_TIMEOUT_MS',
+  apiKeepAliveTimeoutMs: 'WORKERHIVE_API_KEEP_ALIVE_TIMEOUT_MS',
+  apiMaxConnections: 'WORKERHIVE_API_MAX_CONNECTIONS',
 }
 
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
@@ -113,4 +140,32 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** `accountRequestBodyMb` as account id → bytes. */
+export function accountBodyBytes(config: Pick<Config, 'accountRequestBodyMb'>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const entry of config.accountRequestBodyMb.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [account, mb] = entry.split('=')
+    out[account!] = Number(mb) * 1024 * 1024
+  }
+  return out
+}
+
+/** One entry of the private allow-list: a range and the one port open in it. */
+export interface PrivateDestination {
+  cidr: string
+  port: number
+}
+
+/** `privateAllowList` parsed (`10.0.0.0/8:5432` → { cidr: '10.0.0.0/8', port: 5432 }). */
+export function privateDestinations(config: Pick<Config, 'privateAllowList'>): PrivateDestination[] {
+  return config.privateAllowList
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.lastIndexOf(':')
+      return { cidr: entry.slice(0, at), port: Number(entry.slice(at + 1)) }
+    })
 }

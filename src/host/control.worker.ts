@@ -1,12 +1,12 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { CONTROL } from '../shared/protocol.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
-import { applyContainment } from './guard.worker.js'
-import { drainCounts } from './counters.worker.js'
-import { loadedIsolates } from './loader.worker.js'
-import { invalidate, type Invalidation } from './registry.worker.js'
+import { applyContainment } from './containment/guard.worker.js'
+import { drainCounts } from './containment/counters.worker.js'
+import { loadedIsolates } from './pipeline/loader.worker.js'
+import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
 import type { ContainmentState, StartupCheck } from '../shared/protocol.js'
-import { checkStartup, startupChecksRun } from './startup.worker.js'
+import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
 import type { HostEnv } from './env.worker.js'
 
 /**

@@ -2,20 +2,19 @@
 // platform's account-level Worker (usually the dispatch Worker) and exports the entrypoints that
 // loaded Workers reach through ctx.exports. Runs inside workerd: no Node APIs, no dependencies.
 import type { HostEnv } from './env.worker.js'
-import { edgeErrorResponse } from './errors.worker.js'
-import { invoke, isResourceLimit } from './invoke.worker.js'
-import { lookupScript, routingTable } from './registry.worker.js'
-import { newRay, stampRay, withRay } from './ray.worker.js'
-import { resolveTarget } from './routing.worker.js'
+import { bodyLimitFor, capBody, declaresTooLarge, invocationsLeft } from './pipeline/edge-limits.worker.js'
+import { bodyTooLargeResponse, edgeErrorResponse } from './pipeline/errors.worker.js'
+import { invoke, isResourceLimit } from './pipeline/invoke.worker.js'
+import { lookupScript, routingTable } from './pipeline/registry.worker.js'
+import { newRay, stampRay, withRay } from './pipeline/ray.worker.js'
+import { resolveTarget } from './pipeline/routing.worker.js'
 import { rayIdOf } from '../shared/edge-errors.js'
 
-export { Assets } from './assets.worker.js'
+export * from '../bindings/entrypoints.worker.js'
 export { Control } from './control.worker.js'
-export { DispatchNamespace, ServiceBinding, UserWorker } from './dispatcher.worker.js'
-export { KvNamespace } from './kv.worker.js'
-export { Outbound, OutboundWorker } from './outbound.worker.js'
-export { ProbationGate } from './probation.worker.js'
-export { Tail } from './tail.worker.js'
+export { Outbound, OutboundWorker } from './pipeline/outbound.worker.js'
+export { ProbationGate } from './containment/probation.worker.js'
+export { Tail } from './pipeline/tail.worker.js'
 
 export default {
   async fetch(incoming: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
@@ -28,13 +27,22 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
   const url = new URL(request.url)
   const host = request.headers.get('host') ?? url.host
   const page = { ray, host, accept: request.headers.get('accept') }
+  if (invocationsLeft(request) < 1) return edgeErrorResponse('loopLimit', page)
   const target = resolveTarget(await routingTable(env), url, host)
   if (!target) return edgeErrorResponse('noWorker', page)
   const script = await lookupScript(env, target.accountId, '', target.script)
   if (!script || (target.viaDefaultHostname && !script.workersDev)) return edgeErrorResponse('noWorker', page)
+  // The body cap: a declared length is refused before anything runs; a streamed (chunked) body is
+  // counted as the Worker reads it, and past the cap the answer is 413 whatever the Worker did.
+  const limit = bodyLimitFor(env.SETTINGS, target.accountId)
+  if (declaresTooLarge(request, limit)) return bodyTooLargeResponse(page)
+  const capped = request.headers.has('content-length') ? { request, tripped: () => false } : capBody(request, limit)
   try {
-    return await invoke(env, ctx, script, request)
+    const response = await invoke(env, ctx, script, capped.request)
+    if (capped.tripped()) return bodyTooLargeResponse(page)
+    return response
   } catch (err) {
+    if (capped.tripped()) return bodyTooLargeResponse(page)
     // The ray leads the line so an operator can grep Node's log for the id a customer sends in.
     const logged = err instanceof Error ? (err.stack ?? err.message) : String(err)
     console.error(`[ray ${rayIdOf(ray)}] [${target.accountId}/${target.script}] uncaught exception:`, logged)
@@ -51,6 +59,6 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
  */
 function exceptionText(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
-  const frames = (err.stack ?? '').split('\n').slice(1).filter((line) => !/\((host|shared)\//.test(line))
+  const frames = (err.stack ?? '').split('\n').slice(1).filter((line) => !/\((host|shared|bindings)\//.test(line))
   return [`${err.name}: ${err.message}`, ...frames].join('\n')
 }

@@ -14,6 +14,15 @@ export interface HostSettings {
   colo: string
   /** Development mode: edge error pages show the exception. */
   dev: boolean
+  /** Largest request body the edge passes to a Worker, unless the account has its own cap. */
+  maxBodyBytes: number
+  /** Per-account body caps (account id → bytes). */
+  accountBodyBytes: Record<string, number>
+  /**
+   * Ports of the operator's private allow-list: account scripts' subrequests to one of these ports
+   * leave through PRIVATE_<port>, a network that also allows that port's private ranges.
+   */
+  privatePorts: number[]
 }
 
 export interface HostEnv {
@@ -22,36 +31,25 @@ export interface HostEnv {
   INTERNAL: Fetcher
   /** The public internet (workerd's network service allowing public addresses only). */
   INTERNET: Fetcher
+  /** The private allow-list's networks, one per port (PRIVATE_<port>); account scripts only. */
+  [privateNetwork: `PRIVATE_${number}`]: Fetcher | undefined
   INTERNAL_SECRET: string
   /** Prefix of the watchdog's invocation marks on stdout. */
   WATCH_NONCE: string
   /** The probation process's gate (absent in the probation process itself). */
   PROBATION?: Fetcher
   SETTINGS: HostSettings
+  /** Compiled text of the modules of shims/isolate/ by file name (see isolate-modules.worker.ts). */
+  SHIMS: Record<string, string | undefined>
 }
 
 type EntrypointFactory<P> = (options: { props: P }) => Fetcher
-
-export interface DispatchProps {
-  accountId: string
-  namespaceId: string
-  namespaceName: string
-  outbound?: { service: string; entrypoint?: string; params: string[] }
-}
 
 /** A namespace's Outbound Worker with the params one dispatch passed to it. */
 export interface OutboundTarget {
   service: string
   entrypoint?: string
   params: Record<string, unknown>
-}
-
-export interface UserWorkerProps {
-  accountId: string
-  namespaceId: string
-  name: string
-  limits?: { cpuMs?: number; subRequests?: number }
-  outbound?: OutboundTarget
 }
 
 export interface ScriptProps {
@@ -69,34 +67,24 @@ export interface OutboundWorkerProps extends ScriptProps {
   target: OutboundTarget
 }
 
-export interface AssetsProps {
-  accountId: string
-  versionId: string
-}
-
-export interface KvProps {
-  accountId: string
-  namespaceId: string
-}
-
-export interface ServiceProps {
-  accountId: string
-  script: string
-  entrypoint?: string
-  /** The binding's props: the target's `ctx.props`. */
-  props?: Record<string, unknown>
-}
-
-/** The entrypoints entry.worker.ts exports, as ctx.exports presents them. */
+/** The pipeline's own entrypoints (entry.worker.ts exports them), as ctx.exports presents them. */
 export interface HostExports {
-  DispatchNamespace: EntrypointFactory<DispatchProps>
-  UserWorker: EntrypointFactory<UserWorkerProps>
   Outbound: EntrypointFactory<ScriptProps>
   OutboundWorker: EntrypointFactory<OutboundWorkerProps>
-  KvNamespace: EntrypointFactory<KvProps>
-  ServiceBinding: EntrypointFactory<ServiceProps>
   Tail: EntrypointFactory<ScriptProps>
-  Assets: EntrypointFactory<AssetsProps>
 }
 
 export const hostExports = (ctx: ExecutionContext<unknown>): HostExports => ctx.exports as unknown as HostExports
+
+/**
+ * The ctx.exports factory of an entrypoint class a binding kind defines (exported from the main
+ * module through bindings/entrypoints.worker.ts); P is the class's props.
+ */
+export function entrypointOf<P>(
+  ctx: ExecutionContext<unknown>,
+  entrypoint: abstract new (...args: never[]) => unknown,
+): EntrypointFactory<P> {
+  const factory = (ctx.exports as unknown as Record<string, EntrypointFactory<P> | undefined>)[entrypoint.name]
+  if (!factory) throw new Error(`entrypoint ${entrypoint.name} is not exported by the host's main module`)
+  return factory
+}

@@ -1,8 +1,12 @@
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import type { WirePath } from '../shared/wire.js'
 import type { HostEnv } from './env.worker.js'
 
-/** Calls Node's internal API; any non-2xx is an error the caller turns into a 5xx or a rejection. */
-export async function internalFetch(env: HostEnv, path: string, init: RequestInit = {}): Promise<Response> {
+/**
+ * Calls Node's internal API at a path built by the wire (`wireUrl`); any non-2xx is an error the
+ * caller turns into a 5xx or a rejection.
+ */
+export async function internalFetch(env: HostEnv, path: WirePath, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers)
   headers.set(HEADER_INTERNAL_SECRET, env.INTERNAL_SECRET)
   // Redirects Node answers (asset 307s, cached 301s) are for the end user, never to be followed here.
@@ -10,7 +14,7 @@ export async function internalFetch(env: HostEnv, path: string, init: RequestIni
   return res
 }
 
-export async function internalJson<T>(env: HostEnv, path: string, init: RequestInit = {}): Promise<T> {
+export async function internalJson<T>(env: HostEnv, path: WirePath, init: RequestInit = {}): Promise<T> {
   const res = await internalFetch(env, path, init)
   if (!res.ok) throw new Error(`internal API ${path} answered ${res.status}: ${await res.text()}`)
   return (await res.json()) as T

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Config } from '../config/config.js'
+import { accountBodyBytes, privateDestinations, type Config } from '../config/config.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTROL } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
@@ -18,6 +18,7 @@ import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
 import { hostBundleDirs, workerdConfig } from './workerd-config.js'
+import { ownAddressCidrs } from './own-addresses.js'
 
 export interface EdgeDeps {
   store: Store
@@ -52,6 +53,10 @@ export interface EdgeDeps {
     | 'isolateHeapMb'
     | 'maxIsolatesPerProcess'
     | 'sandbox'
+    | 'maxRequestBodyMb'
+    | 'accountRequestBodyMb'
+    | 'privateAllowList'
+    | 'apiPort'
   >
 }
 
@@ -111,6 +116,15 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       ...Array.from({ length: config.edgeProcesses }, () => ({ role: 'edge' as const, fd: socket!.fd, socketName: 'http' })),
       { role: 'probation', fd: gate.fd, socketName: 'gate' },
     ]
+    // Read once: a restarted process keeps its siblings' egress filter.
+    const ownAddresses = ownAddressCidrs()
+    // The platform's own ports are never opened to Workers, on any machine (another node's API).
+    const platformPorts = new Set([socket.port, config.apiPort, internalPort])
+    const privateAllow = privateDestinations(config).filter((d) => {
+      if (!platformPorts.has(d.port)) return true
+      log.warn({ destination: `${d.cidr}:${d.port}` }, "private allow-list entry ignored: it names one of the platform's own ports")
+      return false
+    })
     const configPath = (index: number, spec: ProcessSpec): string => {
       const path = join(runtimeDir, `workerd-${index}.capnp`)
       const text = workerdConfig({
@@ -125,6 +139,10 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         subrequestLimit: config.subrequestLimit,
         colo: config.colo,
         dev: config.dev,
+        maxBodyBytes: config.maxRequestBodyMb * 1024 * 1024,
+        accountBodyBytes: accountBodyBytes(config),
+        ownAddresses,
+        privateAllow,
       })
       writeFileSync(path, text)
       return path

@@ -1,6 +1,7 @@
-import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { basename, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { PrivateDestination } from '../config/config.js'
 
 /** The compiled sources (dist/src), whatever the current module's location in dist. */
 const srcDir = fileURLToPath(new URL('../', import.meta.url))
@@ -8,8 +9,41 @@ const srcDir = fileURLToPath(new URL('../', import.meta.url))
 export const hostDir = join(srcDir, 'host')
 /** The modules both worlds compile (dist/src/shared); the host worker imports them as `../shared/…`. */
 export const sharedDir = join(srcDir, 'shared')
+/** The binding kinds (dist/src/bindings): their workerd halves and the wires both halves share. */
+export const bindingsDir = join(srcDir, 'bindings')
 /** Every directory workerd reads the host worker's modules from. */
-export const hostBundleDirs = [hostDir, sharedDir]
+export const hostBundleDirs = [hostDir, sharedDir, bindingsDir]
+
+/**
+ * Whether a compiled file is a module of the host worker. A binding kind's folder holds its Node
+ * half too (schema, handlers: zod, node:), which workerd must never see: only its `*.worker.js`
+ * files and its `wire.js` (compiled in both worlds) are embedded.
+ */
+export const isHostModule = (path: string): boolean =>
+  path.endsWith('.js') &&
+  !isIsolateModule(path) &&
+  (!path.startsWith(bindingsDir) || path.endsWith('.worker.js') || path.endsWith('/wire.js'))
+
+/** The host's own modules evaluated in customers' isolates (dist/src/host/shims/isolate). */
+export const isolateDir = join(hostDir, 'shims', 'isolate')
+
+/**
+ * Modules evaluated in customers' isolates (`host/shims/isolate/`, `bindings/<kind>/isolate/`):
+ * shipped to the host as text, never host modules themselves.
+ */
+const isIsolateModule = (path: string): boolean => path.endsWith('.js') && path.split(sep).at(-2) === 'isolate'
+
+/** The isolate modules' compiled text by file name (the loader's `__workerhive/<file>`), for SHIMS. */
+function isolateModules(): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const path of [isolateDir, bindingsDir].flatMap(walk).filter(isIsolateModule)) {
+    const file = basename(path)
+    if (out[file] !== undefined) throw new Error(`two isolate modules are named ${file}: names must be unique`)
+    // The source map comment points at a file the customer's isolate cannot read.
+    out[file] = readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n')
+  }
+  return out
+}
 
 export interface WorkerdConfigInput {
   /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
@@ -27,10 +61,18 @@ export interface WorkerdConfigInput {
   subrequestLimit: number
   colo: string
   dev: boolean
+  /** Largest request body the edge passes to a Worker, and per-account caps over it. */
+  maxBodyBytes: number
+  accountBodyBytes: Record<string, number>
+  /** This machine's own addresses (single-host CIDRs): denied to every Worker. */
+  ownAddresses: string[]
+  /** The operator's private allow-list, for account scripts only. */
+  privateAllow: PrivateDestination[]
 }
 
-// Addresses workerd's "public" class may still include; user Workers must never reach them.
-const DENY = ['100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
+// Addresses workerd's "public" class may still include, and loopback (the whole of it, whatever
+// the interfaces say), which the operator's allow-list must not open either.
+const DENY = ['127.0.0.0/8', '::1/128', '100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
 
 /**
  * The workerd config of one process, in capnp text. The listening socket has no address: it is
@@ -48,7 +90,21 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     subrequestLimit: input.subrequestLimit,
     colo: input.colo,
     dev: input.dev,
+    maxBodyBytes: input.maxBodyBytes,
+    accountBodyBytes: input.accountBodyBytes,
+    privatePorts: privatePorts(input.privateAllow),
   })
+  const deny = [...DENY, ...input.ownAddresses]
+  // One network per allow-listed port: the public internet plus that port's private ranges, so a
+  // range is open on its own port only (workerd's networks filter addresses, not ports).
+  const privateNetworks = privatePorts(input.privateAllow).map((port) => ({
+    port,
+    allow: ['public', ...input.privateAllow.filter((d) => d.port === port).map((d) => d.cidr)],
+  }))
+  const privateServices = privateNetworks
+    .map((n) => `\n    (name = "private-${n.port}", network = (allow = ${capnpList(n.allow)}, deny = ${capnpList(deny)})),`)
+    .join('')
+  const privateBindings = privateNetworks.map((n) => `\n    (name = "PRIVATE_${n.port}", service = "private-${n.port}"),`).join('')
   // Both roles inherit their listening socket as fd 3: the shared edge queue, or the probation gate.
   const inherited = probation
     ? `(name = "gate", http = (), service = (name = "host", entrypoint = "ProbationGate"))`
@@ -65,7 +121,7 @@ const config :Workerd.Config = (
   services = [
     (name = "host", worker = .host),
     (name = "internal", external = (address = "127.0.0.1:${input.internalPort}", http = ())),
-    (name = "internet", network = (allow = ["public"], deny = ${capnpList(DENY)})),${probationService}
+    (name = "internet", network = (allow = ["public"], deny = ${capnpList(deny)})),${privateServices}${probationService}
   ],
   sockets = [
     ${inherited},
@@ -82,21 +138,22 @@ ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${cap
   bindings = [
     (name = "LOADER", workerLoader = (id = "tenants")),
     (name = "INTERNAL", service = "internal"),
-    (name = "INTERNET", service = "internet"),
+    (name = "INTERNET", service = "internet"),${privateBindings}
     (name = "INTERNAL_SECRET", fromEnvironment = "WORKERHIVE_INTERNAL_SECRET"),
     (name = "WATCH_NONCE", fromEnvironment = "WORKERHIVE_WATCH_NONCE"),${probationBinding}
     (name = "SETTINGS", json = ${capnpString(settings)}),
+    (name = "SHIMS", json = ${capnpString(JSON.stringify(isolateModules()))}),
   ],
 );
 `
 }
 
 /**
- * Every compiled host module, named by its path under dist/src (`host/…`, `shared/…`) so relative
+ * Every compiled host module, named by its path under dist/src (`host/…`, `shared/…`, `bindings/…`) so relative
  * imports resolve between them; the entry module first, as workerd takes the first as main.
  */
 function hostModules(configDir: string): Array<{ name: string; path: string }> {
-  const files = hostBundleDirs.flatMap(walk).filter((f) => f.endsWith('.js'))
+  const files = hostBundleDirs.flatMap(walk).filter(isHostModule)
   const list = files.map((path) => ({ name: relative(srcDir, path), path: relative(configDir, path) }))
   list.sort((a, b) => (a.name === 'host/entry.worker.js' ? -1 : b.name === 'host/entry.worker.js' ? 1 : a.name.localeCompare(b.name)))
   return list
@@ -110,3 +167,5 @@ function walk(dir: string): string[] {
 
 const capnpString = (s: string): string => JSON.stringify(s)
 const capnpList = (items: string[]): string => `[${items.map(capnpString).join(', ')}]`
+
+const privatePorts = (list: PrivateDestination[]): number[] => [...new Set(list.map((d) => d.port))].sort((a, b) => a - b)

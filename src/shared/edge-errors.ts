@@ -33,6 +33,16 @@ export const EDGE_ERRORS = {
     todo: "Try again later. If you own this site, look up this Ray ID in the Worker's logs.",
     retryable: true,
   },
+  // Cloudflare's loop limit: a chain of Workers calling back into the edge ran out of invocations
+  // (the `cf-ew-via` count, 16 per request from outside).
+  loopLimit: {
+    code: 1019,
+    status: 500,
+    title: 'Worker hit loop limit',
+    happened: 'Workers called back into this edge more than 16 times for one request, so the chain was stopped.',
+    todo: "If you own this site, check that the Worker does not fetch its own address (or another Worker's that calls it back).",
+    retryable: false,
+  },
   // Cloudflare answers 1001 (with status 530) for a hostname it serves nothing at. Workerhive keeps
   // 404: there is no origin behind the edge, so "nothing here" is the whole truth.
   noWorker: {

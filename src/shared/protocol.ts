@@ -1,32 +1,15 @@
 // The contract between Node (control plane) and the host worker inside workerd. Imported by both
 // worlds, so it stays free of `node:` imports and of workers-types.
 
-/** A binding as the host worker builds it into a loaded Worker's env. */
-export type HostBinding =
-  | { type: 'text'; name: string; value: string }
-  | { type: 'json'; name: string; value: unknown }
-  | { type: 'kv'; name: string; namespaceId: string }
-  | {
-      type: 'dispatch'
-      name: string
-      namespaceId: string
-      namespaceName: string
-      outbound?: { service: string; entrypoint?: string; params: string[] }
-    }
-  | { type: 'service'; name: string; service: string; entrypoint?: string; props?: Record<string, unknown> }
-  | { type: 'module'; name: string; part: string; kind: 'wasm' | 'text' | 'data' }
-  | { type: 'version'; name: string; id: string; tag: string; timestamp: string }
-  | { type: 'assets'; name: string }
-  | {
-      type: 'cryptoKey'
-      name: string
-      format: 'raw' | 'pkcs8' | 'spki' | 'jwk'
-      algorithm: Record<string, unknown>
-      usages: string[]
-      /** Key material: base64 for raw/pkcs8/spki, a JWK for jwk. Travels only to workerd. */
-      keyBase64?: string
-      keyJwk?: Record<string, unknown>
-    }
+/**
+ * A binding as Node hands it to the host worker, which builds it into a loaded Worker's env. Each
+ * binding kind narrows it in its own folder (`bindings/<kind>/wire.ts`): Node's half of the kind
+ * produces it, the kind's workerd half consumes it.
+ */
+export interface HostBinding {
+  type: string
+  name: string
+}
 
 export type HostModuleType = 'esm' | 'commonjs' | 'text' | 'data' | 'wasm' | 'json'
 
@@ -97,7 +80,7 @@ export interface AssetRouting {
 }
 
 /**
- * The asset wire: GET <INTERNAL.assets><account>/<version>?mode=router|binding|assets&url=U&method=M
+ * The asset wire: WIRE.assets (shared/wire.ts) with mode=router|binding|assets, url=U, method=M
  * with the request's If-None-Match, Range, Sec-Fetch-Mode (and ASSET_HEADERS.authorized when it had
  * an Authorization header) → the asset response with ASSET_HEADERS.outcome = 'served', or 204 with
  * 'worker' when the Worker should handle the request.
@@ -133,18 +116,6 @@ export interface RoutingTable {
   zones: Array<{ name: string; accountId: string }>
   routes: Array<{ zone: string; pattern: string; script: string | null }>
 }
-
-/** Paths of Node's internal API (loopback only, per-boot secret). */
-export const INTERNAL = {
-  script: '/internal/script',
-  code: '/internal/code/',
-  routes: '/internal/routes',
-  kv: '/internal/kv/',
-  containment: '/internal/containment',
-  events: '/internal/events',
-  cache: '/internal/cache/',
-  assets: '/internal/assets/',
-} as const
 
 /**
  * The Cache API's wire. Inside a user Worker, `caches` is replaced by a module (caches-shim) whose
@@ -227,16 +198,6 @@ export const CONTAINMENT_MARK = {
   start: ' S ',
   end: ' E ',
 } as const
-
-/**
- * The KV binding's wire inside a loaded Worker: its KVNamespace (kv-shim) calls the raw binding's
- * fetch() with paths of Node's KV wire (`value`, `keys`, `bulk/get`) under this origin; the host's
- * KvNamespace entrypoint forwards them under the binding's namespace.
- */
-export const KV_ORIGIN = 'http://kv.workerhive.invalid/'
-
-/** Carries `{name, options}` of a dispatch from a dispatch Worker's shim to the host's gateway. */
-export const DISPATCH_HEADER = 'x-workerhive-dispatch'
 
 /** Headers of a user-Worker invocation forwarded to the probation process. */
 export const PROBATION_HEADERS = {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { KV_INTERNAL_HEADERS, kvInternalHandlers, type KvBindingRef } from '../../src/runtime/internal/kv.js'
+import { kvInternalHandlers, type KvBindingRef } from '../../src/bindings/kv-namespace/internal.js'
+import { KV_HEADERS } from '../../src/bindings/kv-namespace/wire.js'
 import { createKvService } from '../../src/kv/service.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 import type { Store } from '../../src/storage/store.js'
@@ -28,13 +29,13 @@ describe('KV internal handlers (the binding\'s wire)', () => {
   const get = (key: string) => kv.get(new Request(`${BASE}value?key=${encodeURIComponent(key)}`), ns)
 
   it('puts and gets values with metadata and expiration headers', async () => {
-    const res = await put('a b/ü', 'hello', '&expiration_ttl=120', { [KV_INTERNAL_HEADERS.metadata]: '{"m":1}' })
+    const res = await put('a b/ü', 'hello', '&expiration_ttl=120', { [KV_HEADERS.metadata]: '{"m":1}' })
     assert.equal(res.status, 200)
     const got = await get('a b/ü')
     assert.equal(got.status, 200)
     assert.equal(await got.text(), 'hello')
-    assert.equal(got.headers.get(KV_INTERNAL_HEADERS.metadata), '{"m":1}')
-    assert.equal(got.headers.get(KV_INTERNAL_HEADERS.expiration), String(1_800_000_000 + 120))
+    assert.equal(got.headers.get(KV_HEADERS.metadata), '{"m":1}')
+    assert.equal(got.headers.get(KV_HEADERS.expiration), String(1_800_000_000 + 120))
     const missing = await get('nope')
     assert.equal(missing.status, 404)
   })
@@ -52,7 +53,7 @@ describe('KV internal handlers (the binding\'s wire)', () => {
   })
 
   it('lists with list_complete and a cursor only while incomplete', async () => {
-    for (const k of ['l1', 'l2', 'l3']) await put(k, k, '', { [KV_INTERNAL_HEADERS.metadata]: '"meta"' })
+    for (const k of ['l1', 'l2', 'l3']) await put(k, k, '', { [KV_HEADERS.metadata]: '"meta"' })
     type Page = { keys: unknown[]; list_complete: boolean; cursor?: string }
     const first = (await (await kv.list(new Request(`${BASE}keys?prefix=l&limit=2`), ns)).json()) as Page
     assert.deepEqual(first.keys, [{ name: 'l1', metadata: 'meta' }, { name: 'l2', metadata: 'meta' }])
@@ -77,7 +78,7 @@ describe('KV internal handlers (the binding\'s wire)', () => {
     assert.equal(long.status, 414)
     assert.equal(await long.text(), 'UTF-8 encoded length of 513 exceeds key length limit of 512.')
     assert.equal(long.statusText, 'UTF-8 encoded length of 513 exceeds key length limit of 512.')
-    assert.equal(long.headers.get(KV_INTERNAL_HEADERS.errorCode), '10030')
+    assert.equal(long.headers.get(KV_HEADERS.errorCode), '10030')
 
     const big = await put('big', new Uint8Array(25 * 1024 * 1024 + 1))
     assert.equal(big.status, 413)
@@ -89,7 +90,7 @@ describe('KV internal handlers (the binding\'s wire)', () => {
     assert.equal(await ttl.text(), 'Invalid expiration_ttl of 1. Expiration TTL must be at least 60.')
     assert.equal((await get('ttl')).status, 404)
 
-    const meta = await put('meta', 'x', '', { [KV_INTERNAL_HEADERS.metadata]: '{bad' })
+    const meta = await put('meta', 'x', '', { [KV_HEADERS.metadata]: '{bad' })
     assert.equal(meta.status, 400)
     const illegal = await put('..', 'x')
     assert.equal(illegal.status, 400)

@@ -32,9 +32,31 @@ describe('layers', () => {
     assert.deepEqual(violations('src/runtime', (t) => !t.startsWith('src/api/')), [])
   })
 
-  it('the host worker imports only itself, src/shared and workerd modules', () => {
-    const allowed = (t: string) => t.startsWith('src/host/') || t.startsWith('src/shared/') || t.startsWith('cloudflare:')
-    assert.deepEqual(violations('src/host', allowed), [])
+  // The workerd world: src/host, src/shared and each binding kind's worker files, wire and isolate modules.
+  const workerdSide = (t: string) =>
+    t.startsWith('src/host/') ||
+    t.startsWith('src/shared/') ||
+    t.startsWith('cloudflare:') ||
+    (t.startsWith('src/bindings/') && (t.endsWith('.worker.js') || t.endsWith('/wire.js') || t.split('/').at(-2) === 'isolate'))
+
+  it('the host worker imports only itself, src/shared, the kinds\' worker files and workerd modules', () => {
+    assert.deepEqual(violations('src/host', workerdSide), [])
+  })
+
+  it('a binding kind\'s worker files and wire stay in the workerd world', () => {
+    const files = walk('src/bindings').filter((f) => f.endsWith('.worker.ts') || f.endsWith('/wire.ts'))
+    const bad = files.flatMap((file) => importsOf(file).filter((t) => !workerdSide(t)).map((t) => `${file} → ${t}`))
+    assert.deepEqual(bad, [])
+  })
+
+  it('a binding kind\'s wire imports only src/shared (Node and workerd both compile it)', () => {
+    const files = walk('src/bindings').filter((f) => f.endsWith('/wire.ts'))
+    const bad = files.flatMap((file) => importsOf(file).filter((t) => !t.startsWith('src/shared/')).map((t) => `${file} → ${t}`))
+    assert.deepEqual(bad, [])
+  })
+
+  it('the bindings never import the API', () => {
+    assert.deepEqual(violations('src/bindings', (t) => !t.startsWith('src/api/')), [])
   })
 
   it('src/shared imports only itself (it compiles in both worlds)', () => {

@@ -5,7 +5,8 @@ import { KV_LIMITS } from '../../kv/limits.js'
 import { declaredLength, readValueBody } from '../../kv/read-body.js'
 import { createKvService, validateListLimit, type KvBulkEntry, type KvRef } from '../../kv/service.js'
 import { parseMetadataText, validateValueSize } from '../../kv/validate.js'
-import { readJson } from '../body.js'
+import { BULK_BODY_LIMIT, readJson } from '../body.js'
+import { readMultipart } from '../upload/multipart.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import {
@@ -14,7 +15,6 @@ import {
   kvKeyNotFound,
   kvMalformedValue,
   kvPayloadTooLarge,
-  malformedBody,
 } from '../../domain/errors.js'
 
 const BulkWrite = z.array(
@@ -96,21 +96,21 @@ export function kvValueRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const length = declaredLength(c.req.header('content-length'))
     if (length !== undefined && length > KV_LIMITS.maxBulkRequestBytes)
       throw kvPayloadTooLarge(`Request body of ${length} bytes exceeds the limit of ${KV_LIMITS.maxBulkRequestBytes}.`)
-    const entries = parseWith(BulkWrite, await readJson(c)).map(toBulkEntry)
+    const entries = parseWith(BulkWrite, await readJson(c, BULK_BODY_LIMIT)).map(toBulkEntry)
     const written = await kv.putMany(ref(c), entries)
     return c.json(ok({ successful_key_count: written, unsuccessful_keys: [] }))
   })
 
   // wrangler sends DELETE …/bulk; the SDK sends POST …/bulk/delete. Same body, same answer.
   const bulkDelete = async (c: ApiContext) => {
-    const deleted = await kv.deleteMany(ref(c), parseWith(KeyList, await readJson(c)))
+    const deleted = await kv.deleteMany(ref(c), parseWith(KeyList, await readJson(c, BULK_BODY_LIMIT)))
     return c.json(ok({ successful_key_count: deleted, unsuccessful_keys: [] }))
   }
   app.delete(`${ns}/bulk`, bulkDelete)
   app.post(`${ns}/bulk/delete`, bulkDelete)
 
   app.post(`${ns}/bulk/get`, async (c) => {
-    const body = parseWith(BulkGet, await readJson(c))
+    const body = parseWith(BulkGet, await readJson(c, BULK_BODY_LIMIT))
     const values = await kv.getMany(ref(c), body.keys, {
       type: body.type ?? undefined,
       withMetadata: body.withMetadata ?? false,
@@ -129,12 +129,11 @@ async function readValueUpload(c: ApiContext): Promise<{ value: Uint8Array; meta
     return { value: await readValueBody(c.req.raw.body, length) }
 
   if (length !== undefined && length > KV_LIMITS.maxValueBytes + MULTIPART_OVERHEAD) validateValueSize(length)
-  let form: FormData
-  try {
-    form = await c.req.raw.formData()
-  } catch (e) {
-    throw malformedBody(`the multipart body could not be read (${(e as Error).message})`)
-  }
+  // Read within the limit as it streams: a chunked body has no length to refuse up front.
+  const max = KV_LIMITS.maxValueBytes + MULTIPART_OVERHEAD
+  const form = await readMultipart(c.req.raw, max, max, (size) =>
+    kvPayloadTooLarge(`Value length of at least ${size} exceeds limit of ${KV_LIMITS.maxValueBytes}.`),
+  )
   const value = form.get('value')
   if (value === null) throw kvMalformedValue("the multipart body has no 'value' part")
   const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer())

@@ -1,3 +1,4 @@
+import { readTextLimited } from '../body.js'
 import { Hono } from 'hono'
 import { matchesTagFilter, MAX_TAGS_PER_SCRIPT, normaliseTags, tagProblem } from '../../domain/tags.js'
 import type { ApiDeps, ApiEnv } from '../context.js'
@@ -27,7 +28,7 @@ export function scriptTagRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<Api
   app.put(tags, async (c) => {
     const where = await locator.scope(c)
     const name = scriptParam(c)
-    const result = normaliseTags(parseTagList(await c.req.text()))
+    const result = normaliseTags(parseTagList(await readTextLimited(c)))
     if ('problem' in result) throw invalidTags(result.problem)
     const script = await deps.store.scripts.setTags(where, name, result.tags)
     if (!script) throw locator.scriptNotFound(name, where)

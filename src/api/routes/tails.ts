@@ -1,3 +1,4 @@
+import { readTextLimited } from '../body.js'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono } from 'hono'
 import type { ScriptRef } from '../../runtime/events.js'
@@ -79,7 +80,7 @@ function socketBase(c: ApiContext): string {
 }
 
 async function optionalJson(c: ApiContext): Promise<unknown> {
-  const text = await c.req.text()
+  const text = await readTextLimited(c)
   if (text.trim() === '') return {}
   try {
     return JSON.parse(text)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { assetsToHost } from './host.js'
 
 /** `env.NAME.fetch(request)` serves the version's static assets (wrangler's `[assets] binding`). */
 export const AssetsBinding = z.object({
@@ -7,4 +8,4 @@ export const AssetsBinding = z.object({
   name: z.string(),
 })
 
-export const assets = defineBindingKind({ schema: AssetsBinding })
+export const assets = defineBindingKind({ schema: AssetsBinding, toHost: assetsToHost })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { moduleToHost } from '../wasm-module/host.js'
 
 /** A binary part of the same upload, as an ArrayBuffer global (service-worker syntax). */
 export const DataBlobBinding = z.object({
@@ -14,4 +15,5 @@ export const dataBlob = defineBindingKind({
     if (ctx.parts.has(b.part)) return undefined
     return `binding '${b.name}' of type data_blob names part '${b.part}', which is not in the upload`
   },
+  toHost: moduleToHost('data'),
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { dispatchToHost } from './host.js'
 
 /**
  * A dispatch namespace of the same account, by name (`env.NAME.get(script)`), with an optional
@@ -27,4 +28,5 @@ export const dispatchNamespace = defineBindingKind({
     if (await ctx.store.namespaces.get(ctx.accountId, b.namespace)) return undefined
     return `dispatch namespace '${b.namespace}' of binding '${b.name}' does not exist in this account`
   },
+  toHost: dispatchToHost,
 })

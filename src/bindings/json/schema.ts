@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { jsonToHost } from './host.js'
 
 /** A JSON value: `env.NAME` is the parsed value. */
 export const JsonBinding = z.object({
@@ -8,4 +9,4 @@ export const JsonBinding = z.object({
   json: z.unknown().refine((v) => v !== undefined, 'required'),
 })
 
-export const json = defineBindingKind({ schema: JsonBinding })
+export const json = defineBindingKind({ schema: JsonBinding, toHost: jsonToHost })

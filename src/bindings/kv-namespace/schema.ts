@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { KvNamespaceId } from '../../domain/ids.js'
 import { defineBindingKind } from '../kind.js'
+import { kvToHost } from './host.js'
+import { kvInternal } from './internal.js'
 
 /** A Workers KV namespace of the same account. */
 export const KvNamespaceBinding = z.object({
@@ -16,4 +18,6 @@ export const kvNamespace = defineBindingKind({
     if (ns) return undefined
     return `KV namespace '${b.namespace_id}' of binding '${b.name}' does not exist in this account`
   },
+  toHost: kvToHost,
+  internal: kvInternal,
 })

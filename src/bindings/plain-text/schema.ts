@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { textToHost } from './host.js'
 
 /** An environment variable: `env.NAME` is the string. */
 export const PlainTextBinding = z.object({
@@ -8,4 +9,4 @@ export const PlainTextBinding = z.object({
   text: z.string(),
 })
 
-export const plainText = defineBindingKind({ schema: PlainTextBinding })
+export const plainText = defineBindingKind({ schema: PlainTextBinding, toHost: textToHost })

@@ -1,6 +1,7 @@
 import { webcrypto } from 'node:crypto'
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { secretKeyToHost } from './host.js'
 
 /** A WebCrypto key (`crypto.subtle.importKey` arguments); its key material is write-only like a secret. */
 export const SecretKeyBinding = z.object({
@@ -32,4 +33,5 @@ export const secretKey = defineBindingKind({
     }
   },
   publicView: ({ key_base64: _base64, key_jwk: _jwk, ...rest }) => rest,
+  toHost: secretKeyToHost,
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { textToHost } from '../plain-text/host.js'
 
 /** A write-only string: stored with the version, never shown by the API. */
 export const SecretTextBinding = z.object({
@@ -11,4 +12,5 @@ export const SecretTextBinding = z.object({
 export const secretText = defineBindingKind({
   schema: SecretTextBinding,
   publicView: ({ name, type }) => ({ name, type }),
+  toHost: textToHost,
 })

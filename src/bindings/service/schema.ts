@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { serviceToHost } from './host.js'
 
 /** Another Worker of the account (optionally a named entrypoint of it). */
 export const ServiceBinding = z.object({
@@ -11,4 +12,4 @@ export const ServiceBinding = z.object({
   props: z.record(z.string(), z.unknown()).optional(),
 })
 
-export const service = defineBindingKind({ schema: ServiceBinding })
+export const service = defineBindingKind({ schema: ServiceBinding, toHost: serviceToHost })

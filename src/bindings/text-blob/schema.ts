@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { moduleToHost } from '../wasm-module/host.js'
 
 /** A text part of the same upload, as a string global (service-worker syntax). */
 export const TextBlobBinding = z.object({
@@ -14,4 +15,5 @@ export const textBlob = defineBindingKind({
     if (ctx.parts.has(b.part)) return undefined
     return `binding '${b.name}' of type text_blob names part '${b.part}', which is not in the upload`
   },
+  toHost: moduleToHost('text'),
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { versionToHost } from './host.js'
 
 /** `env.NAME` is `{ id, tag, timestamp }` of the running version. */
 export const VersionMetadataBinding = z.object({
@@ -7,4 +8,4 @@ export const VersionMetadataBinding = z.object({
   name: z.string(),
 })
 
-export const versionMetadata = defineBindingKind({ schema: VersionMetadataBinding })
+export const versionMetadata = defineBindingKind({ schema: VersionMetadataBinding, toHost: versionToHost })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineBindingKind } from '../kind.js'
+import { moduleToHost } from './host.js'
 
 /** A WebAssembly module uploaded as a part of the same request (service-worker syntax). */
 export const WasmModuleBinding = z.object({
@@ -14,4 +15,5 @@ export const wasmModule = defineBindingKind({
     if (ctx.parts.has(b.part)) return undefined
     return `binding '${b.name}' of type wasm_module names part '${b.part}', which is not in the upload`
   },
+  toHost: moduleToHost('wasm'),
 })

@@ -16,6 +16,7 @@ export const start = defineCommand({
     storage: { type: 'string', value: 'KIND', describe: 'sqlite (default) or postgres' },
     'postgres-url': { type: 'string', value: 'URL', describe: 'PostgreSQL connection string, with --storage postgres' },
     'postgres-schema': { type: 'string', value: 'SCHEMA', describe: 'PostgreSQL schema of the tables (default: the search_path)' },
+    'private-allow': { type: 'string', value: 'LIST', describe: 'Private destinations account scripts may reach: CIDR:PORT,… (default none)' },
     'no-sandbox': { type: 'boolean', describe: 'Run workerd without bubblewrap' },
     dev: { type: 'boolean', describe: 'Development: error pages show the exception (never on a public install)' },
   },
@@ -32,6 +33,7 @@ export const start = defineCommand({
       storage: str(values.storage) as 'sqlite' | undefined,
       postgresUrl: str(values['postgres-url']),
       postgresSchema: str(values['postgres-schema']),
+      privateAllowList: str(values['private-allow']),
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
     })

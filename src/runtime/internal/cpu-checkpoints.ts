@@ -2,7 +2,7 @@ import { parse, type Node } from 'acorn'
 import { CPU_CHECKPOINT } from '../../shared/protocol.js'
 
 /**
- * Inserts a CPU checkpoint (a call to the isolate's meter, see src/host/cpu-meter.worker.ts) at the
+ * Inserts a CPU checkpoint (a call to the isolate's meter, see src/host/shims/cpu-meter.worker.ts) at the
  * start of every loop iteration and every function body of a JavaScript module. workerd cannot
  * interrupt a running isolate for us (its limit enforcer is a no-op and the inspector needs the
  * isolate's own thread), so the only way to stop JS that never yields is for the JS to check. Line

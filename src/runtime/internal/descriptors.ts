@@ -12,7 +12,8 @@ import type {
   VersionShare,
 } from '../../shared/protocol.js'
 import type { StartupCandidate } from '../startup-candidate.js'
-import type { ModuleContent, Script, ScriptVersion, Store, StoredBinding } from '../../storage/store.js'
+import type { ModuleContent, Script, ScriptVersion, Store } from '../../storage/store.js'
+import { hostBindingsOf } from '../../bindings/index.js'
 import { withCpuCheckpoints } from './cpu-checkpoints.js'
 import { sha256Hex } from '../../util/ids.js'
 import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
@@ -144,85 +145,8 @@ function cacheIdentity(script: Script, namespaceId: NamespaceId | null, trusted:
 /** The parts of a version its bindings are built from (a stored version, or a candidate). */
 type BindingSource = Pick<ScriptVersion, 'id' | 'createdOn' | 'annotations' | 'bindings'>
 
-async function hostBindings(store: Store, accountId: AccountId, version: BindingSource): Promise<HostBinding[]> {
-  const out: HostBinding[] = []
-  for (const b of version.bindings) {
-    const hb = await hostBinding(store, accountId, version, b)
-    if (hb) out.push(hb)
-  }
-  return out
-}
-
-async function hostBinding(
-  store: Store,
-  accountId: AccountId,
-  version: BindingSource,
-  b: StoredBinding,
-): Promise<HostBinding | undefined> {
-  const str = (k: string): string => (typeof b[k] === 'string' ? (b[k] as string) : '')
-  switch (b.type) {
-    case 'plain_text':
-    case 'secret_text':
-      return { type: 'text', name: b.name, value: str('text') }
-    case 'json':
-      return { type: 'json', name: b.name, value: b.json }
-    case 'kv_namespace':
-      return { type: 'kv', name: b.name, namespaceId: str('namespace_id') }
-    case 'dispatch_namespace': {
-      const ns = await store.namespaces.get(accountId, str('namespace'))
-      if (!ns) return undefined
-      const outbound = b.outbound as
-        | { worker?: { service?: string; entrypoint?: string }; params?: Array<{ name: string }> }
-        | undefined
-      return {
-        type: 'dispatch',
-        name: b.name,
-        namespaceId: ns.id,
-        namespaceName: ns.name,
-        ...(outbound?.worker?.service
-          ? {
-              outbound: {
-                service: outbound.worker.service,
-                ...(outbound.worker.entrypoint ? { entrypoint: outbound.worker.entrypoint } : {}),
-                params: (outbound.params ?? []).map((p) => p.name),
-              },
-            }
-          : {}),
-      }
-    }
-    case 'service':
-      return {
-        type: 'service',
-        name: b.name,
-        service: str('service'),
-        ...(b.entrypoint ? { entrypoint: str('entrypoint') } : {}),
-        ...(isRecord(b.props) ? { props: b.props } : {}),
-      }
-    case 'secret_key':
-      return {
-        type: 'cryptoKey',
-        name: b.name,
-        format: str('format') as 'raw' | 'pkcs8' | 'spki' | 'jwk',
-        algorithm: isRecord(b.algorithm) ? b.algorithm : {},
-        usages: Array.isArray(b.usages) ? b.usages.map(String) : [],
-        ...(isRecord(b.key_jwk) ? { keyJwk: b.key_jwk } : { keyBase64: str('key_base64') }),
-      }
-    case 'wasm_module':
-      return { type: 'module', name: b.name, part: str('part'), kind: 'wasm' }
-    case 'text_blob':
-      return { type: 'module', name: b.name, part: str('part'), kind: 'text' }
-    case 'data_blob':
-      return { type: 'module', name: b.name, part: str('part'), kind: 'data' }
-    case 'assets':
-      return { type: 'assets', name: b.name }
-    case 'version_metadata':
-      return { type: 'version', name: b.name, id: version.id, tag: version.annotations['workers/tag'] ?? '', timestamp: version.createdOn }
-    default:
-      return undefined
-  }
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const hostBindings = (store: Store, accountId: AccountId, version: BindingSource): Promise<HostBinding[]> =>
+  hostBindingsOf(version.bindings, { accountId, store, version })
 
 const TEXT_TYPES = new Set(['esm', 'commonjs', 'text', 'json'])
 

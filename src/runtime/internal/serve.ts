@@ -6,6 +6,8 @@ export interface InternalServer {
   close(): Promise<void>
 }
 
+const INTERNAL_MAX_CONNECTIONS = 4096
+
 /** Serves the internal API on a loopback port: only the workerd processes of this node reach it. */
 export function serveInternalApi(fetch: Parameters<typeof serve>[0]['fetch']): Promise<InternalServer> {
   return new Promise((resolve, reject) => {
@@ -16,6 +18,9 @@ export function serveInternalApi(fetch: Parameters<typeof serve>[0]['fetch']): P
         close: () => new Promise<void>((done) => server.close(() => done())),
       }),
     )
+    // Its own cap, apart from the public API's: only this node's workerd processes connect, each
+    // with a bounded pool, so far fewer than this means something is wrong, not busy.
+    server.maxConnections = INTERNAL_MAX_CONNECTIONS
     server.once('error', reject)
   })
 }

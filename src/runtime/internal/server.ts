@@ -1,14 +1,15 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { timingSafeEqual } from 'node:crypto'
 import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
+import { WIRE, type EventBatch, type WireRoute } from '../../shared/wire.js'
+import { bindingInternalHandlers } from '../../bindings/index.js'
+import { EventBatchSchema, parseQuery } from './wire-check.js'
 import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../../shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from './descriptors.js'
-import { createKvService } from '../../kv/service.js'
 import type { Store } from '../../storage/store.js'
 import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
-import { kvInternalHandlers } from './kv.js'
 import { cacheInternalHandler } from './cache.js'
 import { assetInternalHandler } from './assets.js'
 import type { ResponseCache } from '../../cache/response-cache.js'
@@ -26,12 +27,12 @@ export interface InternalDeps {
   /** Scripts on probation or refused, for a process that has just started. */
   containment(): ContainmentState
   /** Trace events from loaded Workers (logs, exceptions, outcomes). */
-  onEvents(batch: { accountId: string; namespaceId: string; script: string; events: unknown[] }): void
+  onEvents(batch: EventBatch): void
 }
 
 /**
  * The narrow loopback API the host worker calls: descriptors, code by version, the routing table,
- * KV. It is never mounted on the public API port and every call must carry the per-boot secret.
+ * the Cache API, assets, and the binding kinds' routes, all declared by the wire. It is never mounted on the public API port and every call must carry the per-boot secret.
  */
 export function createInternalApi(deps: InternalDeps): Hono {
   const app = new Hono()
@@ -42,11 +43,19 @@ export function createInternalApi(deps: InternalDeps): Hono {
     return next()
   })
 
-  app.get('/internal/script', async (c) => {
-    const accountId = c.req.query('account') as AccountId
-    const namespaceId = (c.req.query('namespace') || null) as NamespaceId | null
-    const name = c.req.query('name') ?? ''
-    const script = await describeScript(deps.store, accountId, namespaceId, name, deps.isTailed)
+  // Every route of the wire (src/shared/wire.ts), registered through `on`, which checks its query.
+  const on = (route: WireRoute<string, string>, handler: (c: Context) => Response | Promise<Response>): void => {
+    app.on(route.method, route.path, (c) => {
+      if (!parseQuery(route, c.req.queries())) return c.text('bad query', 400)
+      return handler(c)
+    })
+  }
+
+  on(WIRE.script, async (c) => {
+    const query = parseQuery(WIRE.script, c.req.queries()) ?? {}
+    const accountId = (query.account ?? '') as AccountId
+    const namespaceId = (query.namespace || null) as NamespaceId | null
+    const script = await describeScript(deps.store, accountId, namespaceId, query.name ?? '', deps.isTailed)
     if (!script) return c.json({ found: false } satisfies ScriptLookup)
     const version = await deps.store.scripts.version(script.versionId as VersionId)
     const small = version && version.modules.reduce((n, m) => n + m.size, 0) <= INLINE_CODE_BYTES
@@ -54,38 +63,31 @@ export function createInternalApi(deps: InternalDeps): Hono {
     return c.json(body)
   })
 
-  app.get('/internal/code/:versionId', async (c) => {
+  on(WIRE.code, async (c) => {
     const version = await deps.store.scripts.version(c.req.param('versionId') as VersionId)
     if (!version) return c.text('no such version', 404)
     return c.json(await codeBundle(deps.store, version))
   })
 
-  app.get('/internal/routes', async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain)))
+  on(WIRE.routes, async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain)))
 
-  // The KV binding. The account and namespace come from the binding's props, which the host set
-  // from a descriptor whose KV namespaces were checked to belong to the script's account.
-  const kv = kvInternalHandlers(createKvService({ store: deps.store.kv, clock: deps.clock }))
-  const ref = (c: { req: { param(name: string): string | undefined } }) => ({
-    accountId: c.req.param('account') ?? '',
-    namespaceId: c.req.param('ns') ?? '',
-  })
-  const kvBase = '/internal/kv/:account/:ns'
-  app.get(`${kvBase}/value`, (c) => kv.get(c.req.raw, ref(c)))
-  app.put(`${kvBase}/value`, (c) => kv.put(c.req.raw, ref(c)))
-  app.delete(`${kvBase}/value`, (c) => kv.delete(c.req.raw, ref(c)))
-  app.get(`${kvBase}/keys`, (c) => kv.list(c.req.raw, ref(c)))
-  app.post(`${kvBase}/bulk/get`, (c) => kv.getBulk(c.req.raw, ref(c)))
+  const cache = cacheInternalHandler(deps.cache)
+  for (const route of [WIRE.cacheGet, WIRE.cachePut, WIRE.cacheDelete]) on(route, cache)
 
-  app.on(['GET', 'PUT', 'DELETE'], '/internal/cache/:space/:op', cacheInternalHandler(deps.cache))
+  on(WIRE.assets, assetInternalHandler(deps.store))
 
-  app.get('/internal/assets/:account/:version', assetInternalHandler(deps.store))
+  on(WIRE.containment, (c) => c.json(deps.containment()))
 
-  app.get('/internal/containment', (c) => c.json(deps.containment()))
-
-  app.post('/internal/events', async (c) => {
-    deps.onEvents(await c.req.json())
+  on(WIRE.events, async (c) => {
+    const batch = EventBatchSchema.safeParse(await c.req.json())
+    if (!batch.success) return c.text('bad event batch', 400)
+    deps.onEvents(batch.data)
     return c.text('ok')
   })
+
+  // The binding kinds' Node halves (the KV binding's operations, …), each on its own wire routes.
+  for (const handler of bindingInternalHandlers({ store: deps.store, clock: deps.clock }))
+    on(handler.route, (c) => handler.handle(c.req.raw, c.req.param() as Record<string, string>))
 
   app.onError((err, c) => {
     deps.log.error({ err, path: c.req.path }, 'internal API error')

@@ -1,0 +1,5 @@
+import type { HostBinding } from '../../shared/protocol.js'
+
+export interface AssetsHostBinding extends HostBinding {
+  type: 'assets'
+}

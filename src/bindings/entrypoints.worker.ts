@@ -1,0 +1,7 @@
+// The entrypoint classes of the binding kinds. workerd reaches a class through ctx.exports only
+// when the host's main module exports it, so entry.worker.ts re-exports this list; a unit test
+// (test/unit/binding-kinds.test.ts) checks it names every WorkerEntrypoint under src/bindings.
+export { Assets } from './assets/assets.worker.js'
+export { DispatchNamespace, UserWorker } from './dispatch-namespace/dispatch.worker.js'
+export { KvNamespace } from './kv-namespace/kv.worker.js'
+export { ServiceBinding } from './service/service.worker.js'

@@ -1,0 +1,39 @@
+import { WIRE, wireUrl, type EventBatch } from '../../shared/wire.js'
+import { WorkerEntrypoint } from 'cloudflare:workers'
+import { internalFetch } from '../internal-api.worker.js'
+import type { HostEnv, ScriptProps } from '../env.worker.js'
+import { scriptKey } from '../containment/guard.worker.js'
+import { lookupScript } from './registry.worker.js'
+import { asTailEvent, deliverToConsumers, type TraceData } from './tail-consumers.worker.js'
+import { relabelWallClockKills } from '../containment/wall-clock.worker.js'
+
+/**
+ * Receives the trace events of every traced Worker: hands them to Node for logs and live tails,
+ * and to the script's Tail Workers.
+ */
+export class Tail extends WorkerEntrypoint<HostEnv, ScriptProps> {
+  override async tail(events: TraceItem[]): Promise<void> {
+    const { accountId, namespaceId, script } = this.ctx.props
+    const relabelled = relabelWallClockKills(scriptKey(accountId, namespaceId, script), events)
+    const data = (JSON.parse(JSON.stringify(relabelled)) as TraceData[]).map((e) => asTailEvent(e, this.ctx.props))
+    await Promise.all([this.#publish(data), this.#deliver(data)])
+  }
+
+  async #publish(events: TraceData[]): Promise<void> {
+    const { accountId, namespaceId, script } = this.ctx.props
+    const batch: EventBatch = { accountId, namespaceId, script, events }
+    const body = JSON.stringify(batch)
+    const res = await internalFetch(this.env, wireUrl(WIRE.events, {}), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    })
+    await res.body?.cancel()
+  }
+
+  async #deliver(events: TraceData[]): Promise<void> {
+    const { accountId, namespaceId, script } = this.ctx.props
+    const producer = await lookupScript(this.env, accountId, namespaceId, script)
+    if (producer) await deliverToConsumers(this.env, this.ctx, producer, events)
+  }
+}
