@@ -38,12 +38,28 @@ export async function createToken(store: Store, accountId: AccountId, name: stri
   return token
 }
 
-/** On the first start, creates the first account and its token; afterwards, reads them back. */
+/** Credentials that name an account the store does not hold: the store was replaced or emptied. */
+export class CredentialsMismatchError extends Error {}
+
+/**
+ * On the first start, creates the first account and its token; afterwards, reads them back. Saved
+ * credentials whose account the store lacks are never overwritten: that store is not this data
+ * dir's (emptied, replaced, or the wrong PostgreSQL database).
+ */
 export async function ensureFirstAccount(store: Store, dataDir: string): Promise<Credentials> {
   const file = credentialsFile(dataDir)
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as Credentials
+    let saved: Credentials
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as Credentials
+    } catch {
+      throw new CredentialsMismatchError(`${file} is not valid JSON; restore it from a backup, or move it away to start a new platform`)
+    }
     if (await store.accounts.get(saved.accountId)) return saved
+    throw new CredentialsMismatchError(
+      `${file} names account ${saved.accountId}, which the store does not hold (was the database emptied or replaced?); ` +
+        'restore the database from a backup, or move credentials.json away to start a new platform',
+    )
   }
   const existing = (await store.accounts.list())[0]
   let creds: Credentials

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { acquirePidLock, type PidLock } from './util/pid-lock.js'
 
@@ -13,8 +13,40 @@ const ENDPOINTS_FILE = 'endpoints.json'
  * before writing anything (LockHeldError). The only write before the lock is the directory itself.
  */
 export function holdDataDir(dataDir: string): PidLock {
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  // Only its owner may enter: it holds the database, the credentials and the secrets key. An older
+  // data dir made with the umask's 0755 is tightened here.
+  chmodSync(dataDir, 0o700)
   return acquirePidLock(join(dataDir, LOCK_FILE))
+}
+
+/**
+ * Every file directly in the data dir made 0600: the database with its -wal and -shm, the
+ * credentials, the secrets key, the lock. Files a former version made with the umask's 0644 are
+ * fixed on start; SQLite gives -wal and -shm the database file's mode.
+ */
+export function protectDataFiles(dataDir: string): void {
+  for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const path = join(dataDir, entry.name)
+    if ((statSync(path).mode & 0o777) !== 0o600) chmodSync(path, 0o600)
+  }
+}
+
+/** The database a data dir's SQLite store lives in. */
+export const sqliteFile = (dataDir: string): string => join(dataDir, 'workerhive.db')
+
+/**
+ * Why a data dir that has served before (it has credentials) must not start with the database it
+ * has now, if so: a missing or empty file would otherwise become a new, empty platform whose first
+ * account replaces the credentials of the old one.
+ */
+export function lostDatabase(dataDir: string, credentials: string): string | undefined {
+  if (!existsSync(credentials)) return undefined
+  const db = sqliteFile(dataDir)
+  if (!existsSync(db)) return `${db} is missing although ${credentials} says this data dir has served before`
+  if (statSync(db).size === 0) return `${db} is empty (0 bytes) although ${credentials} says this data dir has served before`
+  return undefined
 }
 
 /** Where a platform started on this data dir listens: API commands without CLOUDFLARE_API_BASE_URL go there. */
@@ -26,7 +58,7 @@ export interface Endpoints {
 }
 
 export function rememberEndpoints(dataDir: string, endpoints: Endpoints): void {
-  writeFileSync(join(dataDir, ENDPOINTS_FILE), JSON.stringify(endpoints, null, 2) + '\n')
+  writeFileSync(join(dataDir, ENDPOINTS_FILE), JSON.stringify(endpoints, null, 2) + '\n', { mode: 0o600 })
 }
 
 /** The endpoints the last start on this data dir listened on (kept after it stops), if any. */

@@ -13,9 +13,13 @@ import { EventHub, withRayId, type TraceEvent } from './runtime/events.js'
 import { createInternalApi } from './runtime/internal/server.js'
 import { serveInternalApi } from './runtime/internal/serve.js'
 import { InvocationLog } from './runtime/invocation-log.js'
-import { ensureFirstAccount, type Credentials } from './bootstrap.js'
+import { credentialsFile, CredentialsMismatchError, ensureFirstAccount, type Credentials } from './bootstrap.js'
 import type { Config } from './config/config.js'
-import { holdDataDir, rememberEndpoints } from './data-dir.js'
+import { holdDataDir, lostDatabase, protectDataFiles, rememberEndpoints, sqliteFile } from './data-dir.js'
+import { sealStoredSecrets, withSealedSecrets } from './secrets/at-rest.js'
+import { loadKeySource, SecretsKeyError } from './secrets/key-source.js'
+import type { Keyring } from './secrets/sealer.js'
+import { explainStorageFailure, storageFailureOf } from './storage/failures.js'
 import { bindEdgeSocket, type EdgeSocket } from './runtime/edge-socket.js'
 import { openStore } from './storage/open.js'
 import type { Store } from './storage/store.js'
@@ -76,15 +80,24 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => closeServer(apiListener.server))
   const edgeSocket = explainBind(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
   undo.push(() => edgeSocket.close())
-  const store = await openStore(config, clock)
-  undo.push(() => store.close())
+  if (config.storage === 'sqlite') {
+    const lost = lostDatabase(config.dataDir, credentialsFile(config.dataDir))
+    if (lost) throw new StartupError(`${lost}; restore it from a backup, or move credentials.json away to start a new platform`)
+  }
+  const keys = loadKeySource(config)
+  const rawStore = await openDataStore(config, clock)
+  undo.push(() => rawStore.close())
+  protectDataFiles(config.dataDir)
+  const keyring = await sealStoredSecrets(rawStore, keys, config)
+  const store = withSealedSecrets(rawStore, keyring)
   const credentials = await ensureFirstAccount(store, config.dataDir)
+  protectDataFiles(config.dataDir)
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, log, clock, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
   tails = new TailSessions({ events: edge.events, clock, log })
@@ -106,6 +119,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     invocations: edge.invocations,
     tails,
     startup: edge.startup,
+    operatorAccountId: credentials.accountId,
     status: () => ({
       sandbox: edge.sandbox,
       processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),
@@ -148,6 +162,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
 
 interface DataPlaneDeps {
   store: Store
+  /** Opens sealed secrets on their way to workerd (descriptors, upload checks). */
+  keyring: Keyring
   log: Logger
   clock: Clock
   config: Config
@@ -169,6 +185,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const containment = new Containment({ coolDownMs: config.coolDownMs })
   const internalApi = createInternalApi({
     store,
+    keyring: deps.keyring,
     log,
     clock,
     secret,
@@ -186,7 +203,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const internal = await serveInternalApi(internalApi.fetch)
   let edge: Edge
   try {
-    edge = await startEdge({ store, log, clock, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
+    edge = await startEdge({ store, keyring: deps.keyring, log, clock, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
   } catch (err) {
     await internal.close()
     throw err
@@ -293,7 +310,22 @@ function explainBindFailure(err: unknown, host: string, port: number, flag: stri
   return err
 }
 
+/** Opens the store, with a database that cannot be opened said in one sentence naming its path. */
+async function openDataStore(config: Config, clock: Clock): Promise<Store> {
+  try {
+    return await openStore(config, clock)
+  } catch (err) {
+    const failure = storageFailureOf(err)
+    if (!failure) throw err
+    const where = config.storage === 'sqlite' ? sqliteFile(config.dataDir) : 'the PostgreSQL database'
+    throw new StartupError(explainStorageFailure(failure, where))
+  }
+}
+
 function explainStartupFailure(err: unknown, config: Config): unknown {
+  if (err instanceof SecretsKeyError || err instanceof CredentialsMismatchError) return new StartupError(err.message)
+  const failure = storageFailureOf(err)
+  if (failure && !(err instanceof StartupError)) return new StartupError(explainStorageFailure(failure, config.dataDir))
   if (!(err instanceof LockHeldError)) return err
   const holder = err.pid === undefined ? '' : ` (pid ${err.pid})`
   return new StartupError(`the data dir ${config.dataDir} is in use by a running Workerhive${holder}; stop it first, or pass another --data-dir`)

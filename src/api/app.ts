@@ -4,7 +4,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { assetTokenOnlyForUploads, authenticate, requireOwnAccount } from './auth.js'
 import type { ApiDeps, ApiEnv } from './context.js'
 import { fail } from './envelope.js'
-import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRoute, noRoute } from '../domain/errors.js'
+import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRoute, noRoute, storageFull } from '../domain/errors.js'
+import { storageFailureOf } from '../storage/failures.js'
 import { routeModules } from './routes/index.js'
 import { consoleRoutes } from '../console/page.js'
 
@@ -44,6 +45,11 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     if (err instanceof ApiError) return c.json(fail(err.toCfErrors()), err.status as ContentfulStatusCode)
     if (err instanceof HTTPException) {
       const e = err.status === 413 ? new ApiError(413, 10027, err.message || 'Request body too large') : malformedBody(err.message)
+      return c.json(fail(e.toCfErrors()), e.status as ContentfulStatusCode)
+    }
+    if (storageFailureOf(err) === 'full') {
+      deps.log.error({ err, method: c.req.method, path: c.req.path }, 'storage full: a write was refused')
+      const e = storageFull()
       return c.json(fail(e.toCfErrors()), e.status as ContentfulStatusCode)
     }
     deps.log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled API error')

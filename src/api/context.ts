@@ -1,9 +1,11 @@
 import type { Context } from 'hono'
 import type { Account, Store } from '../storage/store.js'
+import type { AccountId } from '../domain/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { AssetSession } from '../storage/store.js'
 import type { Logger } from '../util/logger.js'
 import type { Config } from '../config/config.js'
+import type { Quotas } from './quotas.js'
 import type { EdgeNotifier } from '../runtime/edge-notifier.js'
 import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
@@ -14,12 +16,14 @@ export interface ApiDeps {
   store: Store
   log: Logger
   clock: Clock
-  config: Pick<Config, 'maxScriptBytes' | 'edgeDomain' | 'edgePort' | 'publicApiUrl'>
+  config: Pick<Config, 'maxScriptBytes' | 'edgeDomain' | 'edgePort' | 'publicApiUrl'> & Partial<Quotas>
   edge: EdgeNotifier
   /** Per-script counters and recent trace events (`workerhive logs`); absent without an edge. */
   invocations?: InvocationLog
   /** Live tail sessions (`wrangler tail`), fed by `events`; absent without an edge. */
   tails?: TailSessions
+  /** The first account (the one `workerhive start` creates): its credentials are operator credentials. */
+  operatorAccountId?: AccountId
   /** What the edge is doing right now, for `workerhive status`; absent without an edge. */
   status?: () => EdgeStatus
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
@@ -31,6 +35,12 @@ export interface EdgeStatus {
   processes: Array<{ index: number; role: string; pid?: number; state: string; restarts: number }>
   watchdog: { kills: number; recycles: number }
   containment: Array<{ key: string; status: string; until: number; strikes: number; reason: string }>
+}
+
+/** What `GET /workerhive/status` answers: host figures for operators, own containment for all. */
+export type StatusView = Partial<Omit<EdgeStatus, 'containment'>> & {
+  containment: EdgeStatus['containment']
+  operator: boolean
 }
 
 /**

@@ -48,6 +48,18 @@ export const ConfigSchema = z.object({
   coolDownMs: z.coerce.number().int().positive().default(600_000),
   /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
   maxScriptBytes: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Dispatch namespaces one account may create (Cloudflare publishes no number; 0: no limit). @default 100 */
+  maxDispatchNamespaces: z.coerce.number().int().min(0).default(100),
+  /** Account-level Workers one account may have (Cloudflare's paid plan: 500; 0: no limit). @default 500 */
+  maxAccountScripts: z.coerce.number().int().min(0).default(500),
+  /** User Workers one dispatch namespace may hold (Cloudflare: unlimited; 0: no limit). @default 0 */
+  maxNamespaceScripts: z.coerce.number().int().min(0).default(0),
+  /** KV namespaces one account may create (Cloudflare: 1,000; 0: no limit). @default 1000 */
+  maxKvNamespaces: z.coerce.number().int().min(0).default(1000),
+  /** Worker routes one zone may have (Cloudflare: 1,000; 0: no limit). @default 1000 */
+  maxRoutesPerZone: z.coerce.number().int().min(0).default(1000),
+  /** Versions kept per script: older ones not in the active deployment are deleted (Cloudflare lists the newest 100; 0: keep all). @default 100 */
+  versionsKept: z.coerce.number().int().min(0).default(100),
   /** Memory the Cache API of loaded Workers may hold on this node, in MiB (least recently used entries go first). @default 256 */
   cacheMemoryMb: z.coerce.number().int().min(1).default(256),
   /** Largest request body the edge passes to a Worker, in MB (Cloudflare's Free and Pro limit); larger ones get 413. @default 100 */
@@ -77,6 +89,10 @@ export const ConfigSchema = z.object({
   /** PostgreSQL schema for Workerhive's tables (created if absent); the connection's search_path when absent. */
   postgresSchema: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Key sealing secret bindings at rest: 64 hex characters or base64 of 32 bytes. Required with PostgreSQL (every node needs the same key); with SQLite the data dir holds one (`secrets.key`, 0600) when absent. */
+  secretsKey: z.string().optional(),
+  /** A file holding the secrets key (same format), instead of `secretsKey`. */
+  secretsKeyFile: z.string().optional(),
 })
 
 export type ConfigInput = z.input<typeof ConfigSchema>
@@ -106,6 +122,12 @@ export const envNames: Record<keyof ConfigInput, string> = {
   colo: 'WORKERHIVE_COLO',
   dev: 'WORKERHIVE_DEV',
   cacheMemoryMb: 'WORKERHIVE_CACHE_MEMORY_MB',
+  maxDispatchNamespaces: 'WORKERHIVE_MAX_DISPATCH_NAMESPACES',
+  maxAccountScripts: 'WORKERHIVE_MAX_ACCOUNT_SCRIPTS',
+  maxNamespaceScripts: 'WORKERHIVE_MAX_NAMESPACE_SCRIPTS',
+  maxKvNamespaces: 'WORKERHIVE_MAX_KV_NAMESPACES',
+  maxRoutesPerZone: 'WORKERHIVE_MAX_ROUTES_PER_ZONE',
+  versionsKept: 'WORKERHIVE_VERSIONS_KEPT',
   storage: 'WORKERHIVE_STORAGE',
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',
   postgresSchema: 'WORKERHIVE_POSTGRES_SCHEMA',
@@ -117,6 +139,8 @@ export const envNames: Record<keyof ConfigInput, string> = {
   apiRequestTimeoutMs: 'WORKERHIVE_API_REQUEST_TIMEOUT_MS',
   apiKeepAliveTimeoutMs: 'WORKERHIVE_API_KEEP_ALIVE_TIMEOUT_MS',
   apiMaxConnections: 'WORKERHIVE_API_MAX_CONNECTIONS',
+  secretsKey: 'WORKERHIVE_SECRETS_KEY',
+  secretsKeyFile: 'WORKERHIVE_SECRETS_KEY_FILE',
 }
 
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {

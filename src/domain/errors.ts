@@ -72,6 +72,12 @@ export const internalError = defineApiError('internalError', {
 export const storageUnavailable = defineApiError('storageUnavailable', {
   code: 10002, status: 503, message: (why: string) => `Storage is unavailable: ${why}`,
 })
+// 507 Insufficient Storage: the client's request was fine, the platform's disk is not; nothing was
+// saved, and the same request succeeds once an operator frees space.
+export const storageFull = defineApiError('storageFull', {
+  code: 10002, status: 507,
+  message: () => "The platform's storage is full, so nothing was saved; retry once its operator has freed space",
+})
 
 // --- request bodies -------------------------------------------------------------------------
 export const malformedBody = defineApiError('malformedBody', {
@@ -243,6 +249,16 @@ export const invalidZoneName = defineApiError('invalidZoneName', {
   code: 1099, status: 400,
   message: (name: string, why: string) => `We were unable to identify '${name}' as a domain name: ${why}`,
 })
+/**
+ * Cloudflare's 1099 for a name it cannot add as a zone (a public suffix, an address, a name it cannot
+ * take for this account). One sentence for every reason that depends on other accounts, so the
+ * answer never says that a name is held by someone else.
+ */
+export const zoneNotRegistrable = defineApiError('zoneNotRegistrable', {
+  code: 1099, status: 400,
+  message: (name: string) =>
+    `We were unable to identify '${name}' as a registered domain: add the domain you registered (example.com), not a public suffix, an IP address or a subdomain`,
+})
 /** wrangler prints this code for a pattern outside its zone (cloudflare/wrangler-legacy#675). */
 export const routeOutsideZone = defineApiError('routeOutsideZone', {
   code: 10022, status: 400, message: (pattern: string) => `Route pattern must include zone name: ${pattern}`,
@@ -271,4 +287,27 @@ export const deploymentNotFound = defineApiError('deploymentNotFound', {
 /** Cloudflare's generic Workers "not found" number, as for routes, versions and deployments. */
 export const tailNotFound = defineApiError('tailNotFound', {
   code: 10007, status: 404, message: (id: string) => `Tail '${id}' not found`,
+})
+
+// --- per-account quotas (Cloudflare's defaults, configurable by the operator) -------------------
+/** Cloudflare's 10037 when an account already has as many Workers as its plan allows. */
+export const scriptQuotaExceeded = defineApiError('scriptQuotaExceeded', {
+  code: 10037, status: 400,
+  message: (limit: number) => `Exceeded the number of Workers allowed on this account (${limit})`,
+})
+export const namespaceScriptQuotaExceeded = defineApiError('namespaceScriptQuotaExceeded', {
+  code: 10037, status: 400,
+  message: (ns: string, limit: number) => `Exceeded the number of Workers allowed in dispatch namespace '${ns}' (${limit})`,
+})
+export const namespaceQuotaExceeded = defineApiError('namespaceQuotaExceeded', {
+  code: 100120, status: 400,
+  message: (limit: number) => `Exceeded the number of dispatch namespaces allowed on this account (${limit})`,
+})
+export const kvNamespaceQuotaExceeded = defineApiError('kvNamespaceQuotaExceeded', {
+  code: 100121, status: 400,
+  message: (limit: number) => `Exceeded the number of KV namespaces allowed on this account (${limit})`,
+})
+export const routeQuotaExceeded = defineApiError('routeQuotaExceeded', {
+  code: 100122, status: 400,
+  message: (limit: number) => `Exceeded the number of Worker routes allowed on this zone (${limit})`,
 })

@@ -17,11 +17,14 @@ import { SharedContainment } from './shared-containment.js'
 import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
+import type { Keyring } from '../secrets/sealer.js'
 import { hostBundleDirs, workerdConfig } from './workerd-config.js'
 import { ownAddressCidrs } from './own-addresses.js'
 
 export interface EdgeDeps {
   store: Store
+  /** Opens sealed secrets for upload checks (see StartupCheckDeps.keyring). */
+  keyring: Keyring
   log: Logger
   clock: Clock
   /** Where the workerd processes reach Node's internal API, and the per-boot secret it checks. */
@@ -209,6 +212,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     sandbox,
     startup: new StartupChecker({
       store,
+      keyring: deps.keyring,
       clock,
       secret,
       processes: () => sup.processes(),

@@ -1,5 +1,6 @@
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTROL, type StartupCheckResult } from '../shared/protocol.js'
+import type { Keyring } from '../secrets/sealer.js'
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
 import { describeCandidate } from './internal/descriptors.js'
@@ -8,6 +9,8 @@ import type { EdgeProcess } from './supervisor.js'
 
 export interface StartupCheckDeps {
   store: Store
+  /** Opens the secrets of the candidate's bindings (those it keeps from the previous version are sealed). */
+  keyring: Keyring
   clock: Clock
   secret: string
   processes(): EdgeProcess[]
@@ -36,9 +39,9 @@ export class StartupChecker implements StartupRunner {
   }
 
   async run(candidate: StartupCandidate): Promise<StartupOutcome> {
-    const { store, clock, secret, deadlineMs } = this.#deps
+    const { store, keyring, clock, secret, deadlineMs } = this.#deps
     const signal = AbortSignal.timeout(deadlineMs)
-    const body = JSON.stringify(await describeCandidate(store, candidate, clock.now()))
+    const body = JSON.stringify(await describeCandidate(store, keyring, candidate, clock.now()))
     for (let attempt = 1; ; attempt++) {
       const target = await this.#probation(signal)
       let res: Response

@@ -14,9 +14,11 @@ export const workerdBinary = (): string => require.resolve('workerd/bin/workerd'
 const LAUNCHER = [
   'import ctypes, os, signal, socket, sys',
   'ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)',
-  'sys.exit(70) if os.getppid() == 1 else None',
+  // Node may have died before prctl: then the parent is no longer Node (init, or a container's
+  // subreaper, which is why this compares with Node's pid rather than with 1).
+  'sys.exit(70) if os.getppid() != int(sys.argv[1]) else None',
   's = socket.socket(fileno=3); s.listen(4096); s.detach()',
-  'os.execv(sys.argv[1], sys.argv[1:])',
+  'os.execv(sys.argv[2], sys.argv[2:])',
 ].join('\n')
 
 export type ProcessState = 'starting' | 'ready' | 'exited'
@@ -164,7 +166,7 @@ export class Supervisor {
     const config = this.#opts.configPath(slot.index, spec)
     const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4']
     const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, '--', ...workerd] : workerd
-    const args = ['-c', LAUNCHER, ...sandboxed]
+    const args = ['-c', LAUNCHER, String(process.pid), ...sandboxed]
     const child = spawn('python3', args, {
       stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },

@@ -237,6 +237,12 @@ export interface ScriptListPage {
 export interface ScriptStore {
   /** Stores the modules and a new version; deploys it (moves "current") unless deploy is false. */
   publish(input: PublishInput): Promise<{ script: Script; version: ScriptVersion; created: boolean }>
+  /**
+   * Rewrites the bindings of every stored version, in one transaction: `edit` returns the new
+   * bindings or undefined to leave a version as it is. For sealing secrets at rest and rotating
+   * their key; the number of versions changed is returned.
+   */
+  rewriteBindings(edit: (bindings: StoredBinding[]) => StoredBinding[] | undefined): Promise<number>
   get(scope: ScriptScope, name: string): Promise<Script | undefined>
   getById(id: ScriptId): Promise<Script | undefined>
   version(id: VersionId): Promise<ScriptVersion | undefined>
@@ -275,6 +281,11 @@ export interface ScriptStore {
   deployments(scriptId: ScriptId): Promise<Deployment[]>
   /** The newest deployment: the versions the edge serves, and their shares. */
   activeDeployment(scriptId: ScriptId): Promise<Deployment | undefined>
+  /**
+   * Deletes the oldest versions until at most `keep` remain, never the current version or one of the
+   * active deployment; answers the ids deleted.
+   */
+  pruneVersions(scriptId: ScriptId, keep: number): Promise<VersionId[]>
 }
 
 // --- zones and routes ---------------------------------------------------------------------------

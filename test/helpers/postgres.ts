@@ -73,3 +73,6 @@ export async function emptySchema(name: string): Promise<void> {
   const schema = pg.escapeIdentifier(name)
   await adminQuery(tables.map((t) => `DELETE FROM ${schema}.${pg.escapeIdentifier(t.table_name)};`).join('\n'))
 }
+
+/** Every node of a PostgreSQL platform seals secrets with the one key its operator supplies. */
+export const TEST_SECRETS_KEY = 'a1'.repeat(32)

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { convictForCpu } from '../helpers/containment.js'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { dropSchema, POSTGRES_URL, requirePostgres, uniqueSchemaName } from '../helpers/postgres.js'
+import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
 
 /** Polls (bounded) until `check` passes: another node hears of a change moments after it is made. */
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -21,7 +21,7 @@ describe('two nodes sharing one PostgreSQL store', () => {
 
   before(async () => {
     await requirePostgres()
-    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema } as const
+    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY } as const
     a = await startTestPlatform(shared)
     b = await startTestPlatform(shared)
   })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { adminQuery, dropSchema, POSTGRES_URL, requirePostgres, uniqueSchemaName } from '../helpers/postgres.js'
+import { adminQuery, dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
 
 const WORKER = 'export default { async fetch() { return new Response("from postgres") } }'
 
@@ -10,7 +10,7 @@ describe('the platform on PostgreSQL', () => {
   let t: TestPlatform | undefined
   before(async () => {
     await requirePostgres()
-    t = await startTestPlatform({ storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema })
+    t = await startTestPlatform({ storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY })
   })
   after(async () => {
     if (!t) return // PostgreSQL was not reachable: `before` already failed with the reason
@@ -48,5 +48,13 @@ describe('the platform on PostgreSQL', () => {
               (SELECT COUNT(*) FROM ${schema}.kv_entries)::int AS entries`,
     )
     assert.deepEqual(rows, [{ scripts: 1, entries: 1 }])
+
+    // Secrets are sealed in PostgreSQL with the operator's key, never stored in clear.
+    const put = await p.json(`${script}/secrets`, { method: 'PUT', ...jsonBody({ name: 'PG_SECRET', text: 'pg-plain-4e7', type: 'secret_text' }) })
+    assert.equal(put.status, 200, JSON.stringify(put.body))
+    const stored = await adminQuery<{ bindings: string }>(`SELECT bindings::text AS bindings FROM ${schema}.script_versions`)
+    const all = stored.map((r) => r.bindings).join('\n')
+    assert.ok(!all.includes('pg-plain-4e7'), all)
+    assert.match(all, /"sealed": ?"wh1:[0-9a-f]{8}:/)
   })
 })

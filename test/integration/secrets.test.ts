@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { loadKeySource } from '../../src/secrets/key-source.js'
+import { openBinding } from '../../src/secrets/secret-bindings.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 const CODE = 'export default { fetch() { return new Response("ok") } }'
@@ -52,13 +54,16 @@ describe('namespace script secrets', () => {
       { type: 'plain_text', name: 'VAR', text: 'v' },
       { name: 'API_KEY', type: 'secret_text' },
     ])
-    // The stored version really holds the latest value (the edge reads it from there).
+    // The stored version really holds the latest value (the edge reads it from there), sealed with
+    // the data dir's key: no plaintext at rest.
     const namespace = await t.platform.store.namespaces.get(t.accountId, 'ns')
     const scope = { accountId: t.accountId, namespaceId: namespace!.id }
     const script = await t.platform.store.scripts.get(scope, 'app')
     const version = await t.platform.store.scripts.version(script!.currentVersionId)
     const stored = version!.bindings.find((b) => b.name === 'API_KEY')
-    assert.deepEqual(stored, { type: 'secret_text', name: 'API_KEY', text: 's3cr3t-two' })
+    assert.ok(!JSON.stringify(stored).includes('s3cr3t'), JSON.stringify(stored))
+    const { keyring } = loadKeySource({ dataDir: t.dataDir, storage: 'sqlite' })
+    assert.deepEqual(openBinding(keyring, stored!), { type: 'secret_text', name: 'API_KEY', text: 's3cr3t-two' })
 
     const del = await t.json(path('/secrets/API_KEY'), { method: 'DELETE' })
     assert.equal(del.status, 200)

@@ -53,6 +53,21 @@ describe('workerhive zone and route commands', () => {
     assert.match(dup.stderr, /^workerhive zone create: example\.com already exists \[code: 1061\]\n$/)
   })
 
+  it('refuses public suffixes and IP literals, and a name another account holds without naming it', async () => {
+    for (const name of ['co.uk', 'github.io', '192.0.2.1', '::1']) {
+      const res = await cli(['zone', 'create', name], env)
+      assert.equal(res.code, 1, name)
+      assert.match(res.stderr, /\[code: 1099\]\n$/, name)
+    }
+    const other = await t.otherAccount()
+    const otherEnv = { ...env, CLOUDFLARE_API_TOKEN: other.token, CLOUDFLARE_ACCOUNT_ID: other.accountId }
+    const held = await cli(['zone', 'create', 'example.com'], otherEnv)
+    assert.equal(held.code, 1)
+    assert.match(held.stderr, /\[code: 1099\]\n$/)
+    assert.doesNotMatch(held.stderr, /exists|another|account/i)
+    assert.equal((await cli(['zone', 'list'], otherEnv)).stdout, 'No zones. Create one with `workerhive zone create <name>`.\n')
+  })
+
   it('adds, lists and deletes routes, finding the zone from the pattern or --zone', async () => {
     const added = await cli(['route', 'add', '*.platform.example.com/*', 'dispatcher', '--zone', 'example.com'], env)
     assert.equal(added.code, 0, added.stderr)

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ResponseCache } from '../../src/cache/response-cache.js'
+import { newSecretsKey } from '../../src/secrets/sealer.js'
 import { createInternalApi } from '../../src/runtime/internal/server.js'
 import { WIRE, wireUrl, type WireRoute } from '../../src/shared/wire.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
@@ -38,6 +39,7 @@ describe('the internal wire', () => {
     try {
       const app = createInternalApi({
         store,
+        keyring: { current: newSecretsKey(), previous: [] },
         log: silentLogger,
         clock,
         secret: 's',

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { requireNamespaceRoom } from '../quotas.js'
 import { namespaceNameProblem } from '../../domain/names.js'
 import { StorageConflict, type Namespace } from '../../storage/store.js'
 import { readJsonObject } from '../body.js'
@@ -37,6 +38,7 @@ export function dispatchNamespaceRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.post(base, async (c) => {
     const body = await readJsonObject(c)
     const name = requireName(body.name)
+    await requireNamespaceRoom(deps, c.get('account').id)
     try {
       const ns = await deps.store.namespaces.create(c.get('account').id, name)
       return c.json(ok(namespaceView(ns)))

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { requireKvNamespaceRoom } from '../quotas.js'
 import { createKvService, type NamespaceSort } from '../../kv/service.js'
 import type { KvNamespace } from '../../storage/kv-store.js'
 import { readJsonObject } from '../body.js'
@@ -35,6 +36,7 @@ export function kvNamespaceRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.post(base, async (c) => {
     const body = await readJsonObject(c)
+    await requireKvNamespaceRoom(deps, c.get('account').id)
     return c.json(ok(kvNamespaceView(await kv.createNamespace(c.get('account').id, body.title))))
   })
 

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { ApiDeps, ApiEnv } from '../context.js'
+import { isOperator } from '../operator.js'
 import { ok } from '../envelope.js'
 import type { NamespaceId } from '../../domain/ids.js'
 import { namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../../domain/errors.js'
@@ -12,11 +13,16 @@ import { rayIdOf } from '../../shared/edge-errors.js'
 export function operationsRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
+  // An account sees the containment records of its own scripts; the host's figures (processes,
+  // pids, watchdog kills, sandbox) only an operator sees (docs/security.md says who that is).
   app.get('/workerhive/status', (c) => {
     const status = deps.status?.()
     if (!status) return c.json(ok({ edge: 'not running' }))
-    const own = `${c.get('account').id}/`
-    return c.json(ok({ ...status, containment: status.containment.filter((e) => e.key.startsWith(own)) }))
+    const account = c.get('account')
+    const own = `${account.id}/`
+    const containment = status.containment.filter((e) => e.key.startsWith(own))
+    if (isOperator(deps, c)) return c.json(ok({ ...status, containment, operator: true }))
+    return c.json(ok({ containment, operator: false }))
   })
 
   app.get('/accounts/:accountId/workerhive/metrics', async (c) => {

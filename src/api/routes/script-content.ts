@@ -5,6 +5,7 @@ import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { internalError, scriptValidation } from '../../domain/errors.js'
 import { notifyEdge, withFreshScript } from '../scripts/change.js'
+import { pruneVersions } from '../quotas.js'
 import { loadScript, namespaceScriptLocator, scriptParam, type ScriptLocator } from '../scripts/locator.js'
 import { nextVersion } from '../scripts/next-version.js'
 import { scriptView } from '../scripts/views.js'
@@ -60,6 +61,7 @@ export function scriptContentRoutes(deps: ApiDeps, locator: ScriptLocator): Hono
         ifCurrent: current.id,
       })
     })
+    await pruneVersions(deps, script.id)
     await notifyEdge(deps, where, name)
     return c.json(ok(scriptView(script, version)))
   })

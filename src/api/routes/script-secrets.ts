@@ -7,6 +7,7 @@ import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { scriptValidation, secretNotFound } from '../../domain/errors.js'
 import { notifyEdge, requireLatestFullyDeployed, withFreshScript } from '../scripts/change.js'
+import { pruneVersions } from '../quotas.js'
 import {
   loadScript,
   namespaceScriptLocator,
@@ -55,7 +56,7 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
     name: string,
     edit: (bindings: StoredBinding[]) => StoredBinding[],
   ): Promise<StoredBinding[]> => {
-    const { version } = await withFreshScript(name, async () => {
+    const { script: owner, version } = await withFreshScript(name, async () => {
       const { script, version: current } = await loadScript(deps.store, locator, where, name)
       await requireLatestFullyDeployed(deps.store, script)
       const bindings = edit(current.bindings)
@@ -76,6 +77,7 @@ export function scriptSecretRoutes(deps: ApiDeps, locator: ScriptLocator): Hono<
         ifCurrent: current.id,
       })
     })
+    await pruneVersions(deps, owner.id)
     await notifyEdge(deps, where, name)
     return version.bindings
   }

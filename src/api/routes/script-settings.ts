@@ -7,6 +7,7 @@ import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { malformedBody, scriptValidation } from '../../domain/errors.js'
 import { notifyEdge, withFreshScript } from '../scripts/change.js'
+import { pruneVersions } from '../quotas.js'
 import { loadScript, namespaceScriptLocator, scriptParam, type ScriptLocator } from '../scripts/locator.js'
 import { nextVersion } from '../scripts/next-version.js'
 import { settingsView } from '../scripts/views.js'
@@ -93,6 +94,7 @@ export function scriptSettingsRoutes(deps: ApiDeps, locator: ScriptLocator): Hon
         ifCurrent: current.version.id,
       })
     })
+    await pruneVersions(deps, result.script.id)
     await notifyEdge(deps, where, name)
     return c.json(ok(settingsView(result.script, result.version)))
   })

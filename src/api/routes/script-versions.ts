@@ -7,6 +7,7 @@ import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { deploymentNotFound, invalidInput, malformedBody, versionNotFound } from '../../domain/errors.js'
 import { notifyEdge, withFreshScript } from '../scripts/change.js'
+import { pruneVersions } from '../quotas.js'
 import { loadScript, namespaceScriptLocator, scriptParam, type ScriptLocator } from '../scripts/locator.js'
 import { parseScriptUpload } from '../upload/parse.js'
 import { prepareUpload } from '../upload/prepare.js'
@@ -103,6 +104,7 @@ export function scriptVersionRoutes(deps: ApiDeps, locator: ScriptLocator): Hono
         ifCurrent: previous.id,
       })
     })
+    await pruneVersions(deps, owner.id)
     return c.json(ok({ ...versionView(version, owner, c.get('account')), startup_time_ms: upload.startupTimeMs }))
   })
 

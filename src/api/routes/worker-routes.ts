@@ -21,6 +21,7 @@ import {
   scriptNotFound,
 } from '../../domain/errors.js'
 import { normaliseZoneName, ownZone } from './zones.js'
+import { requireRouteRoom } from '../quotas.js'
 
 /** A route as Cloudflare shows it; `script` is absent on routes that exclude their pattern from Workers. */
 export const routeView = (r: Route) => ({
@@ -29,14 +30,31 @@ export const routeView = (r: Route) => ({
   ...(r.script ? { script: r.script } : {}),
 })
 
-/** Parses a pattern and checks that it lies in the zone; answers the stored (normalised) form. */
-export function zonePattern(raw: unknown, zone: Zone): RoutePattern {
+/**
+ * Parses a pattern and checks that it lies in the zone and reaches no hostname of another account's
+ * zone (`foreign`); answers the stored (normalised) form. Zones of two accounts never nest since
+ * zone creation refuses it, but zones stored before that rule may: a route must not capture them.
+ * The refusal is the one for any pattern outside the zone, so it tells nothing about the other zone.
+ */
+export function zonePattern(raw: unknown, zone: Zone, foreign: Zone[] = []): RoutePattern {
   if (typeof raw !== 'string') throw malformedBody("field 'pattern' must be a string")
   const parsed = parseRoutePattern(raw)
   if (!parsed.ok) throw invalidRoutePattern(raw, parsed.problem)
   if (!patternInZone(parsed.pattern, zone.name)) throw routeOutsideZone(raw)
+  if (foreign.some((z) => reachesZone(parsed.pattern, z.name))) throw routeOutsideZone(raw)
   return parsed.pattern
 }
+
+/**
+ * Whether a pattern can match some hostname of the zone: its host lies there, or its wildcard covers
+ * it. A bare `*` host stands for the hosts of its own zone only, so it reaches no other zone.
+ */
+const reachesZone = (p: RoutePattern, zone: string): boolean =>
+  p.host !== '' && (patternInZone(p, zone) || (p.hostWildcard && hostnameInZone(zone, patternHostLiteral(p))))
+
+/** Zones of other accounts, which no route of the caller may reach. */
+const foreignZones = async (deps: ApiDeps, accountId: AccountId): Promise<Zone[]> =>
+  (await deps.store.zones.list({})).filter((z) => z.accountId !== accountId)
 
 async function requireAccountScript(deps: ApiDeps, accountId: AccountId, name: string): Promise<void> {
   if (!(await deps.store.scripts.get({ accountId, namespaceId: null }, name))) throw scriptNotFound()
@@ -69,8 +87,9 @@ export function workerRouteRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.post(base, async (c) => {
     const zone = await ownZone(deps, c, c.req.param('zoneId'))
     const body = await readJsonObject(c)
-    const pattern = zonePattern(body.pattern, zone)
+    const pattern = zonePattern(body.pattern, zone, await foreignZones(deps, zone.accountId))
     const script = await routeScript(deps, c, body.script)
+    await requireRouteRoom(deps, zone, 1)
     try {
       const route = await deps.store.zones.createRoute(zone.id, pattern.source, script)
       await deps.edge.routesChanged()
@@ -91,7 +110,7 @@ export function workerRouteRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const id = c.req.param('routeId')
     await findRoute(zone, id)
     const body = await readJsonObject(c)
-    const pattern = zonePattern(body.pattern, zone)
+    const pattern = zonePattern(body.pattern, zone, await foreignZones(deps, zone.accountId))
     const script = await routeScript(deps, c, body.script)
     try {
       const route = await deps.store.zones.updateRoute(zone.id, id, pattern.source, script)
@@ -135,6 +154,7 @@ export function workerRouteRoutes(deps: ApiDeps): Hono<ApiEnv> {
       throw malformedBody('expected a JSON array of routes: [{"pattern": "...", "zone_name": "..."}]')
     await requireAccountScript(deps, accountId, script)
     const zones = await deps.store.zones.list({ accountId })
+    const foreign = await foreignZones(deps, accountId)
 
     const wanted = new Map<string, { zone: Zone; pattern: RoutePattern }>()
     for (const entry of body) {
@@ -143,7 +163,7 @@ export function workerRouteRoutes(deps: ApiDeps): Hono<ApiEnv> {
         throw malformedBody('each route is an object with a pattern')
       const fields = route as Record<string, unknown>
       const zone = zoneOfScriptRoute(zones, fields)
-      const pattern = zonePattern(fields.pattern, zone)
+      const pattern = zonePattern(fields.pattern, zone, foreign)
       wanted.set(`${zone.id} ${pattern.source}`, { zone, pattern })
     }
 
@@ -153,6 +173,10 @@ export function workerRouteRoutes(deps: ApiDeps): Hono<ApiEnv> {
         if (existing.script !== script && wanted.has(`${zone.id} ${existing.pattern}`))
           throw routeConflict(existing.pattern)
       }
+      // Routes this script keeps or gains in the zone, next to the other routes there.
+      const others = (await deps.store.zones.routes(zone.id)).filter((r) => r.script !== script).length
+      const mine = [...wanted.values()].filter((w) => w.zone === zone).length
+      await requireRouteRoom(deps, zone, mine, others)
     }
     try {
       const routes = await deps.store.zones.replaceScriptRoutes(

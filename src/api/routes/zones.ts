@@ -5,7 +5,15 @@ import { StorageConflict, type Account, type Zone } from '../../storage/store.js
 import { intParam, readJsonObject } from '../body.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok, paginate } from '../envelope.js'
-import { forbidden, invalidZoneName, malformedBody, zoneExists, zoneNotFound } from '../../domain/errors.js'
+import {
+  forbidden,
+  invalidZoneName,
+  malformedBody,
+  zoneExists,
+  zoneNotFound,
+  zoneNotRegistrable,
+} from '../../domain/errors.js'
+import { unregistrableZoneName } from '../../domain/zone-names.js'
 
 /**
  * Cloudflare's zone object with the fields clients read. Workerhive has no DNS: a zone is the set of
@@ -59,6 +67,7 @@ function requireZoneName(value: unknown, edgeDomain: string): string {
       ? `names under ${edgeDomain} are the platform's default hostnames`
       : undefined)
   if (problem) throw invalidZoneName(value, problem)
+  if (unregistrableZoneName(name)) throw zoneNotRegistrable(name)
   return name
 }
 
@@ -91,17 +100,23 @@ export function zoneRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if (body.type !== undefined && body.type !== 'full')
       throw malformedBody("Workerhive zones are 'full' zones; omit 'type' or send 'full'")
     // Nothing proves who owns a domain here (Cloudflare checks name servers), so hostnames stay with
-    // the account that claimed them first: no zone inside, or around, another account's zone.
+    // the account that claimed them first: no zone inside, or around, another account's zone. The
+    // refusal reads like one for any unregistrable name, so it never tells that the name is held.
     const overlaps = (z: Zone) => hostnameInZone(name, z.name) || hostnameInZone(z.name, name)
-    if ((await deps.store.zones.list({})).some((z) => z.accountId !== account.id && overlaps(z)))
-      throw invalidZoneName(body.name as string, 'it lies inside, or contains, a zone of another account')
+    const all = await deps.store.zones.list({})
+    if (all.some((z) => z.accountId !== account.id && overlaps(z))) throw zoneNotRegistrable(name)
+    if (all.some((z) => z.accountId === account.id && z.name === name)) throw zoneExists(name)
     try {
       const zone = await deps.store.zones.create(account.id, name)
       // A new zone can take hostnames away from a parent zone's routes, so the edge must reload.
       await deps.edge.routesChanged()
       return c.json(ok(zoneView(zone, account)))
     } catch (e) {
-      if (e instanceof StorageConflict) throw zoneExists(name)
+      // A race with another create: whose name it was is not the caller's business either.
+      if (e instanceof StorageConflict) {
+        const mine = (await deps.store.zones.list({ accountId: account.id })).some((z) => z.name === name)
+        throw mine ? zoneExists(name) : zoneNotRegistrable(name)
+      }
       throw e
     }
   })

@@ -4,6 +4,7 @@ import { invalidScriptName } from '../../domain/errors.js'
 import { parseScriptUpload } from '../upload/parse.js'
 import { prepareUpload } from '../upload/prepare.js'
 import { notifyEdge, withFreshScript } from './change.js'
+import { pruneVersions, requireScriptRoom } from '../quotas.js'
 import type { LocatedScope, ScriptLocator } from './locator.js'
 
 /**
@@ -26,6 +27,7 @@ export async function publishUpload(
   const strictInherit = c.req.query('bindings_inherit') === 'strict'
   const { script, version } = await withFreshScript(name, async () => {
     const existing = await deps.store.scripts.get(where, name)
+    if (!existing) await requireScriptRoom(deps, where, where.namespaceName ?? undefined)
     const previous = existing && (await deps.store.scripts.version(existing.currentVersionId))
     const prepared = await prepareUpload({
       upload,
@@ -46,6 +48,7 @@ export async function publishUpload(
       ifCurrent: existing?.currentVersionId ?? null,
     })
   })
+  await pruneVersions(deps, script.id)
   await notifyEdge(deps, where, name)
   return { script, version, startupTimeMs: upload.startupTimeMs }
 }

@@ -32,6 +32,7 @@ export const secretKey = defineBindingKind({
       return `binding '${b.name}' of type secret_key: the key cannot be imported: ${e instanceof Error ? e.message : String(e)}`
     }
   },
-  publicView: ({ key_base64: _base64, key_jwk: _jwk, ...rest }) => rest,
+  // `sealed` is the key material as stored (src/secrets/): ciphertext, but still never shown.
+  publicView: ({ key_base64: _base64, key_jwk: _jwk, sealed: _sealed, ...rest }) => rest,
   toHost: secretKeyToHost,
 })

@@ -2,6 +2,7 @@ import type { Command } from '../command.js'
 import { accountCreate, tokenCreate } from './account.js'
 import { namespaceCreate, namespaceDelete, namespaceList } from './namespace.js'
 import { logs, status } from './operations.js'
+import { secretsRotateKey } from './secrets.js'
 import { start } from './start.js'
 import { routeAdd, routeDelete, routeList, zoneCreate, zoneList } from './zone.js'
 
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   namespaceDelete,
   status,
   logs,
+  secretsRotateKey,
 ]

@@ -1,25 +1,28 @@
-import type { EdgeStatus } from '../../api/context.js'
+import type { StatusView } from '../../api/context.js'
 import { call, target } from '../api-client.js'
 import { dataDirOption, defineCommand, jsonOption, printJson, str } from '../command.js'
 
 export const status = defineCommand({
   path: ['status'],
-  describe: 'Show the edge: workerd processes, sandbox, and scripts on probation or refused',
+  describe: 'Show your scripts on probation or refused; with operator credentials also workerd processes and the sandbox',
   options: { ...dataDirOption, ...jsonOption },
   example: 'status --json',
   async run({ values }) {
-    const s = await call<EdgeStatus>(target(str(values['data-dir'])), 'GET', '/workerhive/status')
+    const s = await call<StatusView>(target(str(values['data-dir'])), 'GET', '/workerhive/status')
     if (values.json) return printJson(s)
     const out: string[] = []
-    out.push(
-      s.sandbox.kind === 'none'
-        ? `sandbox: NONE (${s.sandbox.reason ?? 'unknown'}) \u2014 workerd runs unconfined`
-        : `sandbox: ${s.sandbox.kind}`,
-    )
-    out.push(`watchdog: ${s.watchdog.kills} kills, ${s.watchdog.recycles} recycles`)
-    for (const p of s.processes) out.push(`workerd #${p.index} ${p.role.padEnd(9)} ${p.state.padEnd(8)} pid ${p.pid ?? '-'}  restarts ${p.restarts}`)
-    if (s.containment.length === 0) out.push('containment: no script on probation or refused')
-    for (const c of s.containment) {
+    // Host figures come only with operator credentials; a tenant sees its own scripts only.
+    if (s.sandbox)
+      out.push(
+        s.sandbox.kind === 'none'
+          ? `sandbox: NONE (${s.sandbox.reason ?? 'unknown'}) \u2014 workerd runs unconfined`
+          : `sandbox: ${s.sandbox.kind}`,
+      )
+    if (s.watchdog) out.push(`watchdog: ${s.watchdog.kills} kills, ${s.watchdog.recycles} recycles`)
+    for (const p of s.processes ?? []) out.push(`workerd #${p.index} ${p.role.padEnd(9)} ${p.state.padEnd(8)} pid ${p.pid ?? '-'}  restarts ${p.restarts}`)
+    if (!s.containment) out.push('edge: not running')
+    else if (s.containment.length === 0) out.push('containment: no script on probation or refused')
+    for (const c of s.containment ?? []) {
       out.push(`${c.status.padEnd(9)} ${c.key}  (${c.reason}, ${c.strikes} strikes, until ${new Date(c.until).toISOString()})`)
     }
     process.stdout.write(out.join('\n') + '\n')

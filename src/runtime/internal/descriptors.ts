@@ -17,13 +17,17 @@ import { hostBindingsOf } from '../../bindings/index.js'
 import { withCpuCheckpoints } from './cpu-checkpoints.js'
 import { sha256Hex } from '../../util/ids.js'
 import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
+import { openBinding } from '../../secrets/secret-bindings.js'
+import type { Keyring } from '../../secrets/sealer.js'
 
 /**
  * Turns stored scripts into what the host worker runs. This is the only place that reads secret
- * binding values for the runtime; they leave Node only towards workerd's loopback socket.
+ * binding values for the runtime: they are sealed at rest (src/secrets/) and opened here, with
+ * `keyring`, on their way to workerd's loopback socket, the only place they leave Node.
  */
 export async function describeScript(
   store: Store,
+  keyring: Keyring,
   accountId: AccountId,
   namespaceId: NamespaceId | null,
   name: string,
@@ -42,7 +46,7 @@ export async function describeScript(
     observability?.enabled === true ||
     script.settings.logpush ||
     isTailed({ accountId, namespaceId: namespaceId ?? '', script: name })
-  const shared = { store, script, trusted, traced, tail }
+  const shared = { store, keyring, script, trusted, traced, tail }
   const current = await describeVersion(shared, version)
   const split = await deploymentSplit(shared, version)
   return split ? { ...current, split } : current
@@ -50,6 +54,7 @@ export async function describeScript(
 
 interface ScriptFacts {
   store: Store
+  keyring: Keyring
   script: Script
   trusted: boolean
   traced: boolean
@@ -58,10 +63,10 @@ interface ScriptFacts {
 
 /** One version of a script as the host runs it. */
 async function describeVersion(
-  { store, script, trusted, traced, tail }: ScriptFacts,
+  { store, keyring, script, trusted, traced, tail }: ScriptFacts,
   version: ScriptVersion,
 ): Promise<ScriptDescriptor> {
-  const bindings = await hostBindings(store, script.accountId, version)
+  const bindings = await hostBindings(store, keyring, script.accountId, version)
   const limits = {
     ...(script.settings.limits.cpu_ms !== undefined ? { cpuMs: script.settings.limits.cpu_ms } : {}),
     ...(script.settings.limits.subrequests !== undefined ? { subRequests: script.settings.limits.subrequests } : {}),
@@ -145,8 +150,8 @@ function cacheIdentity(script: Script, namespaceId: NamespaceId | null, trusted:
 /** The parts of a version its bindings are built from (a stored version, or a candidate). */
 type BindingSource = Pick<ScriptVersion, 'id' | 'createdOn' | 'annotations' | 'bindings'>
 
-const hostBindings = (store: Store, accountId: AccountId, version: BindingSource): Promise<HostBinding[]> =>
-  hostBindingsOf(version.bindings, { accountId, store, version })
+const hostBindings = (store: Store, keyring: Keyring, accountId: AccountId, version: BindingSource): Promise<HostBinding[]> =>
+  hostBindingsOf(version.bindings.map((b) => openBinding(keyring, b)), { accountId, store, version })
 
 const TEXT_TYPES = new Set(['esm', 'commonjs', 'text', 'json'])
 
@@ -189,11 +194,11 @@ function bundledModule(m: ModuleContent): CodeBundle['modules'][number] {
  * A version that is not stored yet, as the host would run it (same bindings, dates and shims), for
  * a startup check. Nothing here is cached by the host: the check loads a throwaway isolate.
  */
-export async function describeCandidate(store: Store, candidate: StartupCandidate, now: number): Promise<StartupCheck> {
+export async function describeCandidate(store: Store, keyring: Keyring, candidate: StartupCandidate, now: number): Promise<StartupCheck> {
   const { accountId, namespaceId, name, version } = candidate
   const id = 'startup-check' as VersionId
   const createdOn = new Date(now).toISOString()
-  const bindings = await hostBindings(store, accountId, { id, createdOn, annotations: version.annotations ?? {}, bindings: version.bindings })
+  const bindings = await hostBindings(store, keyring, accountId, { id, createdOn, annotations: version.annotations ?? {}, bindings: version.bindings })
   const trusted = namespaceId === null ? true : ((await store.namespaces.getById(namespaceId))?.trustedWorkers ?? false)
   const script: ScriptDescriptor = {
     accountId,

@@ -8,6 +8,7 @@ import { EventBatchSchema, parseQuery } from './wire-check.js'
 import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../../shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from './descriptors.js'
 import type { Store } from '../../storage/store.js'
+import type { Keyring } from '../../secrets/sealer.js'
 import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
 import { cacheInternalHandler } from './cache.js'
@@ -16,6 +17,8 @@ import type { ResponseCache } from '../../cache/response-cache.js'
 
 export interface InternalDeps {
   store: Store
+  /** Opens the sealed secrets of the scripts described to workerd. */
+  keyring: Keyring
   log: Logger
   clock: Clock
   secret: string
@@ -55,7 +58,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
     const query = parseQuery(WIRE.script, c.req.queries()) ?? {}
     const accountId = (query.account ?? '') as AccountId
     const namespaceId = (query.namespace || null) as NamespaceId | null
-    const script = await describeScript(deps.store, accountId, namespaceId, query.name ?? '', deps.isTailed)
+    const script = await describeScript(deps.store, deps.keyring, accountId, namespaceId, query.name ?? '', deps.isTailed)
     if (!script) return c.json({ found: false } satisfies ScriptLookup)
     const version = await deps.store.scripts.version(script.versionId as VersionId)
     const small = version && version.modules.reduce((n, m) => n + m.size, 0) <= INLINE_CODE_BYTES

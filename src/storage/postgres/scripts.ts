@@ -1,4 +1,4 @@
-import type { ScriptId } from '../../domain/ids.js'
+import type { ScriptId, VersionId } from '../../domain/ids.js'
 import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
@@ -21,6 +21,8 @@ import {
   type DeploymentRow,
   type ScriptRow,
   type VersionRow,
+  servedVersionIds,
+  versionsToPrune,
 } from '../shared/scripts.js'
 import { assetScope, type ScriptScope, type ScriptStore } from '../store.js'
 import { dialect, LOCK_CLASS, toJson, type Db, type Sql } from './database.js'
@@ -52,6 +54,8 @@ const sql = {
   lastNumber: 'SELECT COALESCE(MAX(number), 0) AS n FROM script_versions WHERE script_id = $1',
   insertVersion: insertSql(dialect, 'script_versions', VERSION_COLUMNS),
   version: 'SELECT * FROM script_versions WHERE id = $1',
+  allBindings: 'SELECT id, bindings FROM script_versions FOR UPDATE',
+  setBindings: 'UPDATE script_versions SET bindings = $1 WHERE id = $2',
   versions: 'SELECT * FROM script_versions WHERE script_id = $1 ORDER BY number DESC',
   insertBlob: 'INSERT INTO blobs (hash, content) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
   blob: 'SELECT content FROM blobs WHERE hash = $1',
@@ -67,6 +71,9 @@ const sql = {
   deleteAssetSessions: "DELETE FROM asset_sessions WHERE account_id = $1 AND COALESCE(namespace_id, '') = $2 AND script = ANY($3::text[])",
   insertDeployment: insertSql(dialect, 'deployments', DEPLOYMENT_COLUMNS),
   deployments: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC',
+  lockById: 'SELECT current_version_id FROM scripts WHERE id = $1 FOR UPDATE',
+  versionIds: 'SELECT id FROM script_versions WHERE script_id = $1 ORDER BY number DESC',
+  deleteVersions: 'DELETE FROM script_versions WHERE script_id = $1 AND id = ANY($2)',
   activeDeployment: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC LIMIT 1',
   list: `${SCRIPT} WHERE s.account_id = $1 AND s.namespace_id = $2 AND s.name > $3 AND ${matches(4, 5)}
          ORDER BY s.name LIMIT $6`,
@@ -123,6 +130,18 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
         const script = await mustGetById(q, plan.scriptId)
         const version = toVersion(dialect, (await q.one<VersionRow>(sql.version, [plan.versionId]))!)
         return { script, version, created: plan.created }
+      })
+    },
+    async rewriteBindings(edit) {
+      return db.tx(async (q) => {
+        let changed = 0
+        for (const row of await q.rows<{ id: string; bindings: unknown }>(sql.allBindings)) {
+          const next = edit(dialect.json(row.bindings))
+          if (next === undefined) continue
+          await q.run(sql.setBindings, [toJson(next), row.id])
+          changed++
+        }
+        return changed
       })
     },
     async get(scope, name) {
@@ -233,6 +252,19 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
     async activeDeployment(scriptId) {
       const [r] = await db.rows<DeploymentRow>(sql.activeDeployment, [scriptId])
       return r && toDeployment(dialect, r)
+    },
+    async pruneVersions(scriptId, keep) {
+      // The script row's lock orders this after (or before) a deploy, which updates that row.
+      return db.tx(async (q) => {
+        const script = await q.one<{ current_version_id: string | null }>(sql.lockById, [scriptId])
+        if (!script) return []
+        const [deployment] = await q.rows<DeploymentRow>(sql.activeDeployment, [scriptId])
+        const served = servedVersionIds(script.current_version_id, deployment && toDeployment(dialect, deployment))
+        const ids = (await q.rows<{ id: string }>(sql.versionIds, [scriptId])).map((r) => r.id)
+        const doomed = versionsToPrune(ids, served, keep)
+        if (doomed.length) await q.run(sql.deleteVersions, [scriptId, doomed])
+        return doomed as VersionId[]
+      })
     },
   }
 }

@@ -271,3 +271,19 @@ export function planPublish(
     ...(tags && { tags }),
   }
 }
+
+/**
+ * The versions to delete so that at most `keep` remain (the newest), never one that `protectedIds`
+ * names (the current version and the versions of the active deployment, which the edge may serve)
+ * and never the newest, which was just uploaded and whose number the next version counts on.
+ * Kept versions count toward `keep`, so an old deployed version pushes out a newer undeployed one.
+ */
+export function versionsToPrune(newestFirst: readonly string[], protectedIds: ReadonlySet<string>, keep: number): string[] {
+  const prunable = newestFirst.filter((id, i) => i > 0 && !protectedIds.has(id))
+  const room = Math.max(0, keep - (newestFirst.length - prunable.length))
+  return prunable.slice(room)
+}
+
+/** The ids `versionsToPrune` must never delete: the current version and those the deployment serves. */
+export const servedVersionIds = (current: string | null, deployment: Deployment | undefined): Set<string> =>
+  new Set([...(current ? [current] : []), ...(deployment?.versions.map((v) => v.versionId as string) ?? [])])

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Dialect } from '../shared/dialect.js'
 import { migrations } from './migrations/index.js'
@@ -11,7 +11,11 @@ export type Db = Database.Database
  * acknowledged survives kill -9 and power loss, and applies pending migrations.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true })
+    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+  }
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')

@@ -1,4 +1,4 @@
-import type { ScriptId } from '../../domain/ids.js'
+import type { ScriptId, VersionId } from '../../domain/ids.js'
 import type { TagFilter } from '../../domain/tags.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { uuid } from '../../util/ids.js'
@@ -21,6 +21,8 @@ import {
   type DeploymentRow,
   type ScriptRow,
   type VersionRow,
+  servedVersionIds,
+  versionsToPrune,
 } from '../shared/scripts.js'
 import { assetScope, type ScriptScope, type ScriptStore } from '../store.js'
 import { dialect, toJson, type Db } from './database.js'
@@ -41,6 +43,8 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     ),
     insertVersion: db.prepare(insertSql(dialect, 'script_versions', VERSION_COLUMNS)),
     version: db.prepare<[string], VersionRow>('SELECT * FROM script_versions WHERE id = ?'),
+    allBindings: db.prepare<[], { id: string; bindings: string }>('SELECT id, bindings FROM script_versions'),
+    setBindings: db.prepare('UPDATE script_versions SET bindings = ? WHERE id = ?'),
     versions: db.prepare<[string], VersionRow>(
       'SELECT * FROM script_versions WHERE script_id = ? ORDER BY number DESC',
     ),
@@ -58,6 +62,10 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     deployments: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC',
     ),
+    versionIds: db.prepare<[string], { id: string }>(
+      'SELECT id FROM script_versions WHERE script_id = ? ORDER BY number DESC',
+    ),
+    deleteVersion: db.prepare('DELETE FROM script_versions WHERE id = ? AND script_id = ?'),
     activeDeployment: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC LIMIT 1',
     ),
@@ -105,6 +113,18 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
         if (plan.tags) replaceTags(plan.scriptId, plan.tags)
         const script = asScript(s.byId.get(plan.scriptId)!)
         return { script, version: toVersion(dialect, s.version.get(plan.versionId)!), created: plan.created }
+      })()
+    },
+    async rewriteBindings(edit) {
+      return db.transaction(() => {
+        let changed = 0
+        for (const row of s.allBindings.all()) {
+          const next = edit(dialect.json(row.bindings))
+          if (next === undefined) continue
+          s.setBindings.run(toJson(next), row.id)
+          changed++
+        }
+        return changed
       })()
     },
     async get(scope, name) {
@@ -207,6 +227,20 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     async activeDeployment(scriptId) {
       const r = s.activeDeployment.get(scriptId)
       return r && toDeployment(dialect, r)
+    },
+    async pruneVersions(scriptId, keep) {
+      return db.transaction(() => {
+        const script = s.byId.get(scriptId)
+        if (!script) return []
+        const deployment = s.activeDeployment.get(scriptId)
+        const served = servedVersionIds(
+          script.current_version_id as string | null,
+          deployment && toDeployment(dialect, deployment),
+        )
+        const doomed = versionsToPrune(s.versionIds.all(scriptId).map((r) => r.id), served, keep)
+        for (const id of doomed) s.deleteVersion.run(id, scriptId)
+        return doomed as VersionId[]
+      })()
     },
   }
 }

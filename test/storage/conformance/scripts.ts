@@ -47,6 +47,27 @@ export function scriptCases(test: DefineCase): void {
     assert.deepEqual(await store.scripts.getById(script.id), script)
   })
 
+  test('rewriteBindings: rewrites the versions the edit changes, every version of every script, and no other', async ({ store }) => {
+    const scope = await newNamespaceScope(store, 'rw')
+    const marker = `REWRITE_${Math.random().toString(36).slice(2)}`
+    const bindings = [{ type: 'secret_text', name: marker, text: 'old' }]
+    const first = await store.scripts.publish({ scope, name: 'one', version: esmVersion('export default {}', { bindings }) })
+    const second = await store.scripts.publish({ scope, name: 'one', version: esmVersion('export default {}', { bindings }) })
+    const other = await store.scripts.publish({ scope, name: 'two', version: esmVersion('export default {}', { bindings: [{ type: 'plain_text', name: 'X', text: 'x' }] }) })
+    const changed = await store.scripts.rewriteBindings((bs) =>
+      bs.some((b) => b.name === marker) ? bs.map((b) => ({ ...b, text: 'new' })) : undefined,
+    )
+    assert.equal(changed, 2)
+    for (const v of [first.version, second.version]) assert.deepEqual((await store.scripts.version(v.id))!.bindings, [{ type: 'secret_text', name: marker, text: 'new' }])
+    assert.deepEqual((await store.scripts.version(other.version.id))!.bindings, [{ type: 'plain_text', name: 'X', text: 'x' }])
+    // An edit that throws changes nothing (one transaction).
+    await assert.rejects(store.scripts.rewriteBindings((bs) => {
+      if (bs.some((b) => b.name === marker && b.text === 'new')) throw new Error('stop')
+      return undefined
+    }), /stop/)
+    assert.equal((await store.scripts.version(first.version.id))!.bindings[0]!.text, 'new')
+  })
+
   test('publish: module content is stored by hash and served back byte for byte', async ({ store }) => {
     const scope = await newNamespaceScope(store, 'a')
     const wasm = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0xff, 0x00, 0x80])
@@ -370,4 +391,32 @@ export function scriptCases(test: DefineCase): void {
     assert.equal(await store.scripts.activeDeployment('missing' as ScriptId), undefined)
   })
 
+  test('pruneVersions: keeps the newest, and every version the active deployment serves', async ({ store, clock }) => {
+    const scope = await newNamespaceScope(store, 'a')
+    const v1 = await store.scripts.publish({ scope, name: 'app', version: esmVersion('v1') })
+    const ids = [v1.version.id]
+    for (const code of ['v2', 'v3', 'v4', 'v5']) {
+      clock.advance(1000)
+      ids.push((await store.scripts.publish({ scope, name: 'app', version: esmVersion(code), deploy: false })).version.id)
+    }
+    // v1 (current) and v2 serve a split; v3 … v5 are uploaded, not deployed
+    await store.scripts.deploy(v1.script.id, [
+      { versionId: ids[0]!, percentage: 60 },
+      { versionId: ids[1]!, percentage: 40 },
+    ], { source: 'api', annotations: {} })
+    const [, , v3, v4, v5] = ids
+    const pruned = await store.scripts.pruneVersions(v1.script.id, 3)
+    assert.deepEqual(pruned.sort(), [v3!, v4!].sort(), 'the served two count toward the three kept')
+    const left = (await store.scripts.versions(v1.script.id)).map((v) => v.id)
+    assert.deepEqual(left, [v5!, ids[1]!, ids[0]!])
+    assert.equal(await store.scripts.version(v3!), undefined)
+    // nothing to do; and never the served ones nor the newest, even with keep 1
+    assert.deepEqual(await store.scripts.pruneVersions(v1.script.id, 3), [])
+    assert.deepEqual(await store.scripts.pruneVersions(v1.script.id, 1), [])
+    assert.deepEqual((await store.scripts.versions(v1.script.id)).map((v) => v.id), [v5!, ids[1]!, ids[0]!])
+    assert.deepEqual(await store.scripts.pruneVersions('missing' as ScriptId, 1), [])
+    // a new version still gets the next number
+    const next = await store.scripts.publish({ scope, name: 'app', version: esmVersion('v6') })
+    assert.equal(next.version.number, 6)
+  })
 }
