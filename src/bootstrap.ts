@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AccountId } from './domain/ids.js'
-import type { Store } from './storage/store.js'
+import type { Store, TokenSettings } from './storage/store.js'
 import { hexId, secretToken, sha256Hex } from './util/ids.js'
 
 /** The secrets of the first account, kept (mode 0600) in the data dir so later starts can print them. */
@@ -32,9 +32,10 @@ export async function createAccount(
   return { accountId: account.id, globalApiKey }
 }
 
-export async function createToken(store: Store, accountId: AccountId, name: string): Promise<string> {
+/** A new token's value: full access to the account unless `settings` scope it. */
+export async function createToken(store: Store, accountId: AccountId, name: string, settings?: TokenSettings): Promise<string> {
   const token = secretToken()
-  await store.accounts.createToken({ accountId, name, tokenHash: sha256Hex(token) })
+  await store.accounts.createToken({ accountId, name, tokenHash: sha256Hex(token), ...(settings ? { settings } : {}) })
   return token
 }
 

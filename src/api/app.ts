@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { assetTokenOnlyForUploads, authenticate, requireOwnAccount } from './auth.js'
+import { assetTokenOnlyForUploads, authenticate, authorize, requireOwnAccount } from './auth.js'
 import type { ApiDeps, ApiEnv } from './context.js'
 import { fail } from './envelope.js'
 import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRoute, noRoute, storageFull } from '../domain/errors.js'
@@ -18,6 +18,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   v4.use('*', assetTokenOnlyForUploads)
   v4.use('/accounts/:accountId', requireOwnAccount)
   v4.use('/accounts/:accountId/*', requireOwnAccount)
+  v4.use('*', authorize)
   for (const module of routeModules) v4.route('/', module(deps))
 
   const app = new Hono<ApiEnv>()

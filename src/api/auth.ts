@@ -1,20 +1,40 @@
 import type { MiddlewareHandler } from 'hono'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { matchedRoutes } from 'hono/route'
 import { readAssetToken } from '../assets/tokens.js'
-import type { AssetSession } from '../storage/store.js'
+import type { ApiToken, AssetSession } from '../storage/store.js'
 import { sha256Hex } from '../util/ids.js'
+import { isoTime } from '../util/clock.js'
 import type { ApiEnv, ApiDeps } from './context.js'
-import { authenticationError, forbidden } from '../domain/errors.js'
+import {
+  authenticationError,
+  forbidden,
+  invalidApiToken,
+  tokenLocationRefused,
+  unauthorizedResource,
+} from '../domain/errors.js'
+import { policiesAllow, requestIpAllowed } from '../domain/token-policy.js'
+import { routeCheck } from './permissions.js'
+
+/** Token verify endpoints answer a bad token with Cloudflare's 1000, not the generic 10000. */
+const VERIFY_PATH = /^\/client\/v4\/(user|accounts\/[^/]+)\/tokens\/verify\/?$/
+
+/** last_used_on is written at most this often per token, so reads do not each become a write. */
+const LAST_USED_GRANULARITY_MS = 60_000
 
 /**
  * Resolves the caller's account from `Authorization: Bearer <token>` or the legacy
  * `X-Auth-Email` + `X-Auth-Key` pair. Secrets are compared by their sha256; none is stored in clear.
+ * A token outside its validity window, disabled, or used from an address its condition refuses
+ * authenticates nothing.
  */
 export function authenticate(deps: Pick<ApiDeps, 'store' | 'clock'>): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization')
+    const refuse = () => (VERIFY_PATH.test(c.req.path) ? invalidApiToken() : authenticationError())
     if (header) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-      if (!match) throw authenticationError()
+      if (!match) throw refuse()
       if (ASSET_UPLOAD_PATH.test(c.req.path)) {
         const session = await assetSession(deps, match[1]!)
         const account = session && (await deps.store.accounts.get(session.accountId))
@@ -24,23 +44,45 @@ export function authenticate(deps: Pick<ApiDeps, 'store' | 'clock'>): Middleware
         return next()
       }
       const token = await deps.store.accounts.findToken(sha256Hex(match[1]!))
-      if (!token || token.status !== 'active') throw authenticationError()
+      const now = deps.clock.now()
+      if (!token || tokenState(token, now) !== 'active') throw refuse()
+      const address = clientAddress(c)
+      if (!requestIpAllowed(token.condition, address)) throw tokenLocationRefused(address ?? 'unknown')
       const account = await deps.store.accounts.get(token.accountId)
-      if (!account) throw authenticationError()
+      if (!account) throw refuse()
+      if (!token.lastUsedOn || Date.parse(token.lastUsedOn) + LAST_USED_GRANULARITY_MS <= now) {
+        await deps.store.accounts.touchToken(token.id, isoTime(now))
+      }
       c.set('account', account)
-      c.set('auth', { kind: 'token', tokenId: token.id })
+      c.set('auth', { kind: 'token', token })
       return next()
     }
     const email = c.req.header('x-auth-email')
     const key = c.req.header('x-auth-key')
     if (email && key) {
       const account = await deps.store.accounts.findByGlobalKey(email.trim(), sha256Hex(key.trim()))
-      if (!account) throw authenticationError()
+      if (!account) throw refuse()
       c.set('account', account)
       c.set('auth', { kind: 'global-key' })
       return next()
     }
-    throw authenticationError()
+    throw refuse()
+  }
+}
+
+/** Cloudflare's token status: disabled by its owner, expired, or (before not_before) not yet usable. */
+export function tokenState(token: ApiToken, now: number): 'active' | 'disabled' | 'expired' | 'not-yet-valid' {
+  if (token.status === 'disabled') return 'disabled'
+  if (token.expiresOn && Date.parse(token.expiresOn) <= now) return 'expired'
+  if (token.notBefore && Date.parse(token.notBefore) > now) return 'not-yet-valid'
+  return 'active'
+}
+
+function clientAddress(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string | undefined {
+  try {
+    return getConnInfo(c).remote.address
+  } catch {
+    return undefined
   }
 }
 
@@ -69,4 +111,28 @@ export const requireOwnAccount: MiddlewareHandler<ApiEnv> = async (c, next) => {
 export const assetTokenOnlyForUploads: MiddlewareHandler<ApiEnv> = async (c, next) => {
   if (c.get('auth').kind === 'asset-upload' && !ASSET_UPLOAD_PATH.test(c.req.path)) throw authenticationError()
   return next()
+}
+
+/**
+ * A scoped token reaches a route only when its policies grant the permission the route needs on
+ * what the request touches (see permissions.ts). Full-access tokens and the global key pass.
+ */
+export const authorize: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const auth = c.get('auth')
+  if (auth.kind !== 'token' || auth.token.policies === null) return next()
+  // The handler that will answer; none means the 404/405 handler answers, which reveals nothing.
+  const route = matchedRoutes(c).find((r) => r.method !== 'ALL')
+  if (!route) return next()
+  const routePath = route.path.replace(/^\/client\/v4/, '')
+  const check = routeCheck(c.req.method, routePath)
+  if (check?.requirement === 'none') return next()
+  const target = check?.target(c.get('account').id, c.req.path.replace(/^\/client\/v4/, ''))
+  const allowed =
+    check !== undefined &&
+    target !== undefined &&
+    (check.requirement === 'any'
+      ? policiesAllow(auth.token.policies, 'any', target)
+      : check.requirement.anyOf.some((p) => policiesAllow(auth.token.policies!, p, target)))
+  if (allowed) return next()
+  throw routePath === '/user' ? unauthorizedResource() : forbidden()
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { Account, Store } from '../storage/store.js'
+import type { Account, ApiToken, Store } from '../storage/store.js'
 import type { AccountId } from '../domain/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { AssetSession } from '../storage/store.js'
@@ -48,7 +48,7 @@ export type StatusView = Partial<Omit<EdgeStatus, 'containment'>> & {
  * only) the JWT of an assets-upload-session.
  */
 export type AuthInfo =
-  | { kind: 'token'; tokenId: string }
+  | { kind: 'token'; token: ApiToken }
   | { kind: 'global-key' }
   | { kind: 'asset-upload'; session: AssetSession }
 

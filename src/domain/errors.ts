@@ -55,6 +55,19 @@ export const forbidden = defineApiError('forbidden', {
 export const invalidApiToken = defineApiError('invalidApiToken', {
   code: 1000, status: 401, message: () => 'Invalid API Token',
 })
+/** A scoped token lacking the permission: Cloudflare's answer on /user (9109). */
+export const unauthorizedResource = defineApiError('unauthorizedResource', {
+  code: 9109, status: 403, message: () => 'Unauthorized to access requested resource',
+})
+export const tokenLocationRefused = defineApiError('tokenLocationRefused', {
+  code: 9109, status: 403, message: (ip: string) => `Cannot use the access token from location: ${ip}`,
+})
+export const tokenNotFound = defineApiError('tokenNotFound', {
+  code: 1003, status: 404, message: () => 'Token not found',
+})
+export const invalidTokenRequest = defineApiError('invalidTokenRequest', {
+  code: 1001, status: 400, message: (why: string) => why,
+})
 export const methodNotAllowed = defineApiError('methodNotAllowed', {
   code: 10000, status: 405,
   message: (method: string) => `${method} method not allowed for the api_token authentication scheme`,

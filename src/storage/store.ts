@@ -1,5 +1,6 @@
 import type { AccountId, KvNamespaceId, NamespaceId, ScriptId, VersionId, ZoneId } from '../domain/ids.js'
 import type { TagFilter } from '../domain/tags.js'
+import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
 
 /**
@@ -62,6 +63,25 @@ export interface ApiToken {
   name: string
   status: 'active' | 'disabled'
   createdOn: string
+  /** Who owns it, as in Cloudflare: a user token (/user/tokens) or an account token. */
+  owner: 'user' | 'account'
+  /** null: full access to its account (tokens from `start` and the CLI). */
+  policies: TokenPolicy[] | null
+  condition: TokenCondition
+  notBefore: string | null
+  expiresOn: string | null
+  modifiedOn: string
+  lastUsedOn: string | null
+}
+
+/** What a client sets on a scoped token (create and update). */
+export interface TokenSettings {
+  name: string
+  status?: 'active' | 'disabled'
+  policies: TokenPolicy[] | null
+  condition?: TokenCondition
+  notBefore?: string | null
+  expiresOn?: string | null
 }
 
 export interface AccountStore {
@@ -72,9 +92,24 @@ export interface AccountStore {
   findByGlobalKey(email: string, keyHash: string): Promise<Account | undefined>
   findBySubdomain(subdomain: string): Promise<Account | undefined>
   setSubdomain(id: AccountId, subdomain: string): Promise<void>
-  createToken(input: { accountId: AccountId; name: string; tokenHash: string }): Promise<ApiToken>
+  /** A full-access token unless `settings` scope it. */
+  createToken(input: {
+    accountId: AccountId
+    name: string
+    tokenHash: string
+    owner?: 'user' | 'account'
+    settings?: TokenSettings
+  }): Promise<ApiToken>
   findToken(tokenHash: string): Promise<ApiToken | undefined>
+  getToken(accountId: AccountId, id: string): Promise<ApiToken | undefined>
   listTokens(accountId: AccountId): Promise<ApiToken[]>
+  /** Replaces the settings; undefined when the account has no such token. */
+  updateToken(accountId: AccountId, id: string, settings: TokenSettings): Promise<ApiToken | undefined>
+  /** Gives the token a new secret (the old one stops working); false when there is no such token. */
+  rollToken(accountId: AccountId, id: string, tokenHash: string): Promise<boolean>
+  deleteToken(accountId: AccountId, id: string): Promise<boolean>
+  /** Records when the token was last used (last_used_on). */
+  touchToken(id: string, at: string): Promise<void>
 }
 
 // --- dispatch namespaces --------------------------------------------------------------------

@@ -16,11 +16,6 @@ const accountView = (a: Account) => ({
 export function identityRoutes(_deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
-  app.get('/user/tokens/verify', (c) => {
-    const auth = c.get('auth')
-    return c.json(ok({ id: auth.kind === 'token' ? auth.tokenId : 'global-api-key', status: 'active' }))
-  })
-
   app.get('/user', (c) => {
     const a = c.get('account')
     return c.json(

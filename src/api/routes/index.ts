@@ -22,6 +22,7 @@ import { namespaceScriptTagRoutes } from './script-tags.js'
 import { accountScriptVersionRoutes, namespaceScriptVersionRoutes } from './script-versions.js'
 import { subdomainRoutes } from './subdomain.js'
 import { tailRoutes } from './tails.js'
+import { tokenRoutes } from './tokens.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
 import { zoneRoutes } from './zones.js'
@@ -29,6 +30,7 @@ import { zoneRoutes } from './zones.js'
 /** Every route module of the v4 API, mounted under /client/v4. One line per resource. */
 export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   identityRoutes,
+  tokenRoutes,
   dispatchNamespaceRoutes,
   namespaceScriptRoutes,
   namespaceScriptContentRoutes,

@@ -1,7 +1,15 @@
 import type { AccountId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
-import { accountConflict, toAccount, toToken, type AccountRow, type TokenRow } from '../shared/accounts.js'
+import {
+  accountConflict,
+  fullAccess,
+  toAccount,
+  toToken,
+  tokenSettingValues,
+  type AccountRow,
+  type TokenRow,
+} from '../shared/accounts.js'
 import { rethrowConflict } from '../shared/dialect.js'
 import type { AccountStore } from '../store.js'
 import { dialect, type Db } from './database.js'
@@ -19,10 +27,19 @@ export function sqliteAccounts(db: Db, clock: Clock): AccountStore {
     bySubdomain: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE subdomain = ?'),
     setSubdomain: db.prepare('UPDATE accounts SET subdomain = ? WHERE id = ?'),
     insertToken: db.prepare(
-      'INSERT INTO api_tokens (id, account_id, name, token_hash, status, created_on) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO api_tokens (id, account_id, token_hash, owner, created_on, modified_on,
+         name, status, policies, request_condition, not_before, expires_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     token: db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE token_hash = ?'),
-    tokens: db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE account_id = ? ORDER BY created_on'),
+    tokenById: db.prepare<[string, string], TokenRow>('SELECT * FROM api_tokens WHERE account_id = ? AND id = ?'),
+    tokens: db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE account_id = ? ORDER BY created_on, id'),
+    updateToken: db.prepare(
+      `UPDATE api_tokens SET modified_on = ?, name = ?, status = ?, policies = ?, request_condition = ?,
+         not_before = ?, expires_on = ? WHERE account_id = ? AND id = ?`,
+    ),
+    rollToken: db.prepare('UPDATE api_tokens SET token_hash = ?, modified_on = ? WHERE account_id = ? AND id = ?'),
+    deleteToken: db.prepare('DELETE FROM api_tokens WHERE account_id = ? AND id = ?'),
+    touchToken: db.prepare('UPDATE api_tokens SET last_used_on = ? WHERE id = ?'),
   }
   return {
     async create({ name, email, globalKeyHash, subdomain }) {
@@ -57,18 +74,35 @@ export function sqliteAccounts(db: Db, clock: Clock): AccountStore {
         rethrowConflict(dialect, `subdomain ${subdomain}`, e)
       }
     },
-    async createToken({ accountId, name, tokenHash }) {
+    async createToken({ accountId, name, tokenHash, owner = 'user', settings = fullAccess(name) }) {
       const id = hexId()
       const now = isoTime(clock.now())
-      s.insertToken.run(id, accountId, name, tokenHash, 'active', now)
-      return { id, accountId, name, status: 'active', createdOn: now }
+      s.insertToken.run(id, accountId, tokenHash, owner, now, now, ...tokenSettingValues(settings))
+      return toToken(dialect, s.tokenById.get(accountId, id)!)
     },
     async findToken(tokenHash) {
       const r = s.token.get(tokenHash)
       return r && toToken(dialect, r)
     },
+    async getToken(accountId, id) {
+      const r = s.tokenById.get(accountId, id)
+      return r && toToken(dialect, r)
+    },
     async listTokens(accountId) {
       return s.tokens.all(accountId).map((r) => toToken(dialect, r))
+    },
+    async updateToken(accountId, id, settings) {
+      const changed = s.updateToken.run(isoTime(clock.now()), ...tokenSettingValues(settings), accountId, id).changes
+      return changed > 0 ? toToken(dialect, s.tokenById.get(accountId, id)!) : undefined
+    },
+    async rollToken(accountId, id, tokenHash) {
+      return s.rollToken.run(tokenHash, isoTime(clock.now()), accountId, id).changes > 0
+    },
+    async deleteToken(accountId, id) {
+      return s.deleteToken.run(accountId, id).changes > 0
+    },
+    async touchToken(id, at) {
+      s.touchToken.run(at, id)
     },
   }
 }

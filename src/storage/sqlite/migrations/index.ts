@@ -3,6 +3,7 @@ import { kv } from './002-kv.js'
 import { versionHandlers } from './003-version-handlers.js'
 import { assets } from './004-assets.js'
 import { containment } from './005-containment.js'
+import { tokenPolicies } from './006-token-policies.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -11,4 +12,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 3, sql: versionHandlers },
   { version: 4, sql: assets },
   { version: 5, sql: containment },
+  { version: 6, sql: tokenPolicies },
 ]
