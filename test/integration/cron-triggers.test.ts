@@ -154,4 +154,13 @@ describe('cron triggers: schedules API, the scheduler and scheduled handlers', (
     assert.equal(res.text, 'ok')
     assert.deepEqual(await readKv('acct-module'), { cron: '*/7 * * * *', scheduledTime: 1234 })
   })
+
+  it('loses no tick across a restart: one missed while the platform was down runs once when it is back', async () => {
+    await t.platform.stop()
+    clock.set(Date.UTC(2030, 0, 1, 0, 4, 30)) // down across 00:04
+    t = await startTestPlatform({ dataDir: t.dataDir, dev: true }, clock)
+    assert.equal(await t.platform.scheduler.tick(), 5, 'every trigger, ns-sw (*/2) included')
+    assert.deepEqual(await readKv('ns-sw'), { cron: '*/2 * * * *', scheduledTime: Date.UTC(2030, 0, 1, 0, 4) })
+    assert.equal(await t.platform.scheduler.tick(), 0, 'and once only')
+  })
 })
