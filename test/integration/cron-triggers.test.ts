@@ -116,13 +116,16 @@ describe('cron triggers: schedules API, the scheduler and scheduled handlers', (
     assert.equal((await readKv('ns-module')).scheduledTime, tick1 + MINUTE)
   })
 
-  it('records a tick like a request: outcome, logs and the scheduled event of a traced script', async () => {
+  it('records a tick like a request: outcome, logs, exceptions and the scheduled event of traced scripts', async () => {
     const path = namespaceScriptPath(t, 'customers', 'ns-traced')
     const code = `export default { scheduled(controller) { console.log('tick', controller.cron) } }`
     assert.equal((await putScript(t, path, code, { observability: { enabled: true } })).status, 200)
     await schedules(path, ['* * * * *'])
+    const throws = namespaceScriptPath(t, 'customers', 'ns-throws')
+    assert.equal((await putScript(t, throws, `export default { scheduled() { throw new Error('cron boom') } }`, { observability: { enabled: true } })).status, 200)
+    await schedules(throws, ['* * * * *'])
     clock.advance(MINUTE) // 00:03:00
-    assert.equal(await t.platform.scheduler.tick(), 4, 'the three every-minute scripts and ns-traced')
+    assert.equal(await t.platform.scheduler.tick(), 5, 'the three every-minute scripts, ns-traced and ns-throws')
 
     // Trace events and counters reach Node moments after the tick: poll (bounded).
     const eventually = async <T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
@@ -145,6 +148,13 @@ describe('cron triggers: schedules API, the scheduler and scheduled handlers', (
       (m) => m !== undefined,
     )
     assert.deepEqual(metrics?.outcomes, { ok: 1 })
+
+    const failed = await eventually(
+      async () => (await t.json(`/accounts/${t.accountId}/workerhive/logs?script=ns-throws&namespace=customers`)).body.result as any[],
+      (e) => e.length > 0,
+    )
+    assert.equal(failed[0]?.outcome, 'exception', JSON.stringify(failed))
+    assert.match(JSON.stringify(failed[0]?.exceptions), /cron boom/)
   })
 
   it('fires the account script’s handler from /cdn-cgi/handler/scheduled in development mode', async () => {
@@ -159,7 +169,7 @@ describe('cron triggers: schedules API, the scheduler and scheduled handlers', (
     await t.platform.stop()
     clock.set(Date.UTC(2030, 0, 1, 0, 4, 30)) // down across 00:04
     t = await startTestPlatform({ dataDir: t.dataDir, dev: true }, clock)
-    assert.equal(await t.platform.scheduler.tick(), 5, 'every trigger, ns-sw (*/2) included')
+    assert.equal(await t.platform.scheduler.tick(), 6, 'every trigger, ns-sw (*/2) included')
     assert.deepEqual(await readKv('ns-sw'), { cron: '*/2 * * * *', scheduledTime: Date.UTC(2030, 0, 1, 0, 4) })
     assert.equal(await t.platform.scheduler.tick(), 0, 'and once only')
   })
