@@ -4,14 +4,15 @@
 export const OWN = '__workerhive/'
 
 /**
- * Main module of a modules-format Worker: evaluates the caches module (and the bindings module)
+ * Main module of a modules-format Worker: evaluates the console and caches modules (and the bindings module)
  * before the customer's code and re-exports everything. With bindings to wrap, an object default
  * export's handlers get the wrapped env; entrypoint classes get it from the bindings module itself.
  * A module without a default export gets an empty handler object (workerd refuses `undefined`).
  */
 export function wrappedMain(customerMain: string, wrapBindings: boolean): string {
   const main = JSON.stringify('../' + customerMain)
-  const head = `import "./caches.js"
+  const head = `import "./console.js"
+import "./caches.js"
 ${wrapBindings ? 'import { wrapEnv } from "./bindings.js"\n' : ''}import * as app from ${main}
 export * from ${main}
 `
