@@ -209,6 +209,16 @@ export const PROBATION_HEADERS = {
 } as const
 
 /**
+ * CPU metering inside a user Worker's isolate (open-source workerd enforces no CPU limit): the
+ * platform inserts a call to this global at every loop iteration and function entry of customer
+ * code, and the invocation's budget travels to the isolate in a request header the wrapper strips.
+ */
+export const CPU_CHECKPOINT = '__workerhive_cpu'
+export const CPU_BUDGET_HEADER = 'x-workerhive-cpu-ms'
+/** What a Worker past its CPU budget throws (Cloudflare's message). */
+export const CPU_LIMIT_MESSAGE = 'Worker exceeded CPU time limit.'
+
+/**
  * Leads every console line of a loaded Worker (the console module of its isolate adds it), followed
  * by `<account>/<namespace id>/<script>` (each URI-encoded, so neither holds a space or a slash) and
  * a space: Node's log names the tenant a line belongs to. Trace events never carry it (the Tail
