@@ -159,4 +159,20 @@ describe('operations endpoints and logs', () => {
     assert.ok(!records.some((r) => r !== record && String(r.msg).includes('second line')), 'no stack line is a record of its own')
     assert.ok(!records.some((r) => String(r.msg).includes('@whlog')), 'the console tag never reaches a record')
   })
+
+  it("the host's line for an uncaught exception is one record with the script and the request's ray id", async () => {
+    // The dispatcher does not catch a dispatch to a script that does not exist: it throws.
+    const res = await edge(t, host, '/shop:missing/')
+    assert.equal(res.status, 500)
+    const ray = String(res.headers['cf-ray']).split('-')[0]
+    const mine = await until(
+      async () => records.filter((r) => r.component === 'tenant' && r.ray === ray),
+      (found) => found.length > 0,
+    )
+    assert.equal(mine.length, 1, JSON.stringify(mine))
+    assert.equal(mine[0]!.account, t.accountId)
+    assert.equal(mine[0]!.script, 'dispatcher')
+    assert.equal(mine[0]!.namespace, null)
+    assert.match(String(mine[0]!.msg), /^uncaught exception: .*Worker not found/)
+  })
 })
