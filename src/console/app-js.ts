@@ -42,8 +42,9 @@ const enc = encodeURIComponent
 const text = (v) => (v === null || v === undefined ? '' : String(v))
 const iso = (ms) => (ms ? new Date(ms).toISOString() : '')
 
+/** Replaces the view. Absent parts (null) are left out: replaceChildren would print them as "null". */
 function show(title, ...content) {
-  main().replaceChildren(el('h2', {}, title), ...content)
+  main().replaceChildren(el('h2', {}, title), ...content.filter((c) => c !== null && c !== undefined && c !== false))
 }
 
 function table(headers, rows, empty) {

@@ -31,6 +31,7 @@ h2 { overflow-wrap: anywhere; }
 table { border-collapse: collapse; background: #fff; min-width: 50%; }
 th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e3e6eb; vertical-align: top; white-space: pre-wrap; overflow-wrap: anywhere; }
 td { max-width: 40em; }
+th { overflow-wrap: normal; white-space: nowrap; }
 pre.value { background: #fff; border: 1px solid #e3e6eb; padding: 8px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .muted { color: #6b7383; }
 .error { color: #b3261e; }
