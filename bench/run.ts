@@ -12,6 +12,7 @@ import { densityScenario } from './scenarios/density.js'
 import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
+import { watchdogScenario } from './scenarios/watchdog.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
 const SCENARIOS: Scenario[] = [
@@ -21,6 +22,7 @@ const SCENARIOS: Scenario[] = [
   controlPlaneScenario,
   densityScenario,
   hostileScenario,
+  watchdogScenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.

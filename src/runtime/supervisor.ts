@@ -69,6 +69,8 @@ interface Slot {
   restarts: number
   ready: Promise<void>
   quickCrashes: number
+  /** Killed on purpose (the watchdog): its exit is not a crash to back off from. */
+  killed: boolean
 }
 
 /** Starts N workerd processes on the shared edge socket, restarts them when they exit, kills them on stop. */
@@ -85,7 +87,7 @@ export class Supervisor {
 
   async start(): Promise<void> {
     for (const [i, spec] of this.#opts.processes.entries()) {
-      const slot: Slot = { index: i, spec, child: undefined, state: 'exited', controlPort: undefined, startedAt: 0, restarts: 0, ready: Promise.resolve(), quickCrashes: 0 }
+      const slot: Slot = { index: i, spec, child: undefined, state: 'exited', controlPort: undefined, startedAt: 0, restarts: 0, ready: Promise.resolve(), quickCrashes: 0, killed: false }
       this.#slots.push(slot)
       this.#spawn(slot)
     }
@@ -138,7 +140,9 @@ export class Supervisor {
 
   /** SIGKILL, then let the exit handler respawn it: a stuck workerd ignores SIGTERM. */
   kill(index: number): void {
-    this.#slots[index]?.child?.kill('SIGKILL')
+    const slot = this.#slots[index]
+    if (slot?.child) slot.killed = true
+    slot?.child?.kill('SIGKILL')
   }
 
   async stop(): Promise<void> {
@@ -203,7 +207,9 @@ export class Supervisor {
         plog.warn({ code, signal }, 'workerd exited; restarting')
         this.#opts.onExit?.(slot.index, code, signal)
         // Back off when a process dies right after starting, so a broken config cannot spin the CPU.
-        slot.quickCrashes = Date.now() - slot.startedAt < 2000 ? slot.quickCrashes + 1 : 0
+        // A kill is no crash: the watchdog replacing a stuck or stopped process must not wait.
+        slot.quickCrashes = !slot.killed && Date.now() - slot.startedAt < 2000 ? slot.quickCrashes + 1 : 0
+        slot.killed = false
         const delay = Math.min(5000, slot.quickCrashes === 0 ? 0 : 100 * 2 ** slot.quickCrashes)
         slot.restarts++
         setTimeout(() => {

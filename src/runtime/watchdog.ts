@@ -8,7 +8,11 @@ import type { EdgeProcess } from './supervisor.js'
 export interface WatchdogOptions {
   /** How often each process is asked for /health. @default 100 */
   probeIntervalMs: number
-  /** A process that has not answered within this is stuck and is killed. @default 250 */
+  /**
+   * CPU time its JS thread may spend with no sign of progress (no write, no invocation mark) before
+   * a process is stuck and is killed; also how long a /health probe may take. A stopped process
+   * (SIGSTOP) is replaced after one probe interval without progress. A late probe alone is never an incident. @default 250
+   */
   probeTimeoutMs: number
   /** RSS above which a process is killed (catches ArrayBuffers, which escape the V8 heap cap). */
   rssLimitBytes: number
@@ -23,9 +27,19 @@ export interface WatchdogTarget {
 }
 
 const RECYCLE_GRACE_MS = 10_000
-/** Share of a probe's wait a process must have spent on the CPU to count as stuck. */
-const BUSY_SHARE = 0.25
 const CLOCK_TICK_MS = 10 // Linux reports process CPU time in USER_HZ = 100 ticks per second
+
+/** The last sign of progress of one process's JS thread (see #watch). */
+interface Progress {
+  /** workerd's pid, whose main thread runs the event loop and all JS. */
+  thread: number
+  /** The thread's CPU time (ms) and wall time at the last sign of progress. */
+  cpuMs: number
+  at: number
+  writes: number
+  marks: number
+  answers: number
+}
 
 export interface Invocation {
   key: string
@@ -53,6 +67,9 @@ export class Watchdog {
   readonly #refused = new Map<number, number>()
   /** Invocation marks seen per process: progress, as opposed to a stuck thread. */
   readonly #marks = new Map<number, number>()
+  /** Probes answered per process: progress too. */
+  readonly #answers = new Map<number, number>()
+  readonly #progress = new Map<number, Progress>()
   /** Process index → why the watchdog killed it, so the exit is not counted as a crash too. */
   readonly #killedBy = new Map<number, Offence | 'recycle'>()
   #timer: ReturnType<typeof setInterval> | undefined
@@ -119,6 +136,8 @@ export class Watchdog {
     const suspects = primarySuspect([...this.#table(index).values()], 'memory')
     this.#inflight.delete(index)
     this.#marks.delete(index)
+    this.#answers.delete(index)
+    this.#progress.delete(index)
     this.#probing.delete(index)
     if (killedFor !== undefined) return
     this.#log.warn({ workerd: index, code, signal, suspects }, 'workerd crashed')
@@ -135,18 +154,68 @@ export class Watchdog {
     for (const p of this.#target.processes()) {
       if (p.state !== 'ready' || !p.controlPort) continue
       this.#checkRss(p)
-      // A process being recycled or killed is on its way out: no probe may make it an incident.
+      // A process being recycled or killed is on its way out: nothing may make it an incident.
+      if (this.#killedBy.has(p.index)) continue
+      this.#watch(p)
       if (this.#probing.has(p.index) || this.#killedBy.has(p.index)) continue
       void this.#probe(p)
     }
   }
 
+  /**
+   * Stuck or stalled, from the JS thread itself rather than from a probe's latency (a probe is late
+   * whenever the machine is loaded, and killing on that killed healthy processes). Progress is a
+   * write by workerd's main thread (a response, a mark, a probe's answer), an invocation mark, or
+   * an answered probe. Stuck: the thread spent probeTimeoutMs of its own CPU time since its last
+   * progress (a thread starved of CPU by a loaded machine accrues none, so it is never stuck).
+   * Stalled: the thread is stopped (SIGSTOP) and made no progress for a probe interval. Anything
+   * /proc cannot tell (descriptors exhausted, the process gone) is unknown, never stuck.
+   */
+  #watch(p: EdgeProcess): void {
+    if (!p.pid) return
+    const previous = this.#progress.get(p.index)
+    const thread = previous !== undefined && isAlive(previous.thread) ? previous.thread : findWorkerd(p.pid)
+    if (thread === undefined) return
+    const sample = jsThreadSample(thread)
+    if (sample === undefined) return
+    const marks = this.#marks.get(p.index) ?? 0
+    const answers = this.#answers.get(p.index) ?? 0
+    const now = Date.now()
+    if (
+      previous === undefined ||
+      previous.thread !== thread ||
+      previous.writes !== sample.writes ||
+      previous.marks !== marks ||
+      previous.answers !== answers
+    ) {
+      this.#progress.set(p.index, { thread, cpuMs: sample.cpuMs, at: now, writes: sample.writes, marks, answers })
+      return
+    }
+    const stalledMs = now - previous.at
+    const burnedMs = sample.cpuMs - previous.cpuMs
+    if (sample.stopped) {
+      // Unambiguous, unlike a slow answer: two samples in a row (one probe interval) suffice.
+      if (stalledMs < this.#opts.probeIntervalMs) return
+      // Stopped from outside (or a debugger): no tenant did this, so nobody is blamed.
+      this.#log.warn({ workerd: p.index, pid: p.pid, stalledMs }, 'workerd is stopped and makes no progress; replacing it')
+      this.#kill(p, 'cpu', [])
+      return
+    }
+    if (burnedMs < this.#opts.probeTimeoutMs) return
+    // The thread burned CPU with no progress at all: it is in JS that does not yield. The culprit
+    // started before progress stopped (its start mark was progress); the latest such is blamed.
+    const suspects = primarySuspect([...this.#table(p.index).values()].filter((i) => i.startedAt <= previous.at), 'cpu')
+    this.#log.warn(
+      { workerd: p.index, pid: p.pid, suspects, burnedMs, stalledMs },
+      suspects.length > 0
+        ? 'workerd stopped answering; killing it'
+        : 'workerd stopped answering with no user Worker running (an account-level Worker of the platform is stuck); killing it',
+    )
+    this.#kill(p, 'cpu', suspects)
+  }
+
   async #probe(p: EdgeProcess): Promise<void> {
     this.#probing.add(p.index)
-    const sentAt = Date.now()
-    const cpuAtSend = p.pid ? cpuMillis(p.pid) : undefined
-    const ioAtSend = p.pid ? eventLoopSyscalls(p.pid) : undefined
-    const marksAtSend = this.#marks.get(p.index) ?? 0
     try {
       const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}`, {
         headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
@@ -154,42 +223,22 @@ export class Watchdog {
       })
       const health = (await res.json()) as { isolates?: number; counts?: Record<string, Record<string, number>> }
       this.#refused.delete(p.index)
+      this.#answers.set(p.index, (this.#answers.get(p.index) ?? 0) + 1)
       if (health.counts && Object.keys(health.counts).length > 0) this.#onCounts?.(health.counts)
       if ((health.isolates ?? 0) > this.#opts.maxIsolates) this.#recycle(p, `${health.isolates} isolates loaded`)
     } catch (err) {
-      if (this.#target.processes()[p.index]?.pid !== p.pid) return // already replaced
-      // A stuck process accepts the probe and never answers; one that refuses it is usually
-      // dying (a V8 heap abort takes a few milliseconds), and its exit tells why. Only a refusal
-      // that persists counts as stuck.
-      if (!isTimeout(err)) {
-        const refusals = (this.#refused.get(p.index) ?? 0) + 1
-        this.#refused.set(p.index, refusals)
-        if (refusals < 3) return
-      }
+      if (this.#target.processes()[p.index]?.pid !== p.pid || this.#killedBy.has(p.index)) return // already replaced
+      // A late answer proves nothing (#watch judges the thread). A refused connection usually means
+      // the process is dying (a V8 heap abort takes a few milliseconds) and its exit tells why;
+      // only a refusal that persists is an incident. Any other error (Node out of descriptors) is
+      // unknown.
+      if (!isRefused(err)) return
+      const refusals = (this.#refused.get(p.index) ?? 0) + 1
+      this.#refused.set(p.index, refusals)
+      if (refusals < 3) return
       this.#refused.delete(p.index)
-      // A late answer is not proof of a stuck thread: Node itself may have been busy (a long
-      // fsync), the machine may have starved workerd of CPU, or workerd may be saturated with
-      // requests queued ahead of the probe. A stuck thread burns CPU and makes no progress: its
-      // event loop issues no read or write at all. Anything else gets another probe.
-      const elapsed = Date.now() - sentAt
-      const cpuUsed = cpuAtSend !== undefined && p.pid ? (cpuMillis(p.pid) ?? cpuAtSend) - cpuAtSend : elapsed
-      const ioNow = p.pid ? eventLoopSyscalls(p.pid) : undefined
-      const progressed =
-        (this.#marks.get(p.index) ?? 0) !== marksAtSend ||
-        (ioAtSend !== undefined && ioNow !== undefined && ioNow > ioAtSend)
-      if (progressed || cpuUsed < elapsed * BUSY_SHARE) {
-        this.#log.debug({ workerd: p.index, elapsed, cpuUsed, progressed }, 'late probe, but the process is not stuck')
-        return
-      }
-      // Only what was already running when the probe went out can have blocked it.
-      const suspects = primarySuspect([...this.#table(p.index).values()].filter((i) => i.startedAt <= sentAt), 'cpu')
-      this.#log.warn(
-        { workerd: p.index, pid: p.pid, suspects, waitedMs: Date.now() - sentAt },
-        suspects.length > 0
-          ? 'workerd stopped answering; killing it'
-          : 'workerd stopped answering with no user Worker running (an account-level Worker of the platform is stuck); killing it',
-      )
-      this.#kill(p, 'cpu', suspects)
+      this.#log.warn({ workerd: p.index, pid: p.pid }, 'workerd refuses its control connection; killing it')
+      this.#kill(p, 'cpu', [])
     } finally {
       this.#probing.delete(p.index)
     }
@@ -251,8 +300,8 @@ export class Watchdog {
   }
 }
 
-const isTimeout = (err: unknown): boolean =>
-  err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+const isRefused = (err: unknown): boolean =>
+  err instanceof Error && (err.cause as { code?: string } | undefined)?.code === 'ECONNREFUSED'
 
 /**
  * The one invocation an incident is blamed on (an empty list when nothing ran), out of those in
@@ -295,20 +344,50 @@ function rssBytes(pid: number): number | undefined {
   }
 }
 
-/**
- * Read and write syscalls of workerd's main thread, where its event loop and all JS run (in a
- * sandbox, workerd is a descendant of the pid we hold). A thread stuck in JS makes none.
- */
-function eventLoopSyscalls(pid: number): number | undefined {
-  const workerd = findWorkerd(pid)
-  if (workerd === undefined) return undefined
+/** What /proc says about workerd's main thread, where its event loop and all JS run. */
+interface ThreadSample {
+  /** CPU time, high resolution where the kernel keeps schedstat. */
+  cpuMs: number
+  /** Write syscalls (a response, a log line); a thread stuck in JS makes none. */
+  writes: number
+  stopped: boolean
+}
+
+/** undefined when /proc cannot tell (the thread is gone, descriptors are exhausted): unknown. */
+function jsThreadSample(pid: number): ThreadSample | undefined {
   try {
-    const io = readFileSync(`/proc/${workerd}/task/${workerd}/io`, 'utf8')
-    const r = /^syscr:\s+(\d+)/m.exec(io)
-    const w = /^syscw:\s+(\d+)/m.exec(io)
-    return r && w ? Number(r[1]) + Number(w[1]) : undefined
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const state = fields[0]
+    let cpuMs = (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS
+    try {
+      cpuMs = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+    } catch {
+      // no schedstat in this kernel: clock ticks it is
+    }
+    let writes: number
+    try {
+      const w = /^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${pid}/io`, 'utf8'))
+      if (!w) return undefined
+      writes = Number(w[1])
+    } catch {
+      // io needs ptrace rights; without them, a voluntary context switch (the loop waiting for I/O) is progress
+      const v = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))
+      if (!v) return undefined
+      writes = Number(v[1])
+    }
+    return Number.isFinite(cpuMs) ? { cpuMs, writes, stopped: state === 'T' || state === 't' } : undefined
   } catch {
     return undefined
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd'
+  } catch {
+    return false
   }
 }
 
@@ -323,20 +402,6 @@ function findWorkerd(pid: number): number | undefined {
     if (found !== undefined) return found
   }
   return undefined
-}
-
-/** CPU time (user + system) of a process and its descendants, in milliseconds. */
-function cpuMillis(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    let total = (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS
-    for (const child of childrenOf(pid)) total += cpuMillis(child) ?? 0
-    return total
-  } catch {
-    return undefined
-  }
 }
 
 function childrenOf(pid: number): number[] {

@@ -207,3 +207,13 @@ export const PROBATION_HEADERS = {
   /** JSON of the invocation's options (entrypoint, per-dispatch limits, outbound variant). */
   options: 'x-workerhive-invoke',
 } as const
+
+/**
+ * CPU metering inside a user Worker's isolate (open-source workerd enforces no CPU limit): the
+ * platform inserts a call to this global at every loop iteration and function entry of customer
+ * code, and the invocation's budget travels to the isolate in a request header the wrapper strips.
+ */
+export const CPU_CHECKPOINT = '__workerhive_cpu'
+export const CPU_BUDGET_HEADER = 'x-workerhive-cpu-ms'
+/** What a Worker past its CPU budget throws (Cloudflare's message). */
+export const CPU_LIMIT_MESSAGE = 'Worker exceeded CPU time limit.'

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
-import { request as httpRequest } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { accountScriptPath, defaultHost, edge, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { MB, streamPost } from '../helpers/stream-body.js'
 
-const MB = 1024 * 1024
 
 /** Opens `count` connections to the API port that send part of a request head, or nothing. */
 async function idleConnections(port: number, count: number): Promise<{ sockets: Socket[]; closed: Promise<void> }> {
@@ -27,37 +26,11 @@ async function idleConnections(port: number, count: number): Promise<{ sockets: 
 }
 
 /** POSTs `total` bytes of JSON-ish text to the API as a stream, and resolves with its answer. */
-function streamJson(t: TestPlatform, path: string, total: number, chunked: boolean): Promise<{ status: number; body: any }> {
-  const chunk = Buffer.alloc(MB, ' ')
+async function streamJson(t: TestPlatform, path: string, total: number, chunked: boolean): Promise<{ status: number; body: any }> {
   const url = new URL(`${t.platform.apiUrl}${path}`)
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }
-    if (!chunked) headers['content-length'] = String(total)
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers })
-    let answered = false
-    req.on('response', (res) => {
-      answered = true
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (text += d))
-      res.on('end', () => {
-        req.destroy()
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) })
-      })
-    })
-    req.on('error', (err) => {
-      if (!answered) reject(err)
-    })
-    let sent = 0
-    const pump = () => {
-      while (sent < total && !answered && !req.destroyed) {
-        sent += chunk.length
-        if (!req.write(chunk)) return void req.once('drain', pump)
-      }
-      if (sent >= total && !answered) req.end()
-    }
-    pump()
-  })
+  const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }
+  const res = await streamPost({ port: Number(url.port), path: url.pathname, headers, total, chunked, fill: ' ' })
+  return { status: res.status, body: JSON.parse(res.text) }
 }
 
 describe('API resilience', () => {

@@ -1,52 +1,17 @@
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
-import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { attempt } from '../helpers/containment.js'
 import { accountScriptPath, createNamespace, defaultHost, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { createTestNetns, type TestNetns } from '../helpers/netns.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { MB, streamPost } from '../helpers/stream-body.js'
 
-const MB = 1024 * 1024
 
-/**
- * Sends `total` bytes to the edge as a stream of 1 MB chunks (one buffer reused: the test never
- * holds the body), with a Content-Length or chunked, and resolves with the first answer: the edge
- * may answer before the upload ends, and then the rest is not sent.
- */
-function streamBody(port: number, host: string, path: string, total: number, chunked: boolean): Promise<{ status: number; text: string }> {
-  const chunk = Buffer.alloc(MB, 'a')
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host, 'content-type': 'application/octet-stream' }
-    if (!chunked) headers['content-length'] = String(total)
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers })
-    let answered = false
-    req.on('response', (res) => {
-      answered = true
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (text += d))
-      res.on('end', () => {
-        req.destroy()
-        resolve({ status: res.statusCode ?? 0, text })
-      })
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, text }))
-    })
-    req.on('error', (err) => {
-      if (!answered) reject(err)
-    })
-    let sent = 0
-    const pump = () => {
-      while (sent < total && !answered && !req.destroyed) {
-        sent += chunk.length
-        if (!req.write(chunk)) return void req.once('drain', pump)
-      }
-      if (sent >= total && !answered) req.end()
-    }
-    pump()
-  })
-}
+/** Sends `total` bytes to the edge as a stream, with a Content-Length or chunked. */
+const streamBody = (port: number, host: string, path: string, total: number, chunked: boolean) =>
+  streamPost({ port, path, headers: { host, 'content-type': 'application/octet-stream' }, total, chunked, fill: 'a' })
 
 describe('edge limits: request bodies', () => {
   let t: TestPlatform

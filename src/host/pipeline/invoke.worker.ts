@@ -1,5 +1,5 @@
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
-import { PROBATION_HEADERS, type ScriptDescriptor } from '../../shared/protocol.js'
+import { CPU_BUDGET_HEADER, CPU_LIMIT_MESSAGE, PROBATION_HEADERS, type ScriptDescriptor } from '../../shared/protocol.js'
 import type { HostEnv } from '../env.worker.js'
 import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDeadline } from '../containment/guard.worker.js'
 import { beginInvocation, endInvocation } from '../containment/budget.worker.js'
@@ -62,7 +62,8 @@ async function invokeWorker(
   enterLoop(loadKey, left)
   try {
     return await runContained(env, ctx, d, options, {
-      call: (worker) => worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(request),
+      call: (worker) =>
+        worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(withCpuBudget(d, request, options)),
       onProbation: () => forwardToProbation(env, d, request, options),
     })
   } finally {
@@ -109,7 +110,14 @@ export async function runContained<T>(
     const result = await withDeadline(call(loadWorker(env, ctx, d, options.variant)), deadline)
     countInvocation(key, 'ok')
     return result
-  } catch (err) {
+  } catch (thrown) {
+    // The CPU meter in the Worker's isolate stopped it: Cloudflare's CPU-limit error.
+    const cpu = thrown instanceof Error && thrown.message.endsWith(CPU_LIMIT_MESSAGE)
+    const err = cpu ? new ResourceLimitError('cpu') : thrown
+    if (cpu) {
+      countInvocation(key, 'exceededResources')
+      throw err
+    }
     const wallClock = err instanceof ResourceLimitError && err.reason === 'wall-clock'
     if (wallClock && d.traced) noteWallClockKill(key)
     countInvocation(key, wallClock ? 'exceededWallClock' : err instanceof ResourceLimitError ? 'exceededResources' : 'exception')
@@ -118,6 +126,22 @@ export async function runContained<T>(
     endInvocation(loadKey, subrequests)
     if (marked) markEnd(env, id)
   }
+}
+
+/**
+ * The request with the invocation's CPU budget for the meter in the Worker's isolate (the lower of
+ * the script's and the dispatch's `cpuMs`; see cpu-meter.worker.ts). A client's own header of that
+ * name never reaches the Worker: it is replaced or removed.
+ */
+function withCpuBudget(d: ScriptDescriptor, request: Request, options: InvokeOptions): Request {
+  // Only a modules-format Worker's default fetch handler is metered (docs/limits.md).
+  const metered = options.entrypoint === undefined && d.format !== 'service-worker'
+  const budget = metered ? lowest(d.limits.cpuMs, options.limits?.cpuMs) : undefined
+  if (budget === undefined && !request.headers.has(CPU_BUDGET_HEADER)) return request
+  const headers = new Headers(request.headers)
+  if (budget === undefined) headers.delete(CPU_BUDGET_HEADER)
+  else headers.set(CPU_BUDGET_HEADER, String(budget))
+  return new Request(request, { headers })
 }
 
 const lowest = (a: number | undefined, b: number | undefined): number | undefined =>

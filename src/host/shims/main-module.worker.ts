@@ -11,11 +11,13 @@ export const OWN = '__workerhive/'
  */
 export function wrappedMain(customerMain: string, wrapBindings: boolean): string {
   const main = JSON.stringify('../' + customerMain)
-  const head = `import "./caches.js"
+  // The CPU meter first: every customer module calls it (see cpu-meter.worker.ts).
+  const head = `import { meteredEntry } from "./cpu-meter.js"
+import "./caches.js"
 ${wrapBindings ? 'import { wrapEnv } from "./bindings.js"\n' : ''}import * as app from ${main}
 export * from ${main}
 `
-  if (!wrapBindings) return `${head}export default app.default ?? {}\n`
+  if (!wrapBindings) return `${head}export default meteredEntry(app.default, app.default) ?? {}\n`
   return `${head}const handlers = app.default
 let entry = handlers ?? {}
 if (handlers && typeof handlers === 'object') {
@@ -24,6 +26,6 @@ if (handlers && typeof handlers === 'object') {
     entry[name] = typeof handler === 'function' ? (event, env, ctx) => handler.call(handlers, event, wrapEnv(env), ctx) : handler
   }
 }
-export default entry
+export default meteredEntry(entry, entry)
 `
 }

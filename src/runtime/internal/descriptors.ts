@@ -14,6 +14,7 @@ import type {
 import type { StartupCandidate } from '../startup-candidate.js'
 import type { ModuleContent, Script, ScriptVersion, Store } from '../../storage/store.js'
 import { hostBindingsOf } from '../../bindings/index.js'
+import { withCpuCheckpoints } from './cpu-checkpoints.js'
 import { sha256Hex } from '../../util/ids.js'
 import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
 import { openBinding } from '../../secrets/secret-bindings.js'
@@ -161,9 +162,25 @@ export async function codeBundle(store: Store, version: ScriptVersion): Promise<
     if (m.type === 'sourcemap') continue
     const content = await store.scripts.moduleContent(m.hash)
     if (!content) throw new Error(`module ${m.name} of version ${version.id} is missing from storage`)
-    modules.push(bundledModule({ name: m.name, type: m.type, content }))
+    modules.push(meteredModule(m.hash, bundledModule({ name: m.name, type: m.type, content })))
   }
   return { modules }
+}
+
+/** Instrumented sources by content hash: a module is parsed once, not on every load of it. */
+const metered = new Map<string, string>()
+const METERED_CACHE_ENTRIES = 500
+
+/** A JavaScript module with CPU checkpoints, so `limits.cpu_ms` can stop it (docs/limits.md). */
+function meteredModule(hash: string, m: CodeBundle['modules'][number]): CodeBundle['modules'][number] {
+  if ((m.type !== 'esm' && m.type !== 'commonjs') || m.text === undefined) return m
+  let text = metered.get(hash)
+  if (text === undefined) {
+    text = withCpuCheckpoints(m.text, m.type)
+    if (metered.size >= METERED_CACHE_ENTRIES) metered.delete(metered.keys().next().value!)
+    metered.set(hash, text)
+  }
+  return { ...m, text }
 }
 
 function bundledModule(m: ModuleContent): CodeBundle['modules'][number] {

@@ -1,0 +1,88 @@
+// CPU metering inside a loaded Worker's isolate. Open-source workerd enforces no CPU limit and
+// cannot interrupt a running isolate for the host, so customer code carries checkpoints (inserted
+// by Node when it serves the code, src/runtime/internal/cpu-checkpoints.ts) that call this
+// module's meter; it charges the time between close checkpoints to the invocations running, and
+// throws Cloudflare's error in the isolate once one is past its budget. Only that isolate's
+// invocation fails: the process, and every other Worker in it, carries on.
+import { CPU_BUDGET_HEADER, CPU_CHECKPOINT, CPU_LIMIT_MESSAGE } from '../../shared/protocol.js'
+import { OWN } from './main-module.worker.js'
+
+export const CPU_METER_PATH = `${OWN}cpu-meter.js`
+
+/**
+ * JS source of the meter module, evaluated before any customer module. A gap between checkpoints
+ * longer than GAP_MS is taken for time spent waiting (on I/O, a timer, another isolate) and is not
+ * charged. An invocation past its budget makes every checkpoint throw until it ends.
+ */
+export const cpuMeterModule = `const BUDGET_HEADER = ${JSON.stringify(CPU_BUDGET_HEADER)}
+const MESSAGE = ${JSON.stringify(CPU_LIMIT_MESSAGE)}
+const GAP_MS = 2
+// Captured before customer code runs, which may replace globals.
+const clock = performance.now.bind(performance)
+// Reading the clock costs more than a tight loop's iteration: while checkpoints come fast, only
+// every CLOCK_EVERY-th reads it; when they are slow (or after a wait), every one does, so the
+// interval between reads stays under GAP_MS and is charged.
+const CLOCK_EVERY = 16
+const running = new Set()
+let last = 0
+let every = 1
+let skipped = 0
+let tripped = 0
+function checkpoint() {
+  if (running.size === 0) return
+  if (tripped > 0) throw new Error(MESSAGE)
+  if (++skipped < every) return
+  const checks = skipped
+  skipped = 0
+  const now = clock()
+  const spent = now - last
+  last = now
+  every = spent / checks > GAP_MS / CLOCK_EVERY ? 1 : CLOCK_EVERY
+  let over = false
+  for (const invocation of running) {
+    if (spent <= GAP_MS) invocation.used += spent
+    if (invocation.used > invocation.budget && !invocation.over) {
+      invocation.over = over = true
+      tripped++
+    }
+  }
+  if (over) throw new Error(MESSAGE)
+}
+// Not writable, not configurable: customer code cannot switch the meter off.
+Object.defineProperty(globalThis, ${JSON.stringify(CPU_CHECKPOINT)}, { value: checkpoint })
+
+/** A fetch handler whose invocations are metered when the host sent a budget with the request. */
+export function meteredEntry(entry, self) {
+  if (!entry || typeof entry !== "object" || typeof entry.fetch !== "function") return entry
+  const fetch = entry.fetch
+  // Everything else of the handler object (a class instance's prototype methods too) stays reachable.
+  const metered = Object.create(entry)
+  Object.defineProperty(metered, "fetch", { enumerable: true, value: function (request, env, ctx) {
+      const header = request.headers.get(BUDGET_HEADER)
+      if (header === null) return fetch.call(self, request, env, ctx)
+      const headers = new Headers(request.headers)
+      headers.delete(BUDGET_HEADER)
+      const inner = new Request(request, { headers })
+      const invocation = { budget: Number(header), used: 0, over: false }
+      running.add(invocation)
+      last = clock()
+      every = 1
+      const settle = (ok, value) => {
+        running.delete(invocation)
+        if (invocation.over) tripped--
+        // Past the budget, the invocation fails even if the Worker caught the error.
+        if (invocation.over) throw new Error(MESSAGE)
+        if (ok) return value
+        throw value
+      }
+      let result
+      try {
+        result = fetch.call(self, inner, env, ctx)
+      } catch (err) {
+        return settle(false, err)
+      }
+      return Promise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err))
+  } })
+  return metered
+}
+`
