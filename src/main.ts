@@ -13,6 +13,9 @@ import { EventHub, withRayId, type TraceEvent } from './runtime/events.js'
 import { createInternalApi } from './runtime/internal/server.js'
 import { serveInternalApi } from './runtime/internal/serve.js'
 import { InvocationLog } from './runtime/invocation-log.js'
+import { PlatformMetrics } from './runtime/metrics.js'
+import { readiness } from './runtime/readiness.js'
+import { withTimedStore } from './storage/timed.js'
 import { credentialsFile, CredentialsMismatchError, ensureFirstAccount, type Credentials } from './bootstrap.js'
 import type { Config } from './config/config.js'
 import { holdDataDir, lostDatabase, protectDataFiles, rememberEndpoints, sqliteFile } from './data-dir.js'
@@ -89,7 +92,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => rawStore.close())
   protectDataFiles(config.dataDir)
   const keyring = await sealStoredSecrets(rawStore, keys, config)
-  const store = withSealedSecrets(rawStore, keyring)
+  const metrics = new PlatformMetrics()
+  const store = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
   const credentials = await ensureFirstAccount(store, config.dataDir)
   protectDataFiles(config.dataDir)
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
@@ -97,9 +101,15 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
+  metrics.attach({
+    processes: () => edge.processes(),
+    watchdog: edge.watchdog,
+    containment: () => edge.watchdog.containment.entries(),
+    namespaceTotals: () => edge.invocations.namespaceTotals(),
+  })
   tails = new TailSessions({ events: edge.events, clock, log })
   // A script is traced only while it has a tail. Creating and deleting one through the API reshape
   // its isolate before answering; a tail that expires or closes at shutdown does it here.
@@ -120,6 +130,10 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     tails,
     startup: edge.startup,
     operatorAccountId: credentials.accountId,
+    operations: {
+      readiness: () => readiness({ processes: () => edge.processes(), pingStore: () => store.accounts.get(credentials.accountId) }),
+      metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
+    },
     status: () => ({
       sandbox: edge.sandbox,
       processes: edge.processes().map((p) => ({ index: p.index, role: p.role, state: p.state, restarts: p.restarts, ...(p.pid ? { pid: p.pid } : {}) })),
@@ -168,6 +182,8 @@ interface DataPlaneDeps {
   log: Logger
   clock: Clock
   config: Config
+  /** Where the internal API's latency goes. */
+  metrics: PlatformMetrics
   /** The edge's listening socket, bound already (see EdgeDeps.socket). */
   socket: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
@@ -194,6 +210,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     edgeDomain: config.edgeDomain,
     containment: () => containment.state(),
     isTailed: deps.isTailed,
+    observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)

@@ -8,6 +8,7 @@ import { ApiError, internalError, malformedBody, methodNotAllowed, noAccountRout
 import { storageFailureOf } from '../storage/failures.js'
 import { routeModules } from './routes/index.js'
 import { consoleRoutes } from '../console/page.js'
+import { probeRoutes } from './probes.js'
 
 export const API_PREFIX = '/client/v4'
 
@@ -24,6 +25,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   app.get('/', (c) => c.text(`Workerhive API. Clients use ${API_PREFIX}; the operators' console is at /console\n`))
   app.route('/', consoleRoutes())
+  app.route('/', probeRoutes(deps))
   app.route(API_PREFIX, v4)
 
   const patterns = app.routes

@@ -78,7 +78,7 @@ export function tokenState(token: ApiToken, now: number): 'active' | 'disabled' 
   return 'active'
 }
 
-function clientAddress(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string | undefined {
+export function clientAddress(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string | undefined {
   try {
     return getConnInfo(c).remote.address
   } catch {

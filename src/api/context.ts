@@ -10,6 +10,7 @@ import type { EdgeNotifier } from '../runtime/edge-notifier.js'
 import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 import type { StartupRunner } from '../runtime/startup-candidate.js'
+import type { Readiness } from '../runtime/readiness.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
@@ -30,6 +31,11 @@ export interface ApiDeps {
   liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
+  /** /readyz and /metrics; absent without an edge. */
+  operations?: {
+    readiness(): Promise<Readiness>
+    metrics(): Promise<{ contentType: string; text: string }>
+  }
 }
 
 export interface EdgeStatus {

@@ -17,6 +17,7 @@ import { SharedContainment } from './shared-containment.js'
 import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
+import { TenantLog } from './tenant-log.js'
 import type { Keyring } from '../secrets/sealer.js'
 import { hostBundleDirs, workerdConfig } from './workerd-config.js'
 import { ownAddressCidrs } from './own-addresses.js'
@@ -103,7 +104,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   await shared.load()
 
   const nonce = `@wh${secretToken().slice(0, 12)}`
-  const tenantLog = log.child({ component: 'tenant' })
+  const tenantLog = new TenantLog({ log, store })
   let socket: EdgeSocket | undefined
   let gate: EdgeSocket | undefined
   let supervisor: Supervisor | undefined
@@ -159,8 +160,9 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       env: { WORKERHIVE_INTERNAL_SECRET: secret, WORKERHIVE_WATCH_NONCE: nonce },
       log: log.child({ component: 'supervisor' }),
       onStdout: (index, line) => {
-        if (!watchdog.onStdout(index, line)) tenantLog.debug({ workerd: index }, line)
+        if (!watchdog.onStdout(index, line)) tenantLog.line(index, 'stdout', line)
       },
+      onStderr: (index, line) => tenantLog.line(index, 'stderr', line),
       onExit: (index, code, signal) => watchdog.onExit(index, specs[index]!.role, code, signal),
       onReady: (p) => void pushContainment([p]),
     })

@@ -1,4 +1,4 @@
-import type { InvocationCount, InvocationEvent, InvocationStore } from '../storage/store.js'
+import type { InvocationCount, InvocationEvent, InvocationStore, NamespaceTotal } from '../storage/store.js'
 import type { Logger } from '../util/logger.js'
 import { scriptKeyOf, scriptRefOf, type ScriptRef, type TraceEvent } from './events.js'
 
@@ -108,6 +108,12 @@ export class InvocationLog {
       byScript.set(key, m)
     }
     return [...byScript.values()]
+  }
+
+  /** Every account's counters summed per namespace and outcome (this node's buffer written first). */
+  async namespaceTotals(): Promise<NamespaceTotal[]> {
+    await this.flush()
+    return this.#store.namespaceTotals()
   }
 
   async #write(): Promise<void> {

@@ -55,6 +55,8 @@ export interface SupervisorOptions {
   onReady?: (p: EdgeProcess) => void
   /** Every line a process prints on stdout (tenants' console output and the host's marks). */
   onStdout?: (index: number, line: string) => void
+  /** Every line a process prints on stderr (tenants' console.error and console.warn, workerd's own). */
+  onStderr?: (index: number, line: string) => void
   /** A process exited (crash, OOM abort, or killed) and is about to be restarted. */
   onExit?: (index: number, code: number | null, signal: string | null) => void
 }
@@ -178,7 +180,8 @@ export class Supervisor {
     const plog = log.child({ workerd: slot.index, pid: child.pid })
     const onStdout = this.#opts.onStdout
     forwardLines(child.stdout!, (line) => (onStdout ? onStdout(slot.index, line) : plog.debug({ stream: 'stdout' }, line)))
-    forwardLines(child.stderr!, (line) => plog.warn({ stream: 'stderr' }, line))
+    const onStderr = this.#opts.onStderr
+    forwardLines(child.stderr!, (line) => (onStderr ? onStderr(slot.index, line) : plog.warn({ stream: 'stderr' }, line)))
 
     slot.ready = new Promise<void>((resolve, reject) => {
       forwardLines(child.stdio[4] as Readable, (line) => {

@@ -217,3 +217,14 @@ export const CPU_CHECKPOINT = '__workerhive_cpu'
 export const CPU_BUDGET_HEADER = 'x-workerhive-cpu-ms'
 /** What a Worker past its CPU budget throws (Cloudflare's message). */
 export const CPU_LIMIT_MESSAGE = 'Worker exceeded CPU time limit.'
+
+/**
+ * Leads every console line of a loaded Worker (the console module of its isolate adds it), followed
+ * by `<account>/<namespace id>/<script>` (each URI-encoded, so neither holds a space or a slash) and
+ * a space: Node's log names the tenant a line belongs to. Trace events never carry it (the Tail
+ * entrypoint drops it), so tails and Workers Logs see what the Worker logged.
+ */
+export const TENANT_LOG_TAG = '@whlog '
+
+export const tenantLogTag = (accountId: string, namespaceId: string, script: string): string =>
+  TENANT_LOG_TAG + [accountId, namespaceId, script].map(encodeURIComponent).join('/')

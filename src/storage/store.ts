@@ -457,6 +457,19 @@ export interface InvocationStore {
   recent(script: ScriptRef, limit: number): Promise<Array<Record<string, unknown>>>
   /** Every counter of the account's scripts. */
   counts(accountId: string): Promise<InvocationCount[]>
+  /** Every counter of every account, summed per namespace and outcome (Prometheus /metrics). */
+  namespaceTotals(): Promise<NamespaceTotal[]>
+}
+
+/** Invocations of a namespace's scripts (or an account's own scripts) that ended with one outcome. */
+export interface NamespaceTotal {
+  accountId: string
+  /** '' for account-level scripts. */
+  namespaceId: string
+  /** The namespace's current name; null for account-level scripts and deleted namespaces. */
+  namespaceName: string | null
+  outcome: string
+  count: number
 }
 
 export type { KvNamespaceId }

@@ -1,4 +1,6 @@
-/** A small structured logger: one JSON object per line on stderr, or nothing below the level. */
+import { pino } from 'pino'
+
+/** The platform's own log: pino, one JSON record per event (one line), on stderr unless told otherwise. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
 export interface Logger {
@@ -9,31 +11,28 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger
 }
 
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
-
-function serialise(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack }
-  return value
+/** Where records go: anything with write(); each call receives one whole record ending in "\n". */
+export interface LogDestination {
+  write(record: string): unknown
 }
 
-export function createLogger(
-  level: LogLevel = 'info',
-  base: Record<string, unknown> = {},
-  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
-): Logger {
-  const emit = (lvl: LogLevel, fields: Record<string, unknown>, msg: string): void => {
-    if (order[lvl] < order[level]) return
-    const record: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg, ...base }
-    for (const [k, v] of Object.entries(fields)) record[k] = serialise(v)
-    write(JSON.stringify(record))
-  }
-  return {
-    debug: (f, m) => emit('debug', f, m),
-    info: (f, m) => emit('info', f, m),
-    warn: (f, m) => emit('warn', f, m),
-    error: (f, m) => emit('error', f, m),
-    child: (fields) => createLogger(level, { ...base, ...fields }, write),
-  }
+/**
+ * Levels and times are written as words and ISO dates (`"level":"warn"`, not pino's 40), so a
+ * record reads the same to a person and to a log shipper. Errors under `err` keep their stack in
+ * the one record.
+ */
+export function createLogger(level: LogLevel = 'info', destination: LogDestination = pino.destination({ dest: 2, sync: true })): Logger {
+  return pino(
+    {
+      level,
+      // No pid or hostname of pino's own: records about a workerd process carry that process's pid.
+      base: undefined,
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: pino.stdSerializers.err },
+    },
+    destination,
+  )
 }
 
 export const silentLogger: Logger = createLogger('silent')

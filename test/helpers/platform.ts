@@ -6,6 +6,7 @@ import { loadConfig, type ConfigInput } from '../../src/config/config.js'
 import { startPlatform, type Platform } from '../../src/main.js'
 import type { AccountId } from '../../src/domain/ids.js'
 import type { Clock } from '../../src/util/clock.js'
+import type { Logger } from '../../src/util/logger.js'
 
 export interface TestPlatform {
   platform: Platform
@@ -23,12 +24,13 @@ export interface TestPlatform {
 
 /**
  * Starts the real platform on free ports in a fresh data dir (or `overrides.dataDir`, to start again
- * on a stopped platform's data; close() removes it); `clock` lets a test move time (KV expiration).
+ * on a stopped platform's data; close() removes it); `clock` lets a test move time (KV expiration);
+ * `log` receives the platform's log records (a test that reads them passes a logger of its own).
  */
-export async function startTestPlatform(overrides: ConfigInput = {}, clock?: Clock): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: ConfigInput = {}, clock?: Clock, log?: Logger): Promise<TestPlatform> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'workerhive-test-'))
   const config = loadConfig({ dataDir, apiPort: 0, edgePort: 0, logLevel: 'silent', ...overrides }, {})
-  const platform = await startPlatform(config, clock ? { clock } : {})
+  const platform = await startPlatform(config, { ...(clock ? { clock } : {}), ...(log ? { log } : {}) })
   const { accountId, apiToken: token } = platform.credentials
   const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {
     const headers = new Headers(init.headers)

@@ -7,6 +7,7 @@ import { OWN, wrappedMain } from '../shims/main-module.worker.js'
 import { workerKindOf } from '../../bindings/registry.worker.js'
 import { bindingsModule, needsBindingsModule } from '../shims/bindings-shim.worker.js'
 import { cachesConfigModule } from '../shims/caches-shim.worker.js'
+import { consoleConfigModule } from '../shims/console-shim.worker.js'
 import { isolateModule } from '../shims/isolate-modules.worker.js'
 import { CPU_METER_PATH, cpuMeterModule } from '../shims/cpu-meter.worker.js'
 import { takeCode } from './registry.worker.js'
@@ -75,13 +76,15 @@ export async function workerCode(
   }
   modules[`${OWN}caches.js`] = { js: isolateModule(env, 'caches.js') }
   modules[`${OWN}caches-config.js`] = { js: cachesConfigModule(d.cache.defaultEnabled) }
+  modules[`${OWN}console.js`] = { js: isolateModule(env, 'console.js') }
+  modules[`${OWN}console-config.js`] = { js: consoleConfigModule(d) }
   modules[CPU_METER_PATH] = { js: cpuMeterModule }
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
     // (sloppy mode, like a classic script) after a setup module has made the bindings globals;
     // workerd dispatches its addEventListener('fetch') handlers natively.
     modules[`${OWN}setup.js`] = { js: serviceWorkerSetup(d.bindings, wrapBindings) }
-    modules[`${OWN}main.js`] = { js: `import "./cpu-meter.js";\nimport "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
+    modules[`${OWN}main.js`] = { js: `import "./cpu-meter.js";\nimport "./console.js";\nimport "./caches.js";\nimport "./setup.js";\nimport ${JSON.stringify('../' + d.mainModule)};\n` }
   } else {
     modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, wrapBindings) + tailShimExport }
     modules[TAIL_SHIM_PATH] = { js: isolateModule(env, 'tail.js') }

@@ -6,6 +6,7 @@ import { scriptKey } from '../containment/guard.worker.js'
 import { lookupScript } from './registry.worker.js'
 import { asTailEvent, deliverToConsumers, type TraceData } from './tail-consumers.worker.js'
 import { relabelWallClockKills } from '../containment/wall-clock.worker.js'
+import { TENANT_LOG_TAG } from '../../shared/protocol.js'
 
 /**
  * Receives the trace events of every traced Worker: hands them to Node for logs and live tails,
@@ -15,7 +16,7 @@ export class Tail extends WorkerEntrypoint<HostEnv, ScriptProps> {
   override async tail(events: TraceItem[]): Promise<void> {
     const { accountId, namespaceId, script } = this.ctx.props
     const relabelled = relabelWallClockKills(scriptKey(accountId, namespaceId, script), events)
-    const data = (JSON.parse(JSON.stringify(relabelled)) as TraceData[]).map((e) => asTailEvent(e, this.ctx.props))
+    const data = (JSON.parse(JSON.stringify(relabelled)) as TraceData[]).map((e) => asTailEvent(withoutLogTags(e), this.ctx.props))
     await Promise.all([this.#publish(data), this.#deliver(data)])
   }
 
@@ -36,4 +37,14 @@ export class Tail extends WorkerEntrypoint<HostEnv, ScriptProps> {
     const producer = await lookupScript(this.env, accountId, namespaceId, script)
     if (producer) await deliverToConsumers(this.env, this.ctx, producer, events)
   }
+}
+
+/** The event's console lines as the Worker logged them, without the tag its console module adds. */
+function withoutLogTags(event: TraceData): TraceData {
+  const logs = event.logs as Array<{ message?: unknown[] }> | undefined
+  for (const log of logs ?? []) {
+    const first = log.message?.[0]
+    if (typeof first === 'string' && first.startsWith(TENANT_LOG_TAG)) log.message!.shift()
+  }
+  return event
 }

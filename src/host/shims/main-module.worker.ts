@@ -4,7 +4,7 @@
 export const OWN = '__workerhive/'
 
 /**
- * Main module of a modules-format Worker: evaluates the caches module (and the bindings module)
+ * Main module of a modules-format Worker: evaluates the console and caches modules (and the bindings module)
  * before the customer's code and re-exports everything. With bindings to wrap, an object default
  * export's handlers get the wrapped env; entrypoint classes get it from the bindings module itself.
  * A module without a default export gets an empty handler object (workerd refuses `undefined`).
@@ -13,6 +13,7 @@ export function wrappedMain(customerMain: string, wrapBindings: boolean): string
   const main = JSON.stringify('../' + customerMain)
   // The CPU meter first: every customer module calls it (see cpu-meter.worker.ts).
   const head = `import { meteredEntry } from "./cpu-meter.js"
+import "./console.js"
 import "./caches.js"
 ${wrapBindings ? 'import { wrapEnv } from "./bindings.js"\n' : ''}import * as app from ${main}
 export * from ${main}

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono'
+import { matchedRoutes } from 'hono/route'
 import { timingSafeEqual } from 'node:crypto'
 import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
@@ -31,6 +32,8 @@ export interface InternalDeps {
   containment(): ContainmentState
   /** Trace events from loaded Workers (logs, exceptions, outcomes). */
   onEvents(batch: EventBatch): void
+  /** How long a call took, by its wire route (for /metrics). */
+  observe?(route: string, seconds: number): void
 }
 
 /**
@@ -43,7 +46,10 @@ export function createInternalApi(deps: InternalDeps): Hono {
   app.use('*', async (c, next) => {
     const given = Buffer.from(c.req.header(HEADER_INTERNAL_SECRET) ?? '')
     if (given.length !== secret.length || !timingSafeEqual(given, secret)) return c.text('forbidden', 403)
-    return next()
+    const started = process.hrtime.bigint()
+    await next()
+    const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL')?.path ?? 'unmatched'
+    deps.observe?.(route, Number(process.hrtime.bigint() - started) / 1e9)
   })
 
   // Every route of the wire (src/shared/wire.ts), registered through `on`, which checks its query.

@@ -1,5 +1,5 @@
 import type { InvocationStore, ScriptRef } from '../store.js'
-import { mergeCounts, scriptsOf, toInvocationCount, type CountRow } from '../shared/invocations.js'
+import { mergeCounts, NAMESPACE_TOTALS_SQL, scriptsOf, toInvocationCount, toNamespaceTotal, type CountRow, type NamespaceTotalRow } from '../shared/invocations.js'
 import { toJson, type Db } from './database.js'
 
 const column = <T, K extends keyof T>(rows: T[], key: K): Array<T[K]> => rows.map((r) => r[key])
@@ -59,6 +59,9 @@ export function postgresInvocations(db: Db): InvocationStore {
     async counts(accountId) {
       const rows = await db.rows<CountRow>('SELECT * FROM invocation_counts WHERE account_id = $1 ORDER BY namespace_id, script, outcome', [accountId])
       return rows.map(toInvocationCount)
+    },
+    async namespaceTotals() {
+      return (await db.rows<NamespaceTotalRow>(NAMESPACE_TOTALS_SQL)).map(toNamespaceTotal)
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { InvocationCount, ScriptRef } from '../store.js'
+import type { InvocationCount, NamespaceTotal, ScriptRef } from '../store.js'
 
 /** One counter per script and outcome: a batch may count the same pair twice (two processes). */
 export function mergeCounts(counts: InvocationCount[]): InvocationCount[] {
@@ -39,4 +39,26 @@ export const toInvocationCount = (r: CountRow): InvocationCount => ({
   outcome: r.outcome,
   count: Number(r.count),
   lastSeen: Number(r.last_seen),
+})
+
+/** One row of namespaceTotals' query: the same in both drivers (BIGINT sums are strings in pg). */
+export const NAMESPACE_TOTALS_SQL = `SELECT c.account_id, c.namespace_id, n.name AS namespace_name, c.outcome, SUM(c.count) AS count
+  FROM invocation_counts c LEFT JOIN dispatch_namespaces n ON n.id = c.namespace_id
+  GROUP BY c.account_id, c.namespace_id, n.name, c.outcome
+  ORDER BY c.account_id, c.namespace_id, c.outcome`
+
+export interface NamespaceTotalRow {
+  account_id: string
+  namespace_id: string
+  namespace_name: string | null
+  outcome: string
+  count: number | string
+}
+
+export const toNamespaceTotal = (r: NamespaceTotalRow): NamespaceTotal => ({
+  accountId: r.account_id,
+  namespaceId: r.namespace_id,
+  namespaceName: r.namespace_name,
+  outcome: r.outcome,
+  count: Number(r.count),
 })

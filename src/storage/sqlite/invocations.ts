@@ -1,5 +1,5 @@
 import type { InvocationStore, ScriptRef } from '../store.js'
-import { mergeCounts, scriptsOf, toInvocationCount, type CountRow } from '../shared/invocations.js'
+import { mergeCounts, NAMESPACE_TOTALS_SQL, scriptsOf, toInvocationCount, toNamespaceTotal, type CountRow, type NamespaceTotalRow } from '../shared/invocations.js'
 import { fromJson, toJson, type Db } from './database.js'
 
 type ScriptArgs = [string, string, string]
@@ -27,6 +27,7 @@ export function sqliteInvocations(db: Db): InvocationStore {
        ORDER BY seq`,
     ),
     counts: db.prepare<[string], CountRow>('SELECT * FROM invocation_counts WHERE account_id = ? ORDER BY namespace_id, script, outcome'),
+    namespaceTotals: db.prepare<[], NamespaceTotalRow>(NAMESPACE_TOTALS_SQL),
   }
   const record = db.transaction((batch: Parameters<InvocationStore['record']>[0], keep: number) => {
     for (const c of mergeCounts(batch.counts)) s.addCount.run(...scriptArgs(c), c.outcome, c.count, c.lastSeen)
@@ -42,6 +43,9 @@ export function sqliteInvocations(db: Db): InvocationStore {
     },
     async counts(accountId) {
       return s.counts.all(accountId).map(toInvocationCount)
+    },
+    async namespaceTotals() {
+      return s.namespaceTotals.all().map(toNamespaceTotal)
     },
   }
 }

@@ -54,6 +54,16 @@ export function containmentCases(test: DefineCase): void {
       ],
     )
     assert.deepEqual(await store.invocations.counts('acct-3'), [])
+    // Summed over scripts per namespace and outcome; a namespace the store does not know has no name.
+    const totals = await store.invocations.namespaceTotals()
+    assert.deepEqual(
+      totals.map((t) => [t.accountId, t.namespaceId, t.namespaceName, t.outcome, t.count]),
+      [
+        ['acct-1', 'ns-1', null, 'exception', 1],
+        ['acct-1', 'ns-1', null, 'ok', 9],
+        ['acct-2', '', null, 'ok', 7],
+      ],
+    )
   })
 
   test('invocations: each script keeps its newest events in order, whatever fields they carry', async ({ store }) => {
