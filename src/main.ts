@@ -140,6 +140,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       watchdog: { kills: edge.watchdog.kills, recycles: edge.watchdog.recycles },
       containment: edge.watchdog.containment.entries(),
     }),
+    liftContainment: (key) => edge.liftContainment(key),
   })
   const server = apiListener.serve(api.fetch)
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
