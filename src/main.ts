@@ -144,6 +144,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       watchdog: { kills: edge.watchdog.kills, recycles: edge.watchdog.recycles },
       containment: edge.watchdog.containment.entries(),
     }),
+    liftContainment: (key) => edge.liftContainment(key),
   })
   const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
   if (timedScheduler) scheduler.start()

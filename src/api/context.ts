@@ -27,6 +27,8 @@ export interface ApiDeps {
   operatorAccountId?: AccountId
   /** What the edge is doing right now, for `workerhive status`; absent without an edge. */
   status?: () => EdgeStatus
+  /** Ends a script's probation or ban (key `<account>/<namespace id or ''>/<script>`); false when it had none. */
+  liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
   /** /readyz and /metrics; absent without an edge. */

@@ -58,6 +58,8 @@ const RULES: readonly Rule[] = [
   rw('scripts.read', 'scripts.write', 'account', /^\/accounts\/:accountId\/workers(\/.*)?$/),
   rw('account.read', 'account.write', 'account', /^\/accounts\/:accountId\/workerhive\//),
   rw('account.read', 'account.write', 'account', /^\/workerhive\/status$/),
+  // Lifting a ban also needs operator credentials (src/api/operator.ts), which no scoped token is.
+  rw('account.read', 'account.write', 'account', /^\/workerhive\/containment$/),
 ]
 
 const READ_METHODS = new Set(['GET', 'HEAD'])

@@ -302,6 +302,10 @@ export const invalidSubdomain = defineApiError('invalidSubdomain', {
 export const deploymentNotFound = defineApiError('deploymentNotFound', {
   code: 10007, status: 404, message: (id: string) => `Deployment '${id}' not found`,
 })
+/** Lifting a ban the script does not have (Workerhive's own operator endpoint). */
+export const containmentNotFound = defineApiError('containmentNotFound', {
+  code: 10007, status: 404, message: (key: string) => `Script '${key}' is neither on probation nor refused`,
+})
 
 // --- live tails -----------------------------------------------------------------------------
 /** Cloudflare's generic Workers "not found" number, as for routes, versions and deployments. */

@@ -56,6 +56,20 @@ export class Containment {
     return changed
   }
 
+  /**
+   * Ends a script's probation or ban now (an operator's decision). Returns the entry to write
+   * through, already expired so the store forgets it; undefined when the script had none.
+   */
+  lift(key: string): ContainmentEntry | undefined {
+    this.#expire()
+    const banned = this.#banned.get(key)
+    const record = banned ?? this.#probation.get(key)
+    if (!record) return undefined
+    this.#banned.delete(key)
+    this.#probation.delete(key)
+    return { key, status: banned ? 'banned' : 'probation', ...record, until: this.#now() }
+  }
+
   /** Replaces the whole state with these entries (read back from the store). */
   restore(entries: ContainmentEntry[]): void {
     this.#probation.clear()

@@ -70,6 +70,8 @@ export interface Edge {
   readonly notifier: EdgeNotifier
   processes(): EdgeProcess[]
   readonly watchdog: Watchdog
+  /** Lifts a script's probation or ban on every node; false when it had none. */
+  liftContainment(key: string): Promise<boolean>
   readonly events: EventHub
   /** Counters and recent trace events of every script, kept in the store. */
   readonly invocations: InvocationLog
@@ -212,6 +214,15 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     },
     processes: () => sup.processes(),
     watchdog,
+    async liftContainment(key) {
+      const lifted = containment.lift(key)
+      if (!lifted) return false
+      // Pushed before answering, so the operator's next request already runs.
+      watchdog.refreshContainment()
+      await pushContainment(sup.processes())
+      await shared.written([lifted])
+      return true
+    },
     events,
     invocations,
     sandbox,

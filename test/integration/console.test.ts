@@ -1,7 +1,8 @@
 import { parse } from 'acorn'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createNamespace, namespaceScriptPath, putScript } from '../helpers/edge.js'
+import { convictForCpu } from '../helpers/containment.js'
+import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 // The operators' console is a page and a script of our own: served under a strict policy, valid
@@ -20,6 +21,31 @@ describe('web console', () => {
     assert.equal(up.status, 200)
   })
   after(() => t.close())
+
+  it('lets an operator, and only an operator, lift a ban the edge then stops enforcing', async () => {
+    await createNamespace(t, 'jail')
+    const host = await deployDispatcher(t, 'jail')
+    await putScript(t, namespaceScriptPath(t, 'jail', 'hostile'), 'export default { fetch() { while (true) {} } }')
+    await convictForCpu(t, host, 'hostile')
+    // The tenant fixes its code; the ban still holds until it expires or an operator lifts it.
+    await putScript(t, namespaceScriptPath(t, 'jail', 'hostile'), 'export default { fetch() { return new Response("reformed") } }')
+    assert.equal((await edge(t, host, '/hostile')).status, 502)
+    const status = (await t.json('/workerhive/status')).body.result
+    const key = status.containment.find((e: { key: string }) => e.key.endsWith('/hostile')).key as string
+    const lift = (token?: string) => t.json(`/workerhive/containment?key=${encodeURIComponent(key)}`, { method: 'DELETE', ...(token ? { token } : {}) })
+
+    const tenant = await t.otherAccount()
+    assert.equal((await lift(tenant.token)).status, 403, 'a tenant cannot lift bans')
+    assert.equal((await t.json('/workerhive/containment', { method: 'DELETE' })).status, 400)
+    const lifted = await lift()
+    assert.equal(lifted.status, 200)
+    assert.deepEqual(lifted.body.result, { key })
+    assert.equal((await edge(t, host, '/hostile')).text, 'reformed')
+    assert.deepEqual((await t.json('/workerhive/status')).body.result.containment, [])
+    const again = await lift()
+    assert.equal(again.status, 404)
+    assert.equal(again.body.errors[0].code, 10007)
+  })
 
   it('serves the page and its script under a policy that runs nothing else', async () => {
     const html = await page('/console')
@@ -44,7 +70,7 @@ describe('web console', () => {
     for (const p of status.processes) assert.deepEqual(Object.keys(p).filter((k) => ['index', 'role', 'state', 'restarts'].includes(k)).sort(), ['index', 'restarts', 'role', 'state'])
     assert.equal(typeof status.watchdog.kills, 'number')
     const a = `/accounts/${t.accountId}`
-    const [ns] = (await t.json(`${a}/workers/dispatch/namespaces`)).body.result
+    const ns = (await t.json(`${a}/workers/dispatch/namespaces`)).body.result.find((n: { namespace_name: string }) => n.namespace_name === 'tenants')
     assert.equal(ns.namespace_name, 'tenants')
     assert.equal(ns.script_count, 1)
     assert.equal(ns.trusted_workers, false)

@@ -66,3 +66,19 @@ describe('Containment', () => {
     assert.deepEqual(restarted.entries(), [])
   })
 })
+
+describe('Containment.lift', () => {
+  it('ends a ban or a probation at once and hands back an expired entry to write through', () => {
+    let now = 1000
+    const c = new Containment({ coolDownMs: 60_000 }, () => now)
+    c.recordIncident([user('a')], false, 'cpu')
+    c.recordIncident([user('b')], false, 'cpu')
+    c.recordIncident([user('b')], true, 'cpu')
+    now = 2000
+    assert.deepEqual(c.lift(user('b')), { key: user('b'), status: 'banned', reason: 'cpu', strikes: 2, until: 2000 })
+    assert.deepEqual(c.state(), { probation: [user('a')], banned: [] })
+    assert.equal(c.lift(user('a'))?.status, 'probation')
+    assert.deepEqual(c.state(), { probation: [], banned: [] })
+    assert.equal(c.lift(user('a')), undefined, 'nothing left to lift')
+  })
+})

@@ -31,6 +31,7 @@ describe('route permissions', () => {
   })
 
   it('reads ask for Read or Write, writes for Write', () => {
+    assert.deepEqual(routeCheck('DELETE', '/workerhive/containment')?.requirement, { anyOf: ['account.write'] })
     const path = '/accounts/:accountId/workers/scripts/:scriptName'
     assert.deepEqual(routeCheck('GET', path)?.requirement, { anyOf: ['scripts.read', 'scripts.write'] })
     assert.deepEqual(routeCheck('PUT', path)?.requirement, { anyOf: ['scripts.write'] })

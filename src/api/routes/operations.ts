@@ -3,7 +3,7 @@ import type { ApiDeps, ApiEnv } from '../context.js'
 import { isOperator } from '../operator.js'
 import { ok } from '../envelope.js'
 import type { NamespaceId } from '../../domain/ids.js'
-import { namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../../domain/errors.js'
+import { containmentNotFound, forbidden, malformedBody, namespaceNotFound, namespaceScriptNotFound, scriptNotFound } from '../../domain/errors.js'
 import { rayIdOf } from '../../shared/edge-errors.js'
 
 /**
@@ -23,6 +23,16 @@ export function operationsRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const containment = status.containment.filter((e) => e.key.startsWith(own))
     if (isOperator(deps, c)) return c.json(ok({ ...status, containment, operator: true }))
     return c.json(ok({ containment, operator: false }))
+  })
+
+  // Lifts a probation or ban before its cool-down ends (the key as status lists it). Operators only:
+  // a tenant whose script was refused must not be able to let it back onto the shared pool.
+  app.delete('/workerhive/containment', async (c) => {
+    if (!isOperator(deps, c)) throw forbidden()
+    const key = c.req.query('key')
+    if (!key) throw malformedBody("query parameter 'key' is required")
+    if (!(await deps.liftContainment?.(key))) throw containmentNotFound(key)
+    return c.json(ok({ key }))
   })
 
   app.get('/accounts/:accountId/workerhive/metrics', async (c) => {
