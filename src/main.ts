@@ -8,6 +8,7 @@ import { createKvService } from './kv/service.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
+import { Scheduler } from './runtime/scheduler.js'
 import type { EdgeNotifier } from './runtime/edge-notifier.js'
 import { EventHub, withRayId, type TraceEvent } from './runtime/events.js'
 import { createInternalApi } from './runtime/internal/server.js'
@@ -40,11 +41,14 @@ export interface Platform {
   readonly store: Store
   readonly edge: Edge
   readonly tails: TailSessions
+  /** Cron triggers; `tick()` runs what is due now (tests with an injected clock drive it so). */
+  readonly scheduler: Scheduler
   stop(): Promise<void>
 }
 
 export interface PlatformOptions {
   log?: Logger
+  /** The platform's time. An injected clock also stops the scheduler's own timer: its owner calls `scheduler.tick()`. */
   clock?: Clock
 }
 
@@ -60,7 +64,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const log = opts.log ?? createLogger(config.logLevel)
   const undo: Array<() => unknown> = []
   try {
-    return await launch(config, log, opts.clock ?? systemClock, undo)
+    return await launch(config, log, opts.clock ?? systemClock, undo, opts.clock === undefined)
   } catch (err) {
     for (const step of undo.reverse()) {
       try {
@@ -74,7 +78,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
 }
 
 /** startPlatform's steps; each pushes onto `undo` how to take it back. */
-async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() => unknown>): Promise<Platform> {
+async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() => unknown>, timedScheduler: boolean): Promise<Platform> {
   // Nothing is written to the data dir before this process holds it and both ports are bound, so a
   // second start on a live data dir or a busy port fails without touching the running instance.
   const lock = holdDataDir(config.dataDir)
@@ -142,6 +146,9 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     }),
     liftContainment: (key) => edge.liftContainment(key),
   })
+  const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
+  if (timedScheduler) scheduler.start()
+  undo.push(() => scheduler.stop())
   const server = apiListener.serve(api.fetch)
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
   server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
@@ -159,9 +166,11 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     store,
     edge,
     tails,
+    scheduler,
     async stop() {
       if (stopped) return
       stopped = true
+      await scheduler.stop()
       // Upgraded sockets keep server.close() waiting, so tails go first.
       tails.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

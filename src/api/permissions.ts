@@ -49,6 +49,9 @@ const RULES: readonly Rule[] = [
   // Tails (starting one is a POST): Cloudflare's Workers Tail Read, or Workers Scripts Write.
   tail('namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/scripts\/:script\/tails/),
   tail('account', /^\/accounts\/:accountId\/workers\/scripts\/:script\/tails/),
+  // Cron triggers: Cloudflare's Workers Scripts Read/Write, on the script's namespace or the account.
+  rw('scripts.read', 'scripts.write', 'namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/scripts\/:script\/schedules$/),
+  rw('scripts.read', 'scripts.write', 'account', /^\/accounts\/:accountId\/workers\/scripts\/:script\/schedules$/),
   rw('scripts.read', 'scripts.write', 'namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/.+$/),
   // The namespace object itself: a namespace-scoped token may read it, never rename or delete it.
   { path: /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.write'] }, target: 'account' },

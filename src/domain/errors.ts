@@ -161,6 +161,13 @@ export const latestVersionNotDeployed = defineApiError('latestVersionNotDeployed
 export const invalidTags = defineApiError('invalidTags', {
   code: 10021, status: 400, message: (why: string) => why,
 })
+/** Cloudflare's answer to a schedule it cannot parse; wrangler prints the message with the code. */
+export const invalidCron = defineApiError('invalidCron', {
+  code: 10100, status: 400, message: (cron: string) => `invalid cron string: '${cron}'`,
+})
+export const tooManyCrons = defineApiError('tooManyCrons', {
+  code: 10072, status: 400, message: (max: number) => `workers.api.error.too_many_crons: at most ${max} cron triggers per script`,
+})
 /** Two changes raced on one script and retries did not settle it; the SDK retries 409 by itself. */
 export const concurrentScriptChange = defineApiError('concurrentScriptChange', {
   code: 10035, status: 409,

@@ -5,7 +5,8 @@ import { applyContainment } from './containment/guard.worker.js'
 import { drainCounts } from './containment/counters.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
-import type { ContainmentState, StartupCheck } from '../shared/protocol.js'
+import type { ContainmentState, ScheduledRun, StartupCheck } from '../shared/protocol.js'
+import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
 import type { HostEnv } from './env.worker.js'
 
@@ -28,6 +29,9 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     }
     if (pathname === CONTROL.startup && request.method === 'POST') {
       return Response.json(await checkStartup(this.env, this.ctx, (await request.json()) as StartupCheck))
+    }
+    if (pathname === CONTROL.scheduled && request.method === 'POST') {
+      return Response.json(await runScheduled(this.env, this.ctx, (await request.json()) as ScheduledRun))
     }
     return new Response('not found', { status: 404 })
   }

@@ -8,6 +8,7 @@ import { invoke, isResourceLimit } from './pipeline/invoke.worker.js'
 import { lookupScript, routingTable } from './pipeline/registry.worker.js'
 import { newRay, stampRay, withRay } from './pipeline/ray.worker.js'
 import { resolveTarget } from './pipeline/routing.worker.js'
+import { runScheduled } from './pipeline/scheduled.worker.js'
 import { rayIdOf } from '../shared/edge-errors.js'
 
 export * from '../bindings/entrypoints.worker.js'
@@ -34,6 +35,7 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
   if (!script || (target.viaDefaultHostname && !script.workersDev)) return edgeErrorResponse('noWorker', page)
   // The body cap: a declared length is refused before anything runs; a streamed (chunked) body is
   // counted as the Worker reads it, and past the cap the answer is 413 whatever the Worker did.
+  if (env.SETTINGS.dev && url.pathname === DEV_SCHEDULED_PATH) return devScheduled(env, ctx, target.accountId, target.script, url)
   const limit = bodyLimitFor(env.SETTINGS, target.accountId)
   if (declaresTooLarge(request, limit)) return bodyTooLargeResponse(page)
   const capped = request.headers.has('content-length') ? { request, tripped: () => false } : capBody(request, limit)
@@ -50,6 +52,22 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
     const detailed = env.SETTINGS.dev ? { ...page, exception: exceptionText(err) } : page
     return edgeErrorResponse(isResourceLimit(err) ? 'resourceLimits' : 'workerThrew', detailed)
   }
+}
+
+/** wrangler dev's way to fire a cron tick by hand; here only in development mode (`start --dev`). */
+const DEV_SCHEDULED_PATH = '/cdn-cgi/handler/scheduled'
+
+/** `?cron=<expr>&time=<ms>` → the handler's outcome as text, 200 when it is `ok`, like wrangler dev. */
+async function devScheduled(env: HostEnv, ctx: ExecutionContext<unknown>, accountId: string, script: string, url: URL): Promise<Response> {
+  const time = Number(url.searchParams.get('time') ?? Date.now())
+  const result = await runScheduled(env, ctx, {
+    accountId,
+    namespaceId: '',
+    script,
+    cron: url.searchParams.get('cron') ?? '',
+    scheduledTime: Number.isFinite(time) ? time : Date.now(),
+  })
+  return new Response(result.outcome, { status: result.outcome === 'ok' ? 200 : 500 })
 }
 
 /**

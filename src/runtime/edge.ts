@@ -14,6 +14,7 @@ import type { EventHub } from './events.js'
 import type { InvocationLog } from './invocation-log.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
+import { ScheduledRunner } from './scheduled-runner.js'
 import { StartupChecker } from './startup-check.js'
 import { Supervisor, workerdBinary, type EdgeProcess, type ProcessSpec } from './supervisor.js'
 import { Watchdog } from './watchdog.js'
@@ -77,6 +78,8 @@ export interface Edge {
   readonly sandbox: Sandbox
   /** Runs uploads' top-level code before they are stored (in the probation process). */
   readonly startup: StartupChecker
+  /** Runs cron ticks in a workerd process (the scheduler's and the dev endpoint's way in). */
+  readonly scheduled: ScheduledRunner
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
@@ -233,6 +236,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       whenExited: (index, pid) => sup.whenExited(index, pid),
       deadlineMs: STARTUP_CHECK_DEADLINE_MS,
     }),
+    scheduled: new ScheduledRunner({ processes: () => sup.processes(), secret }),
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()

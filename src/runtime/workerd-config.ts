@@ -135,6 +135,8 @@ const host :Workerd.Worker = (
 ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${capnpString(m.path)}),`).join('\n')}
   ],
   compatibilityDate = "2026-01-01",
+  # Fetcher.scheduled() on a loaded Worker's entrypoint: how cron ticks reach a tenant's handler.
+  compatibilityFlags = ["service_binding_extra_handlers"],
   bindings = [
     (name = "LOADER", workerLoader = (id = "tenants")),
     (name = "INTERNAL", service = "internal"),

@@ -155,7 +155,30 @@ export const CONTROL = {
   containment: '/containment',
   /** POST a StartupCheck → StartupCheckResult: runs a candidate version's top-level code. */
   startup: '/startup',
+  /** POST a ScheduledRun → ScheduledResult: runs one cron tick of a script's `scheduled` handler. */
+  scheduled: '/scheduled',
 } as const
+
+/** One cron tick to run, as Node's scheduler (or the dev endpoint) asks for it. */
+export interface ScheduledRun {
+  accountId: string
+  /** '' for an account-level script. */
+  namespaceId: string
+  script: string
+  cron: string
+  /** ms since the epoch: the tick's time, `controller.scheduledTime`. */
+  scheduledTime: number
+}
+
+/**
+ * What came of it: `probation` means the script is on probation and Node should send the run to
+ * the probation process; `missing` that the script is gone.
+ */
+export interface ScheduledResult {
+  outcome: 'ok' | 'exception' | 'exceededResources' | 'probation' | 'missing'
+  noRetry: boolean
+  error?: string
+}
 
 /** A version not stored yet, as the host would run it: its descriptor and its code. */
 export interface StartupCheck {

@@ -16,6 +16,7 @@ export interface Store {
   readonly assets: AssetStore
   readonly containment: ContainmentStore
   readonly invocations: InvocationStore
+  readonly schedules: ScheduleStore
   /**
    * Changes made through other nodes sharing this store, so each node's edge can drop what it
    * cached. Absent for stores only one node can open (SQLite).
@@ -321,6 +322,42 @@ export interface ScriptStore {
    * active deployment; answers the ids deleted.
    */
   pruneVersions(scriptId: ScriptId, keep: number): Promise<VersionId[]>
+}
+
+// --- cron triggers -------------------------------------------------------------------------------
+/** A script's cron trigger as the API shows it. */
+export interface Schedule {
+  cron: string
+  createdOn: string
+  modifiedOn: string
+}
+
+/** A trigger whose next run has come: what the scheduler needs to claim and run it. */
+export interface DueTick {
+  id: string
+  scriptId: ScriptId
+  accountId: AccountId
+  namespaceId: NamespaceId | null
+  scriptName: string
+  cron: string
+  /** The tick's time (ms): the `scheduledTime` the handler sees. */
+  runAt: number
+}
+
+export interface ScheduleStore {
+  /**
+   * Replaces the script's triggers; a cron kept keeps its created_on and next run, a new one starts
+   * at the given next run. The triggers after the change.
+   */
+  replace(scriptId: ScriptId, crons: Array<{ cron: string; nextRunAt: number }>): Promise<Schedule[]>
+  list(scriptId: ScriptId): Promise<Schedule[]>
+  /** Up to `limit` triggers whose next run is at or before `now`, oldest first. */
+  due(now: number, limit: number): Promise<DueTick[]>
+  /**
+   * Moves a trigger's next run from `runAt` to `nextRunAt` in one conditional update: of all the
+   * nodes claiming the same tick, exactly one gets true and runs it.
+   */
+  claim(id: string, runAt: number, nextRunAt: number): Promise<boolean>
 }
 
 // --- zones and routes ---------------------------------------------------------------------------

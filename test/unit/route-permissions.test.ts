@@ -40,6 +40,12 @@ describe('route permissions', () => {
     assert.deepEqual(routeCheck('POST', '/accounts/:accountId/workers/scripts/:script/tails')?.requirement, {
       anyOf: ['tail.read', 'scripts.write'],
     })
+    // Cron triggers: a namespace's schedules are that namespace's resource.
+    const schedules = '/accounts/:accountId/workers/dispatch/namespaces/:namespace/scripts/:script/schedules'
+    assert.deepEqual(routeCheck('PUT', schedules)?.requirement, { anyOf: ['scripts.write'] })
+    assert.deepEqual(routeCheck('GET', '/accounts/:accountId/workers/scripts/:script/schedules')?.requirement, {
+      anyOf: ['scripts.read', 'scripts.write'],
+    })
   })
 
   it('a namespace resource covers that namespace only, never the account or KV', () => {

@@ -16,6 +16,7 @@ import { kvValueRoutes } from './kv-values.js'
 import { namespaceScriptRoutes } from './namespace-scripts.js'
 import { operationsRoutes } from './operations.js'
 import { namespaceScriptContentRoutes } from './script-content.js'
+import { accountScriptScheduleRoutes, namespaceScriptScheduleRoutes } from './script-schedules.js'
 import { namespaceScriptSecretRoutes } from './script-secrets.js'
 import { namespaceScriptSettingsRoutes } from './script-settings.js'
 import { namespaceScriptTagRoutes } from './script-tags.js'
@@ -37,6 +38,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   namespaceScriptSettingsRoutes,
   namespaceScriptSecretRoutes,
   namespaceScriptTagRoutes,
+  namespaceScriptScheduleRoutes,
   namespaceScriptVersionRoutes,
   accountScriptRoutes,
   accountScriptVersionRoutes,
@@ -44,6 +46,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   accountScriptSettingsRoutes,
   accountScriptSecretRoutes,
   accountScriptTagRoutes,
+  accountScriptScheduleRoutes,
   accountScriptContentRoutes,
   zoneRoutes,
   workerRouteRoutes,

@@ -6,6 +6,7 @@ import { sqliteAccounts } from './accounts.js'
 import { sqliteContainment } from './containment.js'
 import { openDatabase } from './database.js'
 import { sqliteInvocations } from './invocations.js'
+import { sqliteSchedules } from './schedules.js'
 import { sqliteKv } from './kv.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
@@ -25,6 +26,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     zones: sqliteZones(db, clock),
     containment: sqliteContainment(db, clock),
     invocations: sqliteInvocations(db),
+    schedules: sqliteSchedules(db, clock),
     async close() {
       db.close()
     },

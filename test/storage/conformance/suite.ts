@@ -7,6 +7,7 @@ import { containmentCases } from './containment.js'
 import { START } from './fixtures.js'
 import { kvCases } from './kv.js'
 import { namespaceCases } from './namespaces.js'
+import { scheduleCases } from './schedules.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
 import { zoneCases } from './zones.js'
@@ -64,6 +65,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('KV', () => kvCases(define))
     describe('static assets', () => assetCases(define))
     describe('containment and invocation records', () => containmentCases(define))
+    describe('cron triggers', () => scheduleCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))

@@ -4,6 +4,7 @@ import { versionHandlers } from './003-version-handlers.js'
 import { assets } from './004-assets.js'
 import { containment } from './005-containment.js'
 import { tokenPolicies } from './006-token-policies.js'
+import { schedules } from './007-schedules.js'
 
 /**
  * Applied in order, each once, inside a transaction; the workerhive_migrations table records them.
@@ -16,4 +17,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 4, sql: assets },
   { version: 5, sql: containment },
   { version: 6, sql: tokenPolicies },
+  { version: 7, sql: schedules },
 ]
