@@ -207,7 +207,12 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const { store, log, clock, config } = deps
   const secret = secretToken()
   const events = new EventHub()
-  const invocations = new InvocationLog({ store: store.invocations, log: log.child({ component: 'invocation-log' }), now: () => clock.now() })
+  const invocations = new InvocationLog({
+    store: store.invocations,
+    log: log.child({ component: 'invocation-log' }),
+    now: () => clock.now(),
+    options: { retentionMs: config.logRetentionDays * 86_400_000, retentionBytes: Math.round(config.logRetentionMb * 1024 * 1024) },
+  })
   const containment = new Containment({ coolDownMs: config.coolDownMs })
   const internalApi = createInternalApi({
     store,

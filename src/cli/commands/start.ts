@@ -25,6 +25,8 @@ export const start = defineCommand({
     'max-namespace-scripts': { type: 'string', value: 'N', describe: 'User Workers per dispatch namespace (default 0: no limit)' },
     'max-kv-namespaces': { type: 'string', value: 'N', describe: 'KV namespaces per account (default 1000, 0: no limit)' },
     'max-routes-per-zone': { type: 'string', value: 'N', describe: 'Worker routes per zone (default 1000, 0: no limit)' },
+    'log-retention-days': { type: 'string', value: 'N', describe: 'Days stored Workers Logs events are kept (default 7)' },
+    'log-retention-mb': { type: 'string', value: 'N', describe: 'Stored Workers Logs per account in MB; oldest pruned first (default 100)' },
     'versions-kept': { type: 'string', value: 'N', describe: 'Versions kept per script; older undeployed ones are deleted (default 100, 0: all)' },
   },
   example: 'start --api-port 8080 --edge-port 8787',
@@ -48,6 +50,8 @@ export const start = defineCommand({
       maxKvNamespaces: str(values['max-kv-namespaces']),
       maxRoutesPerZone: str(values['max-routes-per-zone']),
       versionsKept: str(values['versions-kept']),
+      logRetentionDays: str(values['log-retention-days']),
+      logRetentionMb: str(values['log-retention-mb']),
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
     })
