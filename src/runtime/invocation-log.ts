@@ -63,7 +63,8 @@ export class InvocationLog {
 
   /** Trace events of a traced script. */
   append(ref: ScriptRef, events: TraceEvent[]): void {
-    for (const event of events) this.#events.push({ ...ref, event })
+    const at = this.#now()
+    for (const event of events) this.#events.push({ ...ref, event, at })
     const excess = this.#events.length - this.#opts.maxBufferedEvents
     if (excess > 0) {
       this.#events.splice(0, excess)

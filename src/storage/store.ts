@@ -481,6 +481,8 @@ export interface InvocationCount extends ScriptRef {
 /** One trace event (workerd's TraceItem as JSON; fields are kept whatever they are). */
 export interface InvocationEvent extends ScriptRef {
   event: Record<string, unknown>
+  /** Unix milliseconds, when the platform received it (its clock decides retention); else eventTimestamp. */
+  at?: number
 }
 
 /** How long an account's stored trace events are kept, and how many bytes of them at most. */
@@ -514,7 +516,7 @@ export interface StoredEvent extends InvocationEvent {
 export interface InvocationStore {
   /**
    * In one transaction: adds the counts to the counters, appends the events in order (each stamped
-   * with its eventTimestamp, else `retention.now`), then prunes each account it appended to: events
+   * with `at`, else its eventTimestamp, else `retention.now`), then prunes each account it appended to: events
    * older than the retention, then its oldest events until the account fits in `maxBytes`.
    */
   record(batch: { counts: InvocationCount[]; events: InvocationEvent[] }, retention: EventRetention): Promise<void>

@@ -30,7 +30,7 @@ export function postgresInvocations(db: Db): InvocationStore {
         }
         if (events.length === 0) return
         const json = events.map((e) => toJson(e.event))
-        const stamps = events.map((e, i) => stampOf(e.event, json[i] as string, retention.now))
+        const stamps = events.map((e, i) => stampOf(e, json[i] as string, retention.now))
         // WITH ORDINALITY keeps the batch's order in the sequence numbers.
         await sql.run(
           `INSERT INTO invocation_events (account_id, namespace_id, script, event, ts, bytes)

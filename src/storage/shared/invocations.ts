@@ -1,4 +1,4 @@
-import type { InvocationCount, NamespaceTotal, ScriptRef, StoredEvent } from '../store.js'
+import type { InvocationCount, InvocationEvent, NamespaceTotal, ScriptRef, StoredEvent } from '../store.js'
 
 /** One counter per script and outcome: a batch may count the same pair twice (two processes). */
 export function mergeCounts(counts: InvocationCount[]): InvocationCount[] {
@@ -15,9 +15,9 @@ export function mergeCounts(counts: InvocationCount[]): InvocationCount[] {
 /** The distinct accounts of a batch of events: the ones whose stored events are pruned. */
 export const accountsOf = (events: ScriptRef[]): string[] => [...new Set(events.map((e) => e.accountId))]
 
-/** When an event happened (its eventTimestamp, else when it was recorded) and its stored size. */
-export function stampOf(event: Record<string, unknown>, json: string, now: number): { ts: number; bytes: number } {
-  const at = event['eventTimestamp']
+/** When an event happened (when received, else its eventTimestamp, else when recorded) and its stored size. */
+export function stampOf(e: InvocationEvent, json: string, now: number): { ts: number; bytes: number } {
+  const at = e.at ?? e.event['eventTimestamp']
   return { ts: typeof at === 'number' && Number.isFinite(at) ? at : now, bytes: Buffer.byteLength(json) }
 }
 

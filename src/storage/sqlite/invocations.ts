@@ -34,7 +34,7 @@ export function sqliteInvocations(db: Db): InvocationStore {
     for (const c of mergeCounts(batch.counts)) s.addCount.run(...scriptArgs(c), c.outcome, c.count, c.lastSeen)
     for (const e of batch.events) {
       const json = toJson(e.event)
-      const { ts, bytes } = stampOf(e.event, json, retention.now)
+      const { ts, bytes } = stampOf(e, json, retention.now)
       s.append.run(...scriptArgs(e), json, ts, bytes)
     }
     for (const account of accountsOf(batch.events)) {

@@ -120,6 +120,9 @@ export function containmentCases(test: DefineCase): void {
     // An event without a timestamp is stamped with the time it was recorded.
     await store.invocations.record({ counts: [], events: [{ ...hostile, event: { outcome: 'ok' } }] }, { ...retention, now: 1_400 })
     assert.deepEqual((await times())[0], 1_400)
+    // One the platform received is stamped with that time, whatever workerd's timestamp says.
+    await store.invocations.record({ counts: [], events: [{ ...hostile, event: event(5), at: 1_450 }] }, { ...retention, now: 1_500 })
+    assert.deepEqual((await times())[0], 1_450)
     assert.deepEqual(await times('acct-2'), [100], 'another account is pruned on its own writes only')
   })
 }
