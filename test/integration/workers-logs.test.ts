@@ -50,6 +50,7 @@ describe('Workers Logs: stored events, the query API and workerhive logs', () =>
     first = await startTestPlatform()
     await putScript(first, accountScriptPath(first, 'chatty'), CHATTY, traced)
     await putScript(first, accountScriptPath(first, 'thrower'), THROWER, traced)
+    await putScript(first, accountScriptPath(first, 'plain'), CHATTY)
   })
   after(async () => {
     await second?.close()
@@ -59,6 +60,8 @@ describe('Workers Logs: stored events, the query API and workerhive logs', () =>
   it('answers the query API with events filtered by script, time range and text, and keeps them across a restart', async () => {
     const host = await defaultHost(first, 'chatty')
     const start = Date.now()
+    // Without observability and at the default sample rate of 0, an invocation leaves no event.
+    assert.equal((await edge(first, await defaultHost(first, 'plain'), '/unsampled')).text, 'chatty')
     for (const path of ['/alpha', '/beta']) assert.equal((await edge(first, host, path)).text, 'chatty')
     assert.equal((await edge(first, await defaultHost(first, 'thrower'), '/')).status, 500)
     const chatty = await eventually(() => eventsOf(first, 'chatty'), (e) => e.length === 2)
@@ -73,6 +76,7 @@ describe('Workers Logs: stored events, the query API and workerhive logs', () =>
     }
     assert.deepEqual((await eventsOf(first, 'chatty', { needle: { value: 'BETA' } })).map((e) => e.$metadata.id), [chatty[0]?.$metadata.id])
     assert.deepEqual(await eventsOf(first, 'chatty', {}, { from: 0, to: start - 1 }), [], 'nothing before the requests')
+    assert.deepEqual(await eventsOf(first, 'plain'), [], 'a script without observability is not sampled at rate 0')
 
     const [thrown] = await eventually(() => eventsOf(first, 'thrower'), (e) => e.length === 1)
     assert.equal(thrown?.$workers.outcome, 'exception')
@@ -111,6 +115,20 @@ describe('Workers Logs: stored events, the query API and workerhive logs', () =>
     } finally {
       child.kill('SIGINT')
       await new Promise((r) => child.once('exit', r))
+    }
+  })
+})
+
+describe('Workers Logs sampling', () => {
+  it('stores the events of a script without observability at sample rate 1', async () => {
+    const t = await startTestPlatform({ logSampleRate: 1 })
+    try {
+      await putScript(t, accountScriptPath(t, 'plain'), CHATTY)
+      assert.equal((await edge(t, await defaultHost(t, 'plain'), '/sampled')).text, 'chatty')
+      const [sampled] = await eventually(() => eventsOf(t, 'plain'), (e) => e.length === 1)
+      assert.deepEqual(sampled?.source.logs[0]?.message, ['hello from', '/sampled'])
+    } finally {
+      await t.close()
     }
   })
 })

@@ -27,6 +27,7 @@ export const start = defineCommand({
     'max-routes-per-zone': { type: 'string', value: 'N', describe: 'Worker routes per zone (default 1000, 0: no limit)' },
     'log-retention-days': { type: 'string', value: 'N', describe: 'Days stored Workers Logs events are kept (default 7)' },
     'log-retention-mb': { type: 'string', value: 'N', describe: 'Stored Workers Logs per account in MB; oldest pruned first (default 100)' },
+    'log-sample-rate': { type: 'string', value: 'R', describe: 'Share (0..1) of invocations of scripts without Workers Logs stored anyway (default 0)' },
     'versions-kept': { type: 'string', value: 'N', describe: 'Versions kept per script; older undeployed ones are deleted (default 100, 0: all)' },
   },
   example: 'start --api-port 8080 --edge-port 8787',
@@ -52,6 +53,7 @@ export const start = defineCommand({
       versionsKept: str(values['versions-kept']),
       logRetentionDays: str(values['log-retention-days']),
       logRetentionMb: str(values['log-retention-mb']),
+      logSampleRate: str(values['log-sample-rate']),
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
     })
