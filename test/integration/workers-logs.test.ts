@@ -147,8 +147,13 @@ describe('Workers Logs retention', () => {
       await edge(t, host, '/new')
       assert.deepEqual(await eventually(paths, (p) => p.includes('/new')), ['/new'], 'the week-old event is gone')
       // Each event is well over 400 bytes (request headers and all): a 4 kB budget holds a few only.
-      for (let i = 0; i < 12; i++) await edge(t, host, `/n${i}`)
-      const left = await eventually(paths, (p) => p.includes('/n11'))
+      // One at a time, each stored before the next: trace events reach Node asynchronously, so
+      // requests in a row could be stored out of order, and "oldest" means stored first.
+      for (let i = 0; i < 12; i++) {
+        await edge(t, host, `/n${i}`)
+        await eventually(paths, (p) => p.includes(`/n${i}`))
+      }
+      const left = await paths()
       assert.ok(left.length < 12, `pruned by size: ${left.join(' ')}`)
       assert.deepEqual(left, Array.from({ length: left.length }, (_, i) => `/n${11 - i}`), 'the newest are kept')
     } finally {
