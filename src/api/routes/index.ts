@@ -9,6 +9,7 @@ import {
   accountScriptSettingsRoutes,
   accountScriptTagRoutes,
 } from './account-scripts.js'
+import { customHostnameRoutes } from './custom-hostnames.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
 import { kvNamespaceRoutes } from './kv-namespaces.js'
@@ -49,6 +50,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   accountScriptScheduleRoutes,
   accountScriptContentRoutes,
   zoneRoutes,
+  customHostnameRoutes,
   workerRouteRoutes,
   subdomainRoutes,
   workersResourceRoutes,

@@ -1,5 +1,5 @@
 import type { AccountId, ZoneId } from '../../domain/ids.js'
-import type { Route, Zone } from '../store.js'
+import type { CustomHostname, FallbackOrigin, Route, Zone } from '../store.js'
 import type { Dialect } from './dialect.js'
 
 export interface ZoneRow {
@@ -34,4 +34,54 @@ export const toEdgeRoute = (r: RouteRow & { account_id: string; zone_name: strin
   ...toRoute(r),
   accountId: r.account_id as AccountId,
   zoneName: r.zone_name,
+})
+
+export interface CustomHostnameRow {
+  id: string
+  zone_id: string
+  hostname: string
+  status: string
+  ssl: string
+  custom_metadata: string | null
+  custom_origin_server: string | null
+  verification_token: string
+  created_at: string
+}
+
+export const toCustomHostname = (r: CustomHostnameRow): CustomHostname => ({
+  id: r.id,
+  zoneId: r.zone_id as ZoneId,
+  hostname: r.hostname,
+  status: r.status === 'active' ? 'active' : 'pending',
+  ssl: JSON.parse(r.ssl) as Record<string, unknown>,
+  customMetadata: r.custom_metadata === null ? null : (JSON.parse(r.custom_metadata) as Record<string, unknown>),
+  customOriginServer: r.custom_origin_server,
+  verificationToken: r.verification_token,
+  createdAt: r.created_at,
+})
+
+/** The row's columns in insert order, after id. */
+export const customHostnameColumns = (h: CustomHostname) => [
+  h.zoneId,
+  h.hostname,
+  h.status,
+  JSON.stringify(h.ssl),
+  h.customMetadata === null ? null : JSON.stringify(h.customMetadata),
+  h.customOriginServer,
+  h.verificationToken,
+  h.createdAt,
+]
+
+export interface FallbackOriginRow {
+  zone_id: string
+  origin: string
+  created_at: string
+  updated_at: string
+}
+
+export const toFallbackOrigin = (r: FallbackOriginRow): FallbackOrigin => ({
+  zoneId: r.zone_id as ZoneId,
+  origin: r.origin,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 })
