@@ -300,6 +300,13 @@ export const customHostnameNotFound = defineApiError('customHostnameNotFound', {
 export const invalidCustomMetadata = defineApiError('invalidCustomMetadata', {
   code: 1401, status: 400, message: () => 'Unable to encode the Custom Metadata as JSON. Check your input and try again.',
 })
+// --- Workers Custom Domains ------------------------------------------------------------------------
+export const workerDomainZoneNotFound = defineApiError('workerDomainZoneNotFound', {
+  code: 10083, status: 404, message: (hostname: string) => `workers.api.error.zone_not_found for "${hostname}"`,
+})
+export const workerDomainNotFound = defineApiError('workerDomainNotFound', {
+  code: 10007, status: 404, message: () => 'Custom domain not found',
+})
 export const zoneNotRegistrable = defineApiError('zoneNotRegistrable', {
   code: 1099, status: 400,
   message: (name: string) =>

@@ -117,6 +117,8 @@ export interface RoutingTable {
   routes: Array<{ zone: string; pattern: string; script: string | null }>
   /** Cloudflare for SaaS custom hostnames: customers' hostnames served through a zone's routes. */
   customHostnames: EdgeCustomHostname[]
+  /** Workers Custom Domains: a whole hostname served by one account script, ahead of routes. */
+  workerDomains: Array<{ hostname: string; accountId: string; script: string }>
 }
 
 export interface EdgeCustomHostname {

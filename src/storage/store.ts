@@ -405,6 +405,22 @@ export interface ZoneStore {
   setFallbackOrigin(zoneId: ZoneId, origin: string): Promise<FallbackOrigin>
   deleteFallbackOrigin(zoneId: ZoneId): Promise<boolean>
   allFallbackOrigins(): Promise<FallbackOrigin[]>
+  /** Workers Custom Domains of one account's zones, with their zone's name, in hostname order. */
+  workerDomains(accountId: AccountId): Promise<WorkerDomain[]>
+  /** Attaches the hostname to the service, replacing whichever service had it. */
+  putWorkerDomain(d: Omit<WorkerDomain, 'zoneName' | 'createdAt'>): Promise<void>
+  deleteWorkerDomain(accountId: AccountId, id: string): Promise<boolean>
+  allWorkerDomains(): Promise<Array<WorkerDomain & { accountId: AccountId }>>
+}
+
+export interface WorkerDomain {
+  id: string
+  zoneId: ZoneId
+  zoneName: string
+  hostname: string
+  service: string
+  environment: string
+  createdAt: string
 }
 
 /** Where a zone's custom hostnames go when no route matches them: a hostname of the zone. */

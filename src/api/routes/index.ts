@@ -25,6 +25,7 @@ import { accountScriptVersionRoutes, namespaceScriptVersionRoutes } from './scri
 import { subdomainRoutes } from './subdomain.js'
 import { tailRoutes } from './tails.js'
 import { tokenRoutes } from './tokens.js'
+import { workerDomainRoutes } from './worker-domains.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
 import { zoneRoutes } from './zones.js'
@@ -52,6 +53,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   zoneRoutes,
   customHostnameRoutes,
   workerRouteRoutes,
+  workerDomainRoutes,
   subdomainRoutes,
   workersResourceRoutes,
   kvNamespaceRoutes,

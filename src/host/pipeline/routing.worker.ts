@@ -14,6 +14,7 @@ interface Compiled {
   table: RoutingTable
   routes: RouteTable<{ accountId: string; script: string | null }>
   customHostnames: Map<string, EdgeCustomHostname>
+  workerDomains: Map<string, { accountId: string; script: string }>
 }
 
 let compiled: Compiled | undefined
@@ -29,7 +30,8 @@ function compile(table: RoutingTable): Compiled {
     if (parsed.ok && accountId) entries.push({ zone: r.zone, pattern: parsed.pattern, value: { accountId, script: r.script } })
   }
   const customHostnames = new Map(table.customHostnames.map((h) => [h.hostname, h]))
-  compiled = { table, routes: new RouteTable(owner.keys(), entries), customHostnames }
+  const workerDomains = new Map(table.workerDomains.map((d) => [d.hostname, d]))
+  compiled = { table, routes: new RouteTable(owner.keys(), entries), customHostnames, workerDomains }
   return compiled
 }
 
@@ -49,7 +51,10 @@ export function resolveTarget(table: RoutingTable, url: URL, host: string): Edge
     const accountId = table.subdomains[subdomain]
     return accountId ? { accountId, script, viaDefaultHostname: true } : null
   }
-  const { routes, customHostnames } = compile(table)
+  const { routes, customHostnames, workerDomains } = compile(table)
+  // A Custom Domain takes its whole hostname, ahead of any route (as on Cloudflare).
+  const domain = workerDomains.get(hostname)
+  if (domain) return { accountId: domain.accountId, script: domain.script, viaDefaultHostname: false }
   const target = { scheme: url.protocol === 'https:' ? 'https' : 'http', hostname, pathAndQuery: url.pathname + url.search } as const
   if (routes.zoneOf(hostname) === undefined) return customHostnameTarget(routes, customHostnames.get(hostname), target)
   const hit = routes.resolve(target)

@@ -225,6 +225,7 @@ export async function routingTableOf(store: Store, edgeDomain: string): Promise<
   const zones = await store.zones.list({})
   const routes = await store.zones.allRoutes()
   const hostnames = await store.zones.allCustomHostnames()
+  const domains = await store.zones.allWorkerDomains()
   const fallbacks = new Map((await store.zones.allFallbackOrigins()).map((f) => [f.zoneId, f.origin]))
   return {
     edgeDomain,
@@ -240,6 +241,7 @@ export async function routingTableOf(store: Store, edgeDomain: string): Promise<
       origin: h.customOriginServer ?? fallbacks.get(h.zoneId) ?? null,
       metadata: h.customMetadata,
     })),
+    workerDomains: domains.map((d) => ({ hostname: d.hostname, accountId: d.accountId, script: d.service })),
   }
 }
 

@@ -9,6 +9,9 @@ import {
   toRoute,
   toZone,
   toFallbackOrigin,
+  toWorkerDomain,
+  WORKER_DOMAINS_SELECT,
+  type WorkerDomainRow,
   type CustomHostnameRow,
   type FallbackOriginRow,
   type RouteRow,
@@ -43,6 +46,13 @@ const sql = {
                    VALUES ($1, $2, $3, $3)
                    ON CONFLICT (zone_id) DO UPDATE SET origin = excluded.origin, updated_at = excluded.updated_at`,
   deleteFallback: 'DELETE FROM custom_hostname_fallback_origins WHERE zone_id = $1',
+  workerDomains: `${WORKER_DOMAINS_SELECT} WHERE z.account_id = $1 ORDER BY d.hostname`,
+  allWorkerDomains: WORKER_DOMAINS_SELECT,
+  putWorkerDomain: `INSERT INTO worker_domains (id, zone_id, hostname, service, environment, created_at)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (hostname) DO UPDATE SET id = excluded.id, zone_id = excluded.zone_id,
+                    service = excluded.service, environment = excluded.environment, created_at = excluded.created_at`,
+  deleteWorkerDomain: 'DELETE FROM worker_domains WHERE id = $1 AND zone_id IN (SELECT id FROM zones WHERE account_id = $2)',
   deleteScriptRoutes: `DELETE FROM routes
                        WHERE script = $1 AND zone_id IN (SELECT id FROM zones WHERE account_id = $2)`,
 } as const
@@ -138,6 +148,18 @@ export function postgresZones(db: Db, clock: Clock): ZoneStore {
     },
     async allFallbackOrigins() {
       return (await db.rows<FallbackOriginRow>(sql.allFallbacks)).map(toFallbackOrigin)
+    },
+    async workerDomains(accountId) {
+      return (await db.rows<WorkerDomainRow>(sql.workerDomains, [accountId])).map(toWorkerDomain)
+    },
+    async putWorkerDomain(d) {
+      await db.run(sql.putWorkerDomain, [d.id, d.zoneId, d.hostname, d.service, d.environment, isoTime(clock.now())])
+    },
+    async deleteWorkerDomain(accountId, id) {
+      return (await db.run(sql.deleteWorkerDomain, [id, accountId])) > 0
+    },
+    async allWorkerDomains() {
+      return (await db.rows<WorkerDomainRow>(sql.allWorkerDomains)).map(toWorkerDomain)
     },
   }
 }

@@ -1,5 +1,5 @@
 import type { AccountId, ZoneId } from '../../domain/ids.js'
-import type { CustomHostname, FallbackOrigin, Route, Zone } from '../store.js'
+import type { CustomHostname, FallbackOrigin, Route, WorkerDomain, Zone } from '../store.js'
 import type { Dialect } from './dialect.js'
 
 export interface ZoneRow {
@@ -85,3 +85,28 @@ export const toFallbackOrigin = (r: FallbackOriginRow): FallbackOrigin => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 })
+
+export interface WorkerDomainRow {
+  id: string
+  zone_id: string
+  zone_name: string
+  account_id: string
+  hostname: string
+  service: string
+  environment: string
+  created_at: string
+}
+
+export const toWorkerDomain = (r: WorkerDomainRow): WorkerDomain & { accountId: AccountId } => ({
+  id: r.id,
+  zoneId: r.zone_id as ZoneId,
+  zoneName: r.zone_name,
+  accountId: r.account_id as AccountId,
+  hostname: r.hostname,
+  service: r.service,
+  environment: r.environment,
+  createdAt: r.created_at,
+})
+
+export const WORKER_DOMAINS_SELECT = `SELECT d.*, z.name AS zone_name, z.account_id FROM worker_domains d
+  JOIN zones z ON z.id = d.zone_id`

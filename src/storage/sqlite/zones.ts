@@ -9,6 +9,9 @@ import {
   toRoute,
   toZone,
   toFallbackOrigin,
+  toWorkerDomain,
+  WORKER_DOMAINS_SELECT,
+  type WorkerDomainRow,
   type CustomHostnameRow,
   type FallbackOriginRow,
   type RouteRow,
@@ -52,6 +55,16 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
        ON CONFLICT (zone_id) DO UPDATE SET origin = excluded.origin, updated_at = excluded.updated_at`,
     ),
     deleteFallback: db.prepare('DELETE FROM custom_hostname_fallback_origins WHERE zone_id = ?'),
+    workerDomains: db.prepare<[string], WorkerDomainRow>(`${WORKER_DOMAINS_SELECT} WHERE z.account_id = ? ORDER BY d.hostname`),
+    allWorkerDomains: db.prepare<[], WorkerDomainRow>(WORKER_DOMAINS_SELECT),
+    putWorkerDomain: db.prepare(
+      `INSERT INTO worker_domains (id, zone_id, hostname, service, environment, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (hostname) DO UPDATE SET id = excluded.id, zone_id = excluded.zone_id, service = excluded.service,
+       environment = excluded.environment, created_at = excluded.created_at`,
+    ),
+    deleteWorkerDomain: db.prepare(
+      'DELETE FROM worker_domains WHERE id = ? AND zone_id IN (SELECT id FROM zones WHERE account_id = ?)',
+    ),
     deleteScriptRoutes: db.prepare(
       'DELETE FROM routes WHERE script = ? AND zone_id IN (SELECT id FROM zones WHERE account_id = ?)',
     ),
@@ -163,6 +176,18 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
     },
     async allFallbackOrigins() {
       return s.allFallbacks.all().map(toFallbackOrigin)
+    },
+    async workerDomains(accountId) {
+      return s.workerDomains.all(accountId).map(toWorkerDomain)
+    },
+    async putWorkerDomain(d) {
+      s.putWorkerDomain.run(d.id, d.zoneId, d.hostname, d.service, d.environment, isoTime(clock.now()))
+    },
+    async deleteWorkerDomain(accountId, id) {
+      return s.deleteWorkerDomain.run(id, accountId).changes > 0
+    },
+    async allWorkerDomains() {
+      return s.allWorkerDomains.all().map(toWorkerDomain)
     },
   }
 }

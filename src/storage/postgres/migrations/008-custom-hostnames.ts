@@ -21,4 +21,13 @@ CREATE TABLE custom_hostname_fallback_origins (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+-- Workers Custom Domains: a whole hostname of one of the account's zones served by one script.
+CREATE TABLE worker_domains (
+  id TEXT PRIMARY KEY,
+  zone_id TEXT NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  hostname TEXT NOT NULL UNIQUE,
+  service TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
 `
