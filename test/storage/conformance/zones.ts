@@ -159,4 +159,23 @@ export function zoneCases(test: DefineCase): void {
     assert.equal(await store.zones.deleteFallbackOrigin(zone.id), false)
     assert.equal(await store.zones.fallbackOrigin(zone.id), undefined)
   })
+
+  test('worker domains: put replaces the holder of a hostname, listed per account, deleted only by it', async ({ store }) => {
+    const a = await newAccount(store, 'a')
+    const b = await newAccount(store, 'b')
+    const zone = await store.zones.create(a, 'shop.example')
+    await store.zones.create(b, 'other.example')
+    await store.zones.putWorkerDomain({ id: 'd1', zoneId: zone.id, hostname: 'www.shop.example', service: 'one', environment: 'production' })
+    await store.zones.putWorkerDomain({ id: 'd2', zoneId: zone.id, hostname: 'www.shop.example', service: 'two', environment: 'production' })
+    await store.zones.putWorkerDomain({ id: 'd3', zoneId: zone.id, hostname: 'api.shop.example', service: 'one', environment: 'production' })
+    const listed = await store.zones.workerDomains(a)
+    assert.deepEqual(listed.map((d) => [d.id, d.hostname, d.service, d.zoneName]), [
+      ['d3', 'api.shop.example', 'one', 'shop.example'],
+      ['d2', 'www.shop.example', 'two', 'shop.example'],
+    ])
+    assert.deepEqual(await store.zones.workerDomains(b), [])
+    assert.equal(await store.zones.deleteWorkerDomain(b, 'd2'), false)
+    assert.equal(await store.zones.deleteWorkerDomain(a, 'd2'), true)
+    assert.deepEqual((await store.zones.allWorkerDomains()).map((d) => [d.id, d.accountId]), [['d3', a]])
+  })
 }
