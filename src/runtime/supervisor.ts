@@ -5,6 +5,10 @@ import type { Readable } from 'node:stream'
 import type { Logger } from '../util/logger.js'
 
 const require = createRequire(import.meta.url)
+
+/** How often a workerd process may die while the platform starts before the start fails. */
+const START_ATTEMPTS = 3
+
 export const workerdBinary = (): string => require.resolve('workerd/bin/workerd')
 
 /**
@@ -93,7 +97,24 @@ export class Supervisor {
       this.#slots.push(slot)
       this.#spawn(slot)
     }
-    await Promise.all(this.#slots.map((s) => s.ready))
+    await Promise.all(this.#slots.map((s) => this.#firstReady(s)))
+  }
+
+  /**
+   * A process that dies while starting is respawned by its exit handler (a sandbox or the machine
+   * can fail once); a process that keeps failing fails the start, with what it printed.
+   */
+  async #firstReady(slot: Slot): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const ready = slot.ready
+      try {
+        return await ready
+      } catch (err) {
+        if (attempt >= START_ATTEMPTS || this.#stopping) throw err
+        // The exit handler respawns after its back-off, which replaces slot.ready.
+        while (slot.ready === ready && !this.#stopping) await new Promise((r) => setTimeout(r, 20))
+      }
+    }
   }
 
   processes(): EdgeProcess[] {
@@ -181,7 +202,13 @@ export class Supervisor {
     const onStdout = this.#opts.onStdout
     forwardLines(child.stdout!, (line) => (onStdout ? onStdout(slot.index, line) : plog.debug({ stream: 'stdout' }, line)))
     const onStderr = this.#opts.onStderr
-    forwardLines(child.stderr!, (line) => (onStderr ? onStderr(slot.index, line) : plog.warn({ stream: 'stderr' }, line)))
+    // The last lines a process printed say why it died before it was ready.
+    const lastWords: string[] = []
+    forwardLines(child.stderr!, (line) => {
+      lastWords.push(line)
+      if (lastWords.length > 5) lastWords.shift()
+      return onStderr ? onStderr(slot.index, line) : plog.warn({ stream: 'stderr' }, line)
+    })
 
     slot.ready = new Promise<void>((resolve, reject) => {
       forwardLines(child.stdio[4] as Readable, (line) => {
@@ -205,7 +232,10 @@ export class Supervisor {
         const wasReady = slot.state === 'ready'
         slot.state = 'exited'
         slot.controlPort = undefined
-        if (!wasReady) reject(new Error(`workerd ${slot.index} exited before it was ready (code ${code}, signal ${signal})`))
+        if (!wasReady) {
+          const said = lastWords.length > 0 ? `: ${lastWords.join(' | ')}` : ''
+          reject(new Error(`workerd ${slot.index} exited before it was ready (code ${code}, signal ${signal})${said}`))
+        }
         if (this.#stopping) return
         plog.warn({ code, signal }, 'workerd exited; restarting')
         this.#opts.onExit?.(slot.index, code, signal)
