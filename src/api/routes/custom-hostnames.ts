@@ -20,10 +20,10 @@ import { ownZone } from './zones.js'
 /**
  * Cloudflare's custom hostname object. No certificate is ever issued here (HTTPS is not served yet),
  * so `ssl.status` stays where Cloudflare leaves a hostname whose certificate awaits validation; the
- * ssl fields sent are kept and echoed, except the private key, which Cloudflare never returns.
+ * ssl fields sent are kept and echoed, except the private key (see requireSsl).
  */
 function customHostnameView(h: CustomHostname, errors: string[] = []) {
-  const { custom_key: _key, ...ssl } = h.ssl
+  const ssl = h.ssl
   return {
     id: h.id,
     hostname: h.hostname,
@@ -55,10 +55,15 @@ const fallbackView = (f: FallbackOrigin) => ({
   updated_at: f.updatedAt,
 })
 
+/**
+ * The ssl object as sent, minus `custom_key`: no certificate is served yet, and a private key must
+ * not sit unsealed in the store (uploaded certificates belong to the HTTPS work, issue 16 item 3).
+ */
 function requireSsl(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {}
   if (typeof value !== 'object' || Array.isArray(value)) throw malformedBody("field 'ssl' must be an object")
-  return value as Record<string, unknown>
+  const { custom_key: _key, ...ssl } = value as Record<string, unknown>
+  return ssl
 }
 
 function requireMetadata(value: unknown): Record<string, unknown> | null {
