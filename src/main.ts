@@ -31,6 +31,7 @@ import { systemClock, type Clock } from './util/clock.js'
 import { secretToken } from './util/ids.js'
 import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
+import { LogSampling } from './runtime/log-sampling.js'
 import { openFileLimit } from './util/fd-limit.js'
 
 export interface Platform {
@@ -207,8 +208,14 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const { store, log, clock, config } = deps
   const secret = secretToken()
   const events = new EventHub()
-  const invocations = new InvocationLog({ store: store.invocations, log: log.child({ component: 'invocation-log' }), now: () => clock.now() })
+  const invocations = new InvocationLog({
+    store: store.invocations,
+    log: log.child({ component: 'invocation-log' }),
+    now: () => clock.now(),
+    options: { retentionMs: config.logRetentionDays * 86_400_000, retentionBytes: Math.round(config.logRetentionMb * 1024 * 1024) },
+  })
   const containment = new Containment({ coolDownMs: config.coolDownMs })
+  const sampling = new LogSampling(config.logSampleRate)
   const internalApi = createInternalApi({
     store,
     keyring: deps.keyring,
@@ -219,12 +226,13 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     edgeDomain: config.edgeDomain,
     containment: () => containment.state(),
     isTailed: deps.isTailed,
+    sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)
       events.publish(ref, withRays)
-      invocations.append(ref, withRays)
+      if (sampling.keeps(ref)) invocations.append(ref, withRays)
     },
   })
   const internal = await serveInternalApi(internalApi.fetch)

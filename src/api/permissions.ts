@@ -54,6 +54,9 @@ const RULES: readonly Rule[] = [
   rw('scripts.read', 'scripts.write', 'namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/scripts\/:script\/schedules$/),
   rw('scripts.read', 'scripts.write', 'account', /^\/accounts\/:accountId\/workers\/scripts\/:script\/schedules$/),
   rw('scripts.read', 'scripts.write', 'namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/.+$/),
+  // Workers Logs' query is a POST that only reads: Cloudflare's Workers Observability groups, which
+  // Workerhive folds into Workers Scripts Read/Write (both read a script's logs there too).
+  { path: /^\/accounts\/:accountId\/workers\/observability\/telemetry\/query$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.read', 'scripts.write'] }, target: 'account' },
   // The namespace object itself: a namespace-scoped token may read it, never rename or delete it.
   { path: /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.write'] }, target: 'account' },
   rw('scripts.read', 'scripts.write', 'account', /^\/accounts\/:accountId\/workers(\/.*)?$/),

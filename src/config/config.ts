@@ -51,6 +51,12 @@ export const ConfigSchema = z.object({
     .default(true),
   /** How long a suspect stays on probation and a convicted script stays refused. @default 600000 */
   coolDownMs: z.coerce.number().int().positive().default(600_000),
+  /** Days an account's stored Workers Logs events are kept. @default 7 */
+  logRetentionDays: z.coerce.number().positive().default(7),
+  /** Megabytes of stored Workers Logs events per account; the oldest go first past it. @default 100 */
+  logRetentionMb: z.coerce.number().positive().default(100),
+  /** Share of invocations of scripts without Workers Logs whose events are stored anyway (0..1); above 0 every script is traced. @default 0 */
+  logSampleRate: z.coerce.number().min(0).max(1).default(0),
   /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
   maxScriptBytes: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** Dispatch namespaces one account may create (Cloudflare publishes no number; 0: no limit). @default 100 */
@@ -123,6 +129,9 @@ export const envNames: Record<keyof ConfigInput, string> = {
   maxIsolatesPerProcess: 'WORKERHIVE_MAX_ISOLATES_PER_PROCESS',
   isolateHeapMb: 'WORKERHIVE_ISOLATE_HEAP_MB',
   coolDownMs: 'WORKERHIVE_COOL_DOWN_MS',
+  logRetentionDays: 'WORKERHIVE_LOG_RETENTION_DAYS',
+  logRetentionMb: 'WORKERHIVE_LOG_RETENTION_MB',
+  logSampleRate: 'WORKERHIVE_LOG_SAMPLE_RATE',
   sandbox: 'WORKERHIVE_SANDBOX',
   colo: 'WORKERHIVE_COLO',
   dev: 'WORKERHIVE_DEV',

@@ -1,4 +1,4 @@
-import type { InvocationCount, InvocationEvent, InvocationStore, NamespaceTotal } from '../storage/store.js'
+import type { EventQuery, InvocationCount, InvocationEvent, InvocationStore, NamespaceTotal, StoredEvent } from '../storage/store.js'
 import type { Logger } from '../util/logger.js'
 import { scriptKeyOf, scriptRefOf, type ScriptRef, type TraceEvent } from './events.js'
 
@@ -14,8 +14,12 @@ export interface InvocationLogOptions {
   flushIntervalMs: number
   /** Buffered events that trigger a write before the interval ends. @default 500 */
   flushEvents: number
-  /** Events kept per script (`workerhive logs` shows these). @default 200 */
+  /** Events `recent` returns per script (`workerhive logs` without a time range). @default 200 */
   keepPerScript: number
+  /** How long an account's events are kept. @default 7 days */
+  retentionMs: number
+  /** Bytes of stored events per account; the oldest are pruned first past it. @default 100 MB */
+  retentionBytes: number
   /** Buffered events past which the oldest are dropped (the store is down or slow). @default 10000 */
   maxBufferedEvents: number
 }
@@ -43,7 +47,7 @@ export class InvocationLog {
     this.#store = deps.store
     this.#log = deps.log
     this.#now = deps.now ?? Date.now
-    this.#opts = { flushIntervalMs: 1000, flushEvents: 500, keepPerScript: 200, maxBufferedEvents: 10_000, ...deps.options }
+    this.#opts = { flushIntervalMs: 1000, flushEvents: 500, keepPerScript: 200, retentionMs: 7 * 86_400_000, retentionBytes: 100 * 1024 * 1024, maxBufferedEvents: 10_000, ...deps.options }
   }
 
   start(): void {
@@ -59,7 +63,8 @@ export class InvocationLog {
 
   /** Trace events of a traced script. */
   append(ref: ScriptRef, events: TraceEvent[]): void {
-    for (const event of events) this.#events.push({ ...ref, event })
+    const at = this.#now()
+    for (const event of events) this.#events.push({ ...ref, event, at })
     const excess = this.#events.length - this.#opts.maxBufferedEvents
     if (excess > 0) {
       this.#events.splice(0, excess)
@@ -92,6 +97,12 @@ export class InvocationLog {
   async recent(ref: ScriptRef): Promise<TraceEvent[]> {
     await this.flush()
     return (await this.#store.recent(ref, this.#opts.keepPerScript)) as TraceEvent[]
+  }
+
+  /** An account's stored events matching the query, newest first (this node's buffer written first). */
+  async query(accountId: string, query: EventQuery): Promise<StoredEvent[]> {
+    await this.flush()
+    return this.#store.query(accountId, query)
   }
 
   /** Every script of an account that has been counted, with its counters. */
@@ -131,7 +142,7 @@ export class InvocationLog {
       this.#dropped = 0
     }
     try {
-      await this.#store.record({ counts, events }, this.#opts.keepPerScript)
+      await this.#store.record({ counts, events }, { now: this.#now(), maxAgeMs: this.#opts.retentionMs, maxBytes: this.#opts.retentionBytes })
     } catch (err) {
       // Counters are small and add up: keep them for the next write. Events are dropped rather
       // than let an unreachable store grow the buffer.

@@ -533,17 +533,49 @@ export interface InvocationCount extends ScriptRef {
 /** One trace event (workerd's TraceItem as JSON; fields are kept whatever they are). */
 export interface InvocationEvent extends ScriptRef {
   event: Record<string, unknown>
+  /** Unix milliseconds, when the platform received it (its clock decides retention); else eventTimestamp. */
+  at?: number
 }
 
-/** Per-script invocation counters and each script's recent trace events (`workerhive logs`). */
+/** How long an account's stored trace events are kept, and how many bytes of them at most. */
+export interface EventRetention {
+  /** Unix milliseconds: events older than `now - maxAgeMs` are dropped. */
+  now: number
+  maxAgeMs: number
+  /** Per account; past it the account's oldest events are dropped first. */
+  maxBytes: number
+}
+
+/** Which of an account's stored events a query wants (Workers Logs' query API). */
+export interface EventQuery {
+  /** Unix milliseconds, both inclusive. */
+  from: number
+  to: number
+  /** One script (namespaceId '' for an account-level script); every script when absent. */
+  script?: { namespaceId: string; script: string }
+  /** Case-insensitive text the event's JSON must contain. */
+  needle?: string
+  limit: number
+}
+
+/** A stored event with where it came from and when (ms). */
+export interface StoredEvent extends InvocationEvent {
+  seq: number
+  timestamp: number
+}
+
+/** Per-script invocation counters and each account's trace events (Workers Logs, `workerhive logs`). */
 export interface InvocationStore {
   /**
-   * In one transaction: adds the counts to the counters, appends the events in order, and keeps
-   * only the newest `keepPerScript` events of each script it appended to.
+   * In one transaction: adds the counts to the counters, appends the events in order (each stamped
+   * with `at`, else its eventTimestamp, else `retention.now`), then prunes each account it appended to: events
+   * older than the retention, then its oldest events until the account fits in `maxBytes`.
    */
-  record(batch: { counts: InvocationCount[]; events: InvocationEvent[] }, keepPerScript: number): Promise<void>
+  record(batch: { counts: InvocationCount[]; events: InvocationEvent[] }, retention: EventRetention): Promise<void>
   /** The newest `limit` events of a script, oldest first. */
   recent(script: ScriptRef, limit: number): Promise<Array<Record<string, unknown>>>
+  /** An account's events matching the query, newest first. */
+  query(accountId: string, query: EventQuery): Promise<StoredEvent[]>
   /** Every counter of the account's scripts. */
   counts(accountId: string): Promise<InvocationCount[]>
   /** Every counter of every account, summed per namespace and outcome (Prometheus /metrics). */

@@ -46,6 +46,10 @@ describe('route permissions', () => {
     assert.deepEqual(routeCheck('GET', '/accounts/:accountId/workers/scripts/:script/schedules')?.requirement, {
       anyOf: ['scripts.read', 'scripts.write'],
     })
+    // Workers Logs' query is a POST that only reads: Workers Scripts Read opens it.
+    assert.deepEqual(routeCheck('POST', '/accounts/:accountId/workers/observability/telemetry/query')?.requirement, {
+      anyOf: ['scripts.read', 'scripts.write'],
+    })
   })
 
   it('a namespace resource covers that namespace only, never the account or KV', () => {

@@ -15,6 +15,7 @@ import { identityRoutes } from './identity.js'
 import { kvNamespaceRoutes } from './kv-namespaces.js'
 import { kvValueRoutes } from './kv-values.js'
 import { namespaceScriptRoutes } from './namespace-scripts.js'
+import { observabilityRoutes } from './observability.js'
 import { operationsRoutes } from './operations.js'
 import { namespaceScriptContentRoutes } from './script-content.js'
 import { accountScriptScheduleRoutes, namespaceScriptScheduleRoutes } from './script-schedules.js'
@@ -59,6 +60,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   kvNamespaceRoutes,
   kvValueRoutes,
   operationsRoutes,
+  observabilityRoutes,
   tailRoutes,
   assetRoutes,
 ]

@@ -18,6 +18,7 @@ import { withCpuCheckpoints } from './cpu-checkpoints.js'
 import { sha256Hex } from '../../util/ids.js'
 import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
 import { openBinding } from '../../secrets/secret-bindings.js'
+import type { LogSampling } from '../log-sampling.js'
 import type { Keyring } from '../../secrets/sealer.js'
 
 /**
@@ -32,6 +33,7 @@ export async function describeScript(
   namespaceId: NamespaceId | null,
   name: string,
   isTailed: (ref: { accountId: string; namespaceId: string; script: string }) => boolean = () => false,
+  sampling?: LogSampling,
 ): Promise<ScriptDescriptor | undefined> {
   const script = await store.scripts.get({ accountId, namespaceId }, name)
   if (!script) return undefined
@@ -41,11 +43,9 @@ export async function describeScript(
   const trusted = namespaceId === null ? true : (namespace?.trustedWorkers ?? false)
   const observability = script.settings.observability as { enabled?: unknown } | null
   const tail = await tailDelivery(store, script, namespace?.name)
-  const traced =
-    tail !== undefined ||
-    observability?.enabled === true ||
-    script.settings.logpush ||
-    isTailed({ accountId, namespaceId: namespaceId ?? '', script: name })
+  const ref = { accountId, namespaceId: namespaceId ?? '', script: name }
+  const tracedAnyway = tail !== undefined || observability?.enabled === true || script.settings.logpush || isTailed(ref)
+  const traced = sampling ? sampling.traces(ref, tracedAnyway) : tracedAnyway
   const shared = { store, keyring, script, trusted, traced, tail }
   const current = await describeVersion(shared, version)
   const split = await deploymentSplit(shared, version)

@@ -14,6 +14,7 @@ import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
 import { cacheInternalHandler } from './cache.js'
 import { assetInternalHandler } from './assets.js'
+import type { LogSampling } from '../log-sampling.js'
 import type { ResponseCache } from '../../cache/response-cache.js'
 
 export interface InternalDeps {
@@ -28,6 +29,8 @@ export interface InternalDeps {
   edgeDomain: string
   /** Whether a live tail is reading a script (then the edge traces it). */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+  /** Workers Logs for scripts without observability, at the operator's rate. */
+  sampling?: LogSampling
   /** Scripts on probation or refused, for a process that has just started. */
   containment(): ContainmentState
   /** Trace events from loaded Workers (logs, exceptions, outcomes). */
@@ -64,7 +67,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
     const query = parseQuery(WIRE.script, c.req.queries()) ?? {}
     const accountId = (query.account ?? '') as AccountId
     const namespaceId = (query.namespace || null) as NamespaceId | null
-    const script = await describeScript(deps.store, deps.keyring, accountId, namespaceId, query.name ?? '', deps.isTailed)
+    const script = await describeScript(deps.store, deps.keyring, accountId, namespaceId, query.name ?? '', deps.isTailed, deps.sampling)
     if (!script) return c.json({ found: false } satisfies ScriptLookup)
     const version = await deps.store.scripts.version(script.versionId as VersionId)
     const small = version && version.modules.reduce((n, m) => n + m.size, 0) <= INLINE_CODE_BYTES

@@ -1,4 +1,4 @@
-import type { InvocationCount, NamespaceTotal, ScriptRef } from '../store.js'
+import type { InvocationCount, InvocationEvent, NamespaceTotal, ScriptRef, StoredEvent } from '../store.js'
 
 /** One counter per script and outcome: a batch may count the same pair twice (two processes). */
 export function mergeCounts(counts: InvocationCount[]): InvocationCount[] {
@@ -12,15 +12,33 @@ export function mergeCounts(counts: InvocationCount[]): InvocationCount[] {
   return [...merged.values()]
 }
 
-/** The distinct scripts of a batch of events, each once: the ones whose history is pruned. */
-export function scriptsOf(events: ScriptRef[]): ScriptRef[] {
-  const seen = new Map<string, ScriptRef>()
-  for (const e of events) {
-    const key = JSON.stringify([e.accountId, e.namespaceId, e.script])
-    if (!seen.has(key)) seen.set(key, { accountId: e.accountId, namespaceId: e.namespaceId, script: e.script })
-  }
-  return [...seen.values()]
+/** The distinct accounts of a batch of events: the ones whose stored events are pruned. */
+export const accountsOf = (events: ScriptRef[]): string[] => [...new Set(events.map((e) => e.accountId))]
+
+/** When an event happened (when received, else its eventTimestamp, else when recorded) and its stored size. */
+export function stampOf(e: InvocationEvent, json: string, now: number): { ts: number; bytes: number } {
+  const at = e.at ?? e.event['eventTimestamp']
+  return { ts: typeof at === 'number' && Number.isFinite(at) ? at : now, bytes: Buffer.byteLength(json) }
 }
+
+/** A stored event row; PostgreSQL hands BIGINT columns over as strings and JSON already parsed. */
+export interface EventRow {
+  seq: number | string
+  account_id: string
+  namespace_id: string
+  script: string
+  ts: number | string
+  event: string | Record<string, unknown>
+}
+
+export const toStoredEvent = (r: EventRow): StoredEvent => ({
+  seq: Number(r.seq),
+  accountId: r.account_id,
+  namespaceId: r.namespace_id,
+  script: r.script,
+  timestamp: Number(r.ts),
+  event: typeof r.event === 'string' ? (JSON.parse(r.event) as Record<string, unknown>) : r.event,
+})
 
 /** A counter row; PostgreSQL hands its BIGINT columns over as strings. */
 export interface CountRow {

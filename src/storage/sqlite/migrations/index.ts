@@ -5,7 +5,8 @@ import { assets } from './004-assets.js'
 import { containment } from './005-containment.js'
 import { tokenPolicies } from './006-token-policies.js'
 import { schedules } from './007-schedules.js'
-import { customHostnames } from './008-custom-hostnames.js'
+import { eventRetention } from './008-event-retention.js'
+import { customHostnames } from './009-custom-hostnames.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -16,5 +17,6 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 5, sql: containment },
   { version: 6, sql: tokenPolicies },
   { version: 7, sql: schedules },
-  { version: 8, sql: customHostnames },
+  { version: 8, sql: eventRetention },
+  { version: 9, sql: customHostnames },
 ]
