@@ -17,7 +17,9 @@ export interface ApiDeps {
   store: Store
   log: Logger
   clock: Clock
-  config: Pick<Config, 'maxScriptBytes' | 'edgeDomain' | 'edgePort' | 'publicApiUrl'> & Partial<Quotas>
+  config: Pick<Config, 'maxScriptBytes' | 'edgeDomain' | 'edgePort' | 'publicApiUrl'> &
+    Partial<Quotas> &
+    Partial<Pick<Config, 'verifyHostnames'>>
   edge: EdgeNotifier
   /** Per-script counters and recent trace events (`workerhive logs`); absent without an edge. */
   invocations?: InvocationLog

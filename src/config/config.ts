@@ -39,6 +39,11 @@ export const ConfigSchema = z.object({
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .transform((v) => v === true || v === 'true' || v === '1')
     .default(false),
+  /** Check ownership of new custom hostnames (TXT or HTTP token); false marks them active at once (tests, private installs). @default true */
+  verifyHostnames: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(true),
   /** Confine workerd with bubblewrap where the machine allows it. @default true */
   sandbox: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
@@ -130,6 +135,7 @@ export const envNames: Record<keyof ConfigInput, string> = {
   sandbox: 'WORKERHIVE_SANDBOX',
   colo: 'WORKERHIVE_COLO',
   dev: 'WORKERHIVE_DEV',
+  verifyHostnames: 'WORKERHIVE_VERIFY_HOSTNAMES',
   cacheMemoryMb: 'WORKERHIVE_CACHE_MEMORY_MB',
   maxDispatchNamespaces: 'WORKERHIVE_MAX_DISPATCH_NAMESPACES',
   maxAccountScripts: 'WORKERHIVE_MAX_ACCOUNT_SCRIPTS',

@@ -274,6 +274,39 @@ export const invalidZoneName = defineApiError('invalidZoneName', {
  * take for this account). One sentence for every reason that depends on other accounts, so the
  * answer never says that a name is held by someone else.
  */
+// --- custom hostnames (Cloudflare for SaaS) ------------------------------------------------------
+export const invalidCustomHostname = defineApiError('invalidCustomHostname', {
+  code: 1407, status: 400,
+  message: (why: string) => `Invalid custom hostname: ${why}. Check your input and try again.`,
+})
+export const prohibitedCustomHostname = defineApiError('prohibitedCustomHostname', {
+  code: 1411, status: 400,
+  message: () => 'Custom hostnames ending in example.com, example.net, or example.org are prohibited. Check your input and try again.',
+})
+export const fallbackOriginNotFound = defineApiError('fallbackOriginNotFound', {
+  code: 1551, status: 404, message: () => 'No fallback origin is set for this zone.',
+})
+export const reservedCustomHostname = defineApiError('reservedCustomHostname', {
+  code: 1409, status: 400,
+  message: () =>
+    "Reserved top domain custom hostnames, such as 'test', 'example', 'invalid' or 'localhost', is not supported. Check your input and try again.",
+})
+export const duplicateCustomHostname = defineApiError('duplicateCustomHostname', {
+  code: 1406, status: 409, message: () => 'Duplicate custom hostname found.',
+})
+export const customHostnameNotFound = defineApiError('customHostnameNotFound', {
+  code: 1436, status: 404, message: () => 'The custom hostname was not found.',
+})
+export const invalidCustomMetadata = defineApiError('invalidCustomMetadata', {
+  code: 1401, status: 400, message: () => 'Unable to encode the Custom Metadata as JSON. Check your input and try again.',
+})
+// --- Workers Custom Domains ------------------------------------------------------------------------
+export const workerDomainZoneNotFound = defineApiError('workerDomainZoneNotFound', {
+  code: 10083, status: 404, message: (hostname: string) => `workers.api.error.zone_not_found for "${hostname}"`,
+})
+export const workerDomainNotFound = defineApiError('workerDomainNotFound', {
+  code: 10007, status: 404, message: () => 'Custom domain not found',
+})
 export const zoneNotRegistrable = defineApiError('zoneNotRegistrable', {
   code: 1099, status: 400,
   message: (name: string) =>

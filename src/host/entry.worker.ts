@@ -7,7 +7,7 @@ import { bodyTooLargeResponse, edgeErrorResponse } from './pipeline/errors.worke
 import { invoke, isResourceLimit } from './pipeline/invoke.worker.js'
 import { lookupScript, routingTable } from './pipeline/registry.worker.js'
 import { newRay, stampRay, withRay } from './pipeline/ray.worker.js'
-import { resolveTarget } from './pipeline/routing.worker.js'
+import { customHostnameChallenge, resolveTarget } from './pipeline/routing.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { rayIdOf } from '../shared/edge-errors.js'
 
@@ -29,8 +29,13 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
   const host = request.headers.get('host') ?? url.host
   const page = { ray, host, accept: request.headers.get('accept') }
   if (invocationsLeft(request) < 1) return edgeErrorResponse('loopLimit', page)
-  const target = resolveTarget(await routingTable(env), url, host)
+  const table = await routingTable(env)
+  const challenge = customHostnameChallenge(table, url, host)
+  if (challenge !== undefined) return new Response(challenge, { headers: { 'content-type': 'text/plain' } })
+  const target = resolveTarget(table, url, host)
   if (!target) return edgeErrorResponse('noWorker', page)
+  // Cloudflare hands a custom hostname's metadata to the Worker it reaches (an account script here).
+  if (target.hostMetadata) request = new Request(request, { cf: { ...(request.cf ?? {}), hostMetadata: target.hostMetadata } })
   const script = await lookupScript(env, target.accountId, '', target.script)
   if (!script || (target.viaDefaultHostname && !script.workersDev)) return edgeErrorResponse('noWorker', page)
   // The body cap: a declared length is refused before anything runs; a streamed (chunked) body is

@@ -115,7 +115,29 @@ export interface RoutingTable {
   /** Every zone: a hostname is served by the zone it lies in, and only that zone's routes apply. */
   zones: Array<{ name: string; accountId: string }>
   routes: Array<{ zone: string; pattern: string; script: string | null }>
+  /** Cloudflare for SaaS custom hostnames: customers' hostnames served through a zone's routes. */
+  customHostnames: EdgeCustomHostname[]
+  /** Workers Custom Domains: a whole hostname served by one account script, ahead of routes. */
+  workerDomains: Array<{ hostname: string; accountId: string; script: string }>
 }
+
+export interface EdgeCustomHostname {
+  id: string
+  hostname: string
+  /** The zone whose routes serve it. */
+  zone: string
+  /** Ownership proven (or not checked): only then does it route. */
+  active: boolean
+  /** The ownership token the edge serves at CUSTOM_HOSTNAME_CHALLENGE_PATH + id while pending. */
+  token: string
+  /** Hostname of the zone routed as if requested when no route matches the customer's hostname. */
+  origin: string | null
+  /** `custom_metadata`, handed to the Worker as `request.cf.hostMetadata`. */
+  metadata: Record<string, unknown> | null
+}
+
+/** Where the edge answers a pending custom hostname's HTTP ownership check, as Cloudflare's does. */
+export const CUSTOM_HOSTNAME_CHALLENGE_PATH = '/.well-known/cf-custom-hostname-challenge/'
 
 /**
  * The Cache API's wire. Inside a user Worker, `caches` is replaced by a module (caches-shim) whose

@@ -202,6 +202,12 @@ export class RouteTable<T> {
     }
   }
 
+  /** The route of this zone that handles the request (a custom hostname's zone is not its suffix). */
+  resolveInZone(zone: string, target: RequestTarget): RouteEntry<T> | undefined {
+    const t = { ...target, hostname: normaliseHostname(target.hostname) }
+    return this.#byZone.get(zone.toLowerCase())?.find((e) => matchesPattern(e.pattern, t))
+  }
+
   /** The route that handles the request, or undefined when its zone has none (or no zone serves it). */
   resolve(target: RequestTarget | URL): RouteEntry<T> | undefined {
     const t =

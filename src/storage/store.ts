@@ -392,6 +392,58 @@ export interface ZoneStore {
     script: string,
     routes: Array<{ zoneId: ZoneId; pattern: string }>,
   ): Promise<Route[]>
+  /** Cloudflare for SaaS: a hostname is unique platform-wide (StorageConflict otherwise). */
+  createCustomHostname(h: Omit<CustomHostname, 'createdAt'>): Promise<CustomHostname>
+  customHostnames(zoneId: ZoneId): Promise<CustomHostname[]>
+  /** Rewrites status, ssl, metadata and origin; false when it is gone. */
+  updateCustomHostname(h: CustomHostname): Promise<boolean>
+  deleteCustomHostname(zoneId: ZoneId, id: string): Promise<boolean>
+  /** Every custom hostname with its zone's name and account, for the edge's table. */
+  allCustomHostnames(): Promise<Array<CustomHostname & { accountId: AccountId; zoneName: string }>>
+  fallbackOrigin(zoneId: ZoneId): Promise<FallbackOrigin | undefined>
+  /** Creates or replaces the zone's fallback origin, keeping its creation time. */
+  setFallbackOrigin(zoneId: ZoneId, origin: string): Promise<FallbackOrigin>
+  deleteFallbackOrigin(zoneId: ZoneId): Promise<boolean>
+  allFallbackOrigins(): Promise<FallbackOrigin[]>
+  /** Workers Custom Domains of one account's zones, with their zone's name, in hostname order. */
+  workerDomains(accountId: AccountId): Promise<WorkerDomain[]>
+  /** Attaches the hostname to the service, replacing whichever service had it. */
+  putWorkerDomain(d: Omit<WorkerDomain, 'zoneName' | 'createdAt'>): Promise<void>
+  deleteWorkerDomain(accountId: AccountId, id: string): Promise<boolean>
+  allWorkerDomains(): Promise<Array<WorkerDomain & { accountId: AccountId }>>
+}
+
+export interface WorkerDomain {
+  id: string
+  zoneId: ZoneId
+  zoneName: string
+  hostname: string
+  service: string
+  environment: string
+  createdAt: string
+}
+
+/** Where a zone's custom hostnames go when no route matches them: a hostname of the zone. */
+export interface FallbackOrigin {
+  zoneId: ZoneId
+  origin: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface CustomHostname {
+  id: string
+  zoneId: ZoneId
+  hostname: string
+  /** `pending` until ownership is proven (or verification is off), then `active`. */
+  status: 'pending' | 'active'
+  /** Cloudflare's ssl object as sent (method, type, settings…); no certificate is issued here. */
+  ssl: Record<string, unknown>
+  customMetadata: Record<string, unknown> | null
+  customOriginServer: string | null
+  /** The value the TXT record and the HTTP token must carry. */
+  verificationToken: string
+  createdAt: string
 }
 
 // --- static assets ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
   accountScriptSettingsRoutes,
   accountScriptTagRoutes,
 } from './account-scripts.js'
+import { customHostnameRoutes } from './custom-hostnames.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
 import { kvNamespaceRoutes } from './kv-namespaces.js'
@@ -25,6 +26,7 @@ import { accountScriptVersionRoutes, namespaceScriptVersionRoutes } from './scri
 import { subdomainRoutes } from './subdomain.js'
 import { tailRoutes } from './tails.js'
 import { tokenRoutes } from './tokens.js'
+import { workerDomainRoutes } from './worker-domains.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
 import { zoneRoutes } from './zones.js'
@@ -50,7 +52,9 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   accountScriptScheduleRoutes,
   accountScriptContentRoutes,
   zoneRoutes,
+  customHostnameRoutes,
   workerRouteRoutes,
+  workerDomainRoutes,
   subdomainRoutes,
   workersResourceRoutes,
   kvNamespaceRoutes,

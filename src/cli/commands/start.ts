@@ -20,6 +20,7 @@ export const start = defineCommand({
     'secrets-key-file': { type: 'string', value: 'FILE', describe: 'Key sealing secrets at rest (default: secrets.key in the data dir; required with postgres, or WORKERHIVE_SECRETS_KEY)' },
     'no-sandbox': { type: 'boolean', describe: 'Run workerd without bubblewrap' },
     dev: { type: 'boolean', describe: 'Development: error pages show the exception (never on a public install)' },
+    'verify-hostnames': { type: 'string', value: 'BOOL', describe: 'Check ownership of custom hostnames (default true; false: active at once)' },
     'max-dispatch-namespaces': { type: 'string', value: 'N', describe: 'Dispatch namespaces per account (default 100, 0: no limit)' },
     'max-account-scripts': { type: 'string', value: 'N', describe: 'Account-level Workers per account (default 500, 0: no limit)' },
     'max-namespace-scripts': { type: 'string', value: 'N', describe: 'User Workers per dispatch namespace (default 0: no limit)' },
@@ -54,6 +55,7 @@ export const start = defineCommand({
       logRetentionDays: str(values['log-retention-days']),
       logRetentionMb: str(values['log-retention-mb']),
       logSampleRate: str(values['log-sample-rate']),
+      verifyHostnames: str(values['verify-hostnames']) as 'true' | undefined, // checked by the config schema
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
     })

@@ -1,4 +1,4 @@
-import type { RoutingTable } from '../../shared/protocol.js'
+import { CUSTOM_HOSTNAME_CHALLENGE_PATH, type EdgeCustomHostname, type RoutingTable } from '../../shared/protocol.js'
 import { normaliseHostname, parseRoutePattern, RouteTable, type RouteEntry } from '../../shared/route-patterns.js'
 
 export interface EdgeTarget {
@@ -6,11 +6,15 @@ export interface EdgeTarget {
   script: string
   /** Reached through `<script>.<subdomain>.<edge domain>` (honours the script's workers.dev switch). */
   viaDefaultHostname: boolean
+  /** A custom hostname's `custom_metadata`, for `request.cf.hostMetadata`. */
+  hostMetadata?: Record<string, unknown>
 }
 
 interface Compiled {
   table: RoutingTable
   routes: RouteTable<{ accountId: string; script: string | null }>
+  customHostnames: Map<string, EdgeCustomHostname>
+  workerDomains: Map<string, { accountId: string; script: string }>
 }
 
 let compiled: Compiled | undefined
@@ -25,7 +29,9 @@ function compile(table: RoutingTable): Compiled {
     const accountId = owner.get(r.zone.toLowerCase())
     if (parsed.ok && accountId) entries.push({ zone: r.zone, pattern: parsed.pattern, value: { accountId, script: r.script } })
   }
-  compiled = { table, routes: new RouteTable(owner.keys(), entries) }
+  const customHostnames = new Map(table.customHostnames.map((h) => [h.hostname, h]))
+  const workerDomains = new Map(table.workerDomains.map((d) => [d.hostname, d]))
+  compiled = { table, routes: new RouteTable(owner.keys(), entries), customHostnames, workerDomains }
   return compiled
 }
 
@@ -45,11 +51,44 @@ export function resolveTarget(table: RoutingTable, url: URL, host: string): Edge
     const accountId = table.subdomains[subdomain]
     return accountId ? { accountId, script, viaDefaultHostname: true } : null
   }
-  const hit = compile(table).routes.resolve({
-    scheme: url.protocol === 'https:' ? 'https' : 'http',
-    hostname,
-    pathAndQuery: url.pathname + url.search,
-  })
+  const { routes, customHostnames, workerDomains } = compile(table)
+  // A Custom Domain takes its whole hostname, ahead of any route (as on Cloudflare).
+  const domain = workerDomains.get(hostname)
+  if (domain) return { accountId: domain.accountId, script: domain.script, viaDefaultHostname: false }
+  const target = { scheme: url.protocol === 'https:' ? 'https' : 'http', hostname, pathAndQuery: url.pathname + url.search } as const
+  if (routes.zoneOf(hostname) === undefined) return customHostnameTarget(routes, customHostnames.get(hostname), target)
+  const hit = routes.resolve(target)
   if (!hit || hit.value.script === null) return null
   return { accountId: hit.value.accountId, script: hit.value.script, viaDefaultHostname: false }
+}
+
+/**
+ * A custom hostname lies in no zone (zones win, so no custom hostname takes a zone's hostnames): it
+ * is served by its SaaS zone's routes that match the customer's hostname (`*\/*`), failing that by
+ * the route of its origin (custom_origin_server, else the zone's fallback origin), as on Cloudflare.
+ */
+function customHostnameTarget(
+  routes: RouteTable<{ accountId: string; script: string | null }>,
+  custom: EdgeCustomHostname | undefined,
+  target: { scheme: 'http' | 'https'; hostname: string; pathAndQuery: string },
+): EdgeTarget | null {
+  if (!custom?.active) return null
+  const hit =
+    routes.resolveInZone(custom.zone, target) ??
+    (custom.origin ? routes.resolveInZone(custom.zone, { ...target, hostname: custom.origin }) : undefined)
+  if (!hit || hit.value.script === null) return null
+  return {
+    accountId: hit.value.accountId,
+    script: hit.value.script,
+    viaDefaultHostname: false,
+    ...(custom.metadata ? { hostMetadata: custom.metadata } : {}),
+  }
+}
+
+/** The token a pending custom hostname's HTTP ownership check fetches, if this request is one. */
+export function customHostnameChallenge(table: RoutingTable, url: URL, host: string): string | undefined {
+  if (!url.pathname.startsWith(CUSTOM_HOSTNAME_CHALLENGE_PATH)) return undefined
+  const custom = compile(table).customHostnames.get(normaliseHostname(host))
+  const id = url.pathname.slice(CUSTOM_HOSTNAME_CHALLENGE_PATH.length)
+  return custom && custom.id === id ? custom.token : undefined
 }

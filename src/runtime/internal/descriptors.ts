@@ -224,11 +224,24 @@ export async function routingTableOf(store: Store, edgeDomain: string): Promise<
   const accounts = await store.accounts.list()
   const zones = await store.zones.list({})
   const routes = await store.zones.allRoutes()
+  const hostnames = await store.zones.allCustomHostnames()
+  const domains = await store.zones.allWorkerDomains()
+  const fallbacks = new Map((await store.zones.allFallbackOrigins()).map((f) => [f.zoneId, f.origin]))
   return {
     edgeDomain,
     subdomains: Object.fromEntries(accounts.map((a) => [a.subdomain, a.id])),
     zones: zones.map((z) => ({ name: z.name, accountId: z.accountId })),
     routes: routes.map((r) => ({ zone: r.zoneName, pattern: r.pattern, script: r.script })),
+    customHostnames: hostnames.map((h) => ({
+      id: h.id,
+      hostname: h.hostname,
+      zone: h.zoneName,
+      active: h.status === 'active',
+      token: h.verificationToken,
+      origin: h.customOriginServer ?? fallbacks.get(h.zoneId) ?? null,
+      metadata: h.customMetadata,
+    })),
+    workerDomains: domains.map((d) => ({ hostname: d.hostname, accountId: d.accountId, script: d.service })),
   }
 }
 

@@ -1,8 +1,22 @@
-import type { ZoneId } from '../../domain/ids.js'
+import type { AccountId, ZoneId } from '../../domain/ids.js'
 import { isoTime, type Clock } from '../../util/clock.js'
 import { hexId } from '../../util/ids.js'
 import { rethrowConflict } from '../shared/dialect.js'
-import { toEdgeRoute, toRoute, toZone, type RouteRow, type ZoneRow } from '../shared/zones.js'
+import {
+  customHostnameColumns,
+  toCustomHostname,
+  toEdgeRoute,
+  toRoute,
+  toZone,
+  toFallbackOrigin,
+  toWorkerDomain,
+  WORKER_DOMAINS_SELECT,
+  type WorkerDomainRow,
+  type CustomHostnameRow,
+  type FallbackOriginRow,
+  type RouteRow,
+  type ZoneRow,
+} from '../shared/zones.js'
 import type { ZoneStore } from '../store.js'
 import { dialect, type Db } from './database.js'
 
@@ -19,6 +33,38 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
     route: db.prepare<[string, string], RouteRow>('SELECT * FROM routes WHERE zone_id = ? AND id = ?'),
     updateRoute: db.prepare('UPDATE routes SET pattern = ?, script = ? WHERE zone_id = ? AND id = ?'),
     deleteRoute: db.prepare('DELETE FROM routes WHERE zone_id = ? AND id = ?'),
+    insertHostname: db.prepare(
+      `INSERT INTO custom_hostnames (id, zone_id, hostname, status, ssl, custom_metadata, custom_origin_server,
+       verification_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    hostnames: db.prepare<[string], CustomHostnameRow>(
+      'SELECT * FROM custom_hostnames WHERE zone_id = ? ORDER BY created_at, id',
+    ),
+    updateHostname: db.prepare(
+      `UPDATE custom_hostnames SET status = ?, ssl = ?, custom_metadata = ?, custom_origin_server = ?
+       WHERE zone_id = ? AND id = ?`,
+    ),
+    deleteHostname: db.prepare('DELETE FROM custom_hostnames WHERE zone_id = ? AND id = ?'),
+    allHostnames: db.prepare<[], CustomHostnameRow & { account_id: string; zone_name: string }>(
+      `SELECT h.*, z.account_id, z.name AS zone_name FROM custom_hostnames h JOIN zones z ON z.id = h.zone_id`,
+    ),
+    fallback: db.prepare<[string], FallbackOriginRow>('SELECT * FROM custom_hostname_fallback_origins WHERE zone_id = ?'),
+    allFallbacks: db.prepare<[], FallbackOriginRow>('SELECT * FROM custom_hostname_fallback_origins'),
+    upsertFallback: db.prepare(
+      `INSERT INTO custom_hostname_fallback_origins (zone_id, origin, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (zone_id) DO UPDATE SET origin = excluded.origin, updated_at = excluded.updated_at`,
+    ),
+    deleteFallback: db.prepare('DELETE FROM custom_hostname_fallback_origins WHERE zone_id = ?'),
+    workerDomains: db.prepare<[string], WorkerDomainRow>(`${WORKER_DOMAINS_SELECT} WHERE z.account_id = ? ORDER BY d.hostname`),
+    allWorkerDomains: db.prepare<[], WorkerDomainRow>(WORKER_DOMAINS_SELECT),
+    putWorkerDomain: db.prepare(
+      `INSERT INTO worker_domains (id, zone_id, hostname, service, environment, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (hostname) DO UPDATE SET id = excluded.id, zone_id = excluded.zone_id, service = excluded.service,
+       environment = excluded.environment, created_at = excluded.created_at`,
+    ),
+    deleteWorkerDomain: db.prepare(
+      'DELETE FROM worker_domains WHERE id = ? AND zone_id IN (SELECT id FROM zones WHERE account_id = ?)',
+    ),
     deleteScriptRoutes: db.prepare(
       'DELETE FROM routes WHERE script = ? AND zone_id IN (SELECT id FROM zones WHERE account_id = ?)',
     ),
@@ -89,6 +135,59 @@ export function sqliteZones(db: Db, clock: Clock): ZoneStore {
           return { id, zoneId: r.zoneId, pattern: r.pattern, script }
         })
       })()
+    },
+    async createCustomHostname(h) {
+      const full = { ...h, createdAt: isoTime(clock.now()) }
+      try {
+        s.insertHostname.run(h.id, ...customHostnameColumns(full))
+      } catch (e) {
+        conflict(`custom hostname ${h.hostname}`, e)
+      }
+      return full
+    },
+    async customHostnames(zoneId) {
+      return s.hostnames.all(zoneId).map(toCustomHostname)
+    },
+    async updateCustomHostname(h) {
+      const [, , status, ssl, metadata, origin] = customHostnameColumns(h)
+      return s.updateHostname.run(status, ssl, metadata, origin, h.zoneId, h.id).changes > 0
+    },
+    async deleteCustomHostname(zoneId, id) {
+      return s.deleteHostname.run(zoneId, id).changes > 0
+    },
+    async allCustomHostnames() {
+      return s.allHostnames.all().map((r) => ({
+        ...toCustomHostname(r),
+        accountId: r.account_id as AccountId,
+        zoneName: r.zone_name,
+      }))
+    },
+    async fallbackOrigin(zoneId) {
+      const r = s.fallback.get(zoneId)
+      return r && toFallbackOrigin(r)
+    },
+    async setFallbackOrigin(zoneId, origin) {
+      const now = isoTime(clock.now())
+      s.upsertFallback.run(zoneId, origin, now, now)
+      return toFallbackOrigin(s.fallback.get(zoneId)!)
+    },
+    async deleteFallbackOrigin(zoneId) {
+      return s.deleteFallback.run(zoneId).changes > 0
+    },
+    async allFallbackOrigins() {
+      return s.allFallbacks.all().map(toFallbackOrigin)
+    },
+    async workerDomains(accountId) {
+      return s.workerDomains.all(accountId).map(toWorkerDomain)
+    },
+    async putWorkerDomain(d) {
+      s.putWorkerDomain.run(d.id, d.zoneId, d.hostname, d.service, d.environment, isoTime(clock.now()))
+    },
+    async deleteWorkerDomain(accountId, id) {
+      return s.deleteWorkerDomain.run(id, accountId).changes > 0
+    },
+    async allWorkerDomains() {
+      return s.allWorkerDomains.all().map(toWorkerDomain)
     },
   }
 }

@@ -114,4 +114,68 @@ export function zoneCases(test: DefineCase): void {
     )
     assert.deepEqual(await store.zones.routes(zone.id), after)
   })
+
+  test('custom hostnames: create, list by zone, update, delete; unique platform-wide; gone with their zone', async ({ store, clock }) => {
+    const a = await newAccount(store, 'a')
+    const b = await newAccount(store, 'b')
+    const zone = await store.zones.create(a, 'saas.example')
+    const theirs = await store.zones.create(b, 'other.example')
+    const input = {
+      id: 'c1',
+      zoneId: zone.id,
+      hostname: 'shop.customer.com',
+      status: 'pending' as const,
+      ssl: { method: 'http', settings: { min_tls_version: '1.2' } },
+      customMetadata: { tenant: 'acme' },
+      customOriginServer: null,
+      verificationToken: 'token-1',
+    }
+    const created = await store.zones.createCustomHostname(input)
+    assert.deepEqual(created, { ...input, createdAt: isoTime(clock.now()) })
+    assert.deepEqual(await store.zones.customHostnames(zone.id), [created])
+    await assert.rejects(store.zones.createCustomHostname({ ...input, id: 'c2', zoneId: theirs.id }), StorageConflict)
+    const active = { ...created, status: 'active' as const, customMetadata: null, customOriginServer: 'app.saas.example' }
+    assert.equal(await store.zones.updateCustomHostname(active), true)
+    assert.deepEqual(await store.zones.customHostnames(zone.id), [active])
+    assert.deepEqual(await store.zones.allCustomHostnames(), [{ ...active, accountId: a, zoneName: 'saas.example' }])
+    assert.equal(await store.zones.deleteCustomHostname(theirs.id, 'c1'), false, 'only through its own zone')
+    assert.equal(await store.zones.deleteCustomHostname(zone.id, 'c1'), true)
+    assert.equal(await store.zones.updateCustomHostname(active), false)
+    await store.zones.createCustomHostname({ ...input, id: 'c3' })
+    await store.zones.delete(zone.id)
+    assert.deepEqual(await store.zones.allCustomHostnames(), [])
+  })
+
+  test('fallback origins: set, replace keeping creation time, delete', async ({ store }) => {
+    const a = await newAccount(store, 'a')
+    const zone = await store.zones.create(a, 'saas.example')
+    assert.equal(await store.zones.fallbackOrigin(zone.id), undefined)
+    const first = await store.zones.setFallbackOrigin(zone.id, 'app.saas.example')
+    assert.equal(first.origin, 'app.saas.example')
+    const second = await store.zones.setFallbackOrigin(zone.id, 'www.saas.example')
+    assert.deepEqual(second, { ...first, origin: 'www.saas.example', updatedAt: second.updatedAt })
+    assert.deepEqual(await store.zones.allFallbackOrigins(), [second])
+    assert.equal(await store.zones.deleteFallbackOrigin(zone.id), true)
+    assert.equal(await store.zones.deleteFallbackOrigin(zone.id), false)
+    assert.equal(await store.zones.fallbackOrigin(zone.id), undefined)
+  })
+
+  test('worker domains: put replaces the holder of a hostname, listed per account, deleted only by it', async ({ store }) => {
+    const a = await newAccount(store, 'a')
+    const b = await newAccount(store, 'b')
+    const zone = await store.zones.create(a, 'shop.example')
+    await store.zones.create(b, 'other.example')
+    await store.zones.putWorkerDomain({ id: 'd1', zoneId: zone.id, hostname: 'www.shop.example', service: 'one', environment: 'production' })
+    await store.zones.putWorkerDomain({ id: 'd2', zoneId: zone.id, hostname: 'www.shop.example', service: 'two', environment: 'production' })
+    await store.zones.putWorkerDomain({ id: 'd3', zoneId: zone.id, hostname: 'api.shop.example', service: 'one', environment: 'production' })
+    const listed = await store.zones.workerDomains(a)
+    assert.deepEqual(listed.map((d) => [d.id, d.hostname, d.service, d.zoneName]), [
+      ['d3', 'api.shop.example', 'one', 'shop.example'],
+      ['d2', 'www.shop.example', 'two', 'shop.example'],
+    ])
+    assert.deepEqual(await store.zones.workerDomains(b), [])
+    assert.equal(await store.zones.deleteWorkerDomain(b, 'd2'), false)
+    assert.equal(await store.zones.deleteWorkerDomain(a, 'd2'), true)
+    assert.deepEqual((await store.zones.allWorkerDomains()).map((d) => [d.id, d.accountId]), [['d3', a]])
+  })
 }

@@ -6,6 +6,7 @@ import { containment } from './005-containment.js'
 import { tokenPolicies } from './006-token-policies.js'
 import { schedules } from './007-schedules.js'
 import { eventRetention } from './008-event-retention.js'
+import { customHostnames } from './009-custom-hostnames.js'
 
 /**
  * Applied in order, each once, inside a transaction; the workerhive_migrations table records them.
@@ -20,4 +21,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 6, sql: tokenPolicies },
   { version: 7, sql: schedules },
   { version: 8, sql: eventRetention },
+  { version: 9, sql: customHostnames },
 ]
