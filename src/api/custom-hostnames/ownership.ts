@@ -1,4 +1,5 @@
-import { resolveTxt } from 'node:dns/promises'
+import { lookup, resolveTxt } from 'node:dns/promises'
+import { BlockList } from 'node:net'
 import { CUSTOM_HOSTNAME_CHALLENGE_PATH } from '../../shared/protocol.js'
 import type { CustomHostname } from '../../storage/store.js'
 
@@ -23,7 +24,21 @@ async function txtHoldsToken(h: CustomHostname): Promise<boolean> {
   return records.some((chunks) => chunks.join('') === h.verificationToken)
 }
 
+/**
+ * Addresses the HTTP check never fetches from: a tenant chooses the hostname, and the API must not
+ * become its way into loopback, private networks or this machine's neighbours.
+ */
+const NOT_PUBLIC = (() => {
+  const list = new BlockList()
+  for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const)
+    list.addSubnet(net, bits, 'ipv4')
+  for (const [net, bits] of [['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) list.addSubnet(net, bits, 'ipv6')
+  return list
+})()
+
 async function httpServesToken(h: CustomHostname): Promise<boolean> {
+  const addresses = await withTimeout(lookup(h.hostname.replace(/^\*\./, ''), { all: true }))
+  if (addresses.some((a) => NOT_PUBLIC.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4'))) return false
   const res = await fetch(ownershipHttpUrl(h), { redirect: 'manual', signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
   return res.ok && (await res.text()).trim() === h.verificationToken
 }
