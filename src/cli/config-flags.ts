@@ -14,7 +14,7 @@ export function configFromFlags(flags: ConfigInput, env: NodeJS.ProcessEnv = pro
     const issue = err.issues[0]!
     const key = issue.path[0] as keyof ConfigInput
     const fromFlag = flags[key] !== undefined
-    const source = fromFlag ? `--${kebab(key)}` : envNames[key]
+    const source = fromFlag ? `--${flagOfSetting(key)}` : envNames[key]
     const value = fromFlag ? flags[key] : env[envNames[key]]
     throw new UsageError(`${source} ${expectation(issue)}, not ${JSON.stringify(String(value))}`)
   }
@@ -39,4 +39,14 @@ function expectation(issue: core.$ZodIssue): string {
   }
 }
 
-const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+/** Flags whose name is not their setting's name in kebab case. */
+const RENAMED: Partial<Record<keyof ConfigInput, string>> = { privateAllowList: 'private-allow' }
+
+const flagOfSetting = (key: keyof ConfigInput): string =>
+  RENAMED[key] ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+/** The setting a `start` flag gives: `--edge-port` is `edgePort`. */
+export function settingOfFlag(flag: string): keyof ConfigInput {
+  const renamed = Object.entries(RENAMED).find(([, name]) => name === flag)?.[0]
+  return (renamed ?? flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())) as keyof ConfigInput
+}

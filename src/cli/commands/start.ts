@@ -1,6 +1,7 @@
 import { startPlatform, StartupError } from '../../main.js'
 import { dataDirOption, defineCommand, str } from '../command.js'
-import { configFromFlags } from '../config-flags.js'
+import type { ConfigInput } from '../../config/config.js'
+import { configFromFlags, settingOfFlag } from '../config-flags.js'
 
 export const start = defineCommand({
   path: ['start'],
@@ -33,32 +34,15 @@ export const start = defineCommand({
   },
   example: 'start --api-port 8080 --edge-port 8787',
   async run({ values }) {
-    const config = configFromFlags({
-      dataDir: str(values['data-dir']),
-      apiPort: str(values['api-port']),
-      edgePort: str(values['edge-port']),
-      host: str(values.host),
-      edgeDomain: str(values['edge-domain']),
-      edgeProcesses: str(values['edge-processes']),
-      logLevel: str(values['log-level']) as 'info' | undefined, // checked by the config schema
-      storage: str(values.storage) as 'sqlite' | undefined,
-      postgresUrl: str(values['postgres-url']),
-      postgresSchema: str(values['postgres-schema']),
-      privateAllowList: str(values['private-allow']),
-      secretsKeyFile: str(values['secrets-key-file']),
-      maxDispatchNamespaces: str(values['max-dispatch-namespaces']),
-      maxAccountScripts: str(values['max-account-scripts']),
-      maxNamespaceScripts: str(values['max-namespace-scripts']),
-      maxKvNamespaces: str(values['max-kv-namespaces']),
-      maxRoutesPerZone: str(values['max-routes-per-zone']),
-      versionsKept: str(values['versions-kept']),
-      logRetentionDays: str(values['log-retention-days']),
-      logRetentionMb: str(values['log-retention-mb']),
-      logSampleRate: str(values['log-sample-rate']),
-      verifyHostnames: str(values['verify-hostnames']) as 'true' | undefined, // checked by the config schema
+    const settings: ConfigInput = {
       ...(values['no-sandbox'] ? { sandbox: false } : {}),
       ...(values.dev ? { dev: true } : {}),
-    })
+    }
+    // Every string flag is the setting of the same name; the config schema checks the values.
+    for (const [flag, option] of Object.entries(start.options ?? {})) {
+      if (option.type === 'string') Object.assign(settings, { [settingOfFlag(flag)]: str(values[flag]) })
+    }
+    const config = configFromFlags(settings)
     // Handlers first: a signal that arrives while starting or printing still shuts down cleanly.
     let platform: Awaited<ReturnType<typeof startPlatform>> | undefined
     let stopping = false
