@@ -61,6 +61,14 @@ interface ScriptFacts {
   tail: TailDelivery | undefined
 }
 
+/** How a version's code runs, the same for a stored version and an upload's startup check. */
+const codeShapeOf = (v: Pick<ScriptVersion, 'format' | 'mainModule' | 'compatibilityDate' | 'compatibilityFlags'>) => ({
+  format: v.format,
+  mainModule: v.mainModule,
+  compatibilityDate: runnableCompatibilityDate(v.compatibilityDate),
+  compatibilityFlags: v.compatibilityFlags,
+})
+
 /** One version of a script as the host runs it. */
 async function describeVersion(
   { store, keyring, script, trusted, traced, tail }: ScriptFacts,
@@ -78,10 +86,7 @@ async function describeVersion(
     name: script.name,
     versionId: version.id,
     loadKey: `${script.id}:${version.id}:${sha256Hex(shape).slice(0, 16)}`,
-    format: version.format,
-    mainModule: version.mainModule,
-    compatibilityDate: runnableCompatibilityDate(version.compatibilityDate),
-    compatibilityFlags: version.compatibilityFlags,
+    ...codeShapeOf(version),
     bindings,
     trusted,
     workersDev: script.subdomainEnabled,
@@ -206,10 +211,7 @@ export async function describeCandidate(store: Store, keyring: Keyring, candidat
     name,
     versionId: id,
     loadKey: id,
-    format: version.format,
-    mainModule: version.mainModule,
-    compatibilityDate: runnableCompatibilityDate(version.compatibilityDate),
-    compatibilityFlags: version.compatibilityFlags,
+    ...codeShapeOf(version),
     bindings,
     trusted,
     workersDev: false,
