@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { convictForCpu } from '../helpers/containment.js'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { eventually } from '../helpers/eventually.js'
 
 const run = promisify(execFile)
 // Short, so the sleeper's deadline passes quickly; the dispatch Worker gets twice this.
@@ -46,15 +47,6 @@ describe('containment state and invocation history survive a restart', () => {
   const events = async (t: TestPlatform, script: string): Promise<LogEvent[]> => (await logsOf(t, script)).body.result
   const metrics = async (t: TestPlatform): Promise<Metrics[]> =>
     (await t.json(`/accounts/${t.accountId}/workerhive/metrics`)).body.result.filter((m: Metrics) => m.dispatch_namespace === 'tenants')
-  /** Trace events and counters reach Node moments after the response: poll (bounded). */
-  const eventually = async <T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
-    let value = await read()
-    for (let i = 0; i < 100 && !done(value); i++) {
-      await new Promise((r) => setTimeout(r, 50))
-      value = await read()
-    }
-    return value
-  }
   const cli = (t: TestPlatform, ...args: string[]) =>
     run(process.execPath, ['bin/workerhive.js', ...args], {
       env: { PATH: process.env.PATH, CLOUDFLARE_API_BASE_URL: t.platform.apiUrl, CLOUDFLARE_API_TOKEN: t.token, CLOUDFLARE_ACCOUNT_ID: t.accountId },

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { accountScriptPath, createNamespace, defaultHost, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { eventually } from '../helpers/eventually.js'
 
 const MINUTE = 60_000
 /** 30 s past a minute boundary: the next `* * * * *` tick is 30 s away. */
@@ -128,14 +129,6 @@ describe('cron triggers: schedules API, the scheduler and scheduled handlers', (
     assert.equal(await t.platform.scheduler.tick(), 5, 'the three every-minute scripts, ns-traced and ns-throws')
 
     // Trace events and counters reach Node moments after the tick: poll (bounded).
-    const eventually = async <T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
-      let value = await read()
-      for (let i = 0; i < 100 && !done(value); i++) {
-        await new Promise((r) => setTimeout(r, 50))
-        value = await read()
-      }
-      return value
-    }
     const logs = await eventually(
       async () => (await t.json(`/accounts/${t.accountId}/workerhive/logs?script=ns-traced&namespace=customers`)).body.result as any[],
       (e) => e.length > 0,

@@ -6,6 +6,7 @@ import { BIN, runCli } from '../helpers/cli.js'
 import { accountScriptPath, defaultHost, edge, putScript } from '../helpers/edge.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { eventually } from '../helpers/eventually.js'
 
 const DAY = 86_400_000
 const traced = { observability: { enabled: true } }
@@ -18,16 +19,6 @@ interface TelemetryEvent {
   source: { outcome: string; logs: Array<{ message: unknown[] }>; exceptions: Array<{ name: string; message: string; stack?: string }> }
   $metadata: { id: string; service: string; requestId?: string; level: string; message?: string; error?: string; duration: number }
   $workers: { scriptName: string; outcome: string; eventType: string }
-}
-
-/** Trace events reach the store moments after the response: poll (bounded). */
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  let value = await read()
-  for (let i = 0; i < 100 && !done(value); i++) {
-    await new Promise((r) => setTimeout(r, 50))
-    value = await read()
-  }
-  return value
 }
 
 async function query(t: TestPlatform, body: Record<string, unknown>): Promise<{ status: number; body: any }> {
