@@ -2,6 +2,7 @@ import type { AccountId, KvNamespaceId, NamespaceId, ScriptId, VersionId, ZoneId
 import type { TagFilter } from '../domain/tags.js'
 import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
+import type { QueueStore } from './queue-store.js'
 
 /**
  * The persistence boundary: one async interface whose methods are named after what they do and are
@@ -17,6 +18,7 @@ export interface Store {
   readonly containment: ContainmentStore
   readonly invocations: InvocationStore
   readonly schedules: ScheduleStore
+  readonly queues: QueueStore
   /**
    * Changes made through other nodes sharing this store, so each node's edge can drop what it
    * cached. Absent for stores only one node can open (SQLite).
