@@ -11,6 +11,7 @@ import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 import type { StartupRunner } from '../runtime/startup-candidate.js'
 import type { Readiness } from '../runtime/readiness.js'
+import type { QueueService } from '../queues/service.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
@@ -33,6 +34,8 @@ export interface ApiDeps {
   liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
+  /** Queues (shared with the producer binding and the consumer loop); the routes make their own when absent. */
+  queues?: QueueService
   /** /readyz and /metrics; absent without an edge. */
   operations?: {
     readiness(): Promise<Readiness>

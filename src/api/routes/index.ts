@@ -16,6 +16,7 @@ import { kvNamespaceRoutes } from './kv-namespaces.js'
 import { kvValueRoutes } from './kv-values.js'
 import { namespaceScriptRoutes } from './namespace-scripts.js'
 import { observabilityRoutes } from './observability.js'
+import { queueRoutes } from './queues.js'
 import { operationsRoutes } from './operations.js'
 import { namespaceScriptContentRoutes } from './script-content.js'
 import { accountScriptScheduleRoutes, namespaceScriptScheduleRoutes } from './script-schedules.js'
@@ -59,6 +60,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   workersResourceRoutes,
   kvNamespaceRoutes,
   kvValueRoutes,
+  queueRoutes,
   operationsRoutes,
   observabilityRoutes,
   tailRoutes,
