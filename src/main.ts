@@ -1,3 +1,6 @@
+import { QueueMeter } from './queues/meter.js'
+import { QueueService } from './queues/service.js'
+import { QueueConsumerLoop } from './runtime/queue-consumers.js'
 import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
@@ -44,6 +47,10 @@ export interface Platform {
   readonly tails: TailSessions
   /** Cron triggers; `tick()` runs what is due now (tests with an injected clock drive it so). */
   readonly scheduler: Scheduler
+  /** Queue consumer Workers; `pass()` delivers what is deliverable now. */
+  readonly queueConsumers: QueueConsumerLoop
+  /** Queue operations per script since the last drain (for the usage records). */
+  readonly queueMeter: QueueMeter
   stop(): Promise<void>
 }
 
@@ -106,7 +113,12 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  // Queues: one service for the REST API and the producer binding, whose sends wake this node's
+  // consumer loop; the meter counts operations per script for the usage records.
+  const queueMeter = new QueueMeter()
+  let queueConsumers: QueueConsumerLoop | undefined
+  const queues = new QueueService({ store, clock, meter: queueMeter, onSend: () => queueConsumers?.wake() })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, queues, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
   metrics.attach({
@@ -146,10 +158,14 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       containment: edge.watchdog.containment.entries(),
     }),
     liftContainment: (key) => edge.liftContainment(key),
+    queues,
   })
   const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
   if (timedScheduler) scheduler.start()
   undo.push(() => scheduler.stop())
+  queueConsumers = new QueueConsumerLoop({ store, queues, meter: queueMeter, clock, log: log.child({ component: 'queues' }), deliver: (run) => edge.scheduled.queue(run) })
+  queueConsumers.start()
+  undo.push(() => queueConsumers?.stop())
   const server = apiListener.serve(api.fetch)
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
   server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
@@ -168,10 +184,13 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     edge,
     tails,
     scheduler,
+    queueConsumers: queueConsumers!,
+    queueMeter,
     async stop() {
       if (stopped) return
       stopped = true
       await scheduler.stop()
+      await queueConsumers?.stop()
       // Upgraded sockets keep server.close() waiting, so tails go first.
       tails.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -198,6 +217,8 @@ interface DataPlaneDeps {
   socket: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+  /** The queue service the producer binding sends through. */
+  queues: QueueService
 }
 
 /**
@@ -226,6 +247,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     edgeDomain: config.edgeDomain,
     containment: () => containment.state(),
     isTailed: deps.isTailed,
+    queues: deps.queues,
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
     onEvents: (batch) => {

@@ -10,6 +10,7 @@ import type { BindingContext, BindingKind, HostBindingContext, InternalHandler, 
 import type { HostBinding } from '../shared/protocol.js'
 import { kvNamespace } from './kv-namespace/schema.js'
 import { plainText } from './plain-text/schema.js'
+import { queue } from './queue/schema.js'
 import { secretKey } from './secret-key/schema.js'
 import { secretText } from './secret-text/schema.js'
 import { service } from './service/schema.js'
@@ -34,6 +35,7 @@ const kinds = [
   inherit,
   secretKey,
   assets,
+  queue,
 ] as const
 
 type Kinds = typeof kinds

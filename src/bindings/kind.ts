@@ -4,12 +4,14 @@ import type { HostBinding } from '../shared/protocol.js'
 import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
+import type { QueueStore } from '../storage/queue-store.js'
+import type { QueueService } from '../queues/service.js'
 import type { Clock } from '../util/clock.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
-  store: { kv: Pick<KvStore, 'getNamespace'>; namespaces: Pick<NamespaceStore, 'get'> }
+  store: { kv: Pick<KvStore, 'getNamespace'>; namespaces: Pick<NamespaceStore, 'get'>; queues: Pick<QueueStore, 'byName'> }
   /** Names of the modules and other parts of the version being built. */
   parts: ReadonlySet<string>
 }
@@ -25,6 +27,8 @@ export interface HostBindingContext {
 export interface InternalHandlerDeps {
   store: { kv: KvStore }
   clock: Clock
+  /** The node's queue service (shared with the REST API and the consumer loop). */
+  queues?: QueueService
 }
 
 /** One route of Node's internal API that a kind's workerd half calls. */

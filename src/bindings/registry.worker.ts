@@ -6,6 +6,7 @@ import { dispatchKind } from './dispatch-namespace/kind.worker.js'
 import { jsonKind } from './json/kind.worker.js'
 import { kvKind } from './kv-namespace/kind.worker.js'
 import { textKind } from './plain-text/kind.worker.js'
+import { queueKind } from './queue/kind.worker.js'
 import { secretKeyKind } from './secret-key/kind.worker.js'
 import { serviceKind } from './service/kind.worker.js'
 import { versionKind } from './version-metadata/kind.worker.js'
@@ -22,6 +23,7 @@ const kinds: readonly WorkerBindingKind[] = [
   moduleKind,
   assetsKind,
   versionKind,
+  queueKind,
 ]
 
 const byType = new Map(kinds.map((k) => [k.type, k]))
