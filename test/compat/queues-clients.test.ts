@@ -129,6 +129,24 @@ describe('Queues REST API through the cloudflare SDK, wrangler and curl-style re
     const refused = await t.json(`/accounts/${account_id}/queues/${queue.queue_id}/consumers`, { method: 'POST', ...jsonBody({ type: 'worker', script_name: 'no-handler' }) })
     assert.equal(refused.body.errors[0].code, 11001)
 
+    // [[queues.producers]]: wrangler checks the queue exists, then uploads a queue binding (also into a dispatch namespace).
+    await t.json(`/accounts/${account_id}/workers/dispatch/namespaces`, { method: 'POST', ...jsonBody({ name: 'tenants' }) })
+    w.write({
+      'wrangler.toml': 'name = "jobs-producer"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n\n[[queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n',
+      'src/index.js': 'export default { async fetch(r, env) { await env.JOBS.send("hi"); return new Response("sent") } }',
+    })
+    // The namespace first: wrangler reads the account script's settings to decide what a binding inherits.
+    for (const args of [['deploy', '--dispatch-namespace', 'tenants'], ['deploy']]) {
+      const r = succeeded(await w.run(args))
+      assert.match(r.stdout, /env\.JOBS \(jobs\)\s+Queue/, describeRun(r))
+    }
+    const settings = await t.json(`/accounts/${account_id}/workers/dispatch/namespaces/tenants/scripts/jobs-producer/settings`)
+    assert.deepEqual(settings.body.result.bindings, [{ type: 'queue', name: 'JOBS', queue_name: 'jobs' }])
+    w.write({ 'wrangler.toml': 'name = "jobs-producer"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n\n[[queues.producers]]\nbinding = "JOBS"\nqueue = "missing"\n' })
+    // A queue that does not exist yet is provisioned by wrangler (POST /queues) before the upload.
+    succeeded(await w.run(['deploy']))
+    assert.equal((await t.json(`/accounts/${account_id}/queues?name=missing`)).body.result.length, 1)
+
     succeeded(await w.run(['queues', 'delete', 'jobs']))
     assert.deepEqual((await t.json(`/accounts/${account_id}/queues?name=jobs`)).body.result, [])
   })

@@ -38,6 +38,9 @@ async function report(env, label) {
   out.version = typeof env.VERSION.id === 'string' && env.VERSION.id.length > 0
   out.key = { type: env.KEY.type, extractable: env.KEY.extractable, algorithm: env.KEY.algorithm.name, usages: env.KEY.usages }
   out.signature = hex(await crypto.subtle.sign('HMAC', env.KEY, new TextEncoder().encode('sign me')))
+  await env.Q.send({ label })
+  await env.Q.sendBatch([{ body: 'text ' + label, contentType: 'text' }, { body: new Uint8Array([1]), contentType: 'bytes' }], { delaySeconds: 0 })
+  out.queueSent = true
   return out
 }`
 
@@ -55,7 +58,7 @@ async function handle(request) {
   try { return await run(request) } catch (e) { return new Response(String(e.stack ?? e), { status: 500 }) }
 }
 async function run(request) {
-  const env = { P, S, J, KV, SVC, DISPATCH, VERSION, KEY, ASSETS }
+  const env = { P, S, J, KV, SVC, DISPATCH, VERSION, KEY, ASSETS, Q }
   const out = await report(env, new URL(request.url).searchParams.get('label'))
   out.wasm = (await WebAssembly.instantiate(WASM)).exports.add(40, 2)
   out.text = TEXT
@@ -74,6 +77,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     kvId = kv.body.result.id
     await t.api(`/accounts/${t.accountId}/storage/kv/namespaces/${kvId}/values/greeting`, { method: 'PUT', body: 'hello from KV' })
     await t.api(`/accounts/${t.accountId}/storage/kv/namespaces/${kvId}/values/config`, { method: 'PUT', body: '{"plan":"pro"}' })
+    await t.json(`/accounts/${t.accountId}/queues`, { method: 'POST', ...jsonBody({ queue_name: 'matrix' }) })
     await createNamespace(t, 'tenants')
     const hello = await putScript(t, namespaceScriptPath(t, 'tenants', 'hello'), `export default { fetch() { return new Response('hello tenant') } }`)
     assert.equal(hello.status, 200, JSON.stringify(hello.body))
@@ -91,6 +95,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     { type: 'dispatch_namespace', name: 'DISPATCH', namespace: 'tenants' },
     { type: 'version_metadata', name: 'VERSION' },
     { type: 'assets', name: 'ASSETS' },
+    { type: 'queue', name: 'Q', queue_name: 'matrix' },
     { type: 'secret_key', name: 'KEY', format: 'raw', algorithm: { name: 'HMAC', hash: 'SHA-256' }, usages: ['sign', 'verify'], key_base64: HMAC_KEY.toString('base64') },
     ...(format === 'service-worker'
       ? [
@@ -155,12 +160,16 @@ describe('bindings under any compatibility date, in both formats', () => {
             version: true,
             key: { type: 'secret', extractable: false, algorithm: 'HMAC', usages: ['sign', 'verify'] },
             signature: expectedSignature,
+            queueSent: true,
             wasm: undefined,
             text: undefined,
             data: undefined,
           },
         )
         if (format === 'service-worker') assert.deepEqual([out.wasm, out.text, out.data], [42, 'a text blob', [7, 8, 9]])
+        const [queue] = (await t.json(`/accounts/${t.accountId}/queues?name=matrix`)).body.result
+        const backlog = await t.platform.store.queues.backlog(queue.queue_id, Date.now())
+        assert.ok(backlog >= 3, 'the queue holds what the Worker sent')
       })
     }
   }
