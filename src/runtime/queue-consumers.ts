@@ -22,6 +22,7 @@ export interface QueueConsumerLoopDeps {
 /** Batches one node runs at once for one consumer (Cloudflare scales consumers out the same way). */
 const MAX_IN_FLIGHT = 4
 const EXPIRY_SWEEP_MS = 60_000
+const MISSING_SCRIPT_RETRY_S = 30
 
 /**
  * Queue consumer Workers, run from Node like cron triggers: each pass asks the store which queues
@@ -146,7 +147,10 @@ export class QueueConsumerLoop {
     })
     if (result.outcome !== 'ok')
       this.deps.log.warn({ account: queue.accountId, queue: queue.name, script: script.name, outcome: result.outcome, error: result.error }, 'queue handler did not succeed')
-    const settled = await this.deps.store.queues.settle(queue.id, settlementOf(messages, result, consumer.settings.retryDelay), this.deps.clock.now())
+    // A consumer script that is gone (or not loadable) gets its batch back later, not at once: a
+    // retry without delay would spin this loop until the messages die.
+    const retryDelay = result.outcome === 'missing' ? Math.max(consumer.settings.retryDelay, MISSING_SCRIPT_RETRY_S) : consumer.settings.retryDelay
+    const settled = await this.deps.store.queues.settle(queue.id, settlementOf(messages, result, retryDelay), this.deps.clock.now())
     this.deps.meter.count({ accountId: queue.accountId, script }, 'delete', settled.acked)
   }
 
