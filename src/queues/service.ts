@@ -237,8 +237,14 @@ function queueSettings(raw: unknown, base: QueueSettings): QueueSettings {
   return {
     deliveryDelay: intIn(s.delivery_delay, 'delivery_delay', 0, L.maxDelaySeconds, base.deliveryDelay),
     messageRetentionPeriod: intIn(s.message_retention_period, 'message_retention_period', L.minRetentionSeconds, L.maxRetentionSeconds, base.messageRetentionPeriod),
-    deliveryPaused: s.delivery_paused === undefined ? base.deliveryPaused : s.delivery_paused === true,
+    deliveryPaused: booleanOf(s.delivery_paused, 'delivery_paused', base.deliveryPaused),
   }
+}
+
+function booleanOf(raw: unknown, field: string, fallback: boolean): boolean {
+  if (raw === undefined || raw === null) return fallback
+  if (typeof raw !== 'boolean') throw queueInvalidRequest(`${field} must be true or false, got ${JSON.stringify(raw)}`)
+  return raw
 }
 
 function consumerSettings(raw: unknown, type: 'worker' | 'http_pull'): QueueConsumerSettings {
