@@ -13,6 +13,8 @@ export const QUEUE_LIMITS = {
   minRetentionSeconds: 60,
   maxRetentionSeconds: 1_209_600,
   defaultRetentionSeconds: 345_600,
+  /** Queues per account (Cloudflare's limit), checked before a create writes. */
+  maxQueuesPerAccount: 10_000,
   /** Queue names: letters, digits and dashes, at most 63. */
   maxNameLength: 63,
   /** Consumer settings. */

@@ -53,6 +53,8 @@ export class QueueService {
   async create(accountId: AccountId, body: Body): Promise<Queue> {
     const name = queueName(body.queue_name)
     const settings = queueSettings(body.settings, defaultSettings())
+    if ((await this.deps.store.queues.list(accountId)).length >= L.maxQueuesPerAccount)
+      throw queueInvalidRequest(`An account may have at most ${L.maxQueuesPerAccount} queues`)
     try {
       return await this.deps.store.queues.create(accountId, name, settings, this.deps.clock.now())
     } catch (e) {
