@@ -20,11 +20,11 @@ function queueBase64(bytes: Uint8Array): string {
  * `v8` without a V8 serializer in reach: the structured-clone types written as tagged JSON. What
  * structuredClone refuses (functions, symbols, cycles) is refused here too, with its error.
  */
-function encodeClone(value: unknown): string {
+export function encodeClone(value: unknown): string {
   const seen = new Set<object>()
   const walk = (v: unknown): unknown => {
     if (v === undefined) return { $t: 'u' }
-    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : { $t: 'n', v: String(v) }
+    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : { $t: 'n', v: Object.is(v, -0) ? '-0' : String(v) }
     if (typeof v === 'bigint') return { $t: 'big', v: v.toString() }
     if (typeof v === 'function' || typeof v === 'symbol') throw new DOMException(String(v) + ' could not be cloned.', 'DataCloneError')
     if (v === null || typeof v !== 'object') return v
