@@ -3,6 +3,7 @@ import { CONTROL } from '../shared/protocol.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { applyContainment } from './containment/guard.worker.js'
 import { drainCounts } from './containment/counters.worker.js'
+import { drainUsage } from './containment/usage.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
 import type { ContainmentState, ScheduledRun, StartupCheck } from '../shared/protocol.js'
@@ -18,7 +19,7 @@ export class Control extends WorkerEntrypoint<HostEnv> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
     const { pathname } = new URL(request.url)
-    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates() + startupChecksRun(), counts: drainCounts() })
+    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates() + startupChecksRun(), counts: drainCounts(), usage: drainUsage() })
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
       invalidate((await request.json()) as Invalidation)
       return new Response('ok')

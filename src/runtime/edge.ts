@@ -12,6 +12,8 @@ import type { Containment } from './containment.js'
 import type { EdgeNotifier } from './edge-notifier.js'
 import type { EventHub } from './events.js'
 import type { InvocationLog } from './invocation-log.js'
+import type { UsageRecorder } from './usage-recorder.js'
+import type { DrainedUsage } from '../shared/usage.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
 import { ScheduledRunner } from './scheduled-runner.js'
@@ -34,6 +36,8 @@ export interface EdgeDeps {
   /** Trace events of loaded Workers, as the internal API receives them. */
   events: EventHub
   invocations: InvocationLog
+  /** Usage per script and minute, drained from the processes with every probe. */
+  usage: UsageRecorder
   /** Bans and probation; the internal API hands them to a process that has just started. */
   containment: Containment
   /**
@@ -50,6 +54,7 @@ export interface EdgeDeps {
     | 'edgeProcesses'
     | 'wallClockMs'
     | 'subrequestLimit'
+    | 'usageMetering'
     | 'colo'
     | 'dev'
     | 'probeIntervalMs'
@@ -75,6 +80,8 @@ export interface Edge {
   readonly events: EventHub
   /** Counters and recent trace events of every script, kept in the store. */
   readonly invocations: InvocationLog
+  /** Usage per script, minute and outcome, kept in the store (docs/usage.md). */
+  readonly usage: UsageRecorder
   readonly sandbox: Sandbox
   /** Runs uploads' top-level code before they are stored (in the probation process). */
   readonly startup: StartupChecker
@@ -97,7 +104,7 @@ const STARTUP_CHECK_DEADLINE_MS = 15_000
  * the Worker Loader, and reach Node through the internal API the composition root serves.
  */
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
-  const { store, log, clock, config, events, invocations, containment } = deps
+  const { store, log, clock, config, events, invocations, usage, containment } = deps
   const { port: internalPort, secret } = deps.internal
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
@@ -152,6 +159,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         accountBodyBytes: accountBodyBytes(config),
         ownAddresses,
         privateAllow,
+        usage: config.usageMetering,
       })
       writeFileSync(path, text)
       return path
@@ -184,6 +192,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       containment,
       push: () => pushContainment(sup.processes()),
       onCounts: (counts) => invocations.addCounts(counts),
+      onUsage: (drained) => usage.add(drained),
       onContainment: (changed) => void shared.written(changed),
     })
     // Entries loaded from the store expire on schedule like fresh ones.
@@ -191,6 +200,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     await supervisor.start()
     watchdog.start()
     invocations.start()
+    usage.start()
   } catch (err) {
     await supervisor?.stop()
     socket?.close()
@@ -225,6 +235,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     },
     events,
     invocations,
+    usage,
     sandbox,
     startup: new StartupChecker({
       store,
@@ -240,13 +251,35 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()
+      // What the processes counted since the last probe, before they go.
+      await drainProcesses(sup.processes())
       await sup.stop()
       // What the buffers and pending writes hold goes to the store before it closes.
       await invocations.stop()
+      await usage.stop()
       await shared.settled()
       edgeSocket.close()
       gateSocket.close()
     },
+  }
+
+  /** One last health probe of each process: its counters and usage records reach the buffers. */
+  async function drainProcesses(processes: EdgeProcess[]): Promise<void> {
+    await Promise.all(
+      processes.map(async (p) => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}`, {
+            headers: { [HEADER_INTERNAL_SECRET]: secret },
+            signal: AbortSignal.timeout(1000),
+          })
+          const health = (await res.json()) as { counts?: Record<string, Record<string, number>>; usage?: DrainedUsage[] }
+          if (health.counts) invocations.addCounts(health.counts)
+          if (health.usage) usage.add(health.usage)
+        } catch {
+          // A process that is down or stuck has nothing to give.
+        }
+      }),
+    )
   }
 
   function pushContainment(processes: EdgeProcess[]): Promise<void> {

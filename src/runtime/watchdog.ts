@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTAINMENT_MARK, CONTROL, isStartupCheckKey } from '../shared/protocol.js'
+import { emptyCounters, minuteOf, type DrainedUsage } from '../shared/usage.js'
 import type { Logger } from '../util/logger.js'
 import type { Containment, ContainmentEntry, Offence } from './containment.js'
 import type { EdgeProcess } from './supervisor.js'
@@ -62,6 +63,7 @@ export class Watchdog {
   readonly #push: () => Promise<void>
   readonly #onCounts: ((counts: Record<string, Record<string, number>>) => void) | undefined
   readonly #onContainment: ((changed: ContainmentEntry[]) => void) | undefined
+  readonly #onUsage: ((usage: DrainedUsage[]) => void) | undefined
   readonly #inflight = new Map<number, Map<number, Invocation>>()
   readonly #probing = new Set<number>()
   readonly #refused = new Map<number, number>()
@@ -91,7 +93,10 @@ export class Watchdog {
     onCounts?: (counts: Record<string, Record<string, number>>) => void
     /** Entries an incident just wrote (to keep them beyond this process). */
     onContainment?: (changed: ContainmentEntry[]) => void
+    /** Usage records a probe brought back, and one invocation per suspect of a kill (exceededCpu/exceededMemory). */
+    onUsage?: (usage: DrainedUsage[]) => void
   }) {
+    this.#onUsage = deps.onUsage
     this.#onCounts = deps.onCounts
     this.#onContainment = deps.onContainment
     this.#target = deps.target
@@ -221,10 +226,11 @@ export class Watchdog {
         headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
         signal: AbortSignal.timeout(this.#opts.probeTimeoutMs),
       })
-      const health = (await res.json()) as { isolates?: number; counts?: Record<string, Record<string, number>> }
+      const health = (await res.json()) as { isolates?: number; counts?: Record<string, Record<string, number>>; usage?: DrainedUsage[] }
       this.#refused.delete(p.index)
       this.#answers.set(p.index, (this.#answers.get(p.index) ?? 0) + 1)
       if (health.counts && Object.keys(health.counts).length > 0) this.#onCounts?.(health.counts)
+      if (health.usage && health.usage.length > 0) this.#onUsage?.(health.usage)
       if ((health.isolates ?? 0) > this.#opts.maxIsolates) this.#recycle(p, `${health.isolates} isolates loaded`)
     } catch (err) {
       if (this.#target.processes()[p.index]?.pid !== p.pid || this.#killedBy.has(p.index)) return // already replaced
@@ -270,6 +276,9 @@ export class Watchdog {
     this.kills++
     this.#killedBy.set(p.index, why)
     this.#target.kill(p.index)
+    // The killed invocations never reach the host's usage records: the suspects are counted here.
+    const killed = suspects.filter((key) => !isStartupCheckKey(key))
+    if (this.#onUsage && killed.length > 0) this.#onUsage(killed.map((key) => killedInvocation(key, why)))
     this.#incident(suspects, p.role === 'probation', why)
   }
 
@@ -409,5 +418,18 @@ function childrenOf(pid: number): number[] {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
   } catch {
     return []
+  }
+}
+
+/** One invocation a kill ended: the suspect's usage record (its CPU and wall time are unknown). */
+function killedInvocation(key: string, why: Offence): DrainedUsage {
+  return {
+    key,
+    minute: minuteOf(Date.now()),
+    status: why === 'memory' ? 'exceededMemory' : 'exceededCpu',
+    ...emptyCounters(),
+    requests: 1,
+    cpuHistogram: {},
+    wallHistogram: {},
   }
 }

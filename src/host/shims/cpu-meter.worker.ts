@@ -6,6 +6,7 @@
 // invocation fails: the process, and every other Worker in it, carries on.
 import { CPU_BUDGET_HEADER, CPU_CHECKPOINT, CPU_LIMIT_MESSAGE } from '../../shared/protocol.js'
 import { OWN } from './main-module.worker.js'
+import { CPU_USED_HEADER } from '../../shared/usage.js'
 
 export const CPU_METER_PATH = `${OWN}cpu-meter.js`
 
@@ -16,6 +17,7 @@ export const CPU_METER_PATH = `${OWN}cpu-meter.js`
  */
 export const cpuMeterModule = `const BUDGET_HEADER = ${JSON.stringify(CPU_BUDGET_HEADER)}
 const MESSAGE = ${JSON.stringify(CPU_LIMIT_MESSAGE)}
+const USED_HEADER = ${JSON.stringify(CPU_USED_HEADER)}
 const GAP_MS = 2
 // Captured before customer code runs, which may replace globals.
 const clock = performance.now.bind(performance)
@@ -72,7 +74,7 @@ export function meteredEntry(entry, self) {
         if (invocation.over) tripped--
         // Past the budget, the invocation fails even if the Worker caught the error.
         if (invocation.over) throw new Error(MESSAGE)
-        if (ok) return value
+        if (ok) return reported(value, invocation.used)
         throw value
       }
       let result
@@ -84,5 +86,21 @@ export function meteredEntry(entry, self) {
       return Promise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err))
   } })
   return metered
+}
+
+// The CPU time the invocation used (µs), on its response for the host, which removes it (usage
+// metering). A WebSocket upgrade's response is left alone: a copy would lose its socket.
+function reported(response, used) {
+  if (!(response instanceof Response) || response.webSocket) return response
+  const value = String(Math.round(used * 1000))
+  try {
+    response.headers.set(USED_HEADER, value)
+    return response
+  } catch {
+    // Immutable headers (a fetch()'s response passed through): report on a copy.
+    const copy = new Response(response.body, response)
+    copy.headers.set(USED_HEADER, value)
+    return copy
+  }
 }
 `
