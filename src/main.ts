@@ -133,6 +133,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     config: { ...config, edgePort: edge.port },
     edge: notifier,
     invocations: edge.invocations,
+    usage: edge.usage,
     tails,
     startup: edge.startup,
     operatorAccountId: credentials.accountId,
