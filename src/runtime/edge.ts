@@ -13,7 +13,6 @@ import type { EdgeNotifier } from './edge-notifier.js'
 import type { EventHub } from './events.js'
 import type { InvocationLog } from './invocation-log.js'
 import type { UsageRecorder } from './usage-recorder.js'
-import type { DrainedUsage } from '../shared/usage.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
 import { ScheduledRunner } from './scheduled-runner.js'
@@ -252,7 +251,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     async stop() {
       watchdog.stop()
       // What the processes counted since the last probe, before they go.
-      await drainProcesses(sup.processes())
+      await watchdog.drain()
       await sup.stop()
       // What the buffers and pending writes hold goes to the store before it closes.
       await invocations.stop()
@@ -261,25 +260,6 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       edgeSocket.close()
       gateSocket.close()
     },
-  }
-
-  /** One last health probe of each process: its counters and usage records reach the buffers. */
-  async function drainProcesses(processes: EdgeProcess[]): Promise<void> {
-    await Promise.all(
-      processes.map(async (p) => {
-        try {
-          const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}`, {
-            headers: { [HEADER_INTERNAL_SECRET]: secret },
-            signal: AbortSignal.timeout(1000),
-          })
-          const health = (await res.json()) as { counts?: Record<string, Record<string, number>>; usage?: DrainedUsage[] }
-          if (health.counts) invocations.addCounts(health.counts)
-          if (health.usage) usage.add(health.usage)
-        } catch {
-          // A process that is down or stuck has nothing to give.
-        }
-      }),
-    )
   }
 
   function pushContainment(processes: EdgeProcess[]): Promise<void> {

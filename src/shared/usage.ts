@@ -103,3 +103,15 @@ export interface DrainedUsage extends UsageCounters {
 export const CPU_USED_HEADER = 'x-workerhive-cpu-used-us'
 
 export const minuteOf = (ms: number): number => ms - (ms % 60_000)
+
+/**
+ * What a process hands over with a health probe: counters and usage drained since the previous
+ * batch, numbered. The process keeps each batch until a later probe acknowledges its number
+ * (`?ack=`), so a probe whose answer Node gave up on (a busy thread answers late) loses nothing;
+ * Node takes each number once.
+ */
+export interface DrainBatch {
+  seq: number
+  counts: Record<string, Record<string, number>>
+  usage: DrainedUsage[]
+}
