@@ -69,7 +69,7 @@ async function invokeWorker(
       call: async (worker) => {
         const response = await worker
           .getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined)
-          .fetch(withCpuBudget(env, d, request, options))
+          .fetch(withCpuBudget(d, request, options))
         const reported = response.headers.get(CPU_USED_HEADER)
         if (reported === null) return response
         cpuUs = Number(reported)
@@ -171,14 +171,13 @@ export async function runContained<T>(
  * the script's and the dispatch's `cpuMs`; see cpu-meter.worker.ts). A client's own header of that
  * name never reaches the Worker: it is replaced or removed.
  */
-function withCpuBudget(env: HostEnv, d: ScriptDescriptor, request: Request, options: InvokeOptions): Request {
+function withCpuBudget(d: ScriptDescriptor, request: Request, options: InvokeOptions): Request {
+  // With usage metering on, the meter measures invocations without a budget too (cpu-meter.worker.ts).
   const budget = meteredBudget(d, options)
-  // With usage metering on, every metered invocation is measured, limit or not (no limit: Infinity).
-  const header = budget !== undefined ? String(budget) : env.SETTINGS.usage && isMetered(d, options) ? 'Infinity' : undefined
-  if (header === undefined && !request.headers.has(CPU_BUDGET_HEADER)) return request
+  if (budget === undefined && !request.headers.has(CPU_BUDGET_HEADER)) return request
   const headers = new Headers(request.headers)
-  if (header === undefined) headers.delete(CPU_BUDGET_HEADER)
-  else headers.set(CPU_BUDGET_HEADER, header)
+  if (budget === undefined) headers.delete(CPU_BUDGET_HEADER)
+  else headers.set(CPU_BUDGET_HEADER, String(budget))
   return new Request(request, { headers })
 }
 

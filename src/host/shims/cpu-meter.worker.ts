@@ -13,9 +13,12 @@ export const CPU_METER_PATH = `${OWN}cpu-meter.js`
 /**
  * JS source of the meter module, evaluated before any customer module. A gap between checkpoints
  * longer than GAP_MS is taken for time spent waiting (on I/O, a timer, another isolate) and is not
- * charged. An invocation past its budget makes every checkpoint throw until it ends.
+ * charged. An invocation past its budget makes every checkpoint throw until it ends. With
+ * `measureAll` (usage metering on), an invocation without a budget is measured too, with no limit;
+ * either way the time charged is reported on the response for the usage records.
  */
-export const cpuMeterModule = `const BUDGET_HEADER = ${JSON.stringify(CPU_BUDGET_HEADER)}
+const meterSource = (measureAll: boolean): string => `const MEASURE_ALL = ${measureAll}
+const BUDGET_HEADER = ${JSON.stringify(CPU_BUDGET_HEADER)}
 const MESSAGE = ${JSON.stringify(CPU_LIMIT_MESSAGE)}
 const USED_HEADER = ${JSON.stringify(CPU_USED_HEADER)}
 const GAP_MS = 2
@@ -61,11 +64,14 @@ export function meteredEntry(entry, self) {
   const metered = Object.create(entry)
   Object.defineProperty(metered, "fetch", { enumerable: true, value: function (request, env, ctx) {
       const header = request.headers.get(BUDGET_HEADER)
-      if (header === null) return fetch.call(self, request, env, ctx)
-      const headers = new Headers(request.headers)
-      headers.delete(BUDGET_HEADER)
-      const inner = new Request(request, { headers })
-      const invocation = { budget: Number(header), used: 0, over: false }
+      if (header === null && !MEASURE_ALL) return fetch.call(self, request, env, ctx)
+      let inner = request
+      if (header !== null) {
+        const headers = new Headers(request.headers)
+        headers.delete(BUDGET_HEADER)
+        inner = new Request(request, { headers })
+      }
+      const invocation = { budget: header === null ? Infinity : Number(header), used: 0, over: false }
       running.add(invocation)
       last = clock()
       every = 1
@@ -104,3 +110,6 @@ function reported(response, used) {
   }
 }
 `
+
+/** The meter with usage metering on (every fetch invocation measured) and off (only those with a limit). */
+export const cpuMeterModule = { measuring: meterSource(true), limitsOnly: meterSource(false) }
