@@ -1,4 +1,5 @@
 import { runLoad } from '../lib/load.js'
+import { cpuSeconds } from '../lib/proc.js'
 import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
 import { atLeast, num, showRatio, type Figure } from '../lib/report.js'
 import { pairedRatios, spread } from '../lib/stats.js'
@@ -30,12 +31,17 @@ export const usageScenario: Scenario = {
       }
       const rpsOn: number[] = []
       const rpsOff: number[] = []
+      const cpuOn: number[] = []
+      const cpuOff: number[] = []
       for (let r = 0; r < rounds; r++) {
         // Alternate which goes first, so a machine that slows down mid-round hurts both alike.
         const order = r % 2 === 0 ? [on, off] : [off, on]
         for (const p of order) {
+          const cpu0 = cpuSeconds(p.workerdPids())
           const result = await runLoad({ origin: p.edgeOrigin, host: p.dispatchHost, connections: CONNECTIONS, paths }, { durationMs: windowMs })
           ;(p === on ? rpsOn : rpsOff).push(result.rps)
+          // workerd CPU per response (all threads, whole run): what metering costs, whatever else loads the machine.
+          ;(p === on ? cpuOn : cpuOff).push(((cpuSeconds(p.workerdPids()) - cpu0) / Math.max(1, result.allResponses)) * 1e6)
         }
         ctx.log(`usage: round ${r + 1}: on ${num(rpsOn.at(-1)!)} req/s, off ${num(rpsOff.at(-1)!)} req/s`)
       }
@@ -49,6 +55,15 @@ export const usageScenario: Scenario = {
           target: '≥ 0.95×',
           met: atLeast(ratio.median, 0.95),
           data: { rpsOn, rpsOff },
+        },
+        {
+          figure: 'workerd CPU per request with usage metering (all edge threads)',
+          measured: `${num(spread(cpuOn).median, 0)} µs`,
+          baseline: `${num(spread(cpuOff).median, 0)} µs (metering off)`,
+          ratio: showRatio(spread(pairedRatios(cpuOn, cpuOff))),
+          target: '≤ 1.05×',
+          met: spread(pairedRatios(cpuOn, cpuOff)).median <= 1.05,
+          data: { cpuOn, cpuOff },
         },
       ]
       return {
