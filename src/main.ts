@@ -14,6 +14,7 @@ import { EventHub, withRayId, type TraceEvent } from './runtime/events.js'
 import { createInternalApi } from './runtime/internal/server.js'
 import { serveInternalApi } from './runtime/internal/serve.js'
 import { InvocationLog } from './runtime/invocation-log.js'
+import { UsageRecorder } from './runtime/usage-recorder.js'
 import { PlatformMetrics } from './runtime/metrics.js'
 import { readiness } from './runtime/readiness.js'
 import { withTimedStore } from './storage/timed.js'
@@ -132,6 +133,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     config: { ...config, edgePort: edge.port },
     edge: notifier,
     invocations: edge.invocations,
+    usage: edge.usage,
     tails,
     startup: edge.startup,
     operatorAccountId: credentials.accountId,
@@ -214,6 +216,12 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     now: () => clock.now(),
     options: { retentionMs: config.logRetentionDays * 86_400_000, retentionBytes: Math.round(config.logRetentionMb * 1024 * 1024) },
   })
+  const usage = new UsageRecorder({
+    store: store.usage,
+    log: log.child({ component: 'usage' }),
+    now: () => clock.now(),
+    options: { flushIntervalMs: config.usageFlushSeconds * 1000, retentionMs: config.usageRetentionDays * 86_400_000 },
+  })
   const containment = new Containment({ coolDownMs: config.coolDownMs })
   const sampling = new LogSampling(config.logSampleRate)
   const internalApi = createInternalApi({
@@ -238,7 +246,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const internal = await serveInternalApi(internalApi.fetch)
   let edge: Edge
   try {
-    edge = await startEdge({ store, keyring: deps.keyring, log, clock, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
+    edge = await startEdge({ store, keyring: deps.keyring, log, clock, config, internal: { port: internal.port, secret }, events, invocations, usage, containment, socket: deps.socket })
   } catch (err) {
     await internal.close()
     throw err

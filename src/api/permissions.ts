@@ -57,6 +57,10 @@ const RULES: readonly Rule[] = [
   // Workers Logs' query is a POST that only reads: Cloudflare's Workers Observability groups, which
   // Workerhive folds into Workers Scripts Read/Write (both read a script's logs there too).
   { path: /^\/accounts\/:accountId\/workers\/observability\/telemetry\/query$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.read', 'scripts.write'] }, target: 'account' },
+  // Usage: Cloudflare's GraphQL Analytics API takes Account Analytics Read; Workerhive's usage export
+  // is read the same way (Workers Scripts Read/Write open both too: they already see the scripts).
+  { path: /^\/graphql$/, read: { anyOf: ['analytics.read', 'scripts.read', 'scripts.write'] }, write: { anyOf: ['analytics.read', 'scripts.read', 'scripts.write'] }, target: 'account' },
+  { path: /^\/accounts\/:accountId\/workers\/usage$/, read: { anyOf: ['analytics.read', 'scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.write'] }, target: 'account' },
   // The namespace object itself: a namespace-scoped token may read it, never rename or delete it.
   { path: /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.write'] }, target: 'account' },
   rw('scripts.read', 'scripts.write', 'account', /^\/accounts\/:accountId\/workers(\/.*)?$/),

@@ -55,6 +55,15 @@ export const ConfigSchema = z.object({
   logRetentionDays: z.coerce.number().positive().default(7),
   /** Megabytes of stored Workers Logs events per account; the oldest go first past it. @default 100 */
   logRetentionMb: z.coerce.number().positive().default(100),
+  /** Meter usage per script and minute (requests, outcomes, CPU, wall time, subrequests, KV, bytes) into the store. @default true */
+  usageMetering: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(true),
+  /** How often this node writes the usage it aggregated; a kill -9 loses at most this much. @default 5 */
+  usageFlushSeconds: z.coerce.number().positive().default(5),
+  /** Days usage records are kept. @default 93 */
+  usageRetentionDays: z.coerce.number().positive().default(93),
   /** Share of invocations of scripts without Workers Logs whose events are stored anyway (0..1); above 0 every script is traced. @default 0 */
   logSampleRate: z.coerce.number().min(0).max(1).default(0),
   /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
@@ -132,6 +141,9 @@ export const envNames: Record<keyof ConfigInput, string> = {
   logRetentionDays: 'WORKERHIVE_LOG_RETENTION_DAYS',
   logRetentionMb: 'WORKERHIVE_LOG_RETENTION_MB',
   logSampleRate: 'WORKERHIVE_LOG_SAMPLE_RATE',
+  usageMetering: 'WORKERHIVE_USAGE_METERING',
+  usageFlushSeconds: 'WORKERHIVE_USAGE_FLUSH_SECONDS',
+  usageRetentionDays: 'WORKERHIVE_USAGE_RETENTION_DAYS',
   sandbox: 'WORKERHIVE_SANDBOX',
   colo: 'WORKERHIVE_COLO',
   dev: 'WORKERHIVE_DEV',

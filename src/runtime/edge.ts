@@ -12,6 +12,7 @@ import type { Containment } from './containment.js'
 import type { EdgeNotifier } from './edge-notifier.js'
 import type { EventHub } from './events.js'
 import type { InvocationLog } from './invocation-log.js'
+import type { UsageRecorder } from './usage-recorder.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
 import { ScheduledRunner } from './scheduled-runner.js'
@@ -34,6 +35,8 @@ export interface EdgeDeps {
   /** Trace events of loaded Workers, as the internal API receives them. */
   events: EventHub
   invocations: InvocationLog
+  /** Usage per script and minute, drained from the processes with every probe. */
+  usage: UsageRecorder
   /** Bans and probation; the internal API hands them to a process that has just started. */
   containment: Containment
   /**
@@ -50,6 +53,7 @@ export interface EdgeDeps {
     | 'edgeProcesses'
     | 'wallClockMs'
     | 'subrequestLimit'
+    | 'usageMetering'
     | 'colo'
     | 'dev'
     | 'probeIntervalMs'
@@ -75,6 +79,8 @@ export interface Edge {
   readonly events: EventHub
   /** Counters and recent trace events of every script, kept in the store. */
   readonly invocations: InvocationLog
+  /** Usage per script, minute and outcome, kept in the store (docs/usage.md). */
+  readonly usage: UsageRecorder
   readonly sandbox: Sandbox
   /** Runs uploads' top-level code before they are stored (in the probation process). */
   readonly startup: StartupChecker
@@ -97,7 +103,7 @@ const STARTUP_CHECK_DEADLINE_MS = 15_000
  * the Worker Loader, and reach Node through the internal API the composition root serves.
  */
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
-  const { store, log, clock, config, events, invocations, containment } = deps
+  const { store, log, clock, config, events, invocations, usage, containment } = deps
   const { port: internalPort, secret } = deps.internal
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
@@ -152,6 +158,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         accountBodyBytes: accountBodyBytes(config),
         ownAddresses,
         privateAllow,
+        usage: config.usageMetering,
       })
       writeFileSync(path, text)
       return path
@@ -184,6 +191,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       containment,
       push: () => pushContainment(sup.processes()),
       onCounts: (counts) => invocations.addCounts(counts),
+      onUsage: (drained) => usage.add(drained),
       onContainment: (changed) => void shared.written(changed),
     })
     // Entries loaded from the store expire on schedule like fresh ones.
@@ -191,6 +199,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     await supervisor.start()
     watchdog.start()
     invocations.start()
+    usage.start()
   } catch (err) {
     await supervisor?.stop()
     socket?.close()
@@ -225,6 +234,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     },
     events,
     invocations,
+    usage,
     sandbox,
     startup: new StartupChecker({
       store,
@@ -240,9 +250,12 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()
+      // What the processes counted since the last probe, before they go.
+      await watchdog.drain()
       await sup.stop()
       // What the buffers and pending writes hold goes to the store before it closes.
       await invocations.stop()
+      await usage.stop()
       await shared.settled()
       edgeSocket.close()
       gateSocket.close()

@@ -68,6 +68,7 @@ export interface WorkerdConfigInput {
   ownAddresses: string[]
   /** The operator's private allow-list, for account scripts only. */
   privateAllow: PrivateDestination[]
+  usage: boolean
 }
 
 // Addresses workerd's "public" class may still include, and loopback (the whole of it, whatever
@@ -93,6 +94,7 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     maxBodyBytes: input.maxBodyBytes,
     accountBodyBytes: input.accountBodyBytes,
     privatePorts: privatePorts(input.privateAllow),
+    usage: input.usage,
   })
   const deny = [...DENY, ...input.ownAddresses]
   // One network per allow-listed port: the public internet plus that port's private ranges, so a

@@ -2,6 +2,7 @@ import type { AccountId, KvNamespaceId, NamespaceId, ScriptId, VersionId, ZoneId
 import type { TagFilter } from '../domain/tags.js'
 import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
+import type { UsageRecord } from '../shared/usage.js'
 
 /**
  * The persistence boundary: one async interface whose methods are named after what they do and are
@@ -17,6 +18,7 @@ export interface Store {
   readonly containment: ContainmentStore
   readonly invocations: InvocationStore
   readonly schedules: ScheduleStore
+  readonly usage: UsageStore
   /**
    * Changes made through other nodes sharing this store, so each node's edge can drop what it
    * cached. Absent for stores only one node can open (SQLite).
@@ -594,3 +596,23 @@ export interface NamespaceTotal {
 }
 
 export type { KvNamespaceId }
+
+/** A stored usage record with its namespace's current name (null: account-level script or deleted namespace). */
+export interface StoredUsage extends UsageRecord {
+  namespaceName: string | null
+}
+
+/** Usage per script, minute and outcome (docs/usage.md): what billing and analytics read. */
+export interface UsageStore {
+  /**
+   * In one transaction: adds the records to the stored ones (the same script, minute and status
+   * add up, histograms bucket by bucket, so several nodes' records sum), then deletes every
+   * record of a minute before `pruneBefore`.
+   */
+  add(records: UsageRecord[], pruneBefore: number): Promise<void>
+  /**
+   * An account's records of the minutes `from`..`to` (ms, inclusive), oldest first, at most
+   * `limit` of them (the caller asks one more to tell that a range is too big).
+   */
+  query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]>
+}

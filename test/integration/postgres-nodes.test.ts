@@ -21,7 +21,7 @@ describe('two nodes sharing one PostgreSQL store', () => {
 
   before(async () => {
     await requirePostgres()
-    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY } as const
+    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY, usageFlushSeconds: 1 } as const
     a = await startTestPlatform(shared)
     b = await startTestPlatform(shared)
   })
@@ -72,5 +72,23 @@ describe('two nodes sharing one PostgreSQL store', () => {
       return rows.find((m: { script: string; dispatch_namespace: string }) => m.script === 'fine' && m.dispatch_namespace === 'contained')?.invocations
     }
     await eventually(async () => (await fineCount(n1)) === 2 && (await fineCount(n2)) === 2, 'both nodes count both invocations')
+  })
+
+  it("adds both nodes' usage into the same totals (GraphQL and the usage export)", async () => {
+    const [n1, n2] = [a!, b!]
+    await createNamespace(n1, 'metered')
+    const host = await deployDispatcher(n1, 'metered')
+    await putScript(n1, namespaceScriptPath(n1, 'metered', 'counted'), `export default { fetch() { return new Response('counted') } }`)
+    for (let i = 0; i < 3; i++) assert.equal((await edge(n1, host, '/counted')).text, 'counted')
+    for (let i = 0; i < 4; i++) assert.equal((await edge(n2, host, '/counted')).text, 'counted')
+    const query = `query ($tag: string!, $start: Time!) { viewer { accounts(filter: {accountTag: $tag}) {
+      workersInvocationsAdaptive(limit: 10, filter: { scriptName: "counted", dispatchNamespaceName: "metered", datetime_geq: $start }) { sum { requests } } } } }`
+    const requests = async (t: TestPlatform): Promise<number | undefined> => {
+      const res = await t.json('/graphql', { method: 'POST', body: JSON.stringify({ query, variables: { tag: t.accountId, start: new Date(Date.now() - 3_600_000).toISOString() } }) })
+      return res.body.data?.viewer.accounts[0].workersInvocationsAdaptive[0]?.sum.requests
+    }
+    await eventually(async () => (await requests(n1)) === 7 && (await requests(n2)) === 7, 'both nodes read 7 requests through GraphQL')
+    const exported = (await n2.json(`/accounts/${n2.accountId}/workers/usage?group_by=script`)).body.result
+    assert.equal(exported.find((r: { script: string }) => r.script === 'counted')?.requests, 7)
   })
 })

@@ -26,6 +26,7 @@ import { accountScriptVersionRoutes, namespaceScriptVersionRoutes } from './scri
 import { subdomainRoutes } from './subdomain.js'
 import { tailRoutes } from './tails.js'
 import { tokenRoutes } from './tokens.js'
+import { usageRoutes } from './usage.js'
 import { workerDomainRoutes } from './worker-domains.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
@@ -61,6 +62,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   kvValueRoutes,
   operationsRoutes,
   observabilityRoutes,
+  usageRoutes,
   tailRoutes,
   assetRoutes,
 ]

@@ -6,6 +6,7 @@ import { postgresChanges } from './changes.js'
 import { postgresContainment } from './containment.js'
 import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresInvocations } from './invocations.js'
+import { postgresUsage } from './usage.js'
 import { postgresSchedules } from './schedules.js'
 import { postgresKv } from './kv.js'
 import { postgresNamespaces } from './namespaces.js'
@@ -36,6 +37,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),
     invocations: postgresInvocations(db),
+    usage: postgresUsage(db),
     schedules: postgresSchedules(db, clock),
     changes,
     async close() {

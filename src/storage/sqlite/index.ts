@@ -6,6 +6,7 @@ import { sqliteAccounts } from './accounts.js'
 import { sqliteContainment } from './containment.js'
 import { openDatabase } from './database.js'
 import { sqliteInvocations } from './invocations.js'
+import { sqliteUsage } from './usage.js'
 import { sqliteSchedules } from './schedules.js'
 import { sqliteKv } from './kv.js'
 import { sqliteNamespaces } from './namespaces.js'
@@ -26,6 +27,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     zones: sqliteZones(db, clock),
     containment: sqliteContainment(db, clock),
     invocations: sqliteInvocations(db),
+    usage: sqliteUsage(db),
     schedules: sqliteSchedules(db, clock),
     async close() {
       db.close()
