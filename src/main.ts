@@ -5,6 +5,7 @@ import { TailSessions } from './api/tail/sessions.js'
 import { handleTailUpgrade } from './api/tail/upgrade.js'
 import { ResponseCache } from './cache/response-cache.js'
 import { createKvService } from './kv/service.js'
+import { withKvChanges } from './kv/changes.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
@@ -98,7 +99,10 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   protectDataFiles(config.dataDir)
   const keyring = await sealStoredSecrets(rawStore, keys, config)
   const metrics = new PlatformMetrics()
-  const store = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
+  const timedStore = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
+  // KV writes reach the edge's read caches once the edge exists (nothing writes KV before).
+  let kvChanged: EdgeNotifier['kvChanged'] = async () => {}
+  const store: Store = { ...timedStore, kv: withKvChanges(timedStore.kv, (change) => kvChanged(change)) }
   const credentials = await ensureFirstAccount(store, config.dataDir)
   protectDataFiles(config.dataDir)
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
@@ -109,6 +113,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
+  kvChanged = (change) => notifier.kvChanged(change)
   metrics.attach({
     processes: () => edge.processes(),
     watchdog: edge.watchdog,
@@ -285,6 +290,8 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
       await feed.publish({ kind: 'routes' })
     },
     everythingChanged: () => edge.notifier.everythingChanged(),
+    // Other nodes' read caches expire by `cacheTtl`, as Cloudflare's KV is eventually consistent.
+    kvChanged: (change) => edge.notifier.kvChanged(change),
   }
 }
 

@@ -210,6 +210,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
           scripts: [{ accountId: change.accountId, namespaceId: change.namespaceId ?? '', name: change.name }],
         }),
       routesChanged: () => broadcast(CONTROL.invalidate, { routes: true }),
+      kvChanged: (change) => broadcast(CONTROL.invalidate, { kv: [change] }),
       everythingChanged: () => broadcast(CONTROL.invalidate, { all: true }),
     },
     processes: () => sup.processes(),
