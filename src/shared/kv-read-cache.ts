@@ -31,14 +31,16 @@ export interface KvReadCacheOptions {
 
 /**
  * Least recently used first out, bounded by bytes. Keys are namespaced by account and KV
- * namespace; a write anywhere bumps `generation`, so a read that started before the write never
- * fills the cache with what it got (`set` is given the generation its read started at).
+ * namespace; a write in a namespace bumps its `generation`, so a read that started before the
+ * write never fills the cache with what it got (`set` is given the generation its read started at).
  */
 export class KvReadCache {
   readonly #entries = new Map<string, Entry>()
   readonly #options: KvReadCacheOptions
   #bytes = 0
-  #generation = 0
+  /** Bumped by clear(); each namespace's own count by its invalidations. */
+  #epoch = 0
+  readonly #writes = new Map<string, number>()
 
   constructor(options: KvReadCacheOptions) {
     this.#options = options
@@ -52,9 +54,9 @@ export class KvReadCache {
     return this.#entries.size
   }
 
-  /** Bumped by every invalidation; pass the value seen before a read to `set`. */
-  get generation(): number {
-    return this.#generation
+  /** Changes with every invalidation of the namespace; pass the value seen before a read to `set`. */
+  generation(ns: string): string {
+    return `${this.#epoch}/${this.#writes.get(ns) ?? 0}`
   }
 
   get(ns: string, key: string): KvCachedRead | undefined {
@@ -71,8 +73,8 @@ export class KvReadCache {
   }
 
   /** Caches a read until `expiresAt` (ms), unless a write happened since `generation` was read. */
-  set(ns: string, key: string, read: KvCachedRead, expiresAt: number, generation: number): boolean {
-    if (generation !== this.#generation || expiresAt <= this.#options.now()) return false
+  set(ns: string, key: string, read: KvCachedRead, expiresAt: number, generation: string): boolean {
+    if (generation !== this.generation(ns) || expiresAt <= this.#options.now()) return false
     const bytes = weigh(ns, key, read)
     if (bytes > this.#options.maxEntryBytes || bytes > this.#options.maxBytes) return false
     const id = entryKey(ns, key)
@@ -88,7 +90,7 @@ export class KvReadCache {
 
   /** Forgets the given keys of a namespace, or all of it when `keys` is undefined. */
   invalidate(ns: string, keys?: readonly string[]): void {
-    this.#generation++
+    this.#writes.set(ns, (this.#writes.get(ns) ?? 0) + 1)
     if (keys) {
       for (const key of keys) this.#drop(entryKey(ns, key))
       return
@@ -98,7 +100,8 @@ export class KvReadCache {
   }
 
   clear(): void {
-    this.#generation++
+    this.#epoch++
+    this.#writes.clear()
     this.#entries.clear()
     this.#bytes = 0
   }

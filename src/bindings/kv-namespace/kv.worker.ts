@@ -56,7 +56,7 @@ async function cachedRead(ns: string, query: URLSearchParams, forward: () => Pro
   if (ttl === undefined) return forward()
   const hit = kvReads.get(ns, key)
   if (hit) return responseOf(hit)
-  const generation = kvReads.generation
+  const generation = kvReads.generation(ns)
   const res = await forward()
   const read = await cacheable(res)
   if (!read) return res
