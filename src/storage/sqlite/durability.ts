@@ -43,8 +43,8 @@ export class SyncBarrier {
  * from the thread pool. Acknowledged writes stay durable across kill -9 and power loss, as with
  * `synchronous = FULL`, while concurrent writes share fsyncs and the API keeps serving meanwhile.
  */
-export function durableWrites(db: Db, file: string): { wrap<T extends object>(area: T): T; close(): void } {
-  if (file === ':memory:') return { wrap: (area) => area, close: () => {} }
+export function durableWrites(db: Db, file: string): { wrap<T extends object>(area: T): T; close(): Promise<void> } {
+  if (file === ':memory:') return { wrap: (area) => area, close: async () => {} }
   db.pragma('synchronous = NORMAL')
   // SQLite keeps the WAL file while the database is open; created here with the database's mode.
   const wal = openSync(`${file}-wal`, 'a', 0o600)
@@ -70,5 +70,12 @@ export function durableWrites(db: Db, file: string): { wrap<T extends object>(ar
         }
       },
     })
-  return { wrap, close: () => closeSync(wal) }
+  return {
+    wrap,
+    // Writes still waiting for their fsync get it before the file is closed under them.
+    close: async () => {
+      await barrier.flush().catch(() => {})
+      closeSync(wal)
+    },
+  }
 }

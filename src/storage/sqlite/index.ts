@@ -31,7 +31,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     invocations: w(sqliteInvocations(db)),
     schedules: w(sqliteSchedules(db, clock)),
     async close() {
-      durable.close()
+      await durable.close()
       db.close()
     },
   }
