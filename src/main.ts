@@ -6,6 +6,7 @@ import { handleTailUpgrade } from './api/tail/upgrade.js'
 import { ResponseCache } from './cache/response-cache.js'
 import { createKvService } from './kv/service.js'
 import { withKvChanges } from './kv/changes.js'
+import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
@@ -100,7 +101,9 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const keyring = await sealStoredSecrets(rawStore, keys, config)
   const metrics = new PlatformMetrics()
   const timedStore = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
-  // KV writes reach the edge's read caches once the edge exists (nothing writes KV before).
+  // KV writes reach the edge's read caches once the edge exists (nothing writes KV before), and
+  // only for namespaces the edge may hold reads of.
+  const kvReads = new KvReadHorizon()
   let kvChanged: EdgeNotifier['kvChanged'] = async () => {}
   const store: Store = { ...timedStore, kv: withKvChanges(timedStore.kv, (change) => kvChanged(change)) }
   const credentials = await ensureFirstAccount(store, config.dataDir)
@@ -110,10 +113,12 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false, kvReads })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
-  kvChanged = (change) => notifier.kvChanged(change)
+  kvChanged = async (change) => {
+    if (kvReads.mayBeCached(change.accountId, change.namespaceId)) await notifier.kvChanged(change)
+  }
   metrics.attach({
     processes: () => edge.processes(),
     watchdog: edge.watchdog,
@@ -203,6 +208,8 @@ interface DataPlaneDeps {
   socket: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+  /** Told of the binding reads the edge may cache. */
+  kvReads: KvReadHorizon
 }
 
 /**
@@ -233,6 +240,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     isTailed: deps.isTailed,
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
+    kvReads: deps.kvReads,
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)

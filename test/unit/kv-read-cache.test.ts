@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { KvReadCache, type KvCachedRead } from '../../src/shared/kv-read-cache.js'
 import { KV_CACHE } from '../../src/bindings/kv-namespace/wire.js'
 import { KV_LIMITS } from '../../src/kv/limits.js'
+import { KvReadHorizon } from '../../src/kv/read-horizon.js'
 
 const value = (bytes: number): KvCachedRead => ({ found: true, value: new ArrayBuffer(bytes), headers: [] })
 const absent: KvCachedRead = { found: false, value: null, headers: [] }
@@ -68,5 +69,21 @@ describe('KvReadCache', () => {
   it("uses Cloudflare's cacheTtl minimum, as the KV service checks it", () => {
     assert.equal(KV_CACHE.minTtlSeconds, KV_LIMITS.minCacheTtl)
     assert.ok(KV_CACHE.maxEntryBytes <= KV_CACHE.maxBytes)
+  })
+})
+
+describe('KvReadHorizon', () => {
+  it('says a namespace may be cached from its first binding read until that read’s cacheTtl (and a margin) ran out', () => {
+    let now = 0
+    const h = new KvReadHorizon(() => now)
+    assert.equal(h.mayBeCached('a', 'ns'), false, 'never read: no edge holds anything of it')
+    h.read('a', 'ns', 60)
+    h.read('a', 'ns', 30)
+    assert.equal(h.mayBeCached('a', 'ns'), true)
+    assert.equal(h.mayBeCached('a', 'other'), false)
+    now = 60_000
+    assert.equal(h.mayBeCached('a', 'ns'), true, 'the longest read counts, with a margin for the trip to the edge')
+    now = 70_000
+    assert.equal(h.mayBeCached('a', 'ns'), false)
   })
 })
