@@ -5,6 +5,8 @@ import { TailSessions } from './api/tail/sessions.js'
 import { handleTailUpgrade } from './api/tail/upgrade.js'
 import { ResponseCache } from './cache/response-cache.js'
 import { createKvService } from './kv/service.js'
+import { withKvChanges } from './kv/changes.js'
+import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
@@ -99,7 +101,12 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   protectDataFiles(config.dataDir)
   const keyring = await sealStoredSecrets(rawStore, keys, config)
   const metrics = new PlatformMetrics()
-  const store = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
+  const timedStore = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
+  // KV writes reach the edge's read caches once the edge exists (nothing writes KV before), and
+  // only for namespaces the edge may hold reads of.
+  const kvReads = new KvReadHorizon()
+  let kvChanged: EdgeNotifier['kvChanged'] = async () => {}
+  const store: Store = { ...timedStore, kv: withKvChanges(timedStore.kv, (change) => kvChanged(change)) }
   const credentials = await ensureFirstAccount(store, config.dataDir)
   protectDataFiles(config.dataDir)
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
@@ -107,9 +114,12 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false, kvReads })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
+  kvChanged = async (change) => {
+    if (kvReads.mayBeCached(change.accountId, change.namespaceId)) await notifier.kvChanged(change)
+  }
   metrics.attach({
     processes: () => edge.processes(),
     watchdog: edge.watchdog,
@@ -200,6 +210,8 @@ interface DataPlaneDeps {
   socket: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+  /** Told of the binding reads the edge may cache. */
+  kvReads: KvReadHorizon
 }
 
 /**
@@ -236,6 +248,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     isTailed: deps.isTailed,
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
+    kvReads: deps.kvReads,
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)
@@ -293,6 +306,8 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
       await feed.publish({ kind: 'routes' })
     },
     everythingChanged: () => edge.notifier.everythingChanged(),
+    // Other nodes' read caches expire by `cacheTtl`, as Cloudflare's KV is eventually consistent.
+    kvChanged: (change) => edge.notifier.kvChanged(change),
   }
 }
 

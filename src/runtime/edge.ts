@@ -219,6 +219,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
           scripts: [{ accountId: change.accountId, namespaceId: change.namespaceId ?? '', name: change.name }],
         }),
       routesChanged: () => broadcast(CONTROL.invalidate, { routes: true }),
+      kvChanged: (change) => broadcast(CONTROL.invalidate, { kv: [change] }),
       everythingChanged: () => broadcast(CONTROL.invalidate, { all: true }),
     },
     processes: () => sup.processes(),
@@ -266,8 +267,16 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     return send(processes, CONTROL.containment, containment.state())
   }
 
+  /**
+   * Invalidations reach every process before the change answers; but the probation process runs
+   * only scripts on probation, so while there are none the change does not wait for it (it may be
+   * busy with an upload's startup check, and every other upload would queue behind it).
+   */
   function broadcast(path: string, body: unknown): Promise<void> {
-    return send(supervisor!.processes(), path, body)
+    const processes = supervisor!.processes()
+    if (containment.state().probation.length > 0) return send(processes, path, body)
+    void send(processes.filter((p) => p.role === 'probation'), path, body)
+    return send(processes.filter((p) => p.role !== 'probation'), path, body)
   }
 
   async function send(processes: EdgeProcess[], path: string, body: unknown): Promise<void> {

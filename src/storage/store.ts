@@ -287,6 +287,8 @@ export interface ScriptStore {
   versions(scriptId: ScriptId): Promise<ScriptVersion[]>
   moduleContent(hash: string): Promise<Uint8Array | undefined>
   list(scope: ScriptScope, opts: { filter?: TagFilter; cursor?: string; limit: number }): Promise<ScriptListPage>
+  /** How many scripts the scope holds, counting no further than `upTo` (a quota check's question). */
+  count(scope: ScriptScope, upTo: number): Promise<number>
   delete(scope: ScriptScope, name: string): Promise<boolean>
   /** Deletes up to `limit` scripts matching the filter; the names deleted, and whether more match. */
   deleteByTags(

@@ -5,6 +5,7 @@ import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
 import { WIRE, type EventBatch, type WireRoute } from '../../shared/wire.js'
 import { bindingInternalHandlers } from '../../bindings/index.js'
+import type { KvReadHorizon } from '../../kv/read-horizon.js'
 import { EventBatchSchema, parseQuery } from './wire-check.js'
 import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../../shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from './descriptors.js'
@@ -37,6 +38,8 @@ export interface InternalDeps {
   onEvents(batch: EventBatch): void
   /** How long a call took, by its wire route (for /metrics). */
   observe?(route: string, seconds: number): void
+  /** Binding reads the edge may cache (KV), so a write knows whether the edge must hear of it. */
+  kvReads?: KvReadHorizon
 }
 
 /**
@@ -98,7 +101,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   // The binding kinds' Node halves (the KV binding's operations, …), each on its own wire routes.
-  for (const handler of bindingInternalHandlers({ store: deps.store, clock: deps.clock }))
+  for (const handler of bindingInternalHandlers({ store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}) }))
     on(handler.route, (c) => handler.handle(c.req.raw, c.req.param() as Record<string, string>))
 
   app.onError((err, c) => {
