@@ -391,6 +391,8 @@ export interface TlsStore {
   claimRenewal(hostname: string, renewAt: number, nextRenewAt: number): Promise<boolean>
   /** An HTTP-01 answer (`/.well-known/acme-challenge/<token>`), while its order runs. */
   challenge(token: string): Promise<string | undefined>
+  /** Every running order's HTTP-01 answers, for the edge's table. */
+  challenges(): Promise<Array<{ token: string; keyAuthorization: string }>>
   putChallenge(token: string, keyAuthorization: string): Promise<void>
   deleteChallenge(token: string): Promise<void>
   /** The ACME account key of a directory (sealed); the first writer's key wins. */

@@ -38,6 +38,10 @@ export function postgresTls(db: Db, clock: Clock): TlsStore {
     async challenge(token) {
       return (await db.one<{ key_authorization: string }>('SELECT key_authorization FROM acme_challenges WHERE token = $1', [token]))?.key_authorization
     },
+    async challenges() {
+      const rows = await db.rows<{ token: string; key_authorization: string }>('SELECT token, key_authorization FROM acme_challenges ORDER BY token')
+      return rows.map((r) => ({ token: r.token, keyAuthorization: r.key_authorization }))
+    },
     async putChallenge(token, keyAuthorization) {
       await db.run(
         'INSERT INTO acme_challenges (token, key_authorization) VALUES ($1, $2) ON CONFLICT (token) DO UPDATE SET key_authorization = excluded.key_authorization',

@@ -12,6 +12,7 @@ export function sqliteTls(db: Db, clock: Clock): TlsStore {
     due: db.prepare<[number, number], EdgeCertificateRow>("SELECT * FROM edge_certificates WHERE source = 'acme' AND renew_at_ms <= ? ORDER BY renew_at_ms LIMIT ?"),
     claim: db.prepare('UPDATE edge_certificates SET renew_at_ms = ? WHERE hostname = ? AND renew_at_ms = ?'),
     challenge: db.prepare<[string], { key_authorization: string }>('SELECT key_authorization FROM acme_challenges WHERE token = ?'),
+    challenges: db.prepare<[], { token: string; key_authorization: string }>('SELECT token, key_authorization FROM acme_challenges ORDER BY token'),
     putChallenge: db.prepare('INSERT INTO acme_challenges (token, key_authorization) VALUES (?, ?) ON CONFLICT (token) DO UPDATE SET key_authorization = excluded.key_authorization'),
     dropChallenge: db.prepare('DELETE FROM acme_challenges WHERE token = ?'),
     addAccount: db.prepare('INSERT INTO acme_accounts (directory_url, sealed_key) VALUES (?, ?) ON CONFLICT (directory_url) DO NOTHING'),
@@ -39,6 +40,9 @@ export function sqliteTls(db: Db, clock: Clock): TlsStore {
     },
     async challenge(token) {
       return s.challenge.get(token)?.key_authorization
+    },
+    async challenges() {
+      return s.challenges.all().map((r) => ({ token: r.token, keyAuthorization: r.key_authorization }))
     },
     async putChallenge(token, keyAuthorization) {
       s.putChallenge.run(token, keyAuthorization)

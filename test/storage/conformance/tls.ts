@@ -46,6 +46,7 @@ export function tlsCases(test: DefineCase): void {
   test('tls: challenges, ACME account keys (first writer wins) and zone settings', async ({ store }) => {
     await store.tls.putChallenge('tok', 'tok.thumb')
     assert.equal(await store.tls.challenge('tok'), 'tok.thumb')
+    assert.deepEqual(await store.tls.challenges(), [{ token: 'tok', keyAuthorization: 'tok.thumb' }])
     await store.tls.deleteChallenge('tok')
     assert.equal(await store.tls.challenge('tok'), undefined)
 
