@@ -33,11 +33,14 @@ import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
 import { openFileLimit } from './util/fd-limit.js'
+import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
 
 export interface Platform {
   readonly apiUrl: string
   readonly apiPort: number
   readonly edgePort: number
+  /** The edge's HTTPS port and development CA, when `httpsPort` is set. */
+  readonly https: { port: number; devCaPath: string } | undefined
   readonly credentials: Credentials
   readonly store: Store
   readonly edge: Edge
@@ -88,6 +91,14 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => closeServer(apiListener.server))
   const edgeSocket = explainBind(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
   undo.push(() => edgeSocket.close())
+  let httpsListener: HttpsListener | undefined
+  if (config.httpsPort !== undefined) {
+    const listener = await listenHttps({ host: config.host, port: config.httpsPort, log }).catch((err: unknown) => {
+      throw explainBindFailure(err, config.host, config.httpsPort!, '--https-port')
+    })
+    undo.push(() => listener.close())
+    httpsListener = listener
+  }
   if (config.storage === 'sqlite') {
     const lost = lostDatabase(config.dataDir, credentialsFile(config.dataDir))
     if (lost) throw new StartupError(`${lost}; restore it from a backup, or move credentials.json away to start a new platform`)
@@ -106,9 +117,25 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port, ...(httpsListener ? { httpsPort: httpsListener.port } : {}) }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
+  let https: EdgeHttps | undefined
+  if (httpsListener) {
+    https = await startEdgeHttps({
+      listener: httpsListener,
+      plainPort: edge.tlsPlainPort!,
+      config,
+      store,
+      keyring,
+      clock,
+      log,
+      routesChanged: () => notifier.routesChanged(),
+      timed: timedScheduler,
+    })
+    const started = https
+    undo.push(() => started.stop())
+  }
   metrics.attach({
     processes: () => edge.processes(),
     watchdog: edge.watchdog,
@@ -146,6 +173,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       containment: edge.watchdog.containment.entries(),
     }),
     liftContainment: (key) => edge.liftContainment(key),
+    ...(https ? { tls: https.control } : {}),
   })
   const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
   if (timedScheduler) scheduler.start()
@@ -163,6 +191,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     apiUrl,
     apiPort,
     edgePort: edge.port,
+    https: https && { port: https.port, devCaPath: https.devCaPath },
     credentials,
     store,
     edge,
@@ -172,6 +201,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       if (stopped) return
       stopped = true
       await scheduler.stop()
+      await https?.stop()
       // Upgraded sockets keep server.close() waiting, so tails go first.
       tails.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -224,6 +254,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     secret,
     cache: responseCacheFor(config, clock),
     edgeDomain: config.edgeDomain,
+    ...(config.httpsPort !== undefined ? { httpsPort: config.httpsPort } : {}),
     containment: () => containment.state(),
     isTailed: deps.isTailed,
     sampling,

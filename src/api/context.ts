@@ -33,11 +33,25 @@ export interface ApiDeps {
   liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
+  /** The edge's certificates (HTTPS); absent when the edge serves no HTTPS. */
+  tls?: EdgeTlsControl
   /** /readyz and /metrics; absent without an edge. */
   operations?: {
     readiness(): Promise<Readiness>
     metrics(): Promise<{ contentType: string; text: string }>
   }
+}
+
+/** What the API tells the edge's HTTPS about hostnames (src/runtime/https/edge-tls.ts). */
+export interface EdgeTlsControl {
+  /** A hostname now served (an active custom hostname, a Custom Domain): orders its certificate if it has none. */
+  serve(hostname: string): Promise<void>
+  /** An uploaded certificate and key, already checked against each other and the hostname. */
+  upload(hostname: string, certificatePem: string, keyPem: string): Promise<void>
+  /** A hostname no longer served: its certificate goes. */
+  drop(hostname: string): Promise<void>
+  /** The certificate served for the hostname, if any. */
+  certificate(hostname: string): Promise<{ source: string; issuer: string; notBefore: number; notAfter: number } | undefined>
 }
 
 export interface EdgeStatus {

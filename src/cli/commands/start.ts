@@ -80,6 +80,12 @@ export const start = defineCommand({
         'Workerhive is running.',
         `  API:     ${platform.apiUrl}`,
         `  Edge:    http://${config.host}:${platform.edgePort}`,
+        ...(platform.https
+          ? [
+              `  HTTPS:   https://${config.host}:${platform.https.port} (SNI; *.localhost names are signed by the development CA)`,
+              `  Dev CA:  ${platform.https.devCaPath} (curl --cacert it, or trust it in your browser)`,
+            ]
+          : []),
         `  Console: ${platform.apiUrl.replace(/\/client\/v4$/, '')}/console (sign in with the API token below)`,
         `  Data:    ${config.dataDir}`,
         '',
