@@ -20,7 +20,7 @@ export { Tail } from './pipeline/tail.worker.js'
 export default {
   async fetch(incoming: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
     const ray = newRay(env.SETTINGS.colo)
-    return stampRay(await serve(withRay(incoming, ray), env, ctx, ray), ray)
+    return stampRay(await serve(withRay(withScheme(incoming), ray), env, ctx, ray), ray)
   },
 } satisfies ExportedHandler<HostEnv>
 
@@ -62,6 +62,15 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
     const detailed = env.SETTINGS.dev ? { ...page, exception: exceptionText(err) } : page
     return edgeErrorResponse(isResourceLimit(err) ? 'resourceLimits' : 'workerThrew', detailed)
   }
+}
+
+/**
+ * A request decrypted by the edge's HTTPS arrives on workerd's `tls` socket, whose x-forwarded-proto
+ * (set by the socket, never the client's) says `https`: the Worker sees the URL it was sent to.
+ */
+function withScheme(request: Request): Request {
+  if (request.headers.get('x-forwarded-proto') !== 'https' || !request.url.startsWith('http:')) return request
+  return new Request(`https:${request.url.slice('http:'.length)}`, request)
 }
 
 /** wrangler dev's way to fire a cron tick by hand; here only in development mode (`start --dev`). */

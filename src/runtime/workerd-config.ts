@@ -76,9 +76,13 @@ export interface WorkerdConfigInput {
 // the interfaces say), which the operator's allow-list must not open either.
 const DENY = ['127.0.0.0/8', '::1/128', '100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
 
-/** A socket's HTTP options that fix the scheme requests are seen with, whatever the client sent. */
+/**
+ * A socket's HTTP options that set `x-forwarded-proto` to the scheme the request really came with,
+ * replacing whatever the client sent; the host worker gives the request that scheme. (workerd's
+ * own forwardedProtoHeader reads the header before the injection replaces it: a client could fake it.)
+ */
 const schemeOptions = (scheme: 'http' | 'https'): string =>
-  `(forwardedProtoHeader = "x-forwarded-proto", injectRequestHeaders = [(name = "x-forwarded-proto", value = "${scheme}")])`
+  `(injectRequestHeaders = [(name = "x-forwarded-proto", value = "${scheme}")])`
 
 /**
  * The workerd config of one process, in capnp text. The listening socket has no address: it is
@@ -112,8 +116,8 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     .join('')
   const privateBindings = privateNetworks.map((n) => `\n    (name = "PRIVATE_${n.port}", service = "private-${n.port}"),`).join('')
   // Both roles inherit their listening socket as fd 3: the shared edge queue, or the probation gate.
-  // The scheme a request arrived with is the one workerd's socket sets (`request.url`, the
-  // x-forwarded-proto header), never the client's: HTTPS arrives decrypted on its own socket.
+  // The scheme a request arrived with is the one its socket says (x-forwarded-proto), never the
+  // client's: HTTPS arrives decrypted on its own socket.
   const inherited = probation
     ? `(name = "gate", http = (), service = (name = "host", entrypoint = "ProbationGate"))`
     : `(name = "http", http = ${schemeOptions('http')}, service = "host")${input.tls ? `,\n    (name = "tls", http = ${schemeOptions('https')}, service = "host")` : ''}`
