@@ -11,6 +11,7 @@ import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 import type { StartupRunner } from '../runtime/startup-candidate.js'
 import type { Readiness } from '../runtime/readiness.js'
+import type { EdgeTlsControl } from '../runtime/https/edge-tls.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
@@ -40,18 +41,6 @@ export interface ApiDeps {
     readiness(): Promise<Readiness>
     metrics(): Promise<{ contentType: string; text: string }>
   }
-}
-
-/** What the API tells the edge's HTTPS about hostnames (src/runtime/https/edge-tls.ts). */
-export interface EdgeTlsControl {
-  /** A hostname now served (an active custom hostname, a Custom Domain): orders its certificate if it has none. */
-  serve(hostname: string): Promise<void>
-  /** An uploaded certificate and key, already checked against each other and the hostname. */
-  upload(hostname: string, certificatePem: string, keyPem: string): Promise<void>
-  /** A hostname no longer served: its certificate goes. */
-  drop(hostname: string): Promise<void>
-  /** The certificate served for the hostname, if any. */
-  certificate(hostname: string): Promise<{ source: string; issuer: string; notBefore: number; notAfter: number } | undefined>
 }
 
 export interface EdgeStatus {

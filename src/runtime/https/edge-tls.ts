@@ -1,7 +1,18 @@
-import type { EdgeTlsControl } from '../../api/context.js'
 import type { Logger } from '../../util/logger.js'
 import type { AcmeIssuer } from './acme.js'
 import type { EdgeCertificates } from './edge-certificates.js'
+
+/** What the API tells the edge's HTTPS about hostnames. */
+export interface EdgeTlsControl {
+  /** A hostname now served (an active custom hostname, a Custom Domain): orders its certificate if it has none. */
+  serve(hostname: string): Promise<void>
+  /** An uploaded certificate and key, already checked against each other and the hostname. */
+  upload(hostname: string, certificatePem: string, keyPem: string): Promise<void>
+  /** A hostname no longer served: its certificate goes. */
+  drop(hostname: string): Promise<void>
+  /** The certificate served for the hostname, if any. */
+  certificate(hostname: string): Promise<{ source: string; issuer: string; notBefore: number; notAfter: number } | undefined>
+}
 
 /**
  * The API's handle on the edge's certificates: uploads are stored at once; a hostname that starts

@@ -1,4 +1,3 @@
-import type { EdgeTlsControl } from '../../api/context.js'
 import type { Config } from '../../config/config.js'
 import type { Keyring } from '../../secrets/sealer.js'
 import type { Store } from '../../storage/store.js'
@@ -7,7 +6,7 @@ import type { Logger } from '../../util/logger.js'
 import { AcmeIssuer } from './acme.js'
 import { DevCa } from './dev-ca.js'
 import { EdgeCertificates } from './edge-certificates.js'
-import { edgeTlsControl } from './edge-tls.js'
+import { edgeTlsControl, type EdgeTlsControl } from './edge-tls.js'
 import type { HttpsListener } from './terminator.js'
 
 export { listenHttps, type HttpsListener } from './terminator.js'
