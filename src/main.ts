@@ -39,8 +39,8 @@ export interface Platform {
   readonly apiUrl: string
   readonly apiPort: number
   readonly edgePort: number
-  /** The edge's HTTPS port and development CA, when `httpsPort` is set. */
-  readonly https: { port: number; devCaPath: string } | undefined
+  /** The edge's HTTPS port and development CA, when `httpsPort` is set; `renewDue()` runs the renewal pass. */
+  readonly https: { port: number; devCaPath: string; renewDue(): Promise<void> } | undefined
   readonly credentials: Credentials
   readonly store: Store
   readonly edge: Edge
@@ -191,7 +191,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     apiUrl,
     apiPort,
     edgePort: edge.port,
-    https: https && { port: https.port, devCaPath: https.devCaPath },
+    https: https && { port: https.port, devCaPath: https.devCaPath, renewDue: () => https!.renewDue() },
     credentials,
     store,
     edge,

@@ -73,6 +73,15 @@ describe('HTTPS at the edge with a certificate issued by pebble (ACME, HTTP-01 a
     assert.notEqual((await curl(t, t.platform.https!.devCaPath, 'shop.customer-store.com', '/')).code, 0)
     assert.notEqual((await curl(t, root, 'other.customer-store.com', '/')).code, 0)
 
+    // Renewal: a certificate whose renewal is due is ordered again by the node that claims it.
+    const first = (await t.platform.store.tls.certificate('shop.customer-store.com'))!
+    await t.platform.store.tls.putCertificate({ ...first, renewAt: Date.now() - 1000 })
+    await t.platform.https!.renewDue()
+    const renewed = (await t.platform.store.tls.certificate('shop.customer-store.com'))!
+    assert.notEqual(renewed.certificatePem, first.certificatePem, 'a new certificate was issued')
+    assert.ok(renewed.renewAt > Date.now(), 'its next renewal lies ahead')
+    assert.equal((await curl(t, root, 'shop.customer-store.com', '/')).code, 0, 'the renewed certificate is served')
+
     await cf.customHostnames.delete(created.id, { zone_id })
     const gone = await curl(t, root, 'shop.customer-store.com', '/cart')
     assert.notEqual(gone.code, 0, 'no certificate is served once the hostname is deleted')

@@ -67,10 +67,12 @@ export class DevCa {
     return hostname === 'localhost' || hostname.endsWith('.localhost')
   }
 
-  /** A certificate for one name, made on first use and kept for this process's life. */
+  /** A certificate for one name, made on first use and kept (the most recent thousand names). */
   leaf(hostname: string): Promise<PemPair> {
     let made = this.#leaves.get(hostname)
     if (!made) {
+      // SNI names are the client's choice: the cache forgets its oldest name rather than grow.
+      if (this.#leaves.size >= 1000) this.#leaves.delete(this.#leaves.keys().next().value!)
       made = this.#issue(hostname)
       this.#leaves.set(hostname, made)
       made.catch(() => this.#leaves.delete(hostname))

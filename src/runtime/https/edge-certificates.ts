@@ -7,6 +7,8 @@ import { DevCa } from './dev-ca.js'
 
 /** How long a hostname with no certificate is remembered as such (new ones also clear it at once). */
 const MISS_TTL_MS = 10_000
+/** Cached contexts at most: SNI names are the client's choice, so the cache must not grow with them. */
+const MAX_CACHED = 10_000
 
 /**
  * The certificates the edge's HTTPS serves, one per hostname (SNI): from the store (uploaded or
@@ -37,6 +39,7 @@ export class EdgeCertificates {
     const hostname = servername.toLowerCase().replace(/\.$/, '')
     const cached = this.#contexts.get(hostname)
     if (cached && (cached.at === 0 || Date.now() - cached.at < MISS_TTL_MS)) return cached.context
+    if (this.#contexts.size >= MAX_CACHED) this.#contexts.clear()
     const context = this.#load(hostname)
     const entry = { context, at: 0 }
     this.#contexts.set(hostname, entry)

@@ -23,7 +23,8 @@ export function edgeTlsControl(deps: { certificates: EdgeCertificates; issuer?: 
   const { certificates, issuer } = deps
   return {
     async serve(hostname) {
-      if (!issuer || (await certificates.has(hostname))) return
+      // HTTP-01 cannot prove a wildcard (RFC 8555 §8.3): those need an uploaded certificate.
+      if (!issuer || hostname.startsWith('*.') || (await certificates.has(hostname))) return
       void issuer.issue(hostname)
     },
     upload: (hostname, certificatePem, keyPem) => certificates.put(hostname, 'custom', certificatePem, keyPem),

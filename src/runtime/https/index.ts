@@ -16,6 +16,8 @@ export interface EdgeHttps {
   /** The development CA's certificate (`curl --cacert`), for `*.localhost`. */
   readonly devCaPath: string
   readonly control: EdgeTlsControl
+  /** Renews the ACME certificates due now (the hourly pass; tests call it). */
+  renewDue(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -63,6 +65,7 @@ export async function startEdgeHttps(deps: {
     port: deps.listener.port,
     devCaPath: devCa.certificatePath,
     control: edgeTlsControl({ certificates, ...(issuer ? { issuer } : {}), log }),
+    renewDue: async () => issuer?.renewDue(),
     async stop() {
       await issuer?.stop()
       await deps.listener.close()
