@@ -395,6 +395,11 @@ export interface TlsStore {
   challenges(): Promise<Array<{ token: string; keyAuthorization: string }>>
   putChallenge(token: string, keyAuthorization: string): Promise<void>
   deleteChallenge(token: string): Promise<void>
+  /**
+   * Rewrites every sealed key (certificates' and ACME accounts') in one transaction: a secrets key
+   * rotation re-seals them with the new key. How many changed.
+   */
+  rewriteSealedKeys(rewrite: (sealed: string) => string): Promise<number>
   /** The ACME account key of a directory (sealed); the first writer's key wins. */
   acmeAccountKey(directoryUrl: string, sealedKeyIfNone: string): Promise<string>
   /** A zone setting's value (Cloudflare's /zones/:id/settings/:name), undefined when never set. */

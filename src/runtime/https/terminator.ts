@@ -33,6 +33,8 @@ export async function listenHttps(opts: { host: string; port: number; log: Logge
   const server = tls.createServer({
     ALPNProtocols: ['h2', 'http/1.1'],
     minVersion: 'TLSv1.2',
+    // A client that opens a connection and never finishes its handshake does not hold it long.
+    handshakeTimeout: 10_000,
     SNICallback: (servername, done) => {
       if (!target) return done(new Error('not serving yet'))
       target.certificates.context(servername).then(

@@ -6,6 +6,21 @@ import type { Db } from './database.js'
 
 export function postgresTls(db: Db, clock: Clock): TlsStore {
   return {
+    async rewriteSealedKeys(fn) {
+      return db.tx(async (q) => {
+        let changed = 0
+        for (const [table, key] of [['edge_certificates', 'hostname'], ['acme_accounts', 'directory_url']] as const) {
+          const rows = await q.rows<{ id: string; sealed_key: string }>(`SELECT ${key} AS id, sealed_key FROM ${table} FOR UPDATE`)
+          for (const row of rows) {
+            const next = fn(row.sealed_key)
+            if (next === row.sealed_key) continue
+            await q.run(`UPDATE ${table} SET sealed_key = $1 WHERE ${key} = $2`, [next, row.id])
+            changed++
+          }
+        }
+        return changed
+      })
+    },
     async certificate(hostname) {
       const row = await db.one<EdgeCertificateRow>('SELECT * FROM edge_certificates WHERE hostname = $1', [hostname.toLowerCase()])
       return row && toEdgeCertificate(row)

@@ -21,7 +21,23 @@ export function sqliteTls(db: Db, clock: Clock): TlsStore {
     putSetting: db.prepare('INSERT INTO zone_settings (zone_id, name, value) VALUES (?, ?, ?) ON CONFLICT (zone_id, name) DO UPDATE SET value = excluded.value'),
     settingValues: db.prepare<[string], { zone_id: string; value: string }>('SELECT zone_id, value FROM zone_settings WHERE name = ?'),
   }
+  const rewrite = db.transaction((fn: (sealed: string) => string) => {
+    let changed = 0
+    for (const table of ['edge_certificates', 'acme_accounts'] as const) {
+      const key = table === 'edge_certificates' ? 'hostname' : 'directory_url'
+      for (const row of db.prepare<[], { id: string; sealed_key: string }>(`SELECT ${key} AS id, sealed_key FROM ${table}`).all()) {
+        const next = fn(row.sealed_key)
+        if (next === row.sealed_key) continue
+        db.prepare(`UPDATE ${table} SET sealed_key = ? WHERE ${key} = ?`).run(next, row.id)
+        changed++
+      }
+    }
+    return changed
+  })
   return {
+    async rewriteSealedKeys(fn) {
+      return rewrite(fn)
+    },
     async certificate(hostname) {
       const row = s.get.get(hostname.toLowerCase())
       return row && toEdgeCertificate(row)

@@ -52,6 +52,9 @@ export function tlsCases(test: DefineCase): void {
 
     assert.equal(await store.tls.acmeAccountKey('https://acme.test/dir', 'first'), 'first')
     assert.equal(await store.tls.acmeAccountKey('https://acme.test/dir', 'second'), 'first')
+    await store.tls.putCertificate(cert('rotated.example.net', Date.UTC(2031, 0, 1)))
+    assert.equal(await store.tls.rewriteSealedKeys((sealed) => (sealed === 'first' ? 'first' : `${sealed}+`)), 1, 'only changed values count')
+    assert.equal((await store.tls.certificate('rotated.example.net'))?.sealedKey, 'wh1:00000000:sealed+')
 
     const accountId = await newAccount(store, 'settings')
     const zone = await store.zones.create(accountId, 'settings.example.net')
