@@ -87,4 +87,22 @@ describe('HTTPS at the edge with a certificate issued by pebble (ACME, HTTP-01 a
     assert.notEqual(gone.code, 0, 'no certificate is served once the hostname is deleted')
     assert.equal(await t.platform.store.tls.certificate('shop.customer-store.com'), undefined)
   })
+
+  it('orders a certificate for a Workers Custom Domain when it is attached, and drops it when detached', async () => {
+    await t.json('/zones', { method: 'POST', ...jsonBody({ name: 'own-brand.org' }) })
+    const attached = await t.json(`/accounts/${t.accountId}/workers/domains`, {
+      method: 'PUT',
+      ...jsonBody({ hostname: 'api.own-brand.org', service: 'dispatcher', environment: 'production' }),
+    })
+    assert.equal(attached.status, 200, JSON.stringify(attached.body))
+    let served = await curl(t, root, 'api.own-brand.org', '/v1')
+    for (let i = 0; i < 300 && served.code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      served = await curl(t, root, 'api.own-brand.org', '/v1')
+    }
+    assert.equal(served.code, 0, served.out)
+    assert.equal(JSON.parse(served.out).url, `https://api.own-brand.org:${t.platform.https!.port}/v1`)
+    await t.json(`/accounts/${t.accountId}/workers/domains/${attached.body.result.id}`, { method: 'DELETE' })
+    assert.notEqual((await curl(t, root, 'api.own-brand.org', '/v1')).code, 0)
+  })
 })
