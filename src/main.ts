@@ -36,11 +36,14 @@ import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
 import { openFileLimit } from './util/fd-limit.js'
+import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
 
 export interface Platform {
   readonly apiUrl: string
   readonly apiPort: number
   readonly edgePort: number
+  /** The edge's HTTPS port and development CA, when `httpsPort` is set; `renewDue()` runs the renewal pass. */
+  readonly https: { port: number; devCaPath: string; renewDue(): Promise<void> } | undefined
   readonly credentials: Credentials
   readonly store: Store
   readonly edge: Edge
@@ -91,6 +94,14 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => closeServer(apiListener.server))
   const edgeSocket = explainBind(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
   undo.push(() => edgeSocket.close())
+  let httpsListener: HttpsListener | undefined
+  if (config.httpsPort !== undefined) {
+    const listener = await listenHttps({ host: config.host, port: config.httpsPort, log }).catch((err: unknown) => {
+      throw explainBindFailure(err, config.host, config.httpsPort!, '--https-port')
+    })
+    undo.push(() => listener.close())
+    httpsListener = listener
+  }
   if (config.storage === 'sqlite') {
     const lost = lostDatabase(config.dataDir, credentialsFile(config.dataDir))
     if (lost) throw new StartupError(`${lost}; restore it from a backup, or move credentials.json away to start a new platform`)
@@ -114,11 +125,27 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => sweeper.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false, kvReads })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port, ...(httpsListener ? { httpsPort: httpsListener.port } : {}) }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false, kvReads })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
   kvChanged = async (change) => {
     if (kvReads.mayBeCached(change.accountId, change.namespaceId)) await notifier.kvChanged(change)
+  }
+  let https: EdgeHttps | undefined
+  if (httpsListener) {
+    https = await startEdgeHttps({
+      listener: httpsListener,
+      plainPort: edge.tlsPlainPort!,
+      config,
+      store,
+      keyring,
+      clock,
+      log,
+      routesChanged: () => notifier.routesChanged(),
+      timed: timedScheduler,
+    })
+    const started = https
+    undo.push(() => started.stop())
   }
   metrics.attach({
     processes: () => edge.processes(),
@@ -158,6 +185,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       containment: edge.watchdog.containment.entries(),
     }),
     liftContainment: (key) => edge.liftContainment(key),
+    ...(https ? { tls: https.control } : {}),
   })
   const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
   if (timedScheduler) scheduler.start()
@@ -175,6 +203,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     apiUrl,
     apiPort,
     edgePort: edge.port,
+    https: https && { port: https.port, devCaPath: https.devCaPath, renewDue: () => https!.renewDue() },
     credentials,
     store,
     edge,
@@ -184,6 +213,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       if (stopped) return
       stopped = true
       await scheduler.stop()
+      await https?.stop()
       // Upgraded sockets keep server.close() waiting, so tails go first.
       tails.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -244,6 +274,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     secret,
     cache: responseCacheFor(config, clock),
     edgeDomain: config.edgeDomain,
+    ...(config.httpsPort !== undefined ? { httpsPort: config.httpsPort } : {}),
     containment: () => containment.state(),
     isTailed: deps.isTailed,
     sampling,

@@ -28,6 +28,8 @@ export interface InternalDeps {
   /** The Cache API's storage for loaded Workers. */
   cache: ResponseCache
   edgeDomain: string
+  /** The edge's public HTTPS port (redirects of always_use_https zones), when it serves HTTPS. */
+  httpsPort?: number
   /** Whether a live tail is reading a script (then the edge traces it). */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
   /** Workers Logs for scripts without observability, at the operator's rate. */
@@ -84,7 +86,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
     return c.json(await codeBundle(deps.store, version))
   })
 
-  on(WIRE.routes, async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain)))
+  on(WIRE.routes, async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain, deps.httpsPort ?? null)))
 
   const cache = cacheInternalHandler(deps.cache)
   for (const route of [WIRE.cacheGet, WIRE.cachePut, WIRE.cacheDelete]) on(route, cache)

@@ -9,6 +9,7 @@ import { durableWrites } from './durability.js'
 import { sqliteInvocations } from './invocations.js'
 import { sqliteUsage } from './usage.js'
 import { sqliteSchedules } from './schedules.js'
+import { sqliteTls } from './tls.js'
 import { sqliteKv } from './kv.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
@@ -32,6 +33,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     invocations: w(sqliteInvocations(db)),
     usage: w(sqliteUsage(db)),
     schedules: w(sqliteSchedules(db, clock)),
+    tls: w(sqliteTls(db, clock)),
     async close() {
       await durable.close()
       db.close()
