@@ -7,6 +7,7 @@ import type { NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { QueueStore } from '../storage/queue-store.js'
 import type { QueueService } from '../queues/service.js'
 import type { Clock } from '../util/clock.js'
+import type { KvReadHorizon } from '../kv/read-horizon.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
@@ -29,6 +30,8 @@ export interface InternalHandlerDeps {
   clock: Clock
   /** The node's queue service (shared with the REST API and the consumer loop). */
   queues?: QueueService
+  /** Told of every binding read the edge may cache (KV), so writes know whether to invalidate. */
+  kvReads?: KvReadHorizon
 }
 
 /** One route of Node's internal API that a kind's workerd half calls. */
