@@ -12,6 +12,7 @@ import { densityScenario } from './scenarios/density.js'
 import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
+import { httpsScenario } from './scenarios/https.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
@@ -25,6 +26,7 @@ const SCENARIOS: Scenario[] = [
   hostileScenario,
   watchdogScenario,
   usageScenario,
+  httpsScenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.

@@ -46,6 +46,7 @@ const RULES: readonly Rule[] = [
   rw('routes.read', 'routes.write', 'all-zones', /^\/accounts\/:accountId\/workers\/scripts\/:scriptName\/routes$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId\/custom_hostnames(\/[^/]+)?$/),
+  rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId\/settings\/:settingId$/),
   rw('zone.read', 'zone.write', 'all-zones', /^\/zones$/),
   // Tails (starting one is a POST): Cloudflare's Workers Tail Read, or Workers Scripts Write.
   tail('namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/scripts\/:script\/tails/),

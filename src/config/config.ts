@@ -12,6 +12,14 @@ export const ConfigSchema = z.object({
   apiPort: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Port of the edge, where end users' requests arrive. @default 8787 */
   edgePort: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** Port of the edge's HTTPS (SNI: a certificate per hostname, HTTP/2 by ALPN); off when absent. */
+  httpsPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** ACME directory certificates of custom hostnames and Custom Domains are ordered from (HTTP-01 answered by the edge); off when absent. */
+  acmeDirectoryUrl: z.string().url().optional(),
+  /** Contact address given to the ACME directory's account. */
+  acmeEmail: z.string().optional(),
+  /** PEM file of CA certificates to trust for the ACME directory's own HTTPS (a test or private CA). */
+  acmeCaFile: z.string().optional(),
   /** Domain of default hostnames: `<script>.<account subdomain>.<edgeDomain>`. @default "localhost" */
   edgeDomain: z.string().default('localhost'),
   /** Base URL printed for API clients; derived from host and apiPort when absent. */
@@ -127,6 +135,10 @@ export const envNames: Record<keyof ConfigInput, string> = {
   apiPort: 'WORKERHIVE_API_PORT',
   edgePort: 'WORKERHIVE_EDGE_PORT',
   edgeDomain: 'WORKERHIVE_EDGE_DOMAIN',
+  httpsPort: 'WORKERHIVE_HTTPS_PORT',
+  acmeDirectoryUrl: 'WORKERHIVE_ACME_DIRECTORY_URL',
+  acmeEmail: 'WORKERHIVE_ACME_EMAIL',
+  acmeCaFile: 'WORKERHIVE_ACME_CA_FILE',
   publicApiUrl: 'WORKERHIVE_PUBLIC_API_URL',
   edgeProcesses: 'WORKERHIVE_EDGE_PROCESSES',
   maxScriptBytes: 'WORKERHIVE_MAX_SCRIPT_BYTES',

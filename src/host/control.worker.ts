@@ -5,6 +5,7 @@ import { applyContainment } from './containment/guard.worker.js'
 import { drainSince } from './containment/drain.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
+import { kvReads } from '../bindings/kv-namespace/kv.worker.js'
 import type { ContainmentState, ScheduledRun, StartupCheck } from '../shared/protocol.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
@@ -23,7 +24,10 @@ export class Control extends WorkerEntrypoint<HostEnv> {
       return Response.json({ isolates: loadedIsolates() + startupChecksRun(), batches: drainSince(Number(url.searchParams.get('ack') ?? 0)) })
     }
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
-      invalidate((await request.json()) as Invalidation)
+      const what = (await request.json()) as Invalidation
+      invalidate(what)
+      if (what.all) kvReads.clear()
+      for (const ns of what.kv ?? []) kvReads.invalidate(`${ns.accountId}/${ns.namespaceId}`, ns.keys)
       return new Response('ok')
     }
     if (pathname === CONTROL.containment && request.method === 'POST') {

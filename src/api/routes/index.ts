@@ -31,6 +31,7 @@ import { workerDomainRoutes } from './worker-domains.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
 import { zoneRoutes } from './zones.js'
+import { zoneSettingRoutes } from './zone-settings.js'
 
 /** Every route module of the v4 API, mounted under /client/v4. One line per resource. */
 export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
@@ -54,6 +55,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   accountScriptContentRoutes,
   zoneRoutes,
   customHostnameRoutes,
+  zoneSettingRoutes,
   workerRouteRoutes,
   workerDomainRoutes,
   subdomainRoutes,

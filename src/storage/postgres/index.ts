@@ -8,6 +8,7 @@ import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresInvocations } from './invocations.js'
 import { postgresUsage } from './usage.js'
 import { postgresSchedules } from './schedules.js'
+import { postgresTls } from './tls.js'
 import { postgresKv } from './kv.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
@@ -39,6 +40,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     invocations: postgresInvocations(db),
     usage: postgresUsage(db),
     schedules: postgresSchedules(db, clock),
+    tls: postgresTls(db, clock),
     changes,
     async close() {
       await changes.close()

@@ -12,6 +12,7 @@ import { usageCases } from './usage.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
 import { zoneCases } from './zones.js'
+import { tlsCases } from './tls.js'
 import type { Store } from '../../../src/storage/store.js'
 
 export interface StoreConformanceOptions {
@@ -68,6 +69,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('containment and invocation records', () => containmentCases(define))
     describe('cron triggers', () => scheduleCases(define))
     describe('usage', () => usageCases(define))
+    describe('edge TLS', () => tlsCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))

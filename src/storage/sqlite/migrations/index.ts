@@ -8,6 +8,7 @@ import { schedules } from './007-schedules.js'
 import { eventRetention } from './008-event-retention.js'
 import { customHostnames } from './009-custom-hostnames.js'
 import { usage } from './010-usage.js'
+import { edgeTls } from './011-edge-tls.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -21,4 +22,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 8, sql: eventRetention },
   { version: 9, sql: customHostnames },
   { version: 10, sql: usage },
+  { version: 11, sql: edgeTls },
 ]
