@@ -7,6 +7,7 @@ import { postgresContainment } from './containment.js'
 import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresInvocations } from './invocations.js'
 import { postgresSchedules } from './schedules.js'
+import { postgresDurableObjects } from './durable-objects.js'
 import { postgresKv } from './kv.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
@@ -37,6 +38,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     containment: postgresContainment(db, clock),
     invocations: postgresInvocations(db),
     schedules: postgresSchedules(db, clock),
+    durableObjects: postgresDurableObjects(db, clock),
     changes,
     async close() {
       await changes.close()

@@ -7,6 +7,7 @@ import { sqliteContainment } from './containment.js'
 import { openDatabase } from './database.js'
 import { sqliteInvocations } from './invocations.js'
 import { sqliteSchedules } from './schedules.js'
+import { sqliteDurableObjects } from './durable-objects.js'
 import { sqliteKv } from './kv.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
@@ -27,6 +28,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     containment: sqliteContainment(db, clock),
     invocations: sqliteInvocations(db),
     schedules: sqliteSchedules(db, clock),
+    durableObjects: sqliteDurableObjects(db, clock),
     async close() {
       db.close()
     },
