@@ -21,7 +21,8 @@ const LAUNCHER = [
   // Node may have died before prctl: then the parent is no longer Node (init, or a container's
   // subreaper, which is why this compares with Node's pid rather than with 1).
   'sys.exit(70) if os.getppid() != int(sys.argv[1]) else None',
-  's = socket.socket(fileno=3); s.listen(4096); s.detach()',
+  // fd 3, and fd 5 when the process also serves the objects socket (WORKERHIVE_LISTEN_FDS).
+  "for fd in os.environ.get('WORKERHIVE_LISTEN_FDS', '3').split(','): s = socket.socket(fileno=int(fd)); s.listen(4096); s.detach()",
   'os.execv(sys.argv[2], sys.argv[2:])',
 ].join('\n')
 
@@ -46,6 +47,10 @@ export interface ProcessSpec {
   fd: number
   /** Name of that socket in the process's config. */
   socketName: string
+  /** A second listening socket, inherited as fd 5 (the objects process's gate). */
+  extra?: { fd: number; socketName: string }
+  /** Directories this process may write inside its sandbox (the objects' storage). */
+  writable?: string[]
 }
 
 export interface SupervisorOptions {
@@ -187,12 +192,14 @@ export class Supervisor {
     const { log } = this.#opts
     const { spec } = slot
     const config = this.#opts.configPath(slot.index, spec)
-    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4']
-    const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, '--', ...workerd] : workerd
+    const extraSocket = spec.extra ? ['--socket-fd', `${spec.extra.socketName}=5`] : []
+    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4', ...extraSocket]
+    const binds = (spec.writable ?? []).flatMap((p) => ['--bind', p, p])
+    const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, ...binds, '--', ...workerd] : workerd
     const args = ['-c', LAUNCHER, String(process.pid), ...sandboxed]
     const child = spawn('python3', args, {
-      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },
+      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe', ...(spec.extra ? [spec.extra.fd] : [])],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env, ...(spec.extra ? { WORKERHIVE_LISTEN_FDS: '3,5' } : {}) },
     })
     slot.child = child
     slot.state = 'starting'
