@@ -103,9 +103,9 @@ export class ObjectHost extends DurableObject<HostEnv> {
 
   async call(address: ObjectAddress, method: string, args: unknown[]): Promise<unknown> {
     return this.#run(address, (facet) => {
-      const fn = facet[method]
-      if (typeof fn !== 'function') throw new TypeError(`The RPC receiver does not implement the method "${method}".`)
-      return (fn as (...a: unknown[]) => Promise<unknown>).apply(facet, args)
+      // Called on the stub itself: an RPC method's own `.apply` would be a remote property too.
+      const target = facet as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
+      return target[method]!(...args)
     })
   }
 

@@ -20,8 +20,9 @@ import "./console.js"
 import "./caches.js"
 ${wrapBindings ? 'import { wrapEnv } from "./bindings.js"\n' : ''}import * as app from ${main}
 export * from ${main}
+import { DurableObject as __WorkerhiveDurableObject } from "cloudflare:workers"
 import { objectClassOf } from "./durable-object.js"
-export const __WorkerhiveObject = objectClassOf(app${wrapBindings ? ', wrapEnv' : ''})
+export const __WorkerhiveObject = objectClassOf(app, __WorkerhiveDurableObject${wrapBindings ? ', wrapEnv' : ''})
 `
   if (!wrapBindings) return `${head}export default meteredEntry(app.default, app.default) ?? {}\n`
   return `${head}const handlers = app.default

@@ -24,10 +24,15 @@ interface HostProps {
 
 type AnyClass = new (ctx: unknown, env: unknown) => Record<string, unknown>
 
-export function objectClassOf(app: Record<string, unknown>, wrapEnv?: (env: unknown) => unknown): unknown {
+/**
+ * `base` is workerd's DurableObject: the class workerd loads must extend it for the host to call
+ * the object's methods over RPC (workerd checks the exported class, not the instance it makes).
+ */
+export function objectClassOf(app: Record<string, unknown>, base: AnyClass, wrapEnv?: (env: unknown) => unknown): unknown {
   const extended = new Map<string, AnyClass>()
-  return class WorkerhiveObject {
+  return class WorkerhiveObject extends base {
     constructor(ctx: { props: HostProps; storage: Record<string, unknown> }, env: unknown) {
+      super(ctx, env)
       const { className } = ctx.props
       let cls = extended.get(className)
       if (!cls) {
@@ -37,7 +42,8 @@ export function objectClassOf(app: Record<string, unknown>, wrapEnv?: (env: unkn
         extended.set(className, cls)
       }
       routeAlarms(ctx)
-      return new cls(ctx, wrapEnv ? wrapEnv(env) : env)
+      // A constructor may answer another object: workerd runs the customer's class's instance.
+      return new cls(ctx, wrapEnv ? wrapEnv(env) : env) as never
     }
   }
 }
