@@ -16,12 +16,12 @@ export interface LocatedDoNamespaceRow extends DoNamespaceRow {
   script_name: string
 }
 
-export const toDoNamespace = (dialect: Dialect, r: DoNamespaceRow): DurableObjectNamespace => ({
+export const toDoNamespace = (_dialect: Dialect, r: DoNamespaceRow): DurableObjectNamespace => ({
   id: r.id,
   scriptId: r.script_id as ScriptId,
   className: r.class_name,
   useSqlite: Number(r.use_sqlite) === 1,
-  createdOn: dialect.time(r.created_on),
+  createdOn: String(r.created_on),
 })
 
 export const toLocatedDoNamespace = (dialect: Dialect, r: LocatedDoNamespaceRow): LocatedDurableObjectNamespace => ({

@@ -8,6 +8,7 @@ import { START } from './fixtures.js'
 import { kvCases } from './kv.js'
 import { namespaceCases } from './namespaces.js'
 import { scheduleCases } from './schedules.js'
+import { durableObjectCases } from './durable-objects.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
 import { zoneCases } from './zones.js'
@@ -66,6 +67,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('static assets', () => assetCases(define))
     describe('containment and invocation records', () => containmentCases(define))
     describe('cron triggers', () => scheduleCases(define))
+    describe('durable objects', () => durableObjectCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))
