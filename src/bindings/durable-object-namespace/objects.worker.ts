@@ -148,11 +148,13 @@ export class ObjectHost extends DurableObject<HostEnv> {
    * a rename) restarts it with the new class; its storage stays (a facet's storage is its name's).
    */
   async #ensure(address: ObjectAddress): Promise<Running> {
-    if (this.#starting) await this.#starting.catch(() => undefined)
+    while (this.#starting) await this.#starting.catch(() => undefined)
     const current = this.#running
     if (current && current.info.accountId !== undefined) {
       const script = await lookupScript(this.env, current.info.accountId, current.info.namespaceId ?? '', current.info.script ?? '')
       if (script && script.loadKey === current.script.loadKey) return current
+      // Another request restarted the facet while this one looked: use that one.
+      if (this.#starting || this.#running !== current) return this.#ensure(address)
     }
     const starting = this.#start(address)
     this.#starting = starting
