@@ -17,9 +17,19 @@ export class Room extends DurableObject {
     const url = new URL(request.url)
     if (url.pathname.endsWith('/loop')) while (true) {}
     if (url.pathname.endsWith('/count')) return new Response(String(((await this.ctx.storage.get('n')) ?? 0)))
+    if (url.pathname.endsWith('/alarm')) {
+      await this.ctx.storage.setAlarm(new Date(Date.now() + 10))
+      return new Response('set')
+    }
+    if (url.pathname.endsWith('/alarms')) return Response.json({ runs: (await this.ctx.storage.get('runs')) ?? [], next: await this.ctx.storage.getAlarm() })
     const [client, server] = Object.values(new WebSocketPair())
     this.ctx.acceptWebSocket(server, [url.searchParams.get('user') ?? 'anon'])
     return new Response(null, { status: 101, webSocket: client })
+  }
+  async alarm(info) {
+    const runs = [...((await this.ctx.storage.get('runs')) ?? []), info.retryCount]
+    await this.ctx.storage.put('runs', runs)
+    if (!info.isRetry) throw new Error('first attempt fails')
   }
   async webSocketMessage(ws, message) {
     const n = ((await this.ctx.storage.get('n')) ?? 0) + 1
@@ -85,6 +95,13 @@ describe('Durable Objects: WebSockets, containment', () => {
     assert.match(seen, /^alice: still there\? \([12] here, #2\)$/)
     alice.close()
     assert.equal((await edge(t, host, '/chat/lobby/count')).text, '2')
+  })
+
+  it('an alarm whose handler throws is retried, with retryCount, until it succeeds', async () => {
+    assert.equal((await edge(t, host, '/chat/clock/alarm')).text, 'set')
+    const read = async () => JSON.parse((await edge(t, host, '/chat/clock/alarms')).text) as { runs: number[]; next: number | null }
+    const done = await eventually(read, (v) => v.runs.length >= 2 && v.next === null)
+    assert.deepEqual(done, { runs: [0, 1], next: null })
   })
 
   it('an object that never yields is stopped like any Worker, and the other objects keep their state', async () => {
