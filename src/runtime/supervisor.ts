@@ -13,7 +13,8 @@ export const workerdBinary = (): string => require.resolve('workerd/bin/workerd'
 
 /**
  * Runs before workerd: makes the kernel SIGKILL it when Node dies (no orphan keeps serving the
- * port), calls listen() on the inherited edge socket (fd 3), then becomes workerd (same pid).
+ * port), calls listen() on the inherited listening sockets (fd 3, and fd 5 for HTTPS's plaintext
+ * side when there is one), then becomes workerd (same pid).
  */
 const LAUNCHER = [
   'import ctypes, os, signal, socket, sys',
@@ -21,9 +22,8 @@ const LAUNCHER = [
   // Node may have died before prctl: then the parent is no longer Node (init, or a container's
   // subreaper, which is why this compares with Node's pid rather than with 1).
   'sys.exit(70) if os.getppid() != int(sys.argv[1]) else None',
-  // fd 3, and fd 5 when the process also serves the objects socket (WORKERHIVE_LISTEN_FDS).
-  "for fd in os.environ.get('WORKERHIVE_LISTEN_FDS', '3').split(','): s = socket.socket(fileno=int(fd)); s.listen(4096); s.detach()",
-  'os.execv(sys.argv[2], sys.argv[2:])',
+  'for fd in sys.argv[2].split(","): s = socket.socket(fileno=int(fd)); s.listen(4096); s.detach()',
+  'os.execv(sys.argv[3], sys.argv[3:])',
 ].join('\n')
 
 export type ProcessState = 'starting' | 'ready' | 'exited'
@@ -47,7 +47,9 @@ export interface ProcessSpec {
   fd: number
   /** Name of that socket in the process's config. */
   socketName: string
-  /** A second listening socket, inherited as fd 5 (the objects process's gate). */
+  /** Listening socket of the HTTPS terminator's plaintext side, inherited as fd 5 (`tls` in the config). */
+  tlsFd?: number
+  /** A second listening socket, inherited as fd 6 (the objects process's gate). */
   extra?: { fd: number; socketName: string }
   /** Directories this process may write inside its sandbox (the objects' storage). */
   writable?: string[]
@@ -192,14 +194,13 @@ export class Supervisor {
     const { log } = this.#opts
     const { spec } = slot
     const config = this.#opts.configPath(slot.index, spec)
-    const extraSocket = spec.extra ? ['--socket-fd', `${spec.extra.socketName}=5`] : []
-    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4', ...extraSocket]
-    const binds = (spec.writable ?? []).flatMap((p) => ['--bind', p, p])
-    const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, ...binds, '--', ...workerd] : workerd
-    const args = ['-c', LAUNCHER, String(process.pid), ...sandboxed]
+    const tls = spec.tlsFd === undefined ? [] : ['--socket-fd', 'tls=5']
+    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, ...tls, '--control-fd=4']
+    const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, '--', ...workerd] : workerd
+    const args = ['-c', LAUNCHER, String(process.pid), spec.tlsFd === undefined ? '3' : '3,5', ...sandboxed]
     const child = spawn('python3', args, {
-      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe', ...(spec.extra ? [spec.extra.fd] : [])],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env, ...(spec.extra ? { WORKERHIVE_LISTEN_FDS: '3,5' } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe', ...(spec.tlsFd === undefined ? [] : [spec.tlsFd])],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },
     })
     slot.child = child
     slot.state = 'starting'

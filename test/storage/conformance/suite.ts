@@ -8,10 +8,12 @@ import { START } from './fixtures.js'
 import { kvCases } from './kv.js'
 import { namespaceCases } from './namespaces.js'
 import { scheduleCases } from './schedules.js'
+import { usageCases } from './usage.js'
 import { durableObjectCases } from './durable-objects.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
 import { zoneCases } from './zones.js'
+import { tlsCases } from './tls.js'
 import type { Store } from '../../../src/storage/store.js'
 
 export interface StoreConformanceOptions {
@@ -67,6 +69,8 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('static assets', () => assetCases(define))
     describe('containment and invocation records', () => containmentCases(define))
     describe('cron triggers', () => scheduleCases(define))
+    describe('usage', () => usageCases(define))
+    describe('edge TLS', () => tlsCases(define))
     describe('durable objects', () => durableObjectCases(define))
 
     it('every skip names a case of this suite', () => {
