@@ -15,6 +15,7 @@ import { hostileScenario } from './scenarios/hostile.js'
 import { httpsScenario } from './scenarios/https.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
+import { durableObjectsScenario } from './scenarios/durable-objects.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
 const SCENARIOS: Scenario[] = [
@@ -27,6 +28,7 @@ const SCENARIOS: Scenario[] = [
   watchdogScenario,
   usageScenario,
   httpsScenario,
+  durableObjectsScenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.

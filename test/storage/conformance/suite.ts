@@ -9,6 +9,7 @@ import { kvCases } from './kv.js'
 import { namespaceCases } from './namespaces.js'
 import { scheduleCases } from './schedules.js'
 import { usageCases } from './usage.js'
+import { durableObjectCases } from './durable-objects.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
 import { zoneCases } from './zones.js'
@@ -70,6 +71,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('cron triggers', () => scheduleCases(define))
     describe('usage', () => usageCases(define))
     describe('edge TLS', () => tlsCases(define))
+    describe('durable objects', () => durableObjectCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))
