@@ -3,7 +3,7 @@ import type { AccountId } from '../domain/ids.js'
 import type { HostBinding } from '../shared/protocol.js'
 import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
-import type { NamespaceStore, StoredBinding } from '../storage/store.js'
+import type { DurableObjectStore, NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { QueueStore } from '../storage/queue-store.js'
 import type { QueueService } from '../queues/service.js'
 import type { Clock } from '../util/clock.js'
@@ -26,7 +26,7 @@ export interface HostBindingContext {
 
 /** What a kind's internal handlers are built from (runtime/internal/server.ts mounts them). */
 export interface InternalHandlerDeps {
-  store: { kv: KvStore }
+  store: { kv: KvStore; durableObjects: Pick<DurableObjectStore, 'get'> }
   clock: Clock
   /** The node's queue service (shared with the REST API and the consumer loop). */
   queues?: QueueService

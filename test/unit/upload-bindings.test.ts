@@ -123,6 +123,7 @@ describe('parseBindings', () => {
         case 'inherit':
         case 'secret_key':
         case 'assets':
+        case 'durable_object_namespace':
         case 'queue':
           return b.type
       }

@@ -9,6 +9,7 @@ import { postgresInvocations } from './invocations.js'
 import { postgresUsage } from './usage.js'
 import { postgresSchedules } from './schedules.js'
 import { postgresTls } from './tls.js'
+import { postgresDurableObjects } from './durable-objects.js'
 import { postgresQueues } from './queues.js'
 import { postgresKv } from './kv.js'
 import { postgresNamespaces } from './namespaces.js'
@@ -42,6 +43,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     usage: postgresUsage(db),
     schedules: postgresSchedules(db, clock),
     tls: postgresTls(db, clock),
+    durableObjects: postgresDurableObjects(db, clock),
     queues: postgresQueues(db),
     changes,
     async close() {

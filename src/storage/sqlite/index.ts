@@ -11,6 +11,7 @@ import { sqliteUsage } from './usage.js'
 import { sqliteSchedules } from './schedules.js'
 import { sqliteQueues } from './queues.js'
 import { sqliteTls } from './tls.js'
+import { sqliteDurableObjects } from './durable-objects.js'
 import { sqliteKv } from './kv.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
@@ -35,6 +36,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     usage: w(sqliteUsage(db)),
     schedules: w(sqliteSchedules(db, clock)),
     tls: w(sqliteTls(db, clock)),
+    durableObjects: w(sqliteDurableObjects(db, clock)),
     queues: w(sqliteQueues(db)),
     async close() {
       await durable.close()

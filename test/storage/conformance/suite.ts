@@ -9,6 +9,7 @@ import { kvCases } from './kv.js'
 import { namespaceCases } from './namespaces.js'
 import { scheduleCases } from './schedules.js'
 import { usageCases } from './usage.js'
+import { durableObjectCases } from './durable-objects.js'
 import { queueCases } from './queues.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
@@ -71,6 +72,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('cron triggers', () => scheduleCases(define))
     describe('usage', () => usageCases(define))
     describe('edge TLS', () => tlsCases(define))
+    describe('durable objects', () => durableObjectCases(define))
     describe('queues', () => queueCases(define))
 
     it('every skip names a case of this suite', () => {

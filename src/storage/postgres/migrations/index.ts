@@ -9,6 +9,7 @@ import { eventRetention } from './008-event-retention.js'
 import { customHostnames } from './009-custom-hostnames.js'
 import { usage } from './010-usage.js'
 import { edgeTls } from './011-edge-tls.js'
+import { durableObjects } from './015-durable-objects.js'
 import { queues } from './014-queues.js'
 
 /**
@@ -28,4 +29,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: usage },
   { version: 11, sql: edgeTls },
   { version: 14, sql: queues },
+  { version: 15, sql: durableObjects },
 ]
