@@ -11,6 +11,8 @@ import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 import type { StartupRunner } from '../runtime/startup-candidate.js'
 import type { Readiness } from '../runtime/readiness.js'
+import type { D1Service } from '../d1/service.js'
+import type { Transfers } from '../d1/transfers.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
@@ -33,6 +35,8 @@ export interface ApiDeps {
   liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
+  /** D1's engine and its import/export transfers; absent in an API built without a data dir. */
+  d1?: { service: D1Service; transfers: Transfers }
   /** /readyz and /metrics; absent without an edge. */
   operations?: {
     readiness(): Promise<Readiness>

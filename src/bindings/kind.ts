@@ -5,6 +5,7 @@ import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
+import type { D1Service } from '../d1/service.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
@@ -25,6 +26,8 @@ export interface HostBindingContext {
 export interface InternalHandlerDeps {
   store: { kv: KvStore }
   clock: Clock
+  /** D1 databases (the d1 binding's Node half). */
+  d1?: D1Service
 }
 
 /** One route of Node's internal API that a kind's workerd half calls. */

@@ -8,6 +8,7 @@ import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresInvocations } from './invocations.js'
 import { postgresSchedules } from './schedules.js'
 import { postgresKv } from './kv.js'
+import { postgresD1 } from './d1.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
 import { postgresZones } from './zones.js'
@@ -32,6 +33,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     namespaces: postgresNamespaces(db, clock),
     scripts: postgresScripts(db, clock),
     kv: postgresKv(db),
+    d1: postgresD1(db, clock),
     assets: postgresAssets(db),
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),

@@ -8,6 +8,7 @@ import { openDatabase } from './database.js'
 import { sqliteInvocations } from './invocations.js'
 import { sqliteSchedules } from './schedules.js'
 import { sqliteKv } from './kv.js'
+import { sqliteD1 } from './d1.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
 import { sqliteZones } from './zones.js'
@@ -22,6 +23,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     namespaces: sqliteNamespaces(db, clock),
     scripts: sqliteScripts(db, clock),
     kv: sqliteKv(db, clock),
+    d1: sqliteD1(db, clock),
     assets: sqliteAssets(db),
     zones: sqliteZones(db, clock),
     containment: sqliteContainment(db, clock),

@@ -1,0 +1,10 @@
+/** D1 databases, as in the SQLite driver's 012. */
+export const d1 = `
+CREATE TABLE d1_databases (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT COLLATE "C" NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  UNIQUE (account_id, name)
+);
+`
