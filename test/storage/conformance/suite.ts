@@ -6,6 +6,7 @@ import { assetCases } from './assets.js'
 import { containmentCases } from './containment.js'
 import { START } from './fixtures.js'
 import { kvCases } from './kv.js'
+import { d1Cases } from './d1.js'
 import { namespaceCases } from './namespaces.js'
 import { scheduleCases } from './schedules.js'
 import { scriptListingCases } from './script-listing.js'
@@ -63,6 +64,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('script listing, tags and deletion', () => scriptListingCases(define))
     describe('zones and routes', () => zoneCases(define))
     describe('KV', () => kvCases(define))
+    describe('D1', () => d1Cases(define))
     describe('static assets', () => assetCases(define))
     describe('containment and invocation records', () => containmentCases(define))
     describe('cron triggers', () => scheduleCases(define))
