@@ -106,7 +106,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   undo.push(() => sweeper.stop())
-  // D1 queries run on the engine's worker threads, never on this one.
+  // D1 queries run in the engine's own processes, never on this thread.
   const d1 = new D1Service({ store: store.d1, dataDir: config.dataDir })
   undo.push(() => d1.close())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.

@@ -28,7 +28,7 @@ export interface D1DatabaseInfo {
 
 /**
  * D1 databases: the account's list in the store, each database's rows in its own SQLite file
- * under `<data dir>/d1/`, run by the engine's worker threads. The REST routes and the binding's
+ * under `<data dir>/d1/`, run by the engine's processes. The REST routes and the binding's
  * internal route both call this; a foreign account's database answers exactly like a missing one.
  */
 export class D1Service {
@@ -41,7 +41,7 @@ export class D1Service {
     this.#dir = join(deps.dataDir, 'd1')
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
     this.#pool = new EnginePool({
-      threads: 2,
+      processes: 2,
       timeoutMs: D1_LIMITS.queryTimeoutMs,
       maxDatabaseBytes: D1_LIMITS.maxDatabaseBytes,
       ...deps.engine,

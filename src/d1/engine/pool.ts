@@ -1,10 +1,10 @@
-import { Worker } from 'node:worker_threads'
-import type { EngineReply, EngineRequest, ThreadOptions } from './protocol.js'
+import { fork, type ChildProcess } from 'node:child_process'
+import type { EngineReply, EngineRequest, EngineOptions } from './protocol.js'
 
-export interface PoolOptions extends ThreadOptions {
-  /** Worker threads; each database is pinned to one. */
-  threads: number
-  /** A request that runs longer is ended by terminating its thread (D1's query duration limit). */
+export interface PoolOptions extends EngineOptions {
+  /** Engine processes. */
+  processes: number
+  /** A request that runs longer is ended by killing its process (D1's query duration limit). */
   timeoutMs: number
 }
 
@@ -19,43 +19,61 @@ interface Pending {
 }
 
 /**
- * better-sqlite3 is synchronous, so D1's queries never run on Node's main thread: they run on a
- * few worker threads, each database pinned to one thread (by its file name), one request at a
- * time per thread, in arrival order. A request past the duration limit gets its thread
- * terminated, which ends the query wherever it is; the thread is replaced and the requests queued
- * behind it go on. Other threads, and the main thread, never wait for it.
+ * better-sqlite3 is synchronous, so D1's queries never run on Node's main thread: they run in a
+ * few engine processes (runner.ts), one request at a time each. A database's requests all go to
+ * one process (the least busy when it had none in flight), so they run one after the other in
+ * arrival order. A request past the duration limit gets its process killed (SIGKILL), which ends
+ * the query wherever it is, even deep in SQLite's C code; the process is replaced and the requests
+ * queued behind it go on. Other processes, and the main thread, never wait for it.
  */
 export class EnginePool {
   readonly #lanes: Lane[]
+  /** Databases with requests in flight, and the lane they are pinned to until all have answered. */
+  readonly #pins = new Map<string, { lane: Lane; pending: number }>()
 
   constructor(options: PoolOptions) {
-    this.#lanes = Array.from({ length: Math.max(1, options.threads) }, () => new Lane(options))
+    this.#lanes = Array.from({ length: Math.max(1, options.processes) }, () => new Lane(options))
   }
 
   run(request: EngineRequest): Promise<EngineReply> {
-    return this.#laneOf(request.file).enqueue(request)
+    const { file } = request
+    let pin = this.#pins.get(file)
+    if (!pin) {
+      pin = { lane: this.#idlest(), pending: 0 }
+      this.#pins.set(file, pin)
+    }
+    pin.pending++
+    const settled = (): void => {
+      if (--pin.pending === 0) this.#pins.delete(file)
+    }
+    const reply = pin.lane.enqueue(request)
+    reply.then(settled, settled)
+    return reply
   }
 
   async close(): Promise<void> {
     await Promise.all(this.#lanes.map((l) => l.close()))
   }
 
-  #laneOf(file: string): Lane {
-    let h = 0
-    for (let i = 0; i < file.length; i++) h = (h * 31 + file.charCodeAt(i)) >>> 0
-    return this.#lanes[h % this.#lanes.length]!
+  #idlest(): Lane {
+    return this.#lanes.reduce((best, l) => (l.load < best.load ? l : best))
   }
 }
 
-/** One worker thread and the queue of requests waiting for it. */
+/** One engine process and the queue of requests waiting for it. */
 class Lane {
   readonly #options: PoolOptions
-  #worker: Worker | undefined
+  #worker: ChildProcess | undefined
   #queue: Pending[] = []
   #current: Pending | undefined
   #timer: NodeJS.Timeout | undefined
   #nextId = 1
   #closed = false
+
+  /** Requests queued or running. */
+  get load(): number {
+    return this.#queue.length + (this.#current ? 1 : 0)
+  }
 
   constructor(options: PoolOptions) {
     this.#options = options
@@ -73,15 +91,24 @@ class Lane {
     this.#closed = true
     for (const p of this.#queue.splice(0)) p.reject(new Error('the D1 engine is closed'))
     clearTimeout(this.#timer)
-    await this.#worker?.terminate()
+    const worker = this.#worker
     this.#worker = undefined
+    this.#current?.reject(new Error('the D1 engine is closed'))
+    this.#current = undefined
+    if (worker && worker.exitCode === null && worker.signalCode === null) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.kill('SIGKILL')
+      await exited
+    }
   }
 
-  #spawn(): Worker {
-    const worker = new Worker(new URL('./thread.js', import.meta.url), {
-      workerData: { maxDatabaseBytes: this.#options.maxDatabaseBytes } satisfies ThreadOptions,
+  #spawn(): ChildProcess {
+    const options: EngineOptions = { maxDatabaseBytes: this.#options.maxDatabaseBytes }
+    const worker = fork(new URL('./runner.js', import.meta.url), [JSON.stringify(options)], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [],
     })
-    worker.unref()
     worker.on('message', (m: { id: number; reply: EngineReply }) => {
       const current = this.#current
       if (!current || current.id !== m.id) return
@@ -90,7 +117,7 @@ class Lane {
     })
     worker.on('error', (err) => this.#lost(err))
     worker.on('exit', () => {
-      if (this.#worker === worker) this.#lost(new Error('the D1 worker thread exited'))
+      if (this.#worker === worker) this.#lost(new Error('the D1 engine process exited'))
     })
     return worker
   }
@@ -102,7 +129,7 @@ class Lane {
     this.#current = next
     this.#worker ??= this.#spawn()
     this.#timer = setTimeout(() => this.#timeout(), this.#options.timeoutMs)
-    this.#worker.postMessage({ id: next.id, request: next.request })
+    this.#worker.send({ id: next.id, request: next.request })
   }
 
   #finish(): void {
@@ -116,11 +143,11 @@ class Lane {
     const worker = this.#worker
     this.#worker = undefined
     this.#finish()
-    void worker?.terminate()
+    worker?.kill('SIGKILL')
     current?.reject(new QueryTimeout('D1 DB exceeded its query duration limit'))
   }
 
-  /** The thread died under a request: that request fails, the next ones get a new thread. */
+  /** The process died under a request: that request fails, the next ones get a new process. */
   #lost(err: Error): void {
     const current = this.#current
     this.#worker = undefined

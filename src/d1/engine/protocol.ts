@@ -42,7 +42,7 @@ export type EngineReply =
   | { ok: true; info: { size: number; tables: number } }
   | { ok: true }
 
-export interface ThreadOptions {
+export interface EngineOptions {
   /** Largest database file, in bytes (SQLite's max_page_count). */
   maxDatabaseBytes: number
 }

@@ -1,13 +1,13 @@
-// One D1 worker thread: opens database files with better-sqlite3 and runs what the pool sends. A
-// query that runs too long is ended by the pool terminating this thread (SQLite rolls back the
-// unfinished transaction when the file is next opened), so nothing here watches the clock.
+// One D1 engine process: opens database files with better-sqlite3 and runs what the pool sends. A
+// query that runs too long is ended by the pool killing this process (SQLite rolls the unfinished
+// transaction back when the file is next opened), so nothing here watches the clock. A process,
+// not a worker thread: Worker.terminate() cannot stop a thread busy in SQLite's native code.
 import Database from 'better-sqlite3'
-import { parentPort, workerData } from 'node:worker_threads'
 import { refusal } from '../sql/policy.js'
 import { positionalParameters } from '../sql/statements.js'
-import type { EngineReply, EngineRequest, SqlStatement, SqlValue, StatementResult, ThreadOptions } from './protocol.js'
+import type { EngineReply, EngineRequest, SqlStatement, SqlValue, StatementResult, EngineOptions } from './protocol.js'
 
-const options = workerData as ThreadOptions
+const options = JSON.parse(process.argv[2] ?? '{}') as EngineOptions
 const open = new Map<string, Database.Database>()
 
 function handleOf(file: string): Database.Database {
@@ -15,6 +15,7 @@ function handleOf(file: string): Database.Database {
   if (db) return db
   db = new Database(file)
   db.unsafeMode(false)
+  db.defaultSafeIntegers(false)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   const pageSize = db.pragma('page_size', { simple: true }) as number
@@ -170,12 +171,15 @@ function literal(v: unknown): string {
   return `'${String(v).replace(/'/g, "''")}'`
 }
 
-parentPort?.on('message', (message: { id: number; request: EngineRequest }) => {
+process.on('message', (message: { id: number; request: EngineRequest }) => {
   let reply: EngineReply
   try {
     reply = handle(message.request)
   } catch (e) {
     reply = { ok: false, error: sqliteMessage(e) }
   }
-  parentPort?.postMessage({ id: message.id, reply })
+  process.send?.({ id: message.id, reply })
 })
+
+// The pool is gone (its process died): nothing will ever ask again.
+process.on('disconnect', () => process.exit(0))

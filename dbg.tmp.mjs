@@ -1,0 +1,10 @@
+import { EnginePool } from './dist/src/d1/engine/pool.js'
+const pool = new EnginePool({ threads: 2, timeoutMs: 1500, maxDatabaseBytes: 1<<20 })
+const t0 = Date.now()
+await pool.run({ op: 'batch', file: '/tmp/calm.sqlite', statements: [{ sql: 'CREATE TABLE IF NOT EXISTS t (x)', params: [] }] })
+console.log('calm1', Date.now() - t0)
+const r = pool.run({ op: 'batch', file: '/tmp/run.sqlite', statements: [{ sql: 'WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c', params: [] }] })
+r.catch(e => console.log('runaway', Date.now() - t0, e.message))
+const c = await pool.run({ op: 'batch', file: '/tmp/calm.sqlite', statements: [{ sql: 'INSERT INTO t VALUES (1)', params: [] }] })
+console.log('calm2', Date.now() - t0, JSON.stringify(c).slice(0, 100))
+await pool.close()
