@@ -3,6 +3,7 @@ import type { AccountId } from '../domain/ids.js'
 import type { HostBinding } from '../shared/protocol.js'
 import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
+import type { D1Store } from '../storage/d1-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
 import type { D1Service } from '../d1/service.js'
@@ -10,7 +11,7 @@ import type { D1Service } from '../d1/service.js'
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
-  store: { kv: Pick<KvStore, 'getNamespace'>; namespaces: Pick<NamespaceStore, 'get'> }
+  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'> }
   /** Names of the modules and other parts of the version being built. */
   parts: ReadonlySet<string>
 }

@@ -5,6 +5,7 @@ import { assetsKind } from './assets/kind.worker.js'
 import { dispatchKind } from './dispatch-namespace/kind.worker.js'
 import { jsonKind } from './json/kind.worker.js'
 import { kvKind } from './kv-namespace/kind.worker.js'
+import { d1Kind } from './d1/kind.worker.js'
 import { textKind } from './plain-text/kind.worker.js'
 import { secretKeyKind } from './secret-key/kind.worker.js'
 import { serviceKind } from './service/kind.worker.js'
@@ -16,6 +17,7 @@ const kinds: readonly WorkerBindingKind[] = [
   textKind,
   jsonKind,
   kvKind,
+  d1Kind,
   dispatchKind,
   serviceKind,
   secretKeyKind,
