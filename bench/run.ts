@@ -13,6 +13,7 @@ import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
+import { d1Scenario } from './scenarios/d1.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
 const SCENARIOS: Scenario[] = [
@@ -23,6 +24,7 @@ const SCENARIOS: Scenario[] = [
   densityScenario,
   hostileScenario,
   watchdogScenario,
+  d1Scenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.
