@@ -3,6 +3,7 @@ import type { TagFilter } from '../domain/tags.js'
 import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
 import type { D1Store } from './d1-store.js'
+import type { PlacementStore } from './placement-store.js'
 
 /**
  * The persistence boundary: one async interface whose methods are named after what they do and are
@@ -14,6 +15,8 @@ export interface Store {
   readonly scripts: ScriptStore
   readonly kv: KvStore
   readonly d1: D1Store
+  /** Which node owns a D1 database or a Durable Object (src/runtime/placement/). */
+  readonly placement: PlacementStore
   readonly zones: ZoneStore
   readonly assets: AssetStore
   readonly containment: ContainmentStore

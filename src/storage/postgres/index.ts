@@ -9,6 +9,7 @@ import { postgresInvocations } from './invocations.js'
 import { postgresSchedules } from './schedules.js'
 import { postgresKv } from './kv.js'
 import { postgresD1 } from './d1.js'
+import { postgresPlacement } from './placement.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
 import { postgresZones } from './zones.js'
@@ -34,6 +35,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     scripts: postgresScripts(db, clock),
     kv: postgresKv(db),
     d1: postgresD1(db, clock),
+    placement: postgresPlacement(db),
     assets: postgresAssets(db),
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),

@@ -9,6 +9,7 @@ import { sqliteInvocations } from './invocations.js'
 import { sqliteSchedules } from './schedules.js'
 import { sqliteKv } from './kv.js'
 import { sqliteD1 } from './d1.js'
+import { sqlitePlacement } from './placement.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
 import { sqliteZones } from './zones.js'
@@ -24,6 +25,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     scripts: sqliteScripts(db, clock),
     kv: sqliteKv(db, clock),
     d1: sqliteD1(db, clock),
+    placement: sqlitePlacement(db),
     assets: sqliteAssets(db),
     zones: sqliteZones(db, clock),
     containment: sqliteContainment(db, clock),

@@ -7,6 +7,7 @@ import { containmentCases } from './containment.js'
 import { START } from './fixtures.js'
 import { kvCases } from './kv.js'
 import { d1Cases } from './d1.js'
+import { placementCases } from './placement.js'
 import { namespaceCases } from './namespaces.js'
 import { scheduleCases } from './schedules.js'
 import { scriptListingCases } from './script-listing.js'
@@ -65,6 +66,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('zones and routes', () => zoneCases(define))
     describe('KV', () => kvCases(define))
     describe('D1', () => d1Cases(define))
+    describe('placement leases', () => placementCases(define))
     describe('static assets', () => assetCases(define))
     describe('containment and invocation records', () => containmentCases(define))
     describe('cron triggers', () => scheduleCases(define))

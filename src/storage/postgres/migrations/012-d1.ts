@@ -8,3 +8,13 @@ CREATE TABLE d1_databases (
   UNIQUE (account_id, name)
 );
 `
+
+/** Placement leases, as in the SQLite driver's 012. expires_at: milliseconds since the epoch. */
+export const placementLeases = `
+CREATE TABLE placement_leases (
+  resource TEXT PRIMARY KEY,
+  node TEXT NOT NULL,
+  address TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+`

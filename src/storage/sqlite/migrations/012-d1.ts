@@ -8,3 +8,16 @@ CREATE TABLE d1_databases (
   UNIQUE (account_id, name)
 );
 `
+
+/**
+ * Placement leases (src/runtime/placement/): which node owns a resource (a D1 database, a Durable
+ * Object) until when. With SQLite only one node exists, but the store is the same everywhere.
+ */
+export const placementLeases = `
+CREATE TABLE placement_leases (
+  resource TEXT PRIMARY KEY,
+  node TEXT NOT NULL,
+  address TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+`
