@@ -14,7 +14,7 @@ describe('D1 engine', () => {
   let pool: EnginePool
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'workerhive-d1-'))
-    pool = new EnginePool({ processes: 2, timeoutMs: 3000, maxDatabaseBytes: 1024 * 1024 })
+    pool = new EnginePool({ processes: 2, timeoutMs: 5000, maxDatabaseBytes: 1024 * 1024 })
     // Two databases at once start both processes, so no case waits for one to start.
     await Promise.all(['warm-a', 'warm-b'].map((name) => batch(name, 'SELECT 1')))
   })

@@ -64,6 +64,10 @@ export class EnginePool {
 class Lane {
   readonly #options: PoolOptions
   #worker: ChildProcess | undefined
+  /** The process has loaded and said so; requests are sent (and timed) only then. */
+  #ready = false
+  /** The current request has been sent. */
+  #sent = false
   #queue: Pending[] = []
   #current: Pending | undefined
   #timer: NodeJS.Timeout | undefined
@@ -109,7 +113,14 @@ class Lane {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [],
     })
-    worker.on('message', (m: { id: number; reply: EngineReply }) => {
+    this.#ready = false
+    worker.on('message', (m: { id: number; reply: EngineReply } | { ready: true }) => {
+      if ('ready' in m) {
+        if (this.#worker !== worker) return
+        this.#ready = true
+        this.#send()
+        return
+      }
       const current = this.#current
       if (!current || current.id !== m.id) return
       this.#finish()
@@ -127,9 +138,18 @@ class Lane {
     const next = this.#queue.shift()
     if (!next) return
     this.#current = next
+    this.#sent = false
     this.#worker ??= this.#spawn()
+    this.#send()
+  }
+
+  /** Sends the current request once the process is ready, and starts its clock. */
+  #send(): void {
+    const current = this.#current
+    if (!current || this.#sent || !this.#ready || !this.#worker) return
+    this.#sent = true
     this.#timer = setTimeout(() => this.#timeout(), this.#options.timeoutMs)
-    this.#worker.send({ id: next.id, request: next.request })
+    this.#worker.send({ id: current.id, request: current.request })
   }
 
   #finish(): void {

@@ -181,5 +181,8 @@ process.on('message', (message: { id: number; request: EngineRequest }) => {
   process.send?.({ id: message.id, reply })
 })
 
+// Loaded and listening: the pool starts a request's clock only now, so start-up is never a query's.
+process.send?.({ ready: true })
+
 // The pool is gone (its process died): nothing will ever ask again.
 process.on('disconnect', () => process.exit(0))
