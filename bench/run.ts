@@ -12,7 +12,9 @@ import { densityScenario } from './scenarios/density.js'
 import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
+import { httpsScenario } from './scenarios/https.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
+import { usageScenario } from './scenarios/usage.js'
 import { d1Scenario } from './scenarios/d1.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
@@ -24,6 +26,8 @@ const SCENARIOS: Scenario[] = [
   densityScenario,
   hostileScenario,
   watchdogScenario,
+  usageScenario,
+  httpsScenario,
   d1Scenario,
 ]
 

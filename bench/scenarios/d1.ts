@@ -15,7 +15,7 @@ import type { Scenario } from './scenario.js'
  */
 export const d1Scenario: Scenario = {
   id: 'd1',
-  title: '8. D1 point reads',
+  title: '10. D1 point reads',
   async run(ctx) {
     const rounds = ctx.quick ? 300 : 2000
     const platform = await startBenchPlatform()

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { Account, ApiToken, Store } from '../storage/store.js'
+import type { Account, ApiToken, Store, StoredUsage } from '../storage/store.js'
 import type { AccountId } from '../domain/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { AssetSession } from '../storage/store.js'
@@ -11,6 +11,7 @@ import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 import type { StartupRunner } from '../runtime/startup-candidate.js'
 import type { Readiness } from '../runtime/readiness.js'
+import type { EdgeTlsControl } from '../runtime/https/edge-tls.js'
 import type { D1Service } from '../d1/service.js'
 import type { Transfers } from '../d1/transfers.js'
 
@@ -35,6 +36,10 @@ export interface ApiDeps {
   liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
+  /** This node's usage buffer (written first, so reads see this node's latest); absent without an edge: the store is read. */
+  usage?: { query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]> }
+  /** The edge's certificates (HTTPS); absent when the edge serves no HTTPS. */
+  tls?: EdgeTlsControl
   /** D1's engine and its import/export transfers; absent in an API built without a data dir. */
   d1?: { service: D1Service; transfers: Transfers }
   /** /readyz and /metrics; absent without an edge. */

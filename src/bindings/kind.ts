@@ -6,6 +6,7 @@ import type { KvStore } from '../storage/kv-store.js'
 import type { D1Store } from '../storage/d1-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
+import type { KvReadHorizon } from '../kv/read-horizon.js'
 import type { D1Service } from '../d1/service.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
@@ -27,6 +28,8 @@ export interface HostBindingContext {
 export interface InternalHandlerDeps {
   store: { kv: KvStore }
   clock: Clock
+  /** Told of every binding read the edge may cache (KV), so writes know whether to invalidate. */
+  kvReads?: KvReadHorizon
   /** D1 databases (the d1 binding's Node half). */
   d1?: D1Service
 }

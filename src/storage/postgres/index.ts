@@ -6,7 +6,9 @@ import { postgresChanges } from './changes.js'
 import { postgresContainment } from './containment.js'
 import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresInvocations } from './invocations.js'
+import { postgresUsage } from './usage.js'
 import { postgresSchedules } from './schedules.js'
+import { postgresTls } from './tls.js'
 import { postgresKv } from './kv.js'
 import { postgresD1 } from './d1.js'
 import { postgresPlacement } from './placement.js'
@@ -40,7 +42,9 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),
     invocations: postgresInvocations(db),
+    usage: postgresUsage(db),
     schedules: postgresSchedules(db, clock),
+    tls: postgresTls(db, clock),
     changes,
     async close() {
       await changes.close()

@@ -5,8 +5,11 @@ import type { Store } from '../store.js'
 import { sqliteAccounts } from './accounts.js'
 import { sqliteContainment } from './containment.js'
 import { openDatabase } from './database.js'
+import { durableWrites } from './durability.js'
 import { sqliteInvocations } from './invocations.js'
+import { sqliteUsage } from './usage.js'
 import { sqliteSchedules } from './schedules.js'
+import { sqliteTls } from './tls.js'
 import { sqliteKv } from './kv.js'
 import { sqliteD1 } from './d1.js'
 import { sqlitePlacement } from './placement.js'
@@ -19,19 +22,24 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
   const file = opts.file ?? join(opts.dataDir ?? '.', 'workerhive.db')
   const clock = opts.clock ?? systemClock
   const db = openDatabase(file)
+  const durable = durableWrites(db, file)
+  const w = durable.wrap
   return {
-    accounts: sqliteAccounts(db, clock),
-    namespaces: sqliteNamespaces(db, clock),
-    scripts: sqliteScripts(db, clock),
-    kv: sqliteKv(db, clock),
-    d1: sqliteD1(db, clock),
-    placement: sqlitePlacement(db),
-    assets: sqliteAssets(db),
-    zones: sqliteZones(db, clock),
-    containment: sqliteContainment(db, clock),
-    invocations: sqliteInvocations(db),
-    schedules: sqliteSchedules(db, clock),
+    accounts: w(sqliteAccounts(db, clock)),
+    namespaces: w(sqliteNamespaces(db, clock)),
+    scripts: w(sqliteScripts(db, clock)),
+    kv: w(sqliteKv(db, clock)),
+    d1: w(sqliteD1(db, clock)),
+    placement: w(sqlitePlacement(db)),
+    assets: w(sqliteAssets(db)),
+    zones: w(sqliteZones(db, clock)),
+    containment: w(sqliteContainment(db, clock)),
+    invocations: w(sqliteInvocations(db)),
+    usage: w(sqliteUsage(db)),
+    schedules: w(sqliteSchedules(db, clock)),
+    tls: w(sqliteTls(db, clock)),
     async close() {
+      await durable.close()
       db.close()
     },
   }
