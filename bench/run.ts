@@ -16,6 +16,7 @@ import { httpsScenario } from './scenarios/https.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
 import { durableObjectsScenario } from './scenarios/durable-objects.js'
+import { d1Scenario } from './scenarios/d1.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
 const SCENARIOS: Scenario[] = [
@@ -29,6 +30,7 @@ const SCENARIOS: Scenario[] = [
   usageScenario,
   httpsScenario,
   durableObjectsScenario,
+  d1Scenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.

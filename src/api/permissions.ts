@@ -42,6 +42,8 @@ const RULES: readonly Rule[] = [
   { path: /^\/memberships$/, read: { anyOf: ['memberships.read'] }, write: { anyOf: ['memberships.read'] }, target: 'user' },
   { path: /^\/accounts(\/:accountId)?$/, read: 'any', write: { anyOf: ['account.write'] }, target: 'account' },
   rw('kv.read', 'kv.write', 'account', /^\/accounts\/:accountId\/storage\/kv\//),
+  // D1's query, raw, export and import are POSTs: Cloudflare's D1 Write is needed for all four.
+  rw('d1.read', 'd1.write', 'account', /^\/accounts\/:accountId\/d1\/database(\/.*)?$/),
   rw('routes.read', 'routes.write', 'zone', /^\/zones\/:zoneId\/workers\/routes/),
   rw('routes.read', 'routes.write', 'all-zones', /^\/accounts\/:accountId\/workers\/scripts\/:scriptName\/routes$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId$/),

@@ -11,6 +11,8 @@ import { postgresSchedules } from './schedules.js'
 import { postgresTls } from './tls.js'
 import { postgresDurableObjects } from './durable-objects.js'
 import { postgresKv } from './kv.js'
+import { postgresD1 } from './d1.js'
+import { postgresPlacement } from './placement.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
 import { postgresZones } from './zones.js'
@@ -35,6 +37,8 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     namespaces: postgresNamespaces(db, clock),
     scripts: postgresScripts(db, clock),
     kv: postgresKv(db),
+    d1: postgresD1(db, clock),
+    placement: postgresPlacement(db),
     assets: postgresAssets(db),
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),
