@@ -17,6 +17,7 @@ import { queuesScenario } from './scenarios/queues.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
 import { durableObjectsScenario } from './scenarios/durable-objects.js'
+import { d1Scenario } from './scenarios/d1.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
 const SCENARIOS: Scenario[] = [
@@ -30,6 +31,7 @@ const SCENARIOS: Scenario[] = [
   usageScenario,
   httpsScenario,
   durableObjectsScenario,
+  d1Scenario,
   queuesScenario,
 ]
 

@@ -11,6 +11,8 @@ import { createKvService } from './kv/service.js'
 import { withKvChanges } from './kv/changes.js'
 import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
+import { D1Service } from './d1/service.js'
+import { Transfers } from './d1/transfers.js'
 import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
 import { Scheduler } from './runtime/scheduler.js'
@@ -130,6 +132,9 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   undo.push(() => sweeper.stop())
+  // D1 queries run in the engine's own processes, never on this thread.
+  const d1 = new D1Service({ store: store.d1, dataDir: config.dataDir })
+  undo.push(() => d1.close())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
   // Queues: one service for the REST API and the producer binding, whose sends wake this node's
@@ -137,7 +142,19 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const queueMeter = new QueueMeter()
   let queueConsumers: QueueConsumerLoop | undefined
   const queues = new QueueService({ store, clock, meter: queueMeter, onSend: () => queueConsumers?.wake() })
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, queues, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port, ...(httpsListener ? { httpsPort: httpsListener.port } : {}) }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false, kvReads })
+  const { edge, stop: stopDataPlane } = await startDataPlane({
+    store,
+    d1,
+    keyring,
+    log,
+    clock,
+    metrics,
+    kvReads,
+    queues,
+    config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port, ...(httpsListener ? { httpsPort: httpsListener.port } : {}) },
+    socket: edgeSocket,
+    isTailed: (ref) => tails?.isTailed(ref) ?? false,
+  })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
   kvChanged = async (change) => {
@@ -199,6 +216,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     liftContainment: (key) => edge.liftContainment(key),
     queues,
     ...(https ? { tls: https.control } : {}),
+    d1: { service: d1, transfers: new Transfers(() => clock.now()) },
   })
   const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
   if (timedScheduler) scheduler.start()
@@ -240,6 +258,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       await closed
       await stopDataPlane()
       sweeper.stop()
+      await d1.close()
       await store.close()
       lock.release()
     },
@@ -248,6 +267,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
 
 interface DataPlaneDeps {
   store: Store
+  /** D1 databases, for the binding's internal route. */
+  d1: D1Service
   /** Opens sealed secrets on their way to workerd (descriptors, upload checks). */
   keyring: Keyring
   log: Logger
@@ -289,6 +310,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const sampling = new LogSampling(config.logSampleRate)
   const internalApi = createInternalApi({
     store,
+    d1: deps.d1,
     keyring: deps.keyring,
     log,
     clock,

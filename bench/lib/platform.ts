@@ -21,6 +21,8 @@ export interface UploadResult {
 export interface BenchPlatform {
   readonly platform: Platform
   readonly api: ApiClient
+  /** The platform's data dir (D1's files live under it). */
+  readonly dataDir: string
   readonly edgeOrigin: string
   /** The namespace user Workers are uploaded to; the dispatch Worker is bound to it. */
   readonly namespace: string
@@ -132,6 +134,7 @@ async function setUp(platform: Platform, config: Config, removeDataDir: () => vo
   const bench: BenchPlatform = {
     platform,
     api,
+    dataDir: config.dataDir,
     edgeOrigin: `http://127.0.0.1:${platform.edgePort}`,
     namespace,
     dispatchHost: `dispatcher.${account.subdomain}.${config.edgeDomain}`,

@@ -69,3 +69,13 @@ export function paddedBundle(bytes: number, seed: string): string {
   parts.push(`export default { fetch() { return new Response('bundle ' + f_${id}_1(1, 2)) } }\n`)
   return parts.join('')
 }
+
+/** A D1 point read: the row whose id the query names, through env.DB. */
+export const D1_WORKER = `export default {
+  async fetch(request, env) {
+    const id = Number(new URL(request.url).searchParams.get('id'))
+    const row = await env.DB.prepare('SELECT body FROM items WHERE id = ?').bind(id).first()
+    return row === null ? new Response('missing', { status: 404 }) : new Response(row.body)
+  },
+}
+`

@@ -9,6 +9,7 @@ import { storageFailureOf } from '../storage/failures.js'
 import { routeModules } from './routes/index.js'
 import { consoleRoutes } from '../console/page.js'
 import { probeRoutes } from './probes.js'
+import { d1TransferRoutes } from './routes/d1.js'
 
 export const API_PREFIX = '/client/v4'
 
@@ -26,6 +27,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/', (c) => c.text(`Workerhive API. Clients use ${API_PREFIX}; the operators' console is at /console\n`))
   app.route('/', consoleRoutes())
   app.route('/', probeRoutes(deps))
+  app.route('/', d1TransferRoutes(deps))
   app.route(API_PREFIX, v4)
 
   const patterns = app.routes

@@ -13,6 +13,8 @@ import type { StartupRunner } from '../runtime/startup-candidate.js'
 import type { Readiness } from '../runtime/readiness.js'
 import type { QueueService } from '../queues/service.js'
 import type { EdgeTlsControl } from '../runtime/https/edge-tls.js'
+import type { D1Service } from '../d1/service.js'
+import type { Transfers } from '../d1/transfers.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
@@ -41,6 +43,8 @@ export interface ApiDeps {
   usage?: { query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]> }
   /** The edge's certificates (HTTPS); absent when the edge serves no HTTPS. */
   tls?: EdgeTlsControl
+  /** D1's engine and its import/export transfers; absent in an API built without a data dir. */
+  d1?: { service: D1Service; transfers: Transfers }
   /** /readyz and /metrics; absent without an edge. */
   operations?: {
     readiness(): Promise<Readiness>

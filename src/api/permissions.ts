@@ -42,6 +42,8 @@ const RULES: readonly Rule[] = [
   { path: /^\/memberships$/, read: { anyOf: ['memberships.read'] }, write: { anyOf: ['memberships.read'] }, target: 'user' },
   { path: /^\/accounts(\/:accountId)?$/, read: 'any', write: { anyOf: ['account.write'] }, target: 'account' },
   rw('kv.read', 'kv.write', 'account', /^\/accounts\/:accountId\/storage\/kv\//),
+  // D1's query, raw, export and import are POSTs: Cloudflare's D1 Write is needed for all four.
+  rw('d1.read', 'd1.write', 'account', /^\/accounts\/:accountId\/d1\/database(\/.*)?$/),
   // Pulling and acking messages are POSTs: Cloudflare's Queues Write.
   rw('queues.read', 'queues.write', 'account', /^\/accounts\/:accountId\/queues(\/.*)?$/),
   rw('routes.read', 'routes.write', 'zone', /^\/zones\/:zoneId\/workers\/routes/),

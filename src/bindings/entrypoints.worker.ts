@@ -4,6 +4,7 @@
 export { Assets } from './assets/assets.worker.js'
 export { DispatchNamespace, UserWorker } from './dispatch-namespace/dispatch.worker.js'
 export { KvNamespace } from './kv-namespace/kv.worker.js'
+export { D1Binding } from './d1/d1.worker.js'
 export { QueueProducer } from './queue/queue.worker.js'
 export { ServiceBinding } from './service/service.worker.js'
 export { DurableObjectBinding } from './durable-object-namespace/durable-object.worker.js'

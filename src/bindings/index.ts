@@ -10,6 +10,7 @@ import { json } from './json/schema.js'
 import type { BindingContext, BindingKind, HostBindingContext, InternalHandler, InternalHandlerDeps } from './kind.js'
 import type { HostBinding } from '../shared/protocol.js'
 import { kvNamespace } from './kv-namespace/schema.js'
+import { d1 } from './d1/schema.js'
 import { plainText } from './plain-text/schema.js'
 import { queue } from './queue/schema.js'
 import { secretKey } from './secret-key/schema.js'
@@ -27,6 +28,7 @@ const kinds = [
   secretText,
   json,
   kvNamespace,
+  d1,
   dispatchNamespace,
   service,
   wasmModule,

@@ -4,15 +4,17 @@ import type { HostBinding } from '../shared/protocol.js'
 import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { DurableObjectStore, NamespaceStore, StoredBinding } from '../storage/store.js'
+import type { D1Store } from '../storage/d1-store.js'
 import type { QueueStore } from '../storage/queue-store.js'
 import type { QueueService } from '../queues/service.js'
 import type { Clock } from '../util/clock.js'
 import type { KvReadHorizon } from '../kv/read-horizon.js'
+import type { D1Service } from '../d1/service.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
-  store: { kv: Pick<KvStore, 'getNamespace'>; namespaces: Pick<NamespaceStore, 'get'>; queues: Pick<QueueStore, 'byName'> }
+  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'>; queues: Pick<QueueStore, 'byName'> }
   /** Names of the modules and other parts of the version being built. */
   parts: ReadonlySet<string>
 }
@@ -32,6 +34,8 @@ export interface InternalHandlerDeps {
   queues?: QueueService
   /** Told of every binding read the edge may cache (KV), so writes know whether to invalidate. */
   kvReads?: KvReadHorizon
+  /** D1 databases (the d1 binding's Node half). */
+  d1?: D1Service
 }
 
 /** One route of Node's internal API that a kind's workerd half calls. */

@@ -6,6 +6,7 @@ import { dispatchKind } from './dispatch-namespace/kind.worker.js'
 import { durableObjectKind } from './durable-object-namespace/kind.worker.js'
 import { jsonKind } from './json/kind.worker.js'
 import { kvKind } from './kv-namespace/kind.worker.js'
+import { d1Kind } from './d1/kind.worker.js'
 import { textKind } from './plain-text/kind.worker.js'
 import { queueKind } from './queue/kind.worker.js'
 import { secretKeyKind } from './secret-key/kind.worker.js'
@@ -18,6 +19,7 @@ const kinds: readonly WorkerBindingKind[] = [
   textKind,
   jsonKind,
   kvKind,
+  d1Kind,
   dispatchKind,
   serviceKind,
   secretKeyKind,

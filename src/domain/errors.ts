@@ -190,6 +190,25 @@ export const concurrentScriptChange = defineApiError('concurrentScriptChange', {
   message: (name: string) => `Multiple attempts to modify Worker '${name}' at the same time; try again`,
 })
 
+// --- D1 -------------------------------------------------------------------------------------
+// Codes are those wrangler's sources and tests name (7404 not found, 7406 quota, 7502 name taken,
+// 7500 a query failed: HTTP 400 since 2024-04); 7400 for a malformed request is Workerhive's pick.
+export const d1DatabaseNotFound = defineApiError('d1DatabaseNotFound', {
+  code: 7404, status: 404, message: () => 'database not found',
+})
+export const d1NameTaken = defineApiError('d1NameTaken', {
+  code: 7502, status: 400, message: () => 'A database with that name already exists',
+})
+export const d1DatabaseQuotaExceeded = defineApiError('d1DatabaseQuotaExceeded', {
+  code: 7406, status: 400, message: (limit: number) => `You have reached the maximum number of D1 databases (${limit}) for this account`,
+})
+export const d1BadRequest = defineApiError('d1BadRequest', {
+  code: 7400, status: 400, message: (why: string) => why,
+})
+export const d1QueryFailed = defineApiError('d1QueryFailed', {
+  code: 7500, status: 400, message: (why: string) => why,
+})
+
 // --- KV -------------------------------------------------------------------------------------
 export const kvKeyNotFound = defineApiError('kvKeyNotFound', {
   code: 10009, status: 404, message: (op: string) => `${op}: 'key not found'`,

@@ -4,4 +4,5 @@ export type NamespaceId = string & { readonly __brand: 'NamespaceId' }
 export type ScriptId = string & { readonly __brand: 'ScriptId' }
 export type VersionId = string & { readonly __brand: 'VersionId' }
 export type KvNamespaceId = string & { readonly __brand: 'KvNamespaceId' }
+export type D1DatabaseId = string & { readonly __brand: 'D1DatabaseId' }
 export type ZoneId = string & { readonly __brand: 'ZoneId' }

@@ -2,6 +2,8 @@ import type { AccountId, KvNamespaceId, NamespaceId, ScriptId, VersionId, ZoneId
 import type { TagFilter } from '../domain/tags.js'
 import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
+import type { D1Store } from './d1-store.js'
+import type { PlacementStore } from './placement-store.js'
 import type { QueueStore } from './queue-store.js'
 import type { UsageRecord } from '../shared/usage.js'
 
@@ -14,6 +16,9 @@ export interface Store {
   readonly namespaces: NamespaceStore
   readonly scripts: ScriptStore
   readonly kv: KvStore
+  readonly d1: D1Store
+  /** Which node owns a D1 database or a Durable Object (src/runtime/placement/). */
+  readonly placement: PlacementStore
   readonly zones: ZoneStore
   readonly assets: AssetStore
   readonly containment: ContainmentStore

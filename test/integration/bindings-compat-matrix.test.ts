@@ -32,6 +32,8 @@ async function report(env, label) {
   out.kvList = (await env.KV.list({ prefix: 'greet' })).keys.map((k) => k.name)
   await env.KV.delete('written-' + label)
   out.kvDeleted = await env.KV.get('written-' + label)
+  await env.DB.prepare('INSERT INTO seen (label) VALUES (?)').bind(label).run()
+  out.d1 = await env.DB.prepare('SELECT label FROM seen WHERE label = ?').bind(label).first('label')
   out.service = await (await env.SVC.fetch('http://svc/ping')).text()
   out.dispatch = await (await env.DISPATCH.get('hello').fetch('http://tenant/')).text()
   out.asset = await (await env.ASSETS.fetch('http://assets/hello.txt')).text()
@@ -60,7 +62,7 @@ async function handle(request) {
   try { return await run(request) } catch (e) { return new Response(String(e.stack ?? e), { status: 500 }) }
 }
 async function run(request) {
-  const env = { P, S, J, KV, SVC, DISPATCH, VERSION, KEY, ASSETS, DO, Q }
+  const env = { P, S, J, KV, DB, SVC, DISPATCH, VERSION, KEY, ASSETS, DO, Q }
   const out = await report(env, new URL(request.url).searchParams.get('label'))
   out.wasm = (await WebAssembly.instantiate(WASM)).exports.add(40, 2)
   out.text = TEXT
@@ -71,6 +73,7 @@ async function run(request) {
 describe('bindings under any compatibility date, in both formats', () => {
   let t: TestPlatform
   let kvId: string
+  let d1Id: string
   const today = new Date().toISOString().slice(0, 10)
 
   before(async () => {
@@ -79,6 +82,9 @@ describe('bindings under any compatibility date, in both formats', () => {
     kvId = kv.body.result.id
     await t.api(`/accounts/${t.accountId}/storage/kv/namespaces/${kvId}/values/greeting`, { method: 'PUT', body: 'hello from KV' })
     await t.api(`/accounts/${t.accountId}/storage/kv/namespaces/${kvId}/values/config`, { method: 'PUT', body: '{"plan":"pro"}' })
+    const d1 = await t.json(`/accounts/${t.accountId}/d1/database`, { method: 'POST', ...jsonBody({ name: 'matrix' }) })
+    d1Id = d1.body.result.uuid
+    await t.json(`/accounts/${t.accountId}/d1/database/${d1Id}/query`, { method: 'POST', ...jsonBody({ sql: 'CREATE TABLE seen (label TEXT)' }) })
     await t.json(`/accounts/${t.accountId}/queues`, { method: 'POST', ...jsonBody({ queue_name: 'matrix' }) })
     await createNamespace(t, 'tenants')
     const hello = await putScript(t, namespaceScriptPath(t, 'tenants', 'hello'), `export default { fetch() { return new Response('hello tenant') } }`)
@@ -102,6 +108,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     { type: 'secret_text', name: 'S', text: 'secret' },
     { type: 'json', name: 'J', json: { level: 3 } },
     { type: 'kv_namespace', name: 'KV', namespace_id: kvId },
+    { type: 'd1', name: 'DB', id: d1Id },
     { type: 'service', name: 'SVC', service: 'echo' },
     { type: 'dispatch_namespace', name: 'DISPATCH', namespace: 'tenants' },
     { type: 'version_metadata', name: 'VERSION' },
@@ -166,6 +173,7 @@ describe('bindings under any compatibility date, in both formats', () => {
             kvMany: { greeting: 'hello from KV', absent: null },
             kvList: ['greeting'],
             kvDeleted: null,
+            d1: name,
             service: 'echo /ping',
             dispatch: 'hello tenant',
             asset: 'hello asset',

@@ -66,6 +66,12 @@ describe('binding kinds', () => {
     const dispatchIsolate = await load('../../src/bindings/dispatch-namespace/isolate/dispatch-namespace.js')
     const dispatchWire = await load('../../src/bindings/dispatch-namespace/wire.js')
     assert.equal(dispatchIsolate.DISPATCH_HEADER, dispatchWire.DISPATCH_HEADER)
+    const d1Isolate = await load('../../src/bindings/d1/isolate/d1-database.js')
+    const d1Wire = await load('../../src/bindings/d1/wire.js')
+    assert.equal(d1Isolate.D1_ORIGIN, d1Wire.D1_ORIGIN)
+    assert.equal(d1Isolate.D1_BOOKMARK_HEADER, d1Wire.D1_BOOKMARK_HEADER)
+    // The isolate's operations are the wire's route names (the host looks them up by name).
+    assert.deepEqual(Object.keys(d1Wire.D1_WIRE as object).sort(), ['execute', 'query'])
     const queueIsolate = await load('../../src/bindings/queue/isolate/queue-producer.js')
     const queueWire = await load('../../src/bindings/queue/wire.js')
     assert.equal(queueIsolate.QUEUE_ORIGIN, queueWire.QUEUE_ORIGIN)

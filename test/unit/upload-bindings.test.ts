@@ -97,7 +97,8 @@ describe('parseBindings', () => {
   })
 
   it('names the problem: unknown type, duplicate, invalid name, missing field', () => {
-    assert.match(problem([{ type: 'd1', name: 'DB' }]), /Unknown binding type 'd1' \(binding 'DB'\)/)
+    assert.match(problem([{ type: 'vectorize', name: 'V' }]), /Unknown binding type 'vectorize' \(binding 'V'\)/)
+    assert.match(problem([{ type: 'd1', name: 'DB' }]), /binding of type d1 must have a valid `id` specified/)
     assert.match(problem([plain('A'), kv('A')]), /Duplicate binding name 'A'/)
     assert.match(problem([plain('has-dash')]), /Binding name 'has-dash' is invalid/)
     assert.match(problem([plain('9LIVES')]), /Binding name '9LIVES' is invalid/)
@@ -114,6 +115,7 @@ describe('parseBindings', () => {
         case 'secret_text':
         case 'json':
         case 'kv_namespace':
+        case 'd1':
         case 'dispatch_namespace':
         case 'service':
         case 'wasm_module':

@@ -9,6 +9,7 @@ import {
   accountScriptSettingsRoutes,
   accountScriptTagRoutes,
 } from './account-scripts.js'
+import { d1Routes } from './d1.js'
 import { customHostnameRoutes } from './custom-hostnames.js'
 import { dispatchNamespaceRoutes } from './dispatch-namespaces.js'
 import { identityRoutes } from './identity.js'
@@ -63,6 +64,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   workersResourceRoutes,
   kvNamespaceRoutes,
   kvValueRoutes,
+  d1Routes,
   queueRoutes,
   operationsRoutes,
   observabilityRoutes,

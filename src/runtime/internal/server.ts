@@ -18,9 +18,12 @@ import { cacheInternalHandler } from './cache.js'
 import { assetInternalHandler } from './assets.js'
 import type { LogSampling } from '../log-sampling.js'
 import type { ResponseCache } from '../../cache/response-cache.js'
+import type { D1Service } from '../../d1/service.js'
 
 export interface InternalDeps {
   store: Store
+  /** D1 databases (the d1 binding's route); absent where no binding reaches them. */
+  d1?: D1Service
   /** Opens the sealed secrets of the scripts described to workerd. */
   keyring: Keyring
   log: Logger
@@ -106,7 +109,8 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   // The binding kinds' Node halves (the KV binding's operations, …), each on its own wire routes.
-  for (const handler of bindingInternalHandlers({ store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.queues ? { queues: deps.queues } : {}) }))
+  const kindContext = { store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.d1 ? { d1: deps.d1 } : {}), ...(deps.queues ? { queues: deps.queues } : {}) }
+  for (const handler of bindingInternalHandlers(kindContext))
     on(handler.route, (c) => handler.handle(c.req.raw, c.req.param() as Record<string, string>))
 
   app.onError((err, c) => {

@@ -12,6 +12,8 @@ import { postgresTls } from './tls.js'
 import { postgresDurableObjects } from './durable-objects.js'
 import { postgresQueues } from './queues.js'
 import { postgresKv } from './kv.js'
+import { postgresD1 } from './d1.js'
+import { postgresPlacement } from './placement.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
 import { postgresZones } from './zones.js'
@@ -36,6 +38,8 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     namespaces: postgresNamespaces(db, clock),
     scripts: postgresScripts(db, clock),
     kv: postgresKv(db),
+    d1: postgresD1(db, clock),
+    placement: postgresPlacement(db),
     assets: postgresAssets(db),
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),

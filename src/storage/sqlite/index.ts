@@ -13,6 +13,8 @@ import { sqliteQueues } from './queues.js'
 import { sqliteTls } from './tls.js'
 import { sqliteDurableObjects } from './durable-objects.js'
 import { sqliteKv } from './kv.js'
+import { sqliteD1 } from './d1.js'
+import { sqlitePlacement } from './placement.js'
 import { sqliteNamespaces } from './namespaces.js'
 import { sqliteScripts } from './scripts.js'
 import { sqliteZones } from './zones.js'
@@ -29,6 +31,8 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     namespaces: w(sqliteNamespaces(db, clock)),
     scripts: w(sqliteScripts(db, clock)),
     kv: w(sqliteKv(db, clock)),
+    d1: w(sqliteD1(db, clock)),
+    placement: w(sqlitePlacement(db)),
     assets: w(sqliteAssets(db)),
     zones: w(sqliteZones(db, clock)),
     containment: w(sqliteContainment(db, clock)),

@@ -6,6 +6,8 @@ import { assetCases } from './assets.js'
 import { containmentCases } from './containment.js'
 import { START } from './fixtures.js'
 import { kvCases } from './kv.js'
+import { d1Cases } from './d1.js'
+import { placementCases } from './placement.js'
 import { namespaceCases } from './namespaces.js'
 import { scheduleCases } from './schedules.js'
 import { usageCases } from './usage.js'
@@ -67,6 +69,8 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('script listing, tags and deletion', () => scriptListingCases(define))
     describe('zones and routes', () => zoneCases(define))
     describe('KV', () => kvCases(define))
+    describe('D1', () => d1Cases(define))
+    describe('placement leases', () => placementCases(define))
     describe('static assets', () => assetCases(define))
     describe('containment and invocation records', () => containmentCases(define))
     describe('cron triggers', () => scheduleCases(define))

@@ -10,6 +10,7 @@ import { customHostnames } from './009-custom-hostnames.js'
 import { usage } from './010-usage.js'
 import { edgeTls } from './011-edge-tls.js'
 import { durableObjects } from './015-durable-objects.js'
+import { d1, placementLeases } from './012-d1.js'
 import { queues } from './014-queues.js'
 
 /**
@@ -28,6 +29,7 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 9, sql: customHostnames },
   { version: 10, sql: usage },
   { version: 11, sql: edgeTls },
+  { version: 12, sql: d1 + placementLeases },
   { version: 14, sql: queues },
   { version: 15, sql: durableObjects },
 ]

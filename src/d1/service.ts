@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  d1BadRequest,
+  d1DatabaseNotFound,
+  d1DatabaseQuotaExceeded,
+  d1NameTaken,
+  d1QueryFailed,
+} from '../domain/errors.js'
+import type { AccountId, D1DatabaseId } from '../domain/ids.js'
+import type { D1DatabaseRecord, D1Store } from '../storage/d1-store.js'
+import { StorageConflict } from '../storage/store.js'
+import { EnginePool, QueryTimeout, type PoolOptions } from './engine/pool.js'
+import type { EngineReply, SqlStatement, SqlValue, StatementResult } from './engine/protocol.js'
+import { D1_LIMITS } from './limits.js'
+import { splitStatements } from './sql/statements.js'
+
+/** What a query call answers: each statement's result, or the failure (nothing was changed). */
+export type D1Outcome =
+  | { ok: true; results: StatementResult[]; bookmark: string }
+  | { ok: false; error: string; results: StatementResult[]; bookmark: string }
+
+export interface D1DatabaseInfo {
+  size: number
+  tables: number
+}
+
+/**
+ * D1 databases: the account's list in the store, each database's rows in its own SQLite file
+ * under `<data dir>/d1/`, run by the engine's processes. The REST routes and the binding's
+ * internal route both call this; a foreign account's database answers exactly like a missing one.
+ */
+export class D1Service {
+  readonly #store: D1Store
+  readonly #dir: string
+  readonly #pool: EnginePool
+
+  constructor(deps: { store: D1Store; dataDir: string; engine?: Partial<PoolOptions> }) {
+    this.#store = deps.store
+    this.#dir = join(deps.dataDir, 'd1')
+    mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
+    this.#pool = new EnginePool({
+      processes: 2,
+      timeoutMs: D1_LIMITS.queryTimeoutMs,
+      maxDatabaseBytes: D1_LIMITS.maxDatabaseBytes,
+      ...deps.engine,
+    })
+  }
+
+  async create(accountId: AccountId, name: unknown): Promise<D1DatabaseRecord> {
+    if (typeof name !== 'string' || name.trim() === '') throw d1BadRequest('A database name is required')
+    if (name.length > D1_LIMITS.maxNameLength || !/^[A-Za-z0-9_-]+$/.test(name))
+      throw d1BadRequest(`Database name '${name}' is invalid: use up to ${D1_LIMITS.maxNameLength} letters, digits, '-' and '_'`)
+    if ((await this.#store.listDatabases(accountId)).length >= D1_LIMITS.maxDatabases)
+      throw d1DatabaseQuotaExceeded(D1_LIMITS.maxDatabases)
+    try {
+      return await this.#store.createDatabase(accountId, name)
+    } catch (e) {
+      if (e instanceof StorageConflict) throw d1NameTaken()
+      throw e
+    }
+  }
+
+  list(accountId: AccountId): Promise<D1DatabaseRecord[]> {
+    return this.#store.listDatabases(accountId)
+  }
+
+  /** By id, or by name (wrangler looks a database up by name on this same path). */
+  async resolve(accountId: AccountId, idOrName: string): Promise<D1DatabaseRecord> {
+    const found = UUID.test(idOrName)
+      ? await this.#store.getDatabase(accountId, idOrName.toLowerCase() as D1DatabaseId)
+      : await this.#store.findDatabaseByName(accountId, idOrName)
+    if (!found) throw d1DatabaseNotFound()
+    return found
+  }
+
+  async info(db: D1DatabaseRecord): Promise<D1DatabaseInfo> {
+    const reply = await this.#run({ op: 'info', file: this.#fileOf(db) })
+    return 'info' in reply ? reply.info : { size: 0, tables: 0 }
+  }
+
+  async delete(accountId: AccountId, idOrName: string): Promise<void> {
+    const db = await this.resolve(accountId, idOrName)
+    if (!(await this.#store.deleteDatabase(accountId, db.id))) throw d1DatabaseNotFound()
+    await this.#run({ op: 'close', file: this.#fileOf(db) })
+    for (const suffix of ['', '-wal', '-shm']) rmSync(this.#fileOf(db) + suffix, { force: true })
+  }
+
+  /**
+   * Runs statements: `batch` in one transaction (all or nothing), `sequence` one after the other,
+   * stopping at the first failure. Each statement is checked against D1's limits first.
+   */
+  async query(db: D1DatabaseRecord, statements: SqlStatement[], mode: 'batch' | 'sequence' = 'batch'): Promise<D1Outcome> {
+    for (const s of statements) checkStatement(s)
+    const reply = await this.#run({ op: mode, file: this.#fileOf(db), statements })
+    const bookmark = bookmarkOf(db, reply)
+    if (!reply.ok) return { ok: false, error: reply.error, results: reply.results ?? [], bookmark }
+    return { ok: true, results: 'results' in reply ? reply.results : [], bookmark }
+  }
+
+  /** SQL text run as a whole in one transaction (imports, `wrangler d1 execute --file`). */
+  async importSql(db: D1DatabaseRecord, sql: string): Promise<D1Outcome> {
+    return this.query(db, splitStatements(sql).map((s) => ({ sql: s, params: [] })), 'batch')
+  }
+
+  async dump(db: D1DatabaseRecord, opts: { noSchema?: boolean; noData?: boolean; tables?: string[] } = {}): Promise<string> {
+    const reply = await this.#run({ op: 'dump', file: this.#fileOf(db), ...opts })
+    if (!reply.ok) throw d1QueryFailed(reply.error)
+    return 'dump' in reply ? reply.dump : ''
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close()
+  }
+
+  #fileOf(db: D1DatabaseRecord): string {
+    return join(this.#dir, `${db.id}.sqlite`)
+  }
+
+  async #run(request: Parameters<EnginePool['run']>[0]): Promise<EngineReply> {
+    try {
+      return await this.#pool.run(request)
+    } catch (e) {
+      if (e instanceof QueryTimeout) return { ok: false, error: e.message }
+      throw e
+    }
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function checkStatement(s: SqlStatement): void {
+  if (Buffer.byteLength(s.sql) > D1_LIMITS.maxStatementBytes)
+    throw d1QueryFailed(`Statement too long: SQLITE_TOOBIG`)
+  if (s.params.length > D1_LIMITS.maxBoundParameters)
+    throw d1QueryFailed(`too many SQL variables: SQLITE_ERROR`)
+}
+
+/**
+ * A session bookmark: D1's shape (hex fields, ordered as text), made of the database's size and a
+ * hash, so a later write never sorts before an earlier one on one node.
+ */
+function bookmarkOf(db: D1DatabaseRecord, reply: EngineReply): string {
+  const results = 'results' in reply ? (reply.results ?? []) : []
+  const size = results.at(-1)?.meta.size_after ?? 0
+  const stamp = Date.now().toString(16).padStart(12, '0')
+  const tag = createHash('sha256').update(db.id).digest('hex').slice(0, 32)
+  return `${stamp}-${size.toString(16).padStart(8, '0')}-00000000-${tag}`
+}
+
+/**
+ * A value from a JSON request as D1 binds it: numbers and strings as they are, booleans as 1/0,
+ * null, and an array of byte values as a BLOB. Anything else is refused.
+ */
+export function sqlValueOf(v: unknown): SqlValue {
+  if (v === null || typeof v === 'number' || typeof v === 'string') return v
+  if (typeof v === 'boolean') return v ? 1 : 0
+  if (Array.isArray(v) && v.every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)) return Uint8Array.from(v as number[])
+  throw d1BadRequest(`Type '${typeof v}' not supported for value '${String(v)}'`)
+}
+
+/** One statement of a JSON request: `{sql, params?}`. */
+export function statementOf(raw: unknown): SqlStatement {
+  if (typeof raw !== 'object' || raw === null) throw d1BadRequest('Each query must be an object with "sql"')
+  const { sql, params } = raw as { sql?: unknown; params?: unknown }
+  if (typeof sql !== 'string' || sql.trim() === '') throw d1BadRequest('A query must have a non-empty "sql" string')
+  if (params !== undefined && params !== null && !Array.isArray(params)) throw d1BadRequest('"params" must be an array')
+  return { sql, params: (params ?? []).map(sqlValueOf) }
+}
+
+/** JSON for a result row value: BLOBs as arrays of byte values, as D1 answers them. */
+export const jsonValue = (v: SqlValue): unknown => (v instanceof Uint8Array ? Array.from(v) : v)
