@@ -2,6 +2,7 @@ import type { AccountId, KvNamespaceId, NamespaceId, ScriptId, VersionId, ZoneId
 import type { TagFilter } from '../domain/tags.js'
 import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
+import type { R2Store } from './r2-store.js'
 
 /**
  * The persistence boundary: one async interface whose methods are named after what they do and are
@@ -12,6 +13,7 @@ export interface Store {
   readonly namespaces: NamespaceStore
   readonly scripts: ScriptStore
   readonly kv: KvStore
+  readonly r2: R2Store
   readonly zones: ZoneStore
   readonly assets: AssetStore
   readonly containment: ContainmentStore

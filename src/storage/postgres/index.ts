@@ -8,6 +8,8 @@ import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresInvocations } from './invocations.js'
 import { postgresSchedules } from './schedules.js'
 import { postgresKv } from './kv.js'
+import { postgresR2 } from './r2.js'
+import { postgresBlobStore } from './r2-blobs.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
 import { postgresZones } from './zones.js'
@@ -32,6 +34,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     namespaces: postgresNamespaces(db, clock),
     scripts: postgresScripts(db, clock),
     kv: postgresKv(db),
+    r2: postgresR2(db, clock, postgresBlobStore(db)),
     assets: postgresAssets(db),
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),
