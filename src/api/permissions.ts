@@ -42,6 +42,7 @@ const RULES: readonly Rule[] = [
   { path: /^\/memberships$/, read: { anyOf: ['memberships.read'] }, write: { anyOf: ['memberships.read'] }, target: 'user' },
   { path: /^\/accounts(\/:accountId)?$/, read: 'any', write: { anyOf: ['account.write'] }, target: 'account' },
   rw('kv.read', 'kv.write', 'account', /^\/accounts\/:accountId\/storage\/kv\//),
+  rw('r2.read', 'r2.write', 'account', /^\/accounts\/:accountId\/r2\/buckets/),
   rw('routes.read', 'routes.write', 'zone', /^\/zones\/:zoneId\/workers\/routes/),
   rw('routes.read', 'routes.write', 'all-zones', /^\/accounts\/:accountId\/workers\/scripts\/:scriptName\/routes$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId$/),

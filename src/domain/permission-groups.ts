@@ -9,6 +9,8 @@ export type Permission =
   | 'tail.read'
   | 'kv.read'
   | 'kv.write'
+  | 'r2.read'
+  | 'r2.write'
   | 'account.read'
   | 'account.write'
   | 'routes.read'
@@ -42,6 +44,8 @@ export const PERMISSION_GROUPS: readonly PermissionGroup[] = [
   { id: '05880cd1bdc24d8bae0be2136972816b', name: 'Workers Tail Read', scopes: ACCOUNT, grants: ['tail.read'] },
   { id: '8b47d2786a534c08a1f94ee8f9f599ef', name: 'Workers KV Storage Read', scopes: ACCOUNT, grants: ['kv.read'] },
   { id: 'f7f0eda5697f475c90846e879bab8666', name: 'Workers KV Storage Write', scopes: ACCOUNT, grants: ['kv.read', 'kv.write'] },
+  { id: 'b4992e1108244f5d8bfbd5744320c2e1', name: 'Workers R2 Storage Read', scopes: ACCOUNT, grants: ['r2.read'] },
+  { id: 'bf7481a1826f439697cb59a20b22293e', name: 'Workers R2 Storage Write', scopes: ACCOUNT, grants: ['r2.read', 'r2.write'] },
   { id: 'c1fde68c7bcc44588cbb6ddbc16d6480', name: 'Account Settings Read', scopes: ACCOUNT, grants: ['account.read'] },
   { id: '1af1fa2adc104452b74a9a3364202f20', name: 'Account Settings Write', scopes: ACCOUNT, grants: ['account.read', 'account.write'] },
   { id: '2072033d694d415a936eaeb94e6405b8', name: 'Workers Routes Read', scopes: ZONE, grants: ['routes.read'] },
