@@ -4,4 +4,5 @@
 export { Assets } from './assets/assets.worker.js'
 export { DispatchNamespace, UserWorker } from './dispatch-namespace/dispatch.worker.js'
 export { KvNamespace } from './kv-namespace/kv.worker.js'
+export { R2BucketBinding } from './r2-bucket/r2.worker.js'
 export { ServiceBinding } from './service/service.worker.js'

@@ -10,6 +10,7 @@ import type { BindingContext, BindingKind, HostBindingContext, InternalHandler, 
 import type { HostBinding } from '../shared/protocol.js'
 import { kvNamespace } from './kv-namespace/schema.js'
 import { plainText } from './plain-text/schema.js'
+import { r2Bucket } from './r2-bucket/schema.js'
 import { secretKey } from './secret-key/schema.js'
 import { secretText } from './secret-text/schema.js'
 import { service } from './service/schema.js'
@@ -25,6 +26,7 @@ const kinds = [
   secretText,
   json,
   kvNamespace,
+  r2Bucket,
   dispatchNamespace,
   service,
   wasmModule,

@@ -4,12 +4,13 @@ import type { HostBinding } from '../shared/protocol.js'
 import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
+import type { R2Store } from '../storage/r2-store.js'
 import type { Clock } from '../util/clock.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
-  store: { kv: Pick<KvStore, 'getNamespace'>; namespaces: Pick<NamespaceStore, 'get'> }
+  store: { kv: Pick<KvStore, 'getNamespace'>; r2: Pick<R2Store, 'getBucket'>; namespaces: Pick<NamespaceStore, 'get'> }
   /** Names of the modules and other parts of the version being built. */
   parts: ReadonlySet<string>
 }
@@ -23,7 +24,7 @@ export interface HostBindingContext {
 
 /** What a kind's internal handlers are built from (runtime/internal/server.ts mounts them). */
 export interface InternalHandlerDeps {
-  store: { kv: KvStore }
+  store: { kv: KvStore; r2: R2Store }
   clock: Clock
 }
 

@@ -6,6 +6,7 @@ import { dispatchKind } from './dispatch-namespace/kind.worker.js'
 import { jsonKind } from './json/kind.worker.js'
 import { kvKind } from './kv-namespace/kind.worker.js'
 import { textKind } from './plain-text/kind.worker.js'
+import { r2Kind } from './r2-bucket/kind.worker.js'
 import { secretKeyKind } from './secret-key/kind.worker.js'
 import { serviceKind } from './service/kind.worker.js'
 import { versionKind } from './version-metadata/kind.worker.js'
@@ -16,6 +17,7 @@ const kinds: readonly WorkerBindingKind[] = [
   textKind,
   jsonKind,
   kvKind,
+  r2Kind,
   dispatchKind,
   serviceKind,
   secretKeyKind,

@@ -114,6 +114,7 @@ describe('parseBindings', () => {
         case 'secret_text':
         case 'json':
         case 'kv_namespace':
+        case 'r2_bucket':
         case 'dispatch_namespace':
         case 'service':
         case 'wasm_module':

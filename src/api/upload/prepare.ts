@@ -29,7 +29,7 @@ export async function prepareUpload(input: {
   strictInherit: boolean
   /** Where the script lives: an asset token must have been issued for this very script. */
   scope: { namespaceId: NamespaceId | null; script: string }
-  store: Pick<Store, 'kv' | 'namespaces' | 'scripts' | 'assets'>
+  store: Pick<Store, 'kv' | 'r2' | 'namespaces' | 'scripts' | 'assets'>
   now: number
   /** Runs the version's startup before anything is stored (undefined: no edge to run it). */
   startup: StartupRunner | undefined
