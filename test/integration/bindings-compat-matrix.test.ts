@@ -32,6 +32,11 @@ async function report(env, label) {
   out.kvList = (await env.KV.list({ prefix: 'greet' })).keys.map((k) => k.name)
   await env.KV.delete('written-' + label)
   out.kvDeleted = await env.KV.get('written-' + label)
+  const put = await env.R2.put('r2-' + label, 'r2 says ' + label, { customMetadata: { label } })
+  const got = await env.R2.get('r2-' + label, { range: { offset: 3 } })
+  out.r2 = { etag: put.httpEtag === '"' + put.etag + '"', text: await got.text(), meta: got.customMetadata, listed: (await env.R2.list({ prefix: 'r2-' + label })).objects.length }
+  await env.R2.delete('r2-' + label)
+  out.r2Deleted = await env.R2.head('r2-' + label)
   out.service = await (await env.SVC.fetch('http://svc/ping')).text()
   out.dispatch = await (await env.DISPATCH.get('hello').fetch('http://tenant/')).text()
   out.asset = await (await env.ASSETS.fetch('http://assets/hello.txt')).text()
@@ -55,7 +60,7 @@ async function handle(request) {
   try { return await run(request) } catch (e) { return new Response(String(e.stack ?? e), { status: 500 }) }
 }
 async function run(request) {
-  const env = { P, S, J, KV, SVC, DISPATCH, VERSION, KEY, ASSETS }
+  const env = { P, S, J, KV, R2, SVC, DISPATCH, VERSION, KEY, ASSETS }
   const out = await report(env, new URL(request.url).searchParams.get('label'))
   out.wasm = (await WebAssembly.instantiate(WASM)).exports.add(40, 2)
   out.text = TEXT
@@ -74,6 +79,8 @@ describe('bindings under any compatibility date, in both formats', () => {
     kvId = kv.body.result.id
     await t.api(`/accounts/${t.accountId}/storage/kv/namespaces/${kvId}/values/greeting`, { method: 'PUT', body: 'hello from KV' })
     await t.api(`/accounts/${t.accountId}/storage/kv/namespaces/${kvId}/values/config`, { method: 'PUT', body: '{"plan":"pro"}' })
+    const bucket = await t.json(`/accounts/${t.accountId}/r2/buckets`, { method: 'POST', ...jsonBody({ name: 'matrix' }) })
+    assert.equal(bucket.status, 200, JSON.stringify(bucket.body))
     await createNamespace(t, 'tenants')
     const hello = await putScript(t, namespaceScriptPath(t, 'tenants', 'hello'), `export default { fetch() { return new Response('hello tenant') } }`)
     assert.equal(hello.status, 200, JSON.stringify(hello.body))
@@ -87,6 +94,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     { type: 'secret_text', name: 'S', text: 'secret' },
     { type: 'json', name: 'J', json: { level: 3 } },
     { type: 'kv_namespace', name: 'KV', namespace_id: kvId },
+    { type: 'r2_bucket', name: 'R2', bucket_name: 'matrix' },
     { type: 'service', name: 'SVC', service: 'echo' },
     { type: 'dispatch_namespace', name: 'DISPATCH', namespace: 'tenants' },
     { type: 'version_metadata', name: 'VERSION' },
@@ -149,6 +157,8 @@ describe('bindings under any compatibility date, in both formats', () => {
             kvMany: { greeting: 'hello from KV', absent: null },
             kvList: ['greeting'],
             kvDeleted: null,
+            r2: { etag: true, text: `says ${name}`, meta: { label: name }, listed: 1 },
+            r2Deleted: null,
             service: 'echo /ping',
             dispatch: 'hello tenant',
             asset: 'hello asset',
