@@ -9,6 +9,7 @@ import { storageFailureOf } from '../storage/failures.js'
 import { routeModules } from './routes/index.js'
 import { consoleRoutes } from '../console/page.js'
 import { probeRoutes } from './probes.js'
+import { s3Routes } from './s3/routes.js'
 
 export const API_PREFIX = '/client/v4'
 
@@ -26,6 +27,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/', (c) => c.text(`Workerhive API. Clients use ${API_PREFIX}; the operators' console is at /console\n`))
   app.route('/', consoleRoutes())
   app.route('/', probeRoutes(deps))
+  // R2's S3-compatible endpoint: its own authentication (SigV4) and errors (XML).
+  app.route('/', s3Routes(deps))
   app.route(API_PREFIX, v4)
 
   const patterns = app.routes

@@ -104,6 +104,11 @@ export interface AccountStore {
     settings?: TokenSettings
   }): Promise<ApiToken>
   findToken(tokenHash: string): Promise<ApiToken | undefined>
+  /**
+   * The token with its stored SHA-256 of the secret: R2's S3 endpoint signs with that digest as the
+   * secret access key (Cloudflare's derivation), keyed by the token's id.
+   */
+  tokenWithHash(accountId: AccountId, id: string): Promise<{ token: ApiToken; tokenHash: string } | undefined>
   getToken(accountId: AccountId, id: string): Promise<ApiToken | undefined>
   listTokens(accountId: AccountId): Promise<ApiToken[]>
   /** Replaces the settings; undefined when the account has no such token. */
