@@ -6,6 +6,8 @@ import { handleTailUpgrade } from './api/tail/upgrade.js'
 import { ResponseCache } from './cache/response-cache.js'
 import { createKvService } from './kv/service.js'
 import { startExpirySweeper } from './kv/sweeper.js'
+import { startLifecycleSweeper } from './r2/lifecycle.js'
+import { createR2Service } from './r2/service.js'
 import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
 import { Scheduler } from './runtime/scheduler.js'
@@ -104,6 +106,9 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   undo.push(() => sweeper.stop())
+  // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
+  const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
+  undo.push(() => lifecycle.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
   const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
@@ -179,6 +184,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       await closed
       await stopDataPlane()
       sweeper.stop()
+      lifecycle.stop()
       await store.close()
       lock.release()
     },

@@ -24,6 +24,7 @@ import { conditionHolds, type R2Conditional } from './conditions.js'
 import { hashingBody, R2_HASH_ALGORITHMS, type R2HashName } from './hashing.js'
 import { isValidBucketName, R2_LIMITS, R2_LOCATIONS, R2_STORAGE_CLASSES } from './limits.js'
 import { rangeFromHeader, resolveRange, type R2Range } from './range.js'
+import type { LifecycleRules } from './rules.js'
 
 /** The bucket an operation acts on: a name, looked up in the caller's account only. */
 export interface R2Ref {
@@ -372,6 +373,42 @@ export function createR2Service(deps: { store: R2Store; clock: Clock }) {
       const upload = await store.getUpload(b.id, uploadId)
       if (!upload || upload.key !== key) return
       await release(await store.abortUpload(b.id, uploadId))
+    },
+
+    /**
+     * Applies every enabled lifecycle rule once: deletes objects under the rule's prefix past their
+     * age (or once its date has come) and aborts uploads older than the abort age. Each object goes
+     * only if it is still the version that expired, so a fresh write racing the sweep survives.
+     * Answers how many objects and uploads went (at most `batch` per rule and pass).
+     */
+    async sweepLifecycle(batch = 1000): Promise<number> {
+      const now = clock.now()
+      let removed = 0
+      for (const b of await store.bucketsWithLifecycle()) {
+        for (const rule of (b.lifecycle as LifecycleRules).rules) {
+          if (!rule.enabled) continue
+          const prefix = rule.conditions.prefix
+          const expiry = rule.deleteObjectsTransition?.condition
+          const before =
+            expiry === undefined ? undefined : expiry.type === 'Age' ? now - expiry.maxAge * 1000 : Date.parse(expiry.date) <= now ? now + 1 : undefined
+          if (before !== undefined) {
+            for (const row of await store.objectsUploadedBefore(b.id, prefix, before, batch)) {
+              const gone = await store.deleteObjectVersion(b.id, row.key, row.version)
+              if (gone.length > 0 || row.segments.length === 0) removed++
+              await release(gone)
+            }
+          }
+          const abort = rule.abortMultipartUploadsTransition?.condition
+          if (abort) {
+            for (const u of await store.listUploads(b.id, { prefix, limit: batch })) {
+              if (u.initiated >= now - abort.maxAge * 1000) continue
+              await release(await store.abortUpload(b.id, u.id))
+              removed++
+            }
+          }
+        }
+      }
+      return removed
     },
   }
 }

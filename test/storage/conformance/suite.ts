@@ -7,6 +7,7 @@ import { containmentCases } from './containment.js'
 import { START } from './fixtures.js'
 import { kvCases } from './kv.js'
 import { namespaceCases } from './namespaces.js'
+import { r2Cases } from './r2.js'
 import { scheduleCases } from './schedules.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
@@ -58,6 +59,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     }
 
     describe('accounts', () => accountCases(define))
+    describe('r2', () => r2Cases(define))
     describe('dispatch namespaces', () => namespaceCases(define))
     describe('scripts', () => scriptCases(define))
     describe('script listing, tags and deletion', () => scriptListingCases(define))
