@@ -12,6 +12,7 @@ import { densityScenario } from './scenarios/density.js'
 import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
+import { r2Scenario } from './scenarios/r2.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
@@ -23,6 +24,7 @@ const SCENARIOS: Scenario[] = [
   densityScenario,
   hostileScenario,
   watchdogScenario,
+  r2Scenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.

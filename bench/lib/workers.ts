@@ -69,3 +69,13 @@ export function paddedBundle(bytes: number, seed: string): string {
   parts.push(`export default { fetch() { return new Response('bundle ' + f_${id}_1(1, 2)) } }\n`)
   return parts.join('')
 }
+
+/** Reads an R2 object whole through the binding and answers its size (bench: R2 gets). */
+export const R2_WORKER = `export default {
+  async fetch(request, env) {
+    const o = await env.B.get(new URL(request.url).searchParams.get('key'))
+    if (!o) return new Response('missing', { status: 404 })
+    return new Response(String((await o.arrayBuffer()).byteLength))
+  },
+}
+`
