@@ -184,6 +184,25 @@ describe('R2 S3-compatible endpoint with @aws-sdk/client-s3', () => {
     assert.equal(res.headers.get('access-control-allow-origin'), 'https://app.example')
   })
 
+  it('a scoped token needs an R2 permission group: read lists, only write puts', async () => {
+    const scoped = async (group: string) => {
+      const created = await t.json('/user/tokens', {
+        method: 'POST',
+        ...jsonBody({ name: `s3-${group}`, policies: [{ effect: 'allow', permission_groups: [{ id: group }], resources: { [`com.cloudflare.api.account.${t.accountId}`]: '*' } }] }),
+      })
+      assert.equal(created.status, 200, JSON.stringify(created.body))
+      return clientFor(created.body.result.id, createHash('sha256').update(created.body.result.value).digest('hex'))
+    }
+    const scripts = await scoped('1a71c399035b4950a1bd1466bbe4f420') // Workers Scripts Read
+    assert.equal((await failure(scripts.send(new ListBucketsCommand({})))).name, 'AccessDenied')
+    const reader = await scoped('b4992e1108244f5d8bfbd5744320c2e1') // Workers R2 Storage Read
+    assert.ok((await reader.send(new ListObjectsV2Command({ Bucket: 'from-api' }))).Contents!.length > 0)
+    assert.equal((await failure(reader.send(new PutObjectCommand({ Bucket: 'from-api', Key: 'top.txt', Body: 'x' })))).name, 'AccessDenied')
+    const writer = await scoped('bf7481a1826f439697cb59a20b22293e') // Workers R2 Storage Write
+    await writer.send(new PutObjectCommand({ Bucket: 'from-api', Key: 'by-writer.txt', Body: 'w' }))
+    for (const c of [scripts, reader, writer]) c.destroy()
+  })
+
   it('deleting a bucket with objects is BucketNotEmpty', async () => {
     assert.equal((await failure(s3.send(new DeleteBucketCommand({ Bucket: 'from-s3' })))).name, 'BucketNotEmpty')
   })
