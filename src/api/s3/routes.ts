@@ -4,6 +4,7 @@ import type { AccountId } from '../../domain/ids.js'
 import { conditionFromHeaders, conditionHolds } from '../../r2/conditions.js'
 import { bodyOf, declaredLengthOf, objectHeaders, webStream } from '../../r2/http.js'
 import { httpMetadataFromHeaders } from '../../r2/objects.js'
+import { decodeAwsChunked, isAwsChunked, storedContentEncoding } from '../../r2/s3/aws-chunked.js'
 import { corsHeaders, matchCors } from '../../r2/s3/cors.js'
 import { s3ErrorResponse, S3Failure } from '../../r2/s3/errors.js'
 import { elements, textOf, xml, type XmlNode } from '../../r2/s3/xml.js'
@@ -41,6 +42,23 @@ async function readXml(request: Request): Promise<string> {
   const text = await request.text()
   if (text.length > XML_BODY_LIMIT) throw r2InvalidArgument('The XML body is too large.')
   return text
+}
+
+/** An upload's bytes and their length, unwrapped from aws-chunked framing when the SDK used it. */
+function uploadBody(request: Request): { body: AsyncIterable<Uint8Array> | null; length: number | undefined } {
+  const raw = bodyOf(request)
+  if (!isAwsChunked(request.headers) || raw === null) return { body: raw, length: declaredLengthOf(request) }
+  const decoded = request.headers.get('x-amz-decoded-content-length')
+  return { body: decodeAwsChunked(raw), length: decoded !== null && /^\d+$/.test(decoded) ? Number(decoded) : undefined }
+}
+
+/** HTTP metadata from an upload's headers, without aws-chunked in its Content-Encoding. */
+function uploadHttpMetadata(h: Headers): Record<string, string> {
+  const meta = httpMetadataFromHeaders(h)
+  const encoding = storedContentEncoding(h)
+  if (encoding === null) delete meta.contentEncoding
+  else meta.contentEncoding = encoding
+  return meta
 }
 
 /** The checksum a PutObject/UploadPart states: the signed payload's SHA-256, else Content-MD5. */
@@ -256,18 +274,18 @@ async function objectOperation(r2: R2Service, ref: R2Ref, key: string, request: 
     }
     case 'PUT': {
       if (uploadId !== null) {
-        const declared = declaredLengthOf(request)
-        const part = await r2.uploadPart(ref, key, uploadId, Number(q.get('partNumber')), bodyOf(request), declared)
+        const { body, length } = uploadBody(request)
+        const part = await r2.uploadPart(ref, key, uploadId, Number(q.get('partNumber')), body, length)
         return new Response(null, { headers: { etag: `"${part.etag}"` } })
       }
       const source = h.get('x-amz-copy-source')
       if (source !== null) return copyObject(r2, ref, key, request, source)
-      const declared = declaredLengthOf(request)
+      const { body, length: declared } = uploadBody(request)
       const checksum = checksumOf(h)
       const onlyIf = conditionFromHeaders(h)
       const storageClass = r2Class(h.get('x-amz-storage-class') ?? undefined)
-      const o = await r2.put(ref, key, bodyOf(request), {
-        httpMetadata: httpMetadataFromHeaders(h),
+      const o = await r2.put(ref, key, body, {
+        httpMetadata: uploadHttpMetadata(h),
         customMetadata: customMetadataFromHeaders(h),
         ...(checksum ? { checksum } : {}),
         ...(onlyIf ? { onlyIf } : {}),
@@ -281,7 +299,7 @@ async function objectOperation(r2: R2Service, ref: R2Ref, key: string, request: 
       if (q.has('uploads')) {
         const storageClass = r2Class(h.get('x-amz-storage-class') ?? undefined)
         const upload = await r2.createUpload(ref, key, {
-          httpMetadata: httpMetadataFromHeaders(h),
+          httpMetadata: uploadHttpMetadata(h),
           customMetadata: customMetadataFromHeaders(h),
           ...(storageClass ? { storageClass } : {}),
         })
