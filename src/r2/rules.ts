@@ -32,7 +32,7 @@ const Transition = z.object({
 export const LifecycleRule = z.object({
   id: z.string().min(1),
   enabled: z.boolean(),
-  conditions: z.object({ prefix: z.string() }),
+  conditions: z.object({ prefix: z.string().default('') }),
   deleteObjectsTransition: Transition.optional(),
   abortMultipartUploadsTransition: z
     .object({ condition: z.object({ type: z.literal('Age'), maxAge: z.number().int().positive() }) })
