@@ -41,7 +41,7 @@ describe('R2 buckets REST API', () => {
     assert.deepEqual((await t.json(lifecycle)).body.result, { rules: [] })
     const expire = { rules: [{ id: 'tmp', enabled: true, conditions: { prefix: 'tmp/' }, deleteObjectsTransition: { condition: { type: 'Age', maxAge: 86400 } } }] }
     assert.equal((await t.json(lifecycle, { method: 'PUT', ...jsonBody(expire) })).status, 200)
-    const wrong = await t.json(lifecycle, { method: 'PUT', ...jsonBody({ rules: [{ id: 'x', enabled: true, conditions: {} }] }) })
+    const wrong = await t.json(lifecycle, { method: 'PUT', ...jsonBody({ rules: [{ id: 'x', enabled: 'yes', conditions: {} }] }) })
     assert.equal(wrong.status, 400)
     assert.deepEqual((await t.json(lifecycle)).body.result, expire)
     assert.equal((await t.json(`${buckets()}/absent/lifecycle`)).body.errors[0].code, 10006)
