@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { createNamespace, deployDispatcher, edge } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 import { createWrangler, describeRun, succeeded, type Wrangler } from '../helpers/wrangler.js'
 
@@ -64,6 +65,27 @@ describe('wrangler r2 against Workerhive (--remote)', () => {
     assert.equal(missing.body.errors[0].code, 10006)
     const r = succeeded(await w.run(['r2', 'bucket', 'list']))
     assert.doesNotMatch(r.stdout, /name:\s+photos/)
+  })
+
+  it('deploy --dispatch-namespace with [[r2_buckets]]: the user Worker reads what wrangler put', async () => {
+    await createNamespace(t, 'tenants')
+    const host = await deployDispatcher(t, 'tenants')
+    const user = createWrangler(t)
+    try {
+      user.write({
+        'wrangler.toml': 'name = "files"\nmain = "src/index.js"\ncompatibility_date = "2025-06-01"\n\n[[r2_buckets]]\nbinding = "FILES"\nbucket_name = "archive"\n',
+        'src/index.js': `export default { async fetch(request, env) {
+          const o = await env.FILES.get('readme.txt')
+          return new Response(o ? await o.text() : 'missing')
+        } }`,
+        'readme.txt': 'put by wrangler',
+      })
+      succeeded(await user.run(['r2', 'object', 'put', 'archive/readme.txt', '--file', 'readme.txt', '--remote']))
+      succeeded(await user.run(['deploy', '--dispatch-namespace', 'tenants']))
+      assert.equal((await edge(t, host, '/files')).text, 'put by wrangler')
+    } finally {
+      user.close()
+    }
   })
 
   it('another account sees none of these buckets', async () => {
