@@ -12,8 +12,10 @@ import { densityScenario } from './scenarios/density.js'
 import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
+import { httpsScenario } from './scenarios/https.js'
 import { r2Scenario } from './scenarios/r2.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
+import { usageScenario } from './scenarios/usage.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
 const SCENARIOS: Scenario[] = [
@@ -24,6 +26,8 @@ const SCENARIOS: Scenario[] = [
   densityScenario,
   hostileScenario,
   watchdogScenario,
+  usageScenario,
+  httpsScenario,
   r2Scenario,
 ]
 

@@ -5,6 +5,8 @@ import { TailSessions } from './api/tail/sessions.js'
 import { handleTailUpgrade } from './api/tail/upgrade.js'
 import { ResponseCache } from './cache/response-cache.js'
 import { createKvService } from './kv/service.js'
+import { withKvChanges } from './kv/changes.js'
+import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { startLifecycleSweeper } from './r2/lifecycle.js'
 import { createR2Service } from './r2/service.js'
@@ -16,6 +18,7 @@ import { EventHub, withRayId, type TraceEvent } from './runtime/events.js'
 import { createInternalApi } from './runtime/internal/server.js'
 import { serveInternalApi } from './runtime/internal/serve.js'
 import { InvocationLog } from './runtime/invocation-log.js'
+import { UsageRecorder } from './runtime/usage-recorder.js'
 import { PlatformMetrics } from './runtime/metrics.js'
 import { readiness } from './runtime/readiness.js'
 import { withTimedStore } from './storage/timed.js'
@@ -35,11 +38,14 @@ import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
 import { openFileLimit } from './util/fd-limit.js'
+import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
 
 export interface Platform {
   readonly apiUrl: string
   readonly apiPort: number
   readonly edgePort: number
+  /** The edge's HTTPS port and development CA, when `httpsPort` is set; `renewDue()` runs the renewal pass. */
+  readonly https: { port: number; devCaPath: string; renewDue(): Promise<void> } | undefined
   readonly credentials: Credentials
   readonly store: Store
   readonly edge: Edge
@@ -90,6 +96,14 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => closeServer(apiListener.server))
   const edgeSocket = explainBind(() => bindEdgeSocket(config.host, config.edgePort), config.host, config.edgePort, '--edge-port')
   undo.push(() => edgeSocket.close())
+  let httpsListener: HttpsListener | undefined
+  if (config.httpsPort !== undefined) {
+    const listener = await listenHttps({ host: config.host, port: config.httpsPort, log }).catch((err: unknown) => {
+      throw explainBindFailure(err, config.host, config.httpsPort!, '--https-port')
+    })
+    undo.push(() => listener.close())
+    httpsListener = listener
+  }
   if (config.storage === 'sqlite') {
     const lost = lostDatabase(config.dataDir, credentialsFile(config.dataDir))
     if (lost) throw new StartupError(`${lost}; restore it from a backup, or move credentials.json away to start a new platform`)
@@ -100,7 +114,12 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   protectDataFiles(config.dataDir)
   const keyring = await sealStoredSecrets(rawStore, keys, config)
   const metrics = new PlatformMetrics()
-  const store = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
+  const timedStore = withTimedStore(withSealedSecrets(rawStore, keyring), (operation, seconds) => metrics.observeStore(operation, seconds))
+  // KV writes reach the edge's read caches once the edge exists (nothing writes KV before), and
+  // only for namespaces the edge may hold reads of.
+  const kvReads = new KvReadHorizon()
+  let kvChanged: EdgeNotifier['kvChanged'] = async () => {}
+  const store: Store = { ...timedStore, kv: withKvChanges(timedStore.kv, (change) => kvChanged(change)) }
   const credentials = await ensureFirstAccount(store, config.dataDir)
   protectDataFiles(config.dataDir)
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
@@ -111,9 +130,28 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => lifecycle.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
-  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false })
+  const { edge, stop: stopDataPlane } = await startDataPlane({ store, keyring, log, clock, metrics, config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port, ...(httpsListener ? { httpsPort: httpsListener.port } : {}) }, socket: edgeSocket, isTailed: (ref) => tails?.isTailed(ref) ?? false, kvReads })
   undo.push(() => stopDataPlane())
   const notifier = sharedNotifier(edge, store)
+  kvChanged = async (change) => {
+    if (kvReads.mayBeCached(change.accountId, change.namespaceId)) await notifier.kvChanged(change)
+  }
+  let https: EdgeHttps | undefined
+  if (httpsListener) {
+    https = await startEdgeHttps({
+      listener: httpsListener,
+      plainPort: edge.tlsPlainPort!,
+      config,
+      store,
+      keyring,
+      clock,
+      log,
+      routesChanged: () => notifier.routesChanged(),
+      timed: timedScheduler,
+    })
+    const started = https
+    undo.push(() => started.stop())
+  }
   metrics.attach({
     processes: () => edge.processes(),
     watchdog: edge.watchdog,
@@ -137,6 +175,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     config: { ...config, edgePort: edge.port },
     edge: notifier,
     invocations: edge.invocations,
+    usage: edge.usage,
     tails,
     startup: edge.startup,
     operatorAccountId: credentials.accountId,
@@ -151,6 +190,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       containment: edge.watchdog.containment.entries(),
     }),
     liftContainment: (key) => edge.liftContainment(key),
+    ...(https ? { tls: https.control } : {}),
   })
   const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
   if (timedScheduler) scheduler.start()
@@ -168,6 +208,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     apiUrl,
     apiPort,
     edgePort: edge.port,
+    https: https && { port: https.port, devCaPath: https.devCaPath, renewDue: () => https!.renewDue() },
     credentials,
     store,
     edge,
@@ -177,6 +218,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       if (stopped) return
       stopped = true
       await scheduler.stop()
+      await https?.stop()
       // Upgraded sockets keep server.close() waiting, so tails go first.
       tails.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -204,6 +246,8 @@ interface DataPlaneDeps {
   socket: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+  /** Told of the binding reads the edge may cache. */
+  kvReads: KvReadHorizon
 }
 
 /**
@@ -220,6 +264,12 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     now: () => clock.now(),
     options: { retentionMs: config.logRetentionDays * 86_400_000, retentionBytes: Math.round(config.logRetentionMb * 1024 * 1024) },
   })
+  const usage = new UsageRecorder({
+    store: store.usage,
+    log: log.child({ component: 'usage' }),
+    now: () => clock.now(),
+    options: { flushIntervalMs: config.usageFlushSeconds * 1000, retentionMs: config.usageRetentionDays * 86_400_000 },
+  })
   const containment = new Containment({ coolDownMs: config.coolDownMs })
   const sampling = new LogSampling(config.logSampleRate)
   const internalApi = createInternalApi({
@@ -230,10 +280,12 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     secret,
     cache: responseCacheFor(config, clock),
     edgeDomain: config.edgeDomain,
+    ...(config.httpsPort !== undefined ? { httpsPort: config.httpsPort } : {}),
     containment: () => containment.state(),
     isTailed: deps.isTailed,
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
+    kvReads: deps.kvReads,
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)
@@ -244,7 +296,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   const internal = await serveInternalApi(internalApi.fetch)
   let edge: Edge
   try {
-    edge = await startEdge({ store, keyring: deps.keyring, log, clock, config, internal: { port: internal.port, secret }, events, invocations, containment, socket: deps.socket })
+    edge = await startEdge({ store, keyring: deps.keyring, log, clock, config, internal: { port: internal.port, secret }, events, invocations, usage, containment, socket: deps.socket })
   } catch (err) {
     await internal.close()
     throw err
@@ -291,6 +343,8 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
       await feed.publish({ kind: 'routes' })
     },
     everythingChanged: () => edge.notifier.everythingChanged(),
+    // Other nodes' read caches expire by `cacheTtl`, as Cloudflare's KV is eventually consistent.
+    kvChanged: (change) => edge.notifier.kvChanged(change),
   }
 }
 

@@ -7,6 +7,8 @@ export interface LoadOptions {
   origin: string
   /** Host header (the edge routes by it); absent: the origin's. */
   host?: string
+  /** TLS server name (SNI) for an https origin; absent: the origin's hostname. */
+  servername?: string
   connections: number
   /** Paths cycled through by every connection. @default ['/'] */
   paths?: string[]
@@ -64,6 +66,7 @@ export function runLoad(opts: LoadOptions, bound: LoadBound): Promise<LoadResult
       {
         url: opts.origin,
         connections: opts.connections,
+        ...(opts.servername ? { servername: opts.servername } : {}),
         sampleInt: 100,
         timeout: Math.ceil((opts.timeoutMs ?? 10_000) / 1000),
         requests: paths.map((path) => (headers ? { path, headers } : { path })),

@@ -56,11 +56,44 @@ interface Uploads {
   count: number
   seconds: number
   ms: number[]
+  /** Time in each phase of the upload call, in call order, from the platform running in this process. */
+  phases: Record<Phase, number[]>
+}
+
+type Phase = 'startup check' | 'publish' | 'edge notification'
+
+/**
+ * Times the phases of every upload the API runs (the platform runs in this process): wraps the
+ * startup checker, the store's publish and the edge notifier on the objects the API calls.
+ */
+function timePhases(p: BenchPlatform): { phases: Record<Phase, number[]>; stop(): void } {
+  const phases: Record<Phase, number[]> = { 'startup check': [], publish: [], 'edge notification': [] }
+  const undo: Array<() => void> = []
+  const wrap = <T extends object, K extends keyof T>(target: T, method: K, phase: Phase) => {
+    const original = target[method] as unknown as (...args: unknown[]) => Promise<unknown>
+    const timed = async (...args: unknown[]) => {
+      const started = performance.now()
+      try {
+        return await original.apply(target, args)
+      } finally {
+        phases[phase].push(performance.now() - started)
+      }
+    }
+    // Put back exactly what was there (an own method, or none: the prototype's).
+    const own = Object.getOwnPropertyDescriptor(target, method)
+    ;(target as Record<K, unknown>)[method] = timed
+    undo.push(() => (own ? Object.defineProperty(target, method, own) : delete (target as Record<K, unknown>)[method]))
+  }
+  wrap(p.platform.edge.startup, 'run', 'startup check')
+  wrap(p.platform.store.scripts, 'publish', 'publish')
+  wrap(p.platform.edge.notifier, 'scriptChanged', 'edge notification')
+  return { phases, stop: () => undo.reverse().forEach((u) => u()) }
 }
 
 async function uploadMany(p: BenchPlatform, budget: Budget, progress: (n: number) => void): Promise<Uploads> {
   const ms: number[] = []
   let next = 0
+  const timing = timePhases(p)
   const started = performance.now()
   const deadline = started + budget.uploadMs
   const uploader = async () => {
@@ -71,8 +104,12 @@ async function uploadMany(p: BenchPlatform, budget: Budget, progress: (n: number
       if (i % 5000 === 4999) progress(i + 1)
     }
   }
-  await Promise.all(Array.from({ length: UPLOADERS }, uploader))
-  return { count: next, seconds: (performance.now() - started) / 1000, ms: ms.slice(0, next) }
+  try {
+    await Promise.all(Array.from({ length: UPLOADERS }, uploader))
+  } finally {
+    timing.stop()
+  }
+  return { count: next, seconds: (performance.now() - started) / 1000, ms: ms.slice(0, next), phases: timing.phases }
 }
 
 interface Lists {
@@ -137,6 +174,12 @@ function figures(budget: Budget, uploads: Uploads, lists: Lists, deletes: Delete
     info(
       'upload call p50, first 1,000 vs last 1,000',
       `${p50(uploads.ms.slice(0, 1000))} → ${p50(uploads.ms.slice(-1000))} ms`,
+    ),
+    ...Object.entries(uploads.phases).map(([phase, times]) =>
+      info(
+        `upload phase p50: ${phase}, first 1,000 vs last 1,000 (${times.length.toLocaleString('en-US')} calls)`,
+        `${p50(times.slice(0, 1000))} → ${p50(times.slice(-1000))} ms`,
+      ),
     ),
     info('list by tag filter (one page of ≤ 1,000), p50 / p99', p50p99(lists.ms), { ...lists }),
     info(

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { Account, ApiToken, Store } from '../storage/store.js'
+import type { Account, ApiToken, Store, StoredUsage } from '../storage/store.js'
 import type { AccountId } from '../domain/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { AssetSession } from '../storage/store.js'
@@ -11,6 +11,7 @@ import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 import type { StartupRunner } from '../runtime/startup-candidate.js'
 import type { Readiness } from '../runtime/readiness.js'
+import type { EdgeTlsControl } from '../runtime/https/edge-tls.js'
 
 /** What the API needs from the outside world; only main.ts picks the real ones. */
 export interface ApiDeps {
@@ -33,6 +34,10 @@ export interface ApiDeps {
   liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
+  /** This node's usage buffer (written first, so reads see this node's latest); absent without an edge: the store is read. */
+  usage?: { query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]> }
+  /** The edge's certificates (HTTPS); absent when the edge serves no HTTPS. */
+  tls?: EdgeTlsControl
   /** /readyz and /metrics; absent without an edge. */
   operations?: {
     readiness(): Promise<Readiness>

@@ -47,6 +47,7 @@ const RULES: readonly Rule[] = [
   rw('routes.read', 'routes.write', 'all-zones', /^\/accounts\/:accountId\/workers\/scripts\/:scriptName\/routes$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId\/custom_hostnames(\/[^/]+)?$/),
+  rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId\/settings\/:settingId$/),
   rw('zone.read', 'zone.write', 'all-zones', /^\/zones$/),
   // Tails (starting one is a POST): Cloudflare's Workers Tail Read, or Workers Scripts Write.
   tail('namespace', /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace\/scripts\/:script\/tails/),
@@ -58,6 +59,10 @@ const RULES: readonly Rule[] = [
   // Workers Logs' query is a POST that only reads: Cloudflare's Workers Observability groups, which
   // Workerhive folds into Workers Scripts Read/Write (both read a script's logs there too).
   { path: /^\/accounts\/:accountId\/workers\/observability\/telemetry\/query$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.read', 'scripts.write'] }, target: 'account' },
+  // Usage: Cloudflare's GraphQL Analytics API takes Account Analytics Read; Workerhive's usage export
+  // is read the same way (Workers Scripts Read/Write open both too: they already see the scripts).
+  { path: /^\/graphql$/, read: { anyOf: ['analytics.read', 'scripts.read', 'scripts.write'] }, write: { anyOf: ['analytics.read', 'scripts.read', 'scripts.write'] }, target: 'account' },
+  { path: /^\/accounts\/:accountId\/workers\/usage$/, read: { anyOf: ['analytics.read', 'scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.write'] }, target: 'account' },
   // The namespace object itself: a namespace-scoped token may read it, never rename or delete it.
   { path: /^\/accounts\/:accountId\/workers\/dispatch\/namespaces\/:namespace$/, read: { anyOf: ['scripts.read', 'scripts.write'] }, write: { anyOf: ['scripts.write'] }, target: 'account' },
   rw('scripts.read', 'scripts.write', 'account', /^\/accounts\/:accountId\/workers(\/.*)?$/),

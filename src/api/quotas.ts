@@ -49,9 +49,8 @@ export async function requireKvNamespaceRoom(deps: QuotaDeps, accountId: Account
 export async function requireScriptRoom(deps: QuotaDeps, scope: ScriptScope, namespaceName?: string): Promise<void> {
   const limit = limitOf(deps, scope.namespaceId === null ? 'maxAccountScripts' : 'maxNamespaceScripts')
   if (limit === 0) return
-  // One page of `limit` names is enough to know whether the scope is full.
-  const page = await deps.store.scripts.list(scope, { limit })
-  if (!full(page.scripts.length, limit)) return
+  // Counting up to the limit is enough to know whether the scope is full, however big it is.
+  if (!full(await deps.store.scripts.count(scope, limit), limit)) return
   throw scope.namespaceId === null
     ? scriptQuotaExceeded(limit)
     : namespaceScriptQuotaExceeded(namespaceName ?? '', limit)

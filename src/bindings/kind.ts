@@ -6,6 +6,7 @@ import type { KvStore } from '../storage/kv-store.js'
 import type { NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { R2Store } from '../storage/r2-store.js'
 import type { Clock } from '../util/clock.js'
+import type { KvReadHorizon } from '../kv/read-horizon.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
@@ -26,6 +27,8 @@ export interface HostBindingContext {
 export interface InternalHandlerDeps {
   store: { kv: KvStore; r2: R2Store }
   clock: Clock
+  /** Told of every binding read the edge may cache (KV), so writes know whether to invalidate. */
+  kvReads?: KvReadHorizon
 }
 
 /** One route of Node's internal API that a kind's workerd half calls. */

@@ -12,6 +12,14 @@ export const ConfigSchema = z.object({
   apiPort: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Port of the edge, where end users' requests arrive. @default 8787 */
   edgePort: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** Port of the edge's HTTPS (SNI: a certificate per hostname, HTTP/2 by ALPN); off when absent. */
+  httpsPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** ACME directory certificates of custom hostnames and Custom Domains are ordered from (HTTP-01 answered by the edge); off when absent. */
+  acmeDirectoryUrl: z.string().url().optional(),
+  /** Contact address given to the ACME directory's account. */
+  acmeEmail: z.string().optional(),
+  /** PEM file of CA certificates to trust for the ACME directory's own HTTPS (a test or private CA). */
+  acmeCaFile: z.string().optional(),
   /** Domain of default hostnames: `<script>.<account subdomain>.<edgeDomain>`. @default "localhost" */
   edgeDomain: z.string().default('localhost'),
   /** Base URL printed for API clients; derived from host and apiPort when absent. */
@@ -55,6 +63,15 @@ export const ConfigSchema = z.object({
   logRetentionDays: z.coerce.number().positive().default(7),
   /** Megabytes of stored Workers Logs events per account; the oldest go first past it. @default 100 */
   logRetentionMb: z.coerce.number().positive().default(100),
+  /** Meter usage per script and minute (requests, outcomes, CPU, wall time, subrequests, KV, bytes) into the store. @default true */
+  usageMetering: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(true),
+  /** How often this node writes the usage it aggregated; a kill -9 loses at most this much. @default 5 */
+  usageFlushSeconds: z.coerce.number().positive().default(5),
+  /** Days usage records are kept. @default 93 */
+  usageRetentionDays: z.coerce.number().positive().default(93),
   /** Share of invocations of scripts without Workers Logs whose events are stored anyway (0..1); above 0 every script is traced. @default 0 */
   logSampleRate: z.coerce.number().min(0).max(1).default(0),
   /** Largest accepted script upload, all modules together (Cloudflare's paid limit). @default 10 MiB */
@@ -118,6 +135,10 @@ export const envNames: Record<keyof ConfigInput, string> = {
   apiPort: 'WORKERHIVE_API_PORT',
   edgePort: 'WORKERHIVE_EDGE_PORT',
   edgeDomain: 'WORKERHIVE_EDGE_DOMAIN',
+  httpsPort: 'WORKERHIVE_HTTPS_PORT',
+  acmeDirectoryUrl: 'WORKERHIVE_ACME_DIRECTORY_URL',
+  acmeEmail: 'WORKERHIVE_ACME_EMAIL',
+  acmeCaFile: 'WORKERHIVE_ACME_CA_FILE',
   publicApiUrl: 'WORKERHIVE_PUBLIC_API_URL',
   edgeProcesses: 'WORKERHIVE_EDGE_PROCESSES',
   maxScriptBytes: 'WORKERHIVE_MAX_SCRIPT_BYTES',
@@ -132,6 +153,9 @@ export const envNames: Record<keyof ConfigInput, string> = {
   logRetentionDays: 'WORKERHIVE_LOG_RETENTION_DAYS',
   logRetentionMb: 'WORKERHIVE_LOG_RETENTION_MB',
   logSampleRate: 'WORKERHIVE_LOG_SAMPLE_RATE',
+  usageMetering: 'WORKERHIVE_USAGE_METERING',
+  usageFlushSeconds: 'WORKERHIVE_USAGE_FLUSH_SECONDS',
+  usageRetentionDays: 'WORKERHIVE_USAGE_RETENTION_DAYS',
   sandbox: 'WORKERHIVE_SANDBOX',
   colo: 'WORKERHIVE_COLO',
   dev: 'WORKERHIVE_DEV',

@@ -230,6 +230,94 @@ async function metrics() {
       Object.entries(m.outcomes || {}).map(([k, v]) => k + ' ' + v).join(', '), text(m.last_seen)])))
 }
 
+// --- usage (Cloudflare's GraphQL Analytics API) ----------------------------------------------------
+
+/** A GraphQL query against /graphql; its data, or an Error with the first GraphQL error. */
+async function graphql(query, variables) {
+  const res = await fetch(API + '/graphql', {
+    method: 'POST',
+    headers: { authorization: 'Bearer ' + state.token, 'content-type': 'application/json' },
+    body: JSON.stringify({ query: query, variables: variables }),
+  })
+  const body = await res.json().catch(() => null)
+  if (!body || (body.errors && body.errors.length > 0) || !body.data) throw new Error(body && body.errors ? body.errors[0].message : res.status + ' ' + res.statusText)
+  return body.data
+}
+
+const USAGE_MINUTES = 60
+const USAGE_QUERY = 'query Usage($account: string!, $filter: AccountWorkersInvocationsAdaptiveFilter_InputObject!) {' +
+  ' viewer { accounts(filter: { accountTag: $account }) {' +
+  ' workersInvocationsAdaptive(limit: 10000, filter: $filter) {' +
+  ' sum { requests errors cpuTime } dimensions { scriptName dispatchNamespaceName datetimeMinute } } } } }'
+
+/** The last hour's usage, per key (namespace or script) and minute. */
+async function usageSeries(filter, keyOf) {
+  const end = Date.now()
+  const start = end - USAGE_MINUTES * 60000
+  const range = { datetime_geq: new Date(start).toISOString(), datetime_leq: new Date(end).toISOString() }
+  const data = await graphql(USAGE_QUERY, { account: state.account.id, filter: Object.assign(range, filter || {}) })
+  const first = start - (start % 60000)
+  const series = new Map()
+  for (const g of data.viewer.accounts[0].workersInvocationsAdaptive) {
+    const key = keyOf(g.dimensions)
+    if (!series.has(key)) series.set(key, { requests: new Array(USAGE_MINUTES + 1).fill(0), errors: new Array(USAGE_MINUTES + 1).fill(0), cpu: new Array(USAGE_MINUTES + 1).fill(0) })
+    const s = series.get(key)
+    const i = Math.round((Date.parse(g.dimensions.datetimeMinute) - first) / 60000)
+    if (i < 0 || i > USAGE_MINUTES) continue
+    s.requests[i] += g.sum.requests
+    s.errors[i] += g.sum.errors
+    s.cpu[i] += g.sum.cpuTime / 1000
+  }
+  return series
+}
+
+/** A small bar chart (inline SVG, one bar per minute) with its total. */
+function chart(label, values, unit) {
+  const NS = 'http://www.w3.org/2000/svg'
+  const w = 180
+  const h = 40
+  const max = Math.max(1, ...values)
+  const svg = document.createElementNS(NS, 'svg')
+  svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h)
+  svg.setAttribute('width', String(w))
+  svg.setAttribute('height', String(h))
+  svg.setAttribute('role', 'img')
+  svg.setAttribute('class', 'chart')
+  const bw = w / values.length
+  values.forEach((v, i) => {
+    if (v <= 0) return
+    const r = document.createElementNS(NS, 'rect')
+    const bh = Math.max(1, (v / max) * h)
+    r.setAttribute('x', String(i * bw))
+    r.setAttribute('y', String(h - bh))
+    r.setAttribute('width', String(Math.max(1, bw - 0.5)))
+    r.setAttribute('height', String(bh))
+    svg.append(r)
+  })
+  const total = values.reduce((a, b) => a + b, 0)
+  const shown = unit === 'ms' ? total.toFixed(1) + ' ms' : String(total)
+  svg.setAttribute('aria-label', label + ': ' + shown + ' in the last hour')
+  return el('figure', { class: 'usage', 'data-metric': label, 'data-total': String(Math.round(total * 1000) / 1000) }, svg, el('figcaption', {}, label + ' ' + shown))
+}
+
+function usageRows(series, linkOf) {
+  const rows = [...series.entries()].sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+  return table(['', 'requests', 'errors', 'CPU'], rows.map(([key, s]) => [linkOf(key), chart('requests', s.requests), chart('errors', s.errors), chart('CPU', s.cpu, 'ms')]),
+    'No invocations in the last hour.')
+}
+
+async function usage() {
+  const series = await usageSeries(null, (d) => d.dispatchNamespaceName)
+  show('Usage', el('p', { class: 'muted' }, 'Per dispatch namespace, last hour, one bar a minute (GraphQL Analytics API).'),
+    usageRows(series, (ns) => (ns === '' ? '(account Workers)' : link(ns, '/usage/' + enc(ns)))))
+}
+
+async function namespaceUsage(ns) {
+  const series = await usageSeries({ dispatchNamespaceName: ns }, (d) => d.scriptName)
+  show('Usage of ' + ns, el('p', { class: 'muted' }, 'Per script, last hour, one bar a minute. ', link('All namespaces', '/usage')),
+    usageRows(series, (name) => link(name, scriptRoute(ns, name))))
+}
+
 async function kv() {
   const list = (await api(acct() + '/storage/kv/namespaces?per_page=100')).result
   show('KV namespaces', table(['title', 'id'], list.map((n) => [link(n.title, '/kv/' + enc(n.id)), n.id])))
@@ -288,6 +376,8 @@ const ROUTES = [
   [/^\/workers$/, () => scripts(null)],
   [/^\/workers\/([^/]+)$/, (m, q) => script(null, m[1], q)],
   [/^\/metrics$/, () => metrics()],
+  [/^\/usage$/, () => usage()],
+  [/^\/usage\/([^/]+)$/, (m) => namespaceUsage(m[1])],
   [/^\/kv$/, () => kv()],
   [/^\/kv\/([^/]+)$/, (m, q) => kvKeys(m[1], q)],
   [/^\/kv\/([^/]+)\/keys\/(.+)$/, (m) => kvValue(m[1], m[2])],
@@ -337,7 +427,7 @@ async function start() {
     return signIn(String(err.message || err))
   }
   sessionStorage.setItem('wh-token', state.token)
-  const nav = [['Edge', '/edge'], ['Namespaces', '/namespaces'], ['Account Workers', '/workers'], ['Metrics', '/metrics'], ['KV', '/kv'], ['Tokens', '/tokens']]
+  const nav = [['Edge', '/edge'], ['Namespaces', '/namespaces'], ['Account Workers', '/workers'], ['Metrics', '/metrics'], ['Usage', '/usage'], ['KV', '/kv'], ['Tokens', '/tokens']]
   const signOut = el('a', { href: '#/' }, 'Sign out')
   signOut.addEventListener('click', () => { sessionStorage.removeItem('wh-token'); state.token = ''; state.account = null; stopTail(null) ; setTimeout(signIn) })
   document.getElementById('nav').replaceChildren(

@@ -18,6 +18,10 @@ const INDEX_HTML = `<!doctype html>
 `
 
 const CONSOLE_CSS = `
+figure.usage { margin: 0; }
+figure.usage svg.chart { display: block; background: #f4f6f8; }
+figure.usage svg.chart rect { fill: #3b73b9; }
+figure.usage figcaption { font-size: 0.8em; color: #555; }
 * { box-sizing: border-box; }
 body { font: 14px/1.5 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f6f7f9; }
 header { display: flex; align-items: center; flex-wrap: wrap; gap: 8px 24px; padding: 8px 24px; background: #1d2330; color: #fff; }

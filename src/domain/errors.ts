@@ -373,6 +373,16 @@ export const customHostnameNotFound = defineApiError('customHostnameNotFound', {
 export const invalidCustomMetadata = defineApiError('invalidCustomMetadata', {
   code: 1401, status: 400, message: () => 'Unable to encode the Custom Metadata as JSON. Check your input and try again.',
 })
+export const invalidCustomCertificate = defineApiError('invalidCustomCertificate', {
+  code: 1414, status: 400,
+  message: (why: string) => `The SSL attribute is invalid: ${why}. Please refer to the API documentation, check your input and try again.`,
+})
+export const invalidZoneSettingValue = defineApiError('invalidZoneSettingValue', {
+  code: 1007, status: 400, message: (name: string) => `Invalid value for zone setting ${name}`,
+})
+export const unknownZoneSetting = defineApiError('unknownZoneSetting', {
+  code: 1006, status: 400, message: () => 'Unrecognized zone setting name',
+})
 // --- Workers Custom Domains ------------------------------------------------------------------------
 export const workerDomainZoneNotFound = defineApiError('workerDomainZoneNotFound', {
   code: 10083, status: 404, message: (hostname: string) => `workers.api.error.zone_not_found for "${hostname}"`,

@@ -5,6 +5,7 @@
  */
 export type Permission =
   | 'scripts.read'
+  | 'analytics.read'
   | 'scripts.write'
   | 'tail.read'
   | 'kv.read'
@@ -41,6 +42,7 @@ const USER: PermissionScope[] = ['com.cloudflare.api.user']
 export const PERMISSION_GROUPS: readonly PermissionGroup[] = [
   { id: '1a71c399035b4950a1bd1466bbe4f420', name: 'Workers Scripts Read', scopes: ACCOUNT, grants: ['scripts.read'] },
   { id: 'e086da7e2179491d91ee5f35b3ca210a', name: 'Workers Scripts Write', scopes: ACCOUNT, grants: ['scripts.read', 'scripts.write'] },
+  { id: '9c88f9c5bce24ce7af9a958ba9c504db', name: 'Account Analytics Read', scopes: ACCOUNT, grants: ['analytics.read'] },
   { id: '05880cd1bdc24d8bae0be2136972816b', name: 'Workers Tail Read', scopes: ACCOUNT, grants: ['tail.read'] },
   { id: '8b47d2786a534c08a1f94ee8f9f599ef', name: 'Workers KV Storage Read', scopes: ACCOUNT, grants: ['kv.read'] },
   { id: 'f7f0eda5697f475c90846e879bab8666', name: 'Workers KV Storage Write', scopes: ACCOUNT, grants: ['kv.read', 'kv.write'] },

@@ -2,9 +2,10 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { CONTROL } from '../shared/protocol.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { applyContainment } from './containment/guard.worker.js'
-import { drainCounts } from './containment/counters.worker.js'
+import { drainSince } from './containment/drain.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
+import { kvReads } from '../bindings/kv-namespace/kv.worker.js'
 import type { ContainmentState, ScheduledRun, StartupCheck } from '../shared/protocol.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
@@ -17,10 +18,16 @@ import type { HostEnv } from './env.worker.js'
 export class Control extends WorkerEntrypoint<HostEnv> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
-    const { pathname } = new URL(request.url)
-    if (pathname === CONTROL.health) return Response.json({ isolates: loadedIsolates() + startupChecksRun(), counts: drainCounts() })
+    const url = new URL(request.url)
+    const { pathname } = url
+    if (pathname === CONTROL.health) {
+      return Response.json({ isolates: loadedIsolates() + startupChecksRun(), batches: drainSince(Number(url.searchParams.get('ack') ?? 0)) })
+    }
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
-      invalidate((await request.json()) as Invalidation)
+      const what = (await request.json()) as Invalidation
+      invalidate(what)
+      if (what.all) kvReads.clear()
+      for (const ns of what.kv ?? []) kvReads.invalidate(`${ns.accountId}/${ns.namespaceId}`, ns.keys)
       return new Response('ok')
     }
     if (pathname === CONTROL.containment && request.method === 'POST') {

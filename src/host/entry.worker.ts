@@ -7,7 +7,7 @@ import { bodyTooLargeResponse, edgeErrorResponse } from './pipeline/errors.worke
 import { invoke, isResourceLimit } from './pipeline/invoke.worker.js'
 import { lookupScript, routingTable } from './pipeline/registry.worker.js'
 import { newRay, stampRay, withRay } from './pipeline/ray.worker.js'
-import { customHostnameChallenge, resolveTarget } from './pipeline/routing.worker.js'
+import { acmeChallenge, customHostnameChallenge, httpsRedirect, resolveTarget } from './pipeline/routing.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { rayIdOf } from '../shared/edge-errors.js'
 
@@ -20,7 +20,7 @@ export { Tail } from './pipeline/tail.worker.js'
 export default {
   async fetch(incoming: Request, env: HostEnv, ctx: ExecutionContext<unknown>): Promise<Response> {
     const ray = newRay(env.SETTINGS.colo)
-    return stampRay(await serve(withRay(incoming, ray), env, ctx, ray), ray)
+    return stampRay(await serve(withRay(withScheme(incoming), ray), env, ctx, ray), ray)
   },
 } satisfies ExportedHandler<HostEnv>
 
@@ -32,6 +32,11 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
   const table = await routingTable(env)
   const challenge = customHostnameChallenge(table, url, host)
   if (challenge !== undefined) return new Response(challenge, { headers: { 'content-type': 'text/plain' } })
+  // ACME answers are served over plain HTTP whatever the zone's settings (the CA fetches them so).
+  const acme = acmeChallenge(table, url)
+  if (acme !== undefined) return new Response(acme, { headers: { 'content-type': 'application/octet-stream' } })
+  const secure = httpsRedirect(table, url, host)
+  if (secure !== undefined) return new Response(null, { status: 301, headers: { location: secure } })
   const target = resolveTarget(table, url, host)
   if (!target) return edgeErrorResponse('noWorker', page)
   // Cloudflare hands a custom hostname's metadata to the Worker it reaches (an account script here).
@@ -57,6 +62,15 @@ async function serve(request: Request, env: HostEnv, ctx: ExecutionContext<unkno
     const detailed = env.SETTINGS.dev ? { ...page, exception: exceptionText(err) } : page
     return edgeErrorResponse(isResourceLimit(err) ? 'resourceLimits' : 'workerThrew', detailed)
   }
+}
+
+/**
+ * A request decrypted by the edge's HTTPS arrives on workerd's `tls` socket, whose x-forwarded-proto
+ * (set by the socket, never the client's) says `https`: the Worker sees the URL it was sent to.
+ */
+function withScheme(request: Request): Request {
+  if (request.headers.get('x-forwarded-proto') !== 'https' || !request.url.startsWith('http:')) return request
+  return new Request(`https:${request.url.slice('http:'.length)}`, request)
 }
 
 /** wrangler dev's way to fire a cron tick by hand; here only in development mode (`start --dev`). */

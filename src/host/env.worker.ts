@@ -23,6 +23,8 @@ export interface HostSettings {
    * leave through PRIVATE_<port>, a network that also allows that port's private ranges.
    */
   privatePorts: number[]
+  /** Meter usage (CPU reports, wall time, bytes) per invocation; off only to measure what it costs. */
+  usage: boolean
 }
 
 export interface HostEnv {

@@ -2,6 +2,15 @@
 export interface EdgeNotifier {
   scriptChanged(change: { accountId: string; namespaceId: string | null; name: string }): Promise<void>
   routesChanged(): Promise<void>
+  /** KV keys were written (no `keys`: the whole namespace); the edge's read caches forget them. */
+  kvChanged(change: KvChange): Promise<void>
   /** Drop every cached descriptor and route (e.g. after missing changes from another node). */
   everythingChanged(): Promise<void>
+}
+
+/** What a KV write changed, for the edge's read caches. */
+export interface KvChange {
+  accountId: string
+  namespaceId: string
+  keys?: string[]
 }

@@ -12,6 +12,7 @@ import type { Containment } from './containment.js'
 import type { EdgeNotifier } from './edge-notifier.js'
 import type { EventHub } from './events.js'
 import type { InvocationLog } from './invocation-log.js'
+import type { UsageRecorder } from './usage-recorder.js'
 import { detectSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { SharedContainment } from './shared-containment.js'
 import { ScheduledRunner } from './scheduled-runner.js'
@@ -34,6 +35,8 @@ export interface EdgeDeps {
   /** Trace events of loaded Workers, as the internal API receives them. */
   events: EventHub
   invocations: InvocationLog
+  /** Usage per script and minute, drained from the processes with every probe. */
+  usage: UsageRecorder
   /** Bans and probation; the internal API hands them to a process that has just started. */
   containment: Containment
   /**
@@ -50,6 +53,7 @@ export interface EdgeDeps {
     | 'edgeProcesses'
     | 'wallClockMs'
     | 'subrequestLimit'
+    | 'usageMetering'
     | 'colo'
     | 'dev'
     | 'probeIntervalMs'
@@ -62,11 +66,17 @@ export interface EdgeDeps {
     | 'accountRequestBodyMb'
     | 'privateAllowList'
     | 'apiPort'
+    | 'httpsPort'
   >
 }
 
 export interface Edge {
   readonly port: number
+  /**
+   * Loopback port where workerd takes HTTPS requests already decrypted (requests there are seen as
+   * `https:`); Node's TLS terminator writes to it. Absent without an HTTPS port.
+   */
+  readonly tlsPlainPort: number | undefined
   readonly notifier: EdgeNotifier
   processes(): EdgeProcess[]
   readonly watchdog: Watchdog
@@ -75,6 +85,8 @@ export interface Edge {
   readonly events: EventHub
   /** Counters and recent trace events of every script, kept in the store. */
   readonly invocations: InvocationLog
+  /** Usage per script, minute and outcome, kept in the store (docs/usage.md). */
+  readonly usage: UsageRecorder
   readonly sandbox: Sandbox
   /** Runs uploads' top-level code before they are stored (in the probation process). */
   readonly startup: StartupChecker
@@ -97,7 +109,7 @@ const STARTUP_CHECK_DEADLINE_MS = 15_000
  * the Worker Loader, and reach Node through the internal API the composition root serves.
  */
 export async function startEdge(deps: EdgeDeps): Promise<Edge> {
-  const { store, log, clock, config, events, invocations, containment } = deps
+  const { store, log, clock, config, events, invocations, usage, containment } = deps
   const { port: internalPort, secret } = deps.internal
   // Assigned before any process starts; read only from callbacks that run after that.
   let watchdog!: Watchdog
@@ -110,11 +122,14 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   const tenantLog = new TenantLog({ log, store })
   let socket: EdgeSocket | undefined
   let gate: EdgeSocket | undefined
+  let tlsPlain: EdgeSocket | undefined
   let supervisor: Supervisor | undefined
   let sandbox: Sandbox = { kind: 'none', reason: 'not started' }
   try {
     socket = deps.socket ?? bindEdgeSocket(config.host, config.edgePort)
     gate = bindEdgeSocket('127.0.0.1', 0)
+    if (config.httpsPort !== undefined) tlsPlain = bindEdgeSocket('127.0.0.1', 0)
+    const tlsFd = tlsPlain?.fd
     const probationPort = gate.port
     const runtimeDir = join(config.dataDir, 'runtime')
     mkdirSync(runtimeDir, { recursive: true })
@@ -122,13 +137,13 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     if (sandbox.kind === 'none') log.warn({ reason: sandbox.reason }, 'workerd runs WITHOUT a sandbox: tenants share the host user and view of the filesystem')
     else log.info({}, 'workerd runs sandboxed (bubblewrap: own user, pid, ipc namespaces; read-only minimal filesystem)')
     const specs: ProcessSpec[] = [
-      ...Array.from({ length: config.edgeProcesses }, () => ({ role: 'edge' as const, fd: socket!.fd, socketName: 'http' })),
+      ...Array.from({ length: config.edgeProcesses }, () => ({ role: 'edge' as const, fd: socket!.fd, socketName: 'http', ...(tlsFd === undefined ? {} : { tlsFd }) })),
       { role: 'probation', fd: gate.fd, socketName: 'gate' },
     ]
     // Read once: a restarted process keeps its siblings' egress filter.
     const ownAddresses = ownAddressCidrs()
     // The platform's own ports are never opened to Workers, on any machine (another node's API).
-    const platformPorts = new Set([socket.port, config.apiPort, internalPort])
+    const platformPorts = new Set([socket.port, config.apiPort, internalPort, ...(config.httpsPort ? [config.httpsPort] : [])])
     const privateAllow = privateDestinations(config).filter((d) => {
       if (!platformPorts.has(d.port)) return true
       log.warn({ destination: `${d.cidr}:${d.port}` }, "private allow-list entry ignored: it names one of the platform's own ports")
@@ -141,6 +156,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         internalPort,
         probationPort,
         role: spec.role,
+        tls: spec.tlsFd !== undefined,
         edgeDomain: config.edgeDomain,
         processIndex: index,
         heapMb: config.isolateHeapMb,
@@ -152,6 +168,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         accountBodyBytes: accountBodyBytes(config),
         ownAddresses,
         privateAllow,
+        usage: config.usageMetering,
       })
       writeFileSync(path, text)
       return path
@@ -184,6 +201,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       containment,
       push: () => pushContainment(sup.processes()),
       onCounts: (counts) => invocations.addCounts(counts),
+      onUsage: (drained) => usage.add(drained),
       onContainment: (changed) => void shared.written(changed),
     })
     // Entries loaded from the store expire on schedule like fresh ones.
@@ -191,25 +209,30 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     await supervisor.start()
     watchdog.start()
     invocations.start()
+    usage.start()
   } catch (err) {
     await supervisor?.stop()
     socket?.close()
     gate?.close()
+    tlsPlain?.close()
     throw err
   }
   const sup = supervisor
   const edgeSocket = socket
   const gateSocket = gate
+  const tlsPlainSocket = tlsPlain
   log.info({ port: edgeSocket.port, processes: config.edgeProcesses }, 'edge listening')
 
   return {
     port: edgeSocket.port,
+    tlsPlainPort: tlsPlainSocket?.port,
     notifier: {
       scriptChanged: (change) =>
         broadcast(CONTROL.invalidate, {
           scripts: [{ accountId: change.accountId, namespaceId: change.namespaceId ?? '', name: change.name }],
         }),
       routesChanged: () => broadcast(CONTROL.invalidate, { routes: true }),
+      kvChanged: (change) => broadcast(CONTROL.invalidate, { kv: [change] }),
       everythingChanged: () => broadcast(CONTROL.invalidate, { all: true }),
     },
     processes: () => sup.processes(),
@@ -225,6 +248,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     },
     events,
     invocations,
+    usage,
     sandbox,
     startup: new StartupChecker({
       store,
@@ -240,12 +264,16 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()
+      // What the processes counted since the last probe, before they go.
+      await watchdog.drain()
       await sup.stop()
       // What the buffers and pending writes hold goes to the store before it closes.
       await invocations.stop()
+      await usage.stop()
       await shared.settled()
       edgeSocket.close()
       gateSocket.close()
+      tlsPlainSocket?.close()
     },
   }
 
@@ -253,8 +281,16 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     return send(processes, CONTROL.containment, containment.state())
   }
 
+  /**
+   * Invalidations reach every process before the change answers; but the probation process runs
+   * only scripts on probation, so while there are none the change does not wait for it (it may be
+   * busy with an upload's startup check, and every other upload would queue behind it).
+   */
   function broadcast(path: string, body: unknown): Promise<void> {
-    return send(supervisor!.processes(), path, body)
+    const processes = supervisor!.processes()
+    if (containment.state().probation.length > 0) return send(processes, path, body)
+    void send(processes.filter((p) => p.role === 'probation'), path, body)
+    return send(processes.filter((p) => p.role !== 'probation'), path, body)
   }
 
   async function send(processes: EdgeProcess[], path: string, body: unknown): Promise<void> {

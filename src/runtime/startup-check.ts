@@ -6,6 +6,11 @@ import type { Clock } from '../util/clock.js'
 import { describeCandidate } from './internal/descriptors.js'
 import type { StartupCandidate, StartupOutcome, StartupRunner } from './startup-candidate.js'
 import type { EdgeProcess } from './supervisor.js'
+import { RecentlyUsed } from '../util/recently-used.js'
+import { sha256Hex } from '../util/ids.js'
+
+/** Passed checks remembered, by what the check ran (a few hundred bytes each). */
+const PASSED_CHECKS_KEPT = 10_000
 
 export interface StartupCheckDeps {
   store: Store
@@ -38,10 +43,26 @@ export class StartupChecker implements StartupRunner {
     this.#deps = deps
   }
 
+  /**
+   * Checks that passed, by a hash of everything the check ran but the script's name: the same
+   * code with the same bindings, flags and account starts the same way, so re-deploying it (or
+   * deploying one template as many tenants' scripts) costs no new isolate. Failures run again.
+   */
+  readonly #passed = new RecentlyUsed<string, StartupCheckResult>(PASSED_CHECKS_KEPT)
+
   async run(candidate: StartupCandidate): Promise<StartupOutcome> {
-    const { store, keyring, clock, secret, deadlineMs } = this.#deps
+    const check = await describeCandidate(this.#deps.store, this.#deps.keyring, candidate, this.#deps.clock.now())
+    const key = sha256Hex(JSON.stringify([{ ...check.script, name: '' }, check.code]))
+    const known = this.#passed.get(key)
+    if (known) return known
+    const outcome = await this.#run(JSON.stringify(check))
+    if (outcome.ok) this.#passed.set(key, outcome)
+    return outcome
+  }
+
+  async #run(body: string): Promise<StartupOutcome> {
+    const { secret, deadlineMs } = this.#deps
     const signal = AbortSignal.timeout(deadlineMs)
-    const body = JSON.stringify(await describeCandidate(store, keyring, candidate, clock.now()))
     for (let attempt = 1; ; attempt++) {
       const target = await this.#probation(signal)
       let res: Response

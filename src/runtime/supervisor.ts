@@ -13,7 +13,8 @@ export const workerdBinary = (): string => require.resolve('workerd/bin/workerd'
 
 /**
  * Runs before workerd: makes the kernel SIGKILL it when Node dies (no orphan keeps serving the
- * port), calls listen() on the inherited edge socket (fd 3), then becomes workerd (same pid).
+ * port), calls listen() on the inherited listening sockets (fd 3, and fd 5 for HTTPS's plaintext
+ * side when there is one), then becomes workerd (same pid).
  */
 const LAUNCHER = [
   'import ctypes, os, signal, socket, sys',
@@ -21,8 +22,8 @@ const LAUNCHER = [
   // Node may have died before prctl: then the parent is no longer Node (init, or a container's
   // subreaper, which is why this compares with Node's pid rather than with 1).
   'sys.exit(70) if os.getppid() != int(sys.argv[1]) else None',
-  's = socket.socket(fileno=3); s.listen(4096); s.detach()',
-  'os.execv(sys.argv[2], sys.argv[2:])',
+  'for fd in sys.argv[2].split(","): s = socket.socket(fileno=int(fd)); s.listen(4096); s.detach()',
+  'os.execv(sys.argv[3], sys.argv[3:])',
 ].join('\n')
 
 export type ProcessState = 'starting' | 'ready' | 'exited'
@@ -46,6 +47,8 @@ export interface ProcessSpec {
   fd: number
   /** Name of that socket in the process's config. */
   socketName: string
+  /** Listening socket of the HTTPS terminator's plaintext side, inherited as fd 5 (`tls` in the config). */
+  tlsFd?: number
 }
 
 export interface SupervisorOptions {
@@ -187,11 +190,12 @@ export class Supervisor {
     const { log } = this.#opts
     const { spec } = slot
     const config = this.#opts.configPath(slot.index, spec)
-    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, '--control-fd=4']
+    const tls = spec.tlsFd === undefined ? [] : ['--socket-fd', 'tls=5']
+    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, ...tls, '--control-fd=4']
     const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, '--', ...workerd] : workerd
-    const args = ['-c', LAUNCHER, String(process.pid), ...sandboxed]
+    const args = ['-c', LAUNCHER, String(process.pid), spec.tlsFd === undefined ? '3' : '3,5', ...sandboxed]
     const child = spawn('python3', args, {
-      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe', ...(spec.tlsFd === undefined ? [] : [spec.tlsFd])],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },
     })
     slot.child = child

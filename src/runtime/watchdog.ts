@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTAINMENT_MARK, CONTROL, isStartupCheckKey } from '../shared/protocol.js'
+import { emptyCounters, minuteOf, type DrainBatch, type DrainedUsage } from '../shared/usage.js'
 import type { Logger } from '../util/logger.js'
 import type { Containment, ContainmentEntry, Offence } from './containment.js'
 import type { EdgeProcess } from './supervisor.js'
@@ -62,6 +63,7 @@ export class Watchdog {
   readonly #push: () => Promise<void>
   readonly #onCounts: ((counts: Record<string, Record<string, number>>) => void) | undefined
   readonly #onContainment: ((changed: ContainmentEntry[]) => void) | undefined
+  readonly #onUsage: ((usage: DrainedUsage[]) => void) | undefined
   readonly #inflight = new Map<number, Map<number, Invocation>>()
   readonly #probing = new Set<number>()
   readonly #refused = new Map<number, number>()
@@ -70,6 +72,8 @@ export class Watchdog {
   /** Probes answered per process: progress too. */
   readonly #answers = new Map<number, number>()
   readonly #progress = new Map<number, Progress>()
+  /** Per workerd pid: the last drain batch taken (see DrainBatch). */
+  readonly #acked = new Map<number, number>()
   /** Process index → why the watchdog killed it, so the exit is not counted as a crash too. */
   readonly #killedBy = new Map<number, Offence | 'recycle'>()
   #timer: ReturnType<typeof setInterval> | undefined
@@ -91,7 +95,10 @@ export class Watchdog {
     onCounts?: (counts: Record<string, Record<string, number>>) => void
     /** Entries an incident just wrote (to keep them beyond this process). */
     onContainment?: (changed: ContainmentEntry[]) => void
+    /** Usage records a probe brought back, and one invocation per suspect of a kill (exceededCpu/exceededMemory). */
+    onUsage?: (usage: DrainedUsage[]) => void
   }) {
+    this.#onUsage = deps.onUsage
     this.#onCounts = deps.onCounts
     this.#onContainment = deps.onContainment
     this.#target = deps.target
@@ -217,14 +224,9 @@ export class Watchdog {
   async #probe(p: EdgeProcess): Promise<void> {
     this.#probing.add(p.index)
     try {
-      const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}`, {
-        headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
-        signal: AbortSignal.timeout(this.#opts.probeTimeoutMs),
-      })
-      const health = (await res.json()) as { isolates?: number; counts?: Record<string, Record<string, number>> }
+      const health = await this.#health(p, this.#opts.probeTimeoutMs)
       this.#refused.delete(p.index)
       this.#answers.set(p.index, (this.#answers.get(p.index) ?? 0) + 1)
-      if (health.counts && Object.keys(health.counts).length > 0) this.#onCounts?.(health.counts)
       if ((health.isolates ?? 0) > this.#opts.maxIsolates) this.#recycle(p, `${health.isolates} isolates loaded`)
     } catch (err) {
       if (this.#target.processes()[p.index]?.pid !== p.pid || this.#killedBy.has(p.index)) return // already replaced
@@ -242,6 +244,37 @@ export class Watchdog {
     } finally {
       this.#probing.delete(p.index)
     }
+  }
+
+  /** One health probe: hands over the batches it brings that were not taken yet, and remembers the last. */
+  async #health(p: EdgeProcess, timeoutMs: number): Promise<{ isolates?: number }> {
+    const acked = p.pid === undefined ? 0 : (this.#acked.get(p.pid) ?? 0)
+    const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.health}?ack=${acked}`, {
+      headers: { [HEADER_INTERNAL_SECRET]: this.#secret },
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const health = (await res.json()) as { isolates?: number; batches?: DrainBatch[] }
+    for (const batch of health.batches ?? []) {
+      const last = p.pid === undefined ? 0 : (this.#acked.get(p.pid) ?? 0)
+      if (batch.seq <= last) continue
+      if (p.pid !== undefined) this.#acked.set(p.pid, batch.seq)
+      if (Object.keys(batch.counts).length > 0) this.#onCounts?.(batch.counts)
+      if (batch.usage.length > 0) this.#onUsage?.(batch.usage)
+    }
+    return health
+  }
+
+  /** One last probe of every process (shutdown): what they counted since the last probe is handed over. */
+  async drain(): Promise<void> {
+    await Promise.all(
+      this.#target.processes().map(async (p) => {
+        try {
+          await this.#health(p, 1000)
+        } catch {
+          // A process that is down or stuck has nothing to give.
+        }
+      }),
+    )
   }
 
   #checkRss(p: EdgeProcess): void {
@@ -270,6 +303,9 @@ export class Watchdog {
     this.kills++
     this.#killedBy.set(p.index, why)
     this.#target.kill(p.index)
+    // The killed invocations never reach the host's usage records: the suspects are counted here.
+    const killed = suspects.filter((key) => !isStartupCheckKey(key))
+    if (this.#onUsage && killed.length > 0) this.#onUsage(killed.map((key) => killedInvocation(key, why)))
     this.#incident(suspects, p.role === 'probation', why)
   }
 
@@ -409,5 +445,18 @@ function childrenOf(pid: number): number[] {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
   } catch {
     return []
+  }
+}
+
+/** One invocation a kill ended: the suspect's usage record (its CPU and wall time are unknown). */
+function killedInvocation(key: string, why: Offence): DrainedUsage {
+  return {
+    key,
+    minute: minuteOf(Date.now()),
+    status: why === 'memory' ? 'exceededMemory' : 'exceededCpu',
+    ...emptyCounters(),
+    requests: 1,
+    cpuHistogram: {},
+    wallHistogram: {},
   }
 }

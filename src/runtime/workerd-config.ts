@@ -53,6 +53,8 @@ export interface WorkerdConfigInput {
   processIndex: number
   /** `edge` processes serve end users; the one `probation` process runs suspect scripts. */
   role: 'edge' | 'probation'
+  /** Whether an edge process also serves HTTPS's decrypted side (socket `tls`, inherited). */
+  tls?: boolean
   /** Loopback port of the probation gate, which edge processes forward suspect scripts to. */
   probationPort: number
   /** Per-isolate V8 heap cap in MiB (Cloudflare's limit is 128 MB per isolate). */
@@ -68,11 +70,20 @@ export interface WorkerdConfigInput {
   ownAddresses: string[]
   /** The operator's private allow-list, for account scripts only. */
   privateAllow: PrivateDestination[]
+  usage: boolean
 }
 
 // Addresses workerd's "public" class may still include, and loopback (the whole of it, whatever
 // the interfaces say), which the operator's allow-list must not open either.
 const DENY = ['127.0.0.0/8', '::1/128', '100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', 'fc00::/7', 'fe80::/10']
+
+/**
+ * A socket's HTTP options that set `x-forwarded-proto` to the scheme the request really came with,
+ * replacing whatever the client sent; the host worker gives the request that scheme. (workerd's
+ * own forwardedProtoHeader reads the header before the injection replaces it: a client could fake it.)
+ */
+const schemeOptions = (scheme: 'http' | 'https'): string =>
+  `(injectRequestHeaders = [(name = "x-forwarded-proto", value = "${scheme}")])`
 
 /**
  * The workerd config of one process, in capnp text. The listening socket has no address: it is
@@ -93,6 +104,7 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     maxBodyBytes: input.maxBodyBytes,
     accountBodyBytes: input.accountBodyBytes,
     privatePorts: privatePorts(input.privateAllow),
+    usage: input.usage,
   })
   const deny = [...DENY, ...input.ownAddresses]
   // One network per allow-listed port: the public internet plus that port's private ranges, so a
@@ -106,9 +118,11 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     .join('')
   const privateBindings = privateNetworks.map((n) => `\n    (name = "PRIVATE_${n.port}", service = "private-${n.port}"),`).join('')
   // Both roles inherit their listening socket as fd 3: the shared edge queue, or the probation gate.
+  // The scheme a request arrived with is the one its socket says (x-forwarded-proto), never the
+  // client's: HTTPS arrives decrypted on its own socket.
   const inherited = probation
     ? `(name = "gate", http = (), service = (name = "host", entrypoint = "ProbationGate"))`
-    : `(name = "http", http = (), service = "host")`
+    : `(name = "http", http = ${schemeOptions('http')}, service = "host")${input.tls ? `,\n    (name = "tls", http = ${schemeOptions('https')}, service = "host")` : ''}`
   const probationService = probation
     ? ''
     : `

@@ -2,7 +2,7 @@ import { renameSync } from 'node:fs'
 import type { Store } from '../storage/store.js'
 import { dataDirKeyFile, pendingKeyFile, SecretsKeyError, writeKeyFile, type KeyConfig, type KeySource } from './key-source.js'
 import { resealBindings, sealBinding } from './secret-bindings.js'
-import { UnknownSecretsKeyError, type Keyring, type SecretsKey } from './sealer.js'
+import { open, seal, UnknownSecretsKeyError, type Keyring, type SecretsKey } from './sealer.js'
 
 /**
  * The store as the API sees it: secret bindings are sealed on their way in, so no entry point (an
@@ -50,7 +50,10 @@ export async function rotateSecretsKey(store: Store, source: KeySource, config: 
 
 async function reseal(store: Store, keyring: Keyring): Promise<number> {
   try {
-    return await store.scripts.rewriteBindings((bindings) => resealBindings(keyring, bindings))
+    const versions = await store.scripts.rewriteBindings((b) => resealBindings(keyring, b))
+    // The edge's certificate and ACME account keys are sealed with the same key (src/runtime/https/).
+    await store.tls.rewriteSealedKeys((sealed) => resealValue(keyring, sealed))
+    return versions
   } catch (err) {
     if (!(err instanceof UnknownSecretsKeyError)) throw err
     throw new SecretsKeyError(
@@ -58,4 +61,10 @@ async function reseal(store: Store, keyring: Keyring): Promise<number> {
         'start with the key they were sealed with (WORKERHIVE_SECRETS_KEY, --secrets-key-file or the data dir\'s secrets.key)',
     )
   }
+}
+
+/** One sealed value under the keyring's current key (unchanged when it is already). */
+function resealValue(keyring: Keyring, sealed: string): string {
+  if (sealed.startsWith(`wh1:${keyring.current.id}:`)) return sealed
+  return seal(keyring.current, open(keyring, sealed))
 }

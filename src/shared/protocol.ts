@@ -119,6 +119,12 @@ export interface RoutingTable {
   customHostnames: EdgeCustomHostname[]
   /** Workers Custom Domains: a whole hostname served by one account script, ahead of routes. */
   workerDomains: Array<{ hostname: string; accountId: string; script: string }>
+  /** Running ACME orders' HTTP-01 answers: token → key authorization. */
+  acmeChallenges: Record<string, string>
+  /** Zones whose `always_use_https` is on: their hostnames (and custom hostnames) redirect HTTP to HTTPS. */
+  alwaysHttpsZones: string[]
+  /** The edge's public HTTPS port, when it serves HTTPS (the redirect's target). */
+  httpsPort: number | null
 }
 
 export interface EdgeCustomHostname {
@@ -135,6 +141,9 @@ export interface EdgeCustomHostname {
   /** `custom_metadata`, handed to the Worker as `request.cf.hostMetadata`. */
   metadata: Record<string, unknown> | null
 }
+
+/** Where an ACME server fetches an HTTP-01 answer (RFC 8555 §8.3). */
+export const ACME_CHALLENGE_PATH = '/.well-known/acme-challenge/'
 
 /** Where the edge answers a pending custom hostname's HTTP ownership check, as Cloudflare's does. */
 export const CUSTOM_HOSTNAME_CHALLENGE_PATH = '/.well-known/cf-custom-hostname-challenge/'

@@ -2,6 +2,7 @@ import type { AccountId, KvNamespaceId, NamespaceId, ScriptId, VersionId, ZoneId
 import type { TagFilter } from '../domain/tags.js'
 import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
+import type { UsageRecord } from '../shared/usage.js'
 import type { R2Store } from './r2-store.js'
 
 /**
@@ -19,6 +20,9 @@ export interface Store {
   readonly containment: ContainmentStore
   readonly invocations: InvocationStore
   readonly schedules: ScheduleStore
+  readonly usage: UsageStore
+  /** The edge's HTTPS: certificates per hostname, ACME state, zone settings it reads. */
+  readonly tls: TlsStore
   /**
    * Changes made through other nodes sharing this store, so each node's edge can drop what it
    * cached. Absent for stores only one node can open (SQLite).
@@ -292,6 +296,8 @@ export interface ScriptStore {
   versions(scriptId: ScriptId): Promise<ScriptVersion[]>
   moduleContent(hash: string): Promise<Uint8Array | undefined>
   list(scope: ScriptScope, opts: { filter?: TagFilter; cursor?: string; limit: number }): Promise<ScriptListPage>
+  /** How many scripts the scope holds, counting no further than `upTo` (a quota check's question). */
+  count(scope: ScriptScope, upTo: number): Promise<number>
   delete(scope: ScriptScope, name: string): Promise<boolean>
   /** Deletes up to `limit` scripts matching the filter; the names deleted, and whether more match. */
   deleteByTags(
@@ -365,6 +371,53 @@ export interface ScheduleStore {
    * nodes claiming the same tick, exactly one gets true and runs it.
    */
   claim(id: string, runAt: number, nextRunAt: number): Promise<boolean>
+}
+
+// --- HTTPS at the edge -------------------------------------------------------------------------
+/** A certificate the edge serves for one hostname (SNI), with its key sealed like a secret. */
+export interface EdgeCertificate {
+  hostname: string
+  /** `custom`: uploaded with a custom hostname; `acme`: issued by the configured ACME directory. */
+  source: 'custom' | 'acme'
+  /** PEM: the leaf first, then its chain. */
+  certificatePem: string
+  /** The private key (PEM), sealed (src/secrets/sealer.ts). */
+  sealedKey: string
+  issuer: string
+  notBefore: number
+  notAfter: number
+  /** When renewal is due (ms); a claim pushes it on, so one node renews. */
+  renewAt: number
+  updatedAt: string
+}
+
+export interface TlsStore {
+  certificate(hostname: string): Promise<EdgeCertificate | undefined>
+  /** Creates or replaces the hostname's certificate. */
+  putCertificate(c: Omit<EdgeCertificate, 'updatedAt'>): Promise<void>
+  deleteCertificate(hostname: string): Promise<boolean>
+  /** ACME certificates whose renewal is due at `now`, soonest first. */
+  renewalsDue(now: number, limit: number): Promise<EdgeCertificate[]>
+  /** Moves a certificate's renewal from `renewAt` to `nextRenewAt`; true for exactly one claimer. */
+  claimRenewal(hostname: string, renewAt: number, nextRenewAt: number): Promise<boolean>
+  /** An HTTP-01 answer (`/.well-known/acme-challenge/<token>`), while its order runs. */
+  challenge(token: string): Promise<string | undefined>
+  /** Every running order's HTTP-01 answers, for the edge's table. */
+  challenges(): Promise<Array<{ token: string; keyAuthorization: string }>>
+  putChallenge(token: string, keyAuthorization: string): Promise<void>
+  deleteChallenge(token: string): Promise<void>
+  /**
+   * Rewrites every sealed key (certificates' and ACME accounts') in one transaction: a secrets key
+   * rotation re-seals them with the new key. How many changed.
+   */
+  rewriteSealedKeys(rewrite: (sealed: string) => string): Promise<number>
+  /** The ACME account key of a directory (sealed); the first writer's key wins. */
+  acmeAccountKey(directoryUrl: string, sealedKeyIfNone: string): Promise<string>
+  /** A zone setting's value (Cloudflare's /zones/:id/settings/:name), undefined when never set. */
+  zoneSetting(zoneId: ZoneId, name: string): Promise<string | undefined>
+  setZoneSetting(zoneId: ZoneId, name: string, value: string): Promise<void>
+  /** Every zone's value of one setting, for the edge's table. */
+  zoneSettingValues(name: string): Promise<Array<{ zoneId: ZoneId; value: string }>>
 }
 
 // --- zones and routes ---------------------------------------------------------------------------
@@ -601,3 +654,23 @@ export interface NamespaceTotal {
 }
 
 export type { KvNamespaceId }
+
+/** A stored usage record with its namespace's current name (null: account-level script or deleted namespace). */
+export interface StoredUsage extends UsageRecord {
+  namespaceName: string | null
+}
+
+/** Usage per script, minute and outcome (docs/usage.md): what billing and analytics read. */
+export interface UsageStore {
+  /**
+   * In one transaction: adds the records to the stored ones (the same script, minute and status
+   * add up, histograms bucket by bucket, so several nodes' records sum), then deletes every
+   * record of a minute before `pruneBefore`.
+   */
+  add(records: UsageRecord[], pruneBefore: number): Promise<void>
+  /**
+   * An account's records of the minutes `from`..`to` (ms, inclusive), oldest first, at most
+   * `limit` of them (the caller asks one more to tell that a range is too big).
+   */
+  query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]>
+}

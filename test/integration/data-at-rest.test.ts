@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { loadConfig } from '../../src/config/config.js'
 import { startPlatform } from '../../src/main.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
+import { open, parseSecretsKey, seal } from '../../src/secrets/sealer.js'
 import { runCli } from '../helpers/cli.js'
 import { accountScriptPath, defaultHost, edge, putScript } from '../helpers/edge.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
@@ -89,6 +90,10 @@ describe('data at rest', () => {
     assert.match(running.stderr, /in use by a running Workerhive/)
     const before = await storedToken(dataDir)
     const keyBefore = readFileSync(join(dataDir, 'secrets.key'), 'utf8')
+    // An edge certificate's key is sealed with the same key and re-sealed with the rest.
+    const oldKey = parseSecretsKey(keyBefore)!
+    const certificate = { hostname: 'shop.example.net', source: 'custom', certificatePem: 'PEM', sealedKey: seal(oldKey, 'KEY PEM'), issuer: 'CN=x', notBefore: 0, notAfter: 1, renewAt: 1 } as const
+    await t.platform.store.tls.putCertificate(certificate)
     await t.platform.stop()
     const rotated = await runCli(['secrets', 'rotate-key', '--data-dir', dataDir])
     assert.equal(rotated.code, 0, rotated.stderr)
@@ -98,6 +103,12 @@ describe('data at rest', () => {
     assert.equal(mode(join(dataDir, 'secrets.key')), 0o600)
     const after = await storedToken(dataDir)
     assert.notEqual(String(after.sealed).split(':')[1], String(before.sealed).split(':')[1])
+    const store = openSqliteStore({ dataDir })
+    const resealed = (await store.tls.certificate('shop.example.net'))!.sealedKey
+    await store.close()
+    const newKey = parseSecretsKey(keyAfter)!
+    assert.equal(resealed.split(':')[1], newKey.id)
+    assert.equal(open({ current: newKey, previous: [] }, resealed), 'KEY PEM')
     t = await startTestPlatform({ dataDir })
     assert.equal(await served(), 'legacy-plain-7d1')
   })

@@ -4,6 +4,23 @@ import { convictForCpu } from '../helpers/containment.js'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { DevCa } from '../../src/runtime/https/dev-ca.js'
+
+/** Whether a node's HTTPS completes a handshake for `hostname` trusting only `cacert`. */
+async function servesTls(t: TestPlatform, cacert: string, hostname: string): Promise<boolean> {
+  const port = t.platform.https!.port
+  try {
+    await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '--max-time', '10', '--cacert', cacert, '--resolve', `${hostname}:${port}:127.0.0.1`, `https://${hostname}:${port}/`])
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** Polls (bounded) until `check` passes: another node hears of a change moments after it is made. */
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -21,7 +38,7 @@ describe('two nodes sharing one PostgreSQL store', () => {
 
   before(async () => {
     await requirePostgres()
-    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY } as const
+    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY, usageFlushSeconds: 1, httpsPort: 0 } as const
     a = await startTestPlatform(shared)
     b = await startTestPlatform(shared)
   })
@@ -48,6 +65,30 @@ describe('two nodes sharing one PostgreSQL store', () => {
     await eventually(async () => (await edge(n1, host, '/app')).text === 'v3', 'node A serves v3')
   })
 
+  it('a certificate uploaded through one node is served by the other, and goes from both with its hostname', async () => {
+    const [n1, n2] = [a!, b!]
+    const dir = mkdtempSync(join(tmpdir(), 'workerhive-customer-ca-'))
+    try {
+      const ca = await DevCa.open(dir)
+      const pair = await ca.leaf('shop.two-nodes-customer.com')
+      assert.equal(await servesTls(n2, ca.certificatePath, 'shop.two-nodes-customer.com'), false, 'nothing yet (node B remembers the miss)')
+      const zone = await n1.json('/zones', { method: 'POST', body: JSON.stringify({ name: 'two-nodes-saas.net' }), headers: { 'content-type': 'application/json' } })
+      const zoneId = zone.body.result.id as string
+      const created = await n1.json(`/zones/${zoneId}/custom_hostnames`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ hostname: 'shop.two-nodes-customer.com', ssl: { custom_certificate: pair.certificatePem, custom_key: pair.keyPem } }),
+      })
+      assert.equal(created.status, 201, JSON.stringify(created.body))
+      assert.equal(await servesTls(n1, ca.certificatePath, 'shop.two-nodes-customer.com'), true)
+      await eventually(() => servesTls(n2, ca.certificatePath, 'shop.two-nodes-customer.com'), 'node B serves the uploaded certificate')
+      await n1.json(`/zones/${zoneId}/custom_hostnames/${created.body.result.id}`, { method: 'DELETE' })
+      await eventually(async () => !(await servesTls(n2, ca.certificatePath, 'shop.two-nodes-customer.com')), 'node B stops serving it')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a conviction on one node is refused by the other, and both count into the same counters', async () => {
     const [n1, n2] = [a!, b!]
     await createNamespace(n1, 'contained')
@@ -72,5 +113,23 @@ describe('two nodes sharing one PostgreSQL store', () => {
       return rows.find((m: { script: string; dispatch_namespace: string }) => m.script === 'fine' && m.dispatch_namespace === 'contained')?.invocations
     }
     await eventually(async () => (await fineCount(n1)) === 2 && (await fineCount(n2)) === 2, 'both nodes count both invocations')
+  })
+
+  it("adds both nodes' usage into the same totals (GraphQL and the usage export)", async () => {
+    const [n1, n2] = [a!, b!]
+    await createNamespace(n1, 'metered')
+    const host = await deployDispatcher(n1, 'metered')
+    await putScript(n1, namespaceScriptPath(n1, 'metered', 'counted'), `export default { fetch() { return new Response('counted') } }`)
+    for (let i = 0; i < 3; i++) assert.equal((await edge(n1, host, '/counted')).text, 'counted')
+    for (let i = 0; i < 4; i++) assert.equal((await edge(n2, host, '/counted')).text, 'counted')
+    const query = `query ($tag: string!, $start: Time!) { viewer { accounts(filter: {accountTag: $tag}) {
+      workersInvocationsAdaptive(limit: 10, filter: { scriptName: "counted", dispatchNamespaceName: "metered", datetime_geq: $start }) { sum { requests } } } } }`
+    const requests = async (t: TestPlatform): Promise<number | undefined> => {
+      const res = await t.json('/graphql', { method: 'POST', body: JSON.stringify({ query, variables: { tag: t.accountId, start: new Date(Date.now() - 3_600_000).toISOString() } }) })
+      return res.body.data?.viewer.accounts[0].workersInvocationsAdaptive[0]?.sum.requests
+    }
+    await eventually(async () => (await requests(n1)) === 7 && (await requests(n2)) === 7, 'both nodes read 7 requests through GraphQL')
+    const exported = (await n2.json(`/accounts/${n2.accountId}/workers/usage?group_by=script`)).body.result
+    assert.equal(exported.find((r: { script: string }) => r.script === 'counted')?.requests, 7)
   })
 })

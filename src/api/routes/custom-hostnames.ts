@@ -4,6 +4,7 @@ import {
   customHostnameNotFound,
   duplicateCustomHostname,
   fallbackOriginNotFound,
+  invalidCustomCertificate,
   invalidCustomHostname,
   invalidCustomMetadata,
   malformedBody,
@@ -16,14 +17,19 @@ import { checkOwnership, ownershipHttpUrl, ownershipTxtName } from '../custom-ho
 import { requireCustomHostname } from '../custom-hostnames/hostname.js'
 import { ok, paginate } from '../envelope.js'
 import { ownZone } from './zones.js'
+import { CertificateProblem, checkCertificatePair } from '../../runtime/https/certificate-pem.js'
+
+/** The certificate the edge serves for a hostname, as the view shows it. */
+type Served = Awaited<ReturnType<NonNullable<ApiDeps['tls']>['certificate']>>
 
 /**
- * Cloudflare's custom hostname object. No certificate is ever issued here (HTTPS is not served yet),
- * so `ssl.status` stays where Cloudflare leaves a hostname whose certificate awaits validation; the
- * ssl fields sent are kept and echoed, except the private key (see requireSsl).
+ * Cloudflare's custom hostname object. `ssl.status` is `active` once the edge serves a certificate
+ * for the hostname (uploaded, or issued by ACME), and stays `pending_validation` until then; the
+ * ssl fields sent are kept and echoed, except the private key, which only the certificate store
+ * holds (sealed).
  */
-function customHostnameView(h: CustomHostname, errors: string[] = []) {
-  const ssl = h.ssl
+function customHostnameView(h: CustomHostname, errors: string[] = [], served?: Served) {
+  const { custom_certificate: _cert, ...ssl } = h.ssl
   return {
     id: h.id,
     hostname: h.hostname,
@@ -35,7 +41,20 @@ function customHostnameView(h: CustomHostname, errors: string[] = []) {
       settings: {},
       wildcard: false,
       ...ssl,
-      status: 'pending_validation',
+      status: served ? 'active' : 'pending_validation',
+      ...(served
+        ? {
+            certificate_authority: served.source === 'custom' ? undefined : 'acme',
+            certificates: [
+              {
+                id: h.id,
+                issuer: served.issuer,
+                issued_on: new Date(served.notBefore).toISOString(),
+                expires_on: new Date(served.notAfter).toISOString(),
+              },
+            ],
+          }
+        : {}),
     },
     ...(h.customMetadata ? { custom_metadata: h.customMetadata } : {}),
     ...(h.customOriginServer ? { custom_origin_server: h.customOriginServer } : {}),
@@ -56,14 +75,23 @@ const fallbackView = (f: FallbackOrigin) => ({
 })
 
 /**
- * The ssl object as sent, minus `custom_key`: no certificate is served yet, and a private key must
- * not sit unsealed in the store (uploaded certificates belong to the HTTPS work, issue 16 item 3).
+ * The ssl object as sent, minus `custom_key` and `custom_certificate`, which go to the edge's
+ * certificate store (the key sealed) once checked against each other and the hostname.
  */
-function requireSsl(value: unknown): Record<string, unknown> {
-  if (value === undefined || value === null) return {}
+function requireSsl(value: unknown, hostname: string, now: number): { ssl: Record<string, unknown>; upload?: { certificate: string; key: string } } {
+  if (value === undefined || value === null) return { ssl: {} }
   if (typeof value !== 'object' || Array.isArray(value)) throw malformedBody("field 'ssl' must be an object")
-  const { custom_key: _key, ...ssl } = value as Record<string, unknown>
-  return ssl
+  const { custom_key: key, custom_certificate: certificate, ...ssl } = value as Record<string, unknown>
+  if (key === undefined && certificate === undefined) return { ssl }
+  if (typeof key !== 'string' || typeof certificate !== 'string')
+    throw invalidCustomCertificate('custom_certificate and custom_key must be sent together, as PEM text')
+  try {
+    checkCertificatePair(certificate, key, hostname, now)
+  } catch (e) {
+    if (e instanceof CertificateProblem) throw invalidCustomCertificate(e.message)
+    throw e
+  }
+  return { ssl: { ...ssl, custom_certificate: certificate }, upload: { certificate, key } }
 }
 
 function requireMetadata(value: unknown): Record<string, unknown> | null {
@@ -99,13 +127,21 @@ export function customHostnameRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const base = '/zones/:zoneId/custom_hostnames'
 
   /** A pending hostname is checked again whenever it is read; proven, it turns active and routes. */
-  async function refreshed(h: CustomHostname): Promise<{ h: CustomHostname; errors: string[] }> {
-    if (h.status === 'active') return { h, errors: [] }
+  async function refreshed(h: CustomHostname): Promise<{ h: CustomHostname; errors: string[]; served?: Served }> {
+    if (h.status === 'active') return { h, errors: [], served: await served(h) }
     const { proven, errors } = await checkOwnership(h)
     if (!proven) return { h, errors }
     const active = { ...h, status: 'active' as const }
     if (await deps.store.zones.updateCustomHostname(active)) await deps.edge.routesChanged()
-    return { h: active, errors: [] }
+    return { h: active, errors: [], served: await served(active) }
+  }
+
+  /** The certificate served for an active hostname; one without is ordered one (ACME), in the background. */
+  async function served(h: CustomHostname): Promise<Served> {
+    if (!deps.tls || h.status !== 'active') return undefined
+    const certificate = await deps.tls.certificate(h.hostname)
+    if (!certificate) await deps.tls.serve(h.hostname)
+    return certificate
   }
 
   async function ownHostname(zone: Zone, id: string): Promise<CustomHostname> {
@@ -118,7 +154,7 @@ export function customHostnameRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const zone = await ownZone(deps, c, c.req.param('zoneId'))
     const body = await readJsonObject(c)
     const hostname = requireCustomHostname(body.hostname, deps.config.edgeDomain)
-    const ssl = requireSsl(body.ssl)
+    const { ssl, upload } = requireSsl(body.ssl, hostname, deps.clock.now())
     const customMetadata = requireMetadata(body.custom_metadata)
     const customOriginServer =
       body.custom_origin_server === undefined || body.custom_origin_server === null
@@ -136,8 +172,9 @@ export function customHostnameRoutes(deps: ApiDeps): Hono<ApiEnv> {
         customOriginServer,
         verificationToken: randomUUID(),
       })
+      if (upload && deps.tls) await deps.tls.upload(hostname, upload.certificate, upload.key)
       await deps.edge.routesChanged()
-      return c.json(ok(customHostnameView(created)), 201)
+      return c.json(ok(customHostnameView(created, [], await served(created))), 201)
     } catch (e) {
       if (e instanceof StorageConflict) throw duplicateCustomHostname()
       throw e
@@ -159,7 +196,7 @@ export function customHostnameRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if (q('direction') === 'desc') all = all.reverse()
     const { items, info } = paginate(all, page, perPage)
     const shown = await Promise.all(items.map(refreshed))
-    return c.json(ok(shown.map((r) => customHostnameView(r.h, r.errors)), info))
+    return c.json(ok(shown.map((r) => customHostnameView(r.h, r.errors, r.served)), info))
   })
 
   // Before `/:id`, which would take `fallback_origin` for an id.
@@ -188,17 +225,18 @@ export function customHostnameRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   app.get(`${base}/:id`, async (c) => {
     const zone = await ownZone(deps, c, c.req.param('zoneId'))
-    const { h, errors } = await refreshed(await ownHostname(zone, c.req.param('id')))
-    return c.json(ok(customHostnameView(h, errors)))
+    const { h, errors, served } = await refreshed(await ownHostname(zone, c.req.param('id')))
+    return c.json(ok(customHostnameView(h, errors, served)))
   })
 
   app.patch(`${base}/:id`, async (c) => {
     const zone = await ownZone(deps, c, c.req.param('zoneId'))
     const current = await ownHostname(zone, c.req.param('id'))
     const body = await readJsonObject(c)
+    const sent = body.ssl !== undefined ? requireSsl(body.ssl, current.hostname, deps.clock.now()) : undefined
     const next: CustomHostname = {
       ...current,
-      ...(body.ssl !== undefined ? { ssl: { ...current.ssl, ...requireSsl(body.ssl) } } : {}),
+      ...(sent ? { ssl: { ...current.ssl, ...sent.ssl } } : {}),
       ...(body.custom_metadata !== undefined ? { customMetadata: requireMetadata(body.custom_metadata) } : {}),
       ...(body.custom_origin_server !== undefined
         ? {
@@ -208,14 +246,17 @@ export function customHostnameRoutes(deps: ApiDeps): Hono<ApiEnv> {
         : {}),
     }
     if (!(await deps.store.zones.updateCustomHostname(next))) throw customHostnameNotFound()
+    if (sent?.upload && deps.tls) await deps.tls.upload(current.hostname, sent.upload.certificate, sent.upload.key)
     await deps.edge.routesChanged()
-    const { h, errors } = await refreshed(next)
-    return c.json(ok(customHostnameView(h, errors)), 202)
+    const { h, errors, served } = await refreshed(next)
+    return c.json(ok(customHostnameView(h, errors, served)), 202)
   })
 
   app.delete(`${base}/:id`, async (c) => {
     const zone = await ownZone(deps, c, c.req.param('zoneId'))
-    if (!(await deps.store.zones.deleteCustomHostname(zone.id, c.req.param('id')))) throw customHostnameNotFound()
+    const gone = await ownHostname(zone, c.req.param('id'))
+    if (!(await deps.store.zones.deleteCustomHostname(zone.id, gone.id))) throw customHostnameNotFound()
+    await deps.tls?.drop(gone.hostname)
     await deps.edge.routesChanged()
     return c.json(ok({ id: c.req.param('id') }))
   })

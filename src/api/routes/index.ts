@@ -28,10 +28,12 @@ import { accountScriptVersionRoutes, namespaceScriptVersionRoutes } from './scri
 import { subdomainRoutes } from './subdomain.js'
 import { tailRoutes } from './tails.js'
 import { tokenRoutes } from './tokens.js'
+import { usageRoutes } from './usage.js'
 import { workerDomainRoutes } from './worker-domains.js'
 import { workerRouteRoutes } from './worker-routes.js'
 import { workersResourceRoutes } from './workers-resource.js'
 import { zoneRoutes } from './zones.js'
+import { zoneSettingRoutes } from './zone-settings.js'
 
 /** Every route module of the v4 API, mounted under /client/v4. One line per resource. */
 export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
@@ -55,6 +57,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   accountScriptContentRoutes,
   zoneRoutes,
   customHostnameRoutes,
+  zoneSettingRoutes,
   workerRouteRoutes,
   workerDomainRoutes,
   subdomainRoutes,
@@ -65,6 +68,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   r2ObjectRoutes,
   operationsRoutes,
   observabilityRoutes,
+  usageRoutes,
   tailRoutes,
   assetRoutes,
 ]

@@ -82,6 +82,8 @@ export function workerDomainRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   const attach = async (accountId: AccountId, target: Attach, service: string, environment: string) => {
     await deps.store.zones.putWorkerDomain({ id: randomUUID(), zoneId: target.zone.id, hostname: target.hostname, service, environment })
+    // A Custom Domain is served over HTTPS with a certificate of its own, as on Cloudflare.
+    await deps.tls?.serve(target.hostname)
     return (await deps.store.zones.workerDomains(accountId)).find((d) => d.hostname === target.hostname)!
   }
 
@@ -97,6 +99,7 @@ export function workerDomainRoutes(deps: ApiDeps): Hono<ApiEnv> {
       const accountId = c.get('account').id
       const domain = await ownDomain(accountId, c.req.param('domainId'))
       await deps.store.zones.deleteWorkerDomain(accountId, domain.id)
+      await deps.tls?.drop(domain.hostname)
       await deps.edge.routesChanged()
       return c.json(ok(null))
     })
@@ -148,7 +151,10 @@ export function workerDomainRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const keep = new Set(targets.map((t) => t.hostname))
     if (body.override_scope === true)
       for (const d of await deps.store.zones.workerDomains(accountId))
-        if (d.service === service && !keep.has(d.hostname)) await deps.store.zones.deleteWorkerDomain(accountId, d.id)
+        if (d.service === service && !keep.has(d.hostname)) {
+          await deps.store.zones.deleteWorkerDomain(accountId, d.id)
+          await deps.tls?.drop(d.hostname)
+        }
     const domains = []
     for (const t of targets) domains.push(await attach(accountId, t, service, 'production'))
     await deps.edge.routesChanged()

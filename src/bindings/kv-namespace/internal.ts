@@ -5,7 +5,8 @@ import { parseMetadataText } from '../../kv/validate.js'
 import { ApiError, kvInvalidLimit, kvInvalidRequest } from '../../domain/errors.js'
 import { createKvService } from '../../kv/service.js'
 import type { InternalHandler, InternalHandlerDeps } from '../kind.js'
-import { KV_HEADERS, KV_WIRE } from './wire.js'
+import { KV_CACHE, KV_HEADERS, KV_WIRE } from './wire.js'
+import type { KvReadHorizon } from '../../kv/read-horizon.js'
 
 
 /**
@@ -14,7 +15,7 @@ import { KV_HEADERS, KV_WIRE } from './wire.js'
  * namespaces were checked to belong to the script's account.
  */
 export function kvInternal(deps: InternalHandlerDeps): InternalHandler[] {
-  const kv = kvInternalHandlers(createKvService({ store: deps.store.kv, clock: deps.clock }))
+  const kv = kvInternalHandlers(createKvService({ store: deps.store.kv, clock: deps.clock }), deps.kvReads)
   const on = (route: InternalHandler['route'], handler: Handler): InternalHandler => ({
     route,
     handle: (request, params) => handler(request, { accountId: params.account ?? '', namespaceId: params.ns ?? '' }),
@@ -50,7 +51,7 @@ type Handler = (request: Request, ns: KvBindingRef) => Promise<Response>
  * the binding can throw `KV PUT failed: 413 Value length of … exceeds limit of 26214400.` as
  * Cloudflare does.
  */
-export function kvInternalHandlers(service: KvService): {
+export function kvInternalHandlers(service: KvService, reads?: KvReadHorizon): {
   get: Handler
   getWithMetadata: Handler
   getBulk: Handler
@@ -60,9 +61,10 @@ export function kvInternalHandlers(service: KvService): {
 } {
   const get: Handler = async (request, ns) => {
     const url = new URL(request.url)
-    const found = await service.get(refOf(ns), url.searchParams.get('key') ?? '', {
-      cacheTtl: url.searchParams.get('cache_ttl'),
-    })
+    const cacheTtl = url.searchParams.get('cache_ttl')
+    const found = await service.get(refOf(ns), url.searchParams.get('key') ?? '', { cacheTtl })
+    // The edge caches this answer (kv.worker.ts) for the read's cacheTtl.
+    reads?.read(ns.accountId, ns.namespaceId, cacheTtl ? Number(cacheTtl) : KV_CACHE.defaultTtlSeconds)
     if (!found) return new Response('Not Found', { status: 404 })
     const headers = new Headers({ 'content-type': 'application/octet-stream' })
     if (found.metadata !== undefined) headers.set(KV_HEADERS.metadata, JSON.stringify(found.metadata))

@@ -26,6 +26,18 @@ export const KV_HEADERS = {
   errorCode: 'x-kv-error-code',
 } as const
 
+/**
+ * Each workerd process caches binding reads (src/shared/kv-read-cache.ts) for the read's
+ * `cacheTtl`: Cloudflare's default and minimum (the minimum is KV_LIMITS.minCacheTtl, a test keeps
+ * them equal), within a byte budget per process.
+ */
+export const KV_CACHE = {
+  defaultTtlSeconds: 60,
+  minTtlSeconds: 30,
+  maxBytes: 32 * 1024 * 1024,
+  maxEntryBytes: 1024 * 1024,
+} as const
+
 /** A KV binding as the host builds it into env. */
 export interface KvHostBinding extends HostBinding {
   type: 'kv'

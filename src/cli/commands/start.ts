@@ -10,6 +10,10 @@ export const start = defineCommand({
     ...dataDirOption,
     'api-port': { type: 'string', value: 'PORT', describe: 'Port of the v4 API (default 8080)' },
     'edge-port': { type: 'string', value: 'PORT', describe: 'Port of the edge (default 8787)' },
+    'https-port': { type: 'string', value: 'PORT', describe: 'Port of the edge over HTTPS: SNI, HTTP/2 (default: off)' },
+    'acme-directory-url': { type: 'string', value: 'URL', describe: 'ACME directory issuing certificates of custom hostnames (default: off)' },
+    'acme-email': { type: 'string', value: 'EMAIL', describe: 'Contact of the ACME account' },
+    'acme-ca-file': { type: 'string', value: 'FILE', describe: "PEM CA certificates trusted for the ACME directory's HTTPS" },
     host: { type: 'string', value: 'ADDRESS', describe: 'Address both ports listen on (default 127.0.0.1)' },
     'edge-domain': { type: 'string', value: 'DOMAIN', describe: 'Domain of default hostnames <script>.<subdomain>.DOMAIN (default localhost)' },
     'edge-processes': { type: 'string', value: 'N', describe: 'workerd processes serving the edge (default: cores, 2 to 4)' },
@@ -30,6 +34,9 @@ export const start = defineCommand({
     'log-retention-days': { type: 'string', value: 'N', describe: 'Days stored Workers Logs events are kept (default 7)' },
     'log-retention-mb': { type: 'string', value: 'N', describe: 'Stored Workers Logs per account in MB; oldest pruned first (default 100)' },
     'log-sample-rate': { type: 'string', value: 'R', describe: 'Share (0..1) of invocations of scripts without Workers Logs stored anyway (default 0)' },
+    'usage-metering': { type: 'string', value: 'BOOL', describe: 'Meter usage per script and minute into the store (default true)' },
+    'usage-flush-seconds': { type: 'string', value: 'N', describe: 'How often usage is written; a kill -9 loses at most this much (default 5)' },
+    'usage-retention-days': { type: 'string', value: 'N', describe: 'Days usage records are kept (default 93)' },
     'versions-kept': { type: 'string', value: 'N', describe: 'Versions kept per script; older undeployed ones are deleted (default 100, 0: all)' },
   },
   example: 'start --api-port 8080 --edge-port 8787',
@@ -76,6 +83,12 @@ export const start = defineCommand({
         'Workerhive is running.',
         `  API:     ${platform.apiUrl}`,
         `  Edge:    http://${config.host}:${platform.edgePort}`,
+        ...(platform.https
+          ? [
+              `  HTTPS:   https://${config.host}:${platform.https.port} (SNI; *.localhost names are signed by the development CA)`,
+              `  Dev CA:  ${platform.https.devCaPath} (curl --cacert it, or trust it in your browser)`,
+            ]
+          : []),
         `  Console: ${platform.apiUrl.replace(/\/client\/v4$/, '')}/console (sign in with the API token below)`,
         `  R2 S3:   ${platform.apiUrl.replace(/\/client\/v4$/, '')}/r2/s3/${c.accountId} (path-style; access key id: an API token's id, secret: the SHA-256 hex of its value)`,
         `  Data:    ${config.dataDir}`,

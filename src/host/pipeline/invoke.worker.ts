@@ -4,6 +4,8 @@ import type { HostEnv } from '../env.worker.js'
 import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDeadline } from '../containment/guard.worker.js'
 import { beginInvocation, endInvocation } from '../containment/budget.worker.js'
 import { countInvocation } from '../containment/counters.worker.js'
+import { recordInvocation } from '../containment/usage.worker.js'
+import { CPU_USED_HEADER, type UsageStatus } from '../../shared/usage.js'
 import { noteWallClockKill } from '../containment/wall-clock.worker.js'
 import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
 import { routeWithAssets } from './assets-routing.worker.js'
@@ -60,11 +62,28 @@ async function invokeWorker(
   const loadKey = loadKeyOf(d, options.variant)
   const left = invocationsLeft(request)
   enterLoop(loadKey, left)
+  // The CPU time the meter in the Worker's isolate reported with its response (µs).
+  let cpuUs: number | undefined
   try {
     return await runContained(env, ctx, d, options, {
-      call: (worker) =>
-        worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(withCpuBudget(d, request, options)),
+      call: async (worker) => {
+        const response = await worker
+          .getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined)
+          .fetch(withCpuBudget(d, request, options))
+        const reported = response.headers.get(CPU_USED_HEADER)
+        if (reported === null) return response
+        cpuUs = Number(reported)
+        // A fetched response's headers are immutable: the report leaves through a copy.
+        const out = new Response(response.body, response)
+        out.headers.delete(CPU_USED_HEADER)
+        return out
+      },
       onProbation: () => forwardToProbation(env, d, request, options),
+      usage: {
+        bytesIn: contentLength(request.headers),
+        measure: (response) => ({ cpuUs, bytesOut: contentLength(response.headers) }),
+        cpuAtLimit: () => meteredBudget(d, options),
+      },
     })
   } finally {
     leaveLoop(loadKey, left)
@@ -75,6 +94,13 @@ async function invokeWorker(
 export interface ContainedCall<T> {
   call: (worker: WorkerStub) => Promise<T>
   onProbation: () => Promise<T>
+  /** What the host can tell of the invocation's usage beyond its outcome and wall time. */
+  usage?: {
+    bytesIn: number
+    measure: (result: T) => { cpuUs: number | undefined; bytesOut: number }
+    /** The CPU budget (ms) an invocation stopped at its CPU limit used up. */
+    cpuAtLimit: () => number | undefined
+  }
 }
 
 /**
@@ -87,12 +113,15 @@ export async function runContained<T>(
   ctx: ExecutionContext<unknown>,
   d: ScriptDescriptor,
   options: InvokeOptions,
-  { call, onProbation }: ContainedCall<T>,
+  { call, onProbation, usage }: ContainedCall<T>,
 ): Promise<T> {
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)
+  const metering = env.SETTINGS.usage
+  const bytesIn = usage?.bytesIn ?? 0
   if (verdict.run === 'refuse') {
     countInvocation(key, 'exceededResources')
+    if (metering) recordInvocation(key, 'refused', { wallUs: 0, bytesIn, bytesOut: 0 })
     throw new ResourceLimitError(verdict.reason)
   }
   if (verdict.run === 'probation' && env.PROBATION) return onProbation()
@@ -103,12 +132,18 @@ export async function runContained<T>(
   const marked = d.namespaceId !== ''
   const id = marked ? markStart(env, key) : 0
   beginInvocation(loadKey, subrequests)
+  const started = Date.now()
+  const ended = (status: UsageStatus, cpuUs: number | undefined, bytesOut: number): void => {
+    if (metering) recordInvocation(key, status, { cpuUs, wallUs: (Date.now() - started) * 1000, bytesIn, bytesOut })
+  }
   try {
     // Account-level scripts (the platform's dispatch Worker) get twice the deadline of the user
     // Workers they call, so a user Worker's timeout reaches them as a catchable rejection first.
     const deadline = d.namespaceId === '' ? 2 * env.SETTINGS.wallClockMs : env.SETTINGS.wallClockMs
     const result = await withDeadline(call(loadWorker(env, ctx, d, options.variant)), deadline)
     countInvocation(key, 'ok')
+    const measured = usage?.measure(result)
+    ended('ok', measured?.cpuUs, measured?.bytesOut ?? 0)
     return result
   } catch (thrown) {
     // The CPU meter in the Worker's isolate stopped it: Cloudflare's CPU-limit error.
@@ -116,11 +151,14 @@ export async function runContained<T>(
     const err = cpu ? new ResourceLimitError('cpu') : thrown
     if (cpu) {
       countInvocation(key, 'exceededResources')
+      const budget = usage?.cpuAtLimit()
+      ended('exceededCpu', budget === undefined ? undefined : budget * 1000, 0)
       throw err
     }
     const wallClock = err instanceof ResourceLimitError && err.reason === 'wall-clock'
     if (wallClock && d.traced) noteWallClockKill(key)
     countInvocation(key, wallClock ? 'exceededWallClock' : err instanceof ResourceLimitError ? 'exceededResources' : 'exception')
+    ended(usageStatusOf(err), undefined, 0)
     throw err
   } finally {
     endInvocation(loadKey, subrequests)
@@ -134,14 +172,36 @@ export async function runContained<T>(
  * name never reaches the Worker: it is replaced or removed.
  */
 function withCpuBudget(d: ScriptDescriptor, request: Request, options: InvokeOptions): Request {
-  // Only a modules-format Worker's default fetch handler is metered (docs/limits.md).
-  const metered = options.entrypoint === undefined && d.format !== 'service-worker'
-  const budget = metered ? lowest(d.limits.cpuMs, options.limits?.cpuMs) : undefined
+  // With usage metering on, the meter measures invocations without a budget too (cpu-meter.worker.ts).
+  const budget = meteredBudget(d, options)
   if (budget === undefined && !request.headers.has(CPU_BUDGET_HEADER)) return request
   const headers = new Headers(request.headers)
   if (budget === undefined) headers.delete(CPU_BUDGET_HEADER)
   else headers.set(CPU_BUDGET_HEADER, String(budget))
   return new Request(request, { headers })
+}
+
+/** Only a modules-format Worker's default fetch handler is metered (docs/limits.md). */
+const isMetered = (d: ScriptDescriptor, options: InvokeOptions): boolean => options.entrypoint === undefined && d.format !== 'service-worker'
+
+/** The invocation's CPU limit in ms (the lower of the script's and the dispatch's), if it is metered and has one. */
+const meteredBudget = (d: ScriptDescriptor, options: InvokeOptions): number | undefined =>
+  isMetered(d, options) ? lowest(d.limits.cpuMs, options.limits?.cpuMs) : undefined
+
+/** How an invocation that threw ended, for usage records (the CPU limit is told apart before). */
+function usageStatusOf(err: unknown): UsageStatus {
+  if (!(err instanceof ResourceLimitError)) return 'exception'
+  if (err.reason === 'wall-clock') return 'exceededWallClock'
+  if (err.reason === 'memory') return 'exceededMemory'
+  // The probation process died under it: the watchdog killed it for CPU (memory says so above).
+  if (err.reason === 'unknown' || err.reason === 'cpu') return 'exceededCpu'
+  return 'exception'
+}
+
+/** A body's declared size; a streamed body without Content-Length counts 0 (docs/usage.md). */
+function contentLength(headers: Headers): number {
+  const n = Number(headers.get('content-length') ?? 0)
+  return Number.isFinite(n) && n > 0 ? n : 0
 }
 
 const lowest = (a: number | undefined, b: number | undefined): number | undefined =>

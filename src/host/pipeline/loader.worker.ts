@@ -78,7 +78,7 @@ export async function workerCode(
   modules[`${OWN}caches-config.js`] = { js: cachesConfigModule(d.cache.defaultEnabled) }
   modules[`${OWN}console.js`] = { js: isolateModule(env, 'console.js') }
   modules[`${OWN}console-config.js`] = { js: consoleConfigModule(d) }
-  modules[CPU_METER_PATH] = { js: cpuMeterModule }
+  modules[CPU_METER_PATH] = { js: env.SETTINGS.usage ? cpuMeterModule.measuring : cpuMeterModule.limitsOnly }
   if (d.format === 'service-worker') {
     // The loader only builds module Workers. A service-worker script runs as a CommonJS module
     // (sloppy mode, like a classic script) after a setup module has made the bindings globals;

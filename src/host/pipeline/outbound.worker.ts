@@ -3,7 +3,8 @@ import { takeSubrequest } from '../containment/budget.worker.js'
 import { forwardCacheCall, isCacheCall } from './cache.worker.js'
 import type { HostEnv, OutboundWorkerProps, ScriptProps } from '../env.worker.js'
 import { HEADER_LOOP, subrequestLoopCount } from './edge-limits.worker.js'
-import { ResourceLimitError } from '../containment/guard.worker.js'
+import { ResourceLimitError, scriptKey } from '../containment/guard.worker.js'
+import { recordUsage } from '../containment/usage.worker.js'
 import { invoke } from './invoke.worker.js'
 import { lookupScript } from './registry.worker.js'
 
@@ -16,7 +17,7 @@ import { lookupScript } from './registry.worker.js'
  */
 export class Outbound extends WorkerEntrypoint<HostEnv, ScriptProps> {
   override async fetch(request: Request): Promise<Response> {
-    countSubrequest(this.ctx.props)
+    countSubrequest(this.env, this.ctx.props)
     if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props, request)
     const network = networkFor(this.env, this.ctx.props, new URL(request.url))
     try {
@@ -55,7 +56,7 @@ function withLoopCount(request: Request, loadKey: string | undefined): Request {
 export class OutboundWorker extends WorkerEntrypoint<HostEnv, OutboundWorkerProps> {
   override async fetch(request: Request): Promise<Response> {
     // The Cache API is not egress: it never goes through the namespace's Outbound Worker.
-    countSubrequest(this.ctx.props)
+    countSubrequest(this.env, this.ctx.props)
     if (isCacheCall(request)) return forwardCacheCall(this.env, this.ctx.props, request)
     const { accountId, target } = this.ctx.props
     const script = await lookupScript(this.env, accountId, '', target.service)
@@ -67,6 +68,7 @@ export class OutboundWorker extends WorkerEntrypoint<HostEnv, OutboundWorkerProp
   }
 }
 
-function countSubrequest(props: ScriptProps): void {
+function countSubrequest(env: HostEnv, props: ScriptProps): void {
   if (props.loadKey && !takeSubrequest(props.loadKey)) throw new ResourceLimitError('subrequests')
+  if (env.SETTINGS.usage) recordUsage(scriptKey(props.accountId, props.namespaceId, props.script), { subrequests: 1 })
 }

@@ -79,6 +79,8 @@ export interface Invalidation {
   scripts?: Array<{ accountId: string; namespaceId: string; name: string }>
   routes?: boolean
   all?: boolean
+  /** KV keys written through the API or a binding (no `keys`: the whole namespace); see kvReads. */
+  kv?: Array<{ accountId: string; namespaceId: string; keys?: string[] }>
 }
 
 export function invalidate(what: Invalidation): void {

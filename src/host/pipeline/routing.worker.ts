@@ -1,4 +1,4 @@
-import { CUSTOM_HOSTNAME_CHALLENGE_PATH, type EdgeCustomHostname, type RoutingTable } from '../../shared/protocol.js'
+import { ACME_CHALLENGE_PATH, CUSTOM_HOSTNAME_CHALLENGE_PATH, type EdgeCustomHostname, type RoutingTable } from '../../shared/protocol.js'
 import { normaliseHostname, parseRoutePattern, RouteTable, type RouteEntry } from '../../shared/route-patterns.js'
 
 export interface EdgeTarget {
@@ -15,6 +15,7 @@ interface Compiled {
   routes: RouteTable<{ accountId: string; script: string | null }>
   customHostnames: Map<string, EdgeCustomHostname>
   workerDomains: Map<string, { accountId: string; script: string }>
+  alwaysHttps: Set<string>
 }
 
 let compiled: Compiled | undefined
@@ -31,7 +32,8 @@ function compile(table: RoutingTable): Compiled {
   }
   const customHostnames = new Map(table.customHostnames.map((h) => [h.hostname, h]))
   const workerDomains = new Map(table.workerDomains.map((d) => [d.hostname, d]))
-  compiled = { table, routes: new RouteTable(owner.keys(), entries), customHostnames, workerDomains }
+  const alwaysHttps = new Set(table.alwaysHttpsZones.map((z) => z.toLowerCase()))
+  compiled = { table, routes: new RouteTable(owner.keys(), entries), customHostnames, workerDomains, alwaysHttps }
   return compiled
 }
 
@@ -91,4 +93,26 @@ export function customHostnameChallenge(table: RoutingTable, url: URL, host: str
   const custom = compile(table).customHostnames.get(normaliseHostname(host))
   const id = url.pathname.slice(CUSTOM_HOSTNAME_CHALLENGE_PATH.length)
   return custom && custom.id === id ? custom.token : undefined
+}
+
+/** The key authorization an ACME server fetches for one of this platform's running orders, if this request is one. */
+export function acmeChallenge(table: RoutingTable, url: URL): string | undefined {
+  if (!url.pathname.startsWith(ACME_CHALLENGE_PATH)) return undefined
+  const token = url.pathname.slice(ACME_CHALLENGE_PATH.length)
+  return Object.hasOwn(table.acmeChallenges, token) ? table.acmeChallenges[token] : undefined
+}
+
+/**
+ * Where a plain-HTTP request goes instead when its zone has `always_use_https` on (a custom
+ * hostname follows its SaaS zone, a Custom Domain its own zone): the same URL over HTTPS, as
+ * Cloudflare's 301. Undefined when it is served as it came.
+ */
+export function httpsRedirect(table: RoutingTable, url: URL, host: string): string | undefined {
+  if (url.protocol !== 'http:' || table.httpsPort === null || table.alwaysHttpsZones.length === 0) return undefined
+  const hostname = normaliseHostname(host)
+  const { routes, customHostnames, alwaysHttps } = compile(table)
+  const zone = routes.zoneOf(hostname) ?? customHostnames.get(hostname)?.zone
+  if (zone === undefined || !alwaysHttps.has(zone.toLowerCase())) return undefined
+  const port = table.httpsPort === 443 ? '' : `:${table.httpsPort}`
+  return `https://${hostname}${port}${url.pathname}${url.search}`
 }

@@ -6,16 +6,21 @@
 // invocation fails: the process, and every other Worker in it, carries on.
 import { CPU_BUDGET_HEADER, CPU_CHECKPOINT, CPU_LIMIT_MESSAGE } from '../../shared/protocol.js'
 import { OWN } from './main-module.worker.js'
+import { CPU_USED_HEADER } from '../../shared/usage.js'
 
 export const CPU_METER_PATH = `${OWN}cpu-meter.js`
 
 /**
  * JS source of the meter module, evaluated before any customer module. A gap between checkpoints
  * longer than GAP_MS is taken for time spent waiting (on I/O, a timer, another isolate) and is not
- * charged. An invocation past its budget makes every checkpoint throw until it ends.
+ * charged. An invocation past its budget makes every checkpoint throw until it ends. With
+ * `measureAll` (usage metering on), an invocation without a budget is measured too, with no limit;
+ * either way the time charged is reported on the response for the usage records.
  */
-export const cpuMeterModule = `const BUDGET_HEADER = ${JSON.stringify(CPU_BUDGET_HEADER)}
+const meterSource = (measureAll: boolean): string => `const MEASURE_ALL = ${measureAll}
+const BUDGET_HEADER = ${JSON.stringify(CPU_BUDGET_HEADER)}
 const MESSAGE = ${JSON.stringify(CPU_LIMIT_MESSAGE)}
+const USED_HEADER = ${JSON.stringify(CPU_USED_HEADER)}
 const GAP_MS = 2
 // Captured before customer code runs, which may replace globals.
 const clock = performance.now.bind(performance)
@@ -59,11 +64,14 @@ export function meteredEntry(entry, self) {
   const metered = Object.create(entry)
   Object.defineProperty(metered, "fetch", { enumerable: true, value: function (request, env, ctx) {
       const header = request.headers.get(BUDGET_HEADER)
-      if (header === null) return fetch.call(self, request, env, ctx)
-      const headers = new Headers(request.headers)
-      headers.delete(BUDGET_HEADER)
-      const inner = new Request(request, { headers })
-      const invocation = { budget: Number(header), used: 0, over: false }
+      if (header === null && !MEASURE_ALL) return fetch.call(self, request, env, ctx)
+      let inner = request
+      if (header !== null) {
+        const headers = new Headers(request.headers)
+        headers.delete(BUDGET_HEADER)
+        inner = new Request(request, { headers })
+      }
+      const invocation = { budget: header === null ? Infinity : Number(header), used: 0, over: false }
       running.add(invocation)
       last = clock()
       every = 1
@@ -72,7 +80,7 @@ export function meteredEntry(entry, self) {
         if (invocation.over) tripped--
         // Past the budget, the invocation fails even if the Worker caught the error.
         if (invocation.over) throw new Error(MESSAGE)
-        if (ok) return value
+        if (ok) return reported(value, invocation.used)
         throw value
       }
       let result
@@ -85,4 +93,23 @@ export function meteredEntry(entry, self) {
   } })
   return metered
 }
+
+// The CPU time the invocation used (µs), on its response for the host, which removes it (usage
+// metering). A WebSocket upgrade's response is left alone: a copy would lose its socket.
+function reported(response, used) {
+  if (!(response instanceof Response) || response.webSocket) return response
+  const value = String(Math.round(used * 1000))
+  try {
+    response.headers.set(USED_HEADER, value)
+    return response
+  } catch {
+    // Immutable headers (a fetch()'s response passed through): report on a copy.
+    const copy = new Response(response.body, response)
+    copy.headers.set(USED_HEADER, value)
+    return copy
+  }
+}
 `
+
+/** The meter with usage metering on (every fetch invocation measured) and off (only those with a limit). */
+export const cpuMeterModule = { measuring: meterSource(true), limitsOnly: meterSource(false) }

@@ -222,13 +222,15 @@ export async function describeCandidate(store: Store, keyring: Keyring, candidat
   return { script, code: { modules: version.modules.filter((m) => m.type !== 'sourcemap').map(bundledModule) } }
 }
 
-export async function routingTableOf(store: Store, edgeDomain: string): Promise<RoutingTable> {
+export async function routingTableOf(store: Store, edgeDomain: string, httpsPort: number | null = null): Promise<RoutingTable> {
   const accounts = await store.accounts.list()
   const zones = await store.zones.list({})
   const routes = await store.zones.allRoutes()
   const hostnames = await store.zones.allCustomHostnames()
   const domains = await store.zones.allWorkerDomains()
   const fallbacks = new Map((await store.zones.allFallbackOrigins()).map((f) => [f.zoneId, f.origin]))
+  const challenges = await store.tls.challenges()
+  const alwaysHttps = new Set((await store.tls.zoneSettingValues('always_use_https')).filter((s) => s.value === 'on').map((s) => s.zoneId))
   return {
     edgeDomain,
     subdomains: Object.fromEntries(accounts.map((a) => [a.subdomain, a.id])),
@@ -244,6 +246,9 @@ export async function routingTableOf(store: Store, edgeDomain: string): Promise<
       metadata: h.customMetadata,
     })),
     workerDomains: domains.map((d) => ({ hostname: d.hostname, accountId: d.accountId, script: d.service })),
+    acmeChallenges: Object.fromEntries(challenges.map((c) => [c.token, c.keyAuthorization])),
+    alwaysHttpsZones: zones.filter((z) => alwaysHttps.has(z.id)).map((z) => z.name),
+    httpsPort,
   }
 }
 

@@ -5,6 +5,7 @@ import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
 import { WIRE, type EventBatch, type WireRoute } from '../../shared/wire.js'
 import { bindingInternalHandlers } from '../../bindings/index.js'
+import type { KvReadHorizon } from '../../kv/read-horizon.js'
 import { EventBatchSchema, parseQuery } from './wire-check.js'
 import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../../shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from './descriptors.js'
@@ -27,6 +28,8 @@ export interface InternalDeps {
   /** The Cache API's storage for loaded Workers. */
   cache: ResponseCache
   edgeDomain: string
+  /** The edge's public HTTPS port (redirects of always_use_https zones), when it serves HTTPS. */
+  httpsPort?: number
   /** Whether a live tail is reading a script (then the edge traces it). */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
   /** Workers Logs for scripts without observability, at the operator's rate. */
@@ -37,6 +40,8 @@ export interface InternalDeps {
   onEvents(batch: EventBatch): void
   /** How long a call took, by its wire route (for /metrics). */
   observe?(route: string, seconds: number): void
+  /** Binding reads the edge may cache (KV), so a write knows whether the edge must hear of it. */
+  kvReads?: KvReadHorizon
 }
 
 /**
@@ -81,7 +86,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
     return c.json(await codeBundle(deps.store, version))
   })
 
-  on(WIRE.routes, async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain)))
+  on(WIRE.routes, async (c) => c.json(await routingTableOf(deps.store, deps.edgeDomain, deps.httpsPort ?? null)))
 
   const cache = cacheInternalHandler(deps.cache)
   for (const route of [WIRE.cacheGet, WIRE.cachePut, WIRE.cacheDelete]) on(route, cache)
@@ -98,7 +103,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   // The binding kinds' Node halves (the KV binding's operations, …), each on its own wire routes.
-  for (const handler of bindingInternalHandlers({ store: deps.store, clock: deps.clock }))
+  for (const handler of bindingInternalHandlers({ store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}) }))
     on(handler.route, (c) => handler.handle(c.req.raw, c.req.param() as Record<string, string>))
 
   app.onError((err, c) => {

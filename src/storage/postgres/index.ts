@@ -6,7 +6,9 @@ import { postgresChanges } from './changes.js'
 import { postgresContainment } from './containment.js'
 import { openDatabase, type PostgresOptions } from './database.js'
 import { postgresInvocations } from './invocations.js'
+import { postgresUsage } from './usage.js'
 import { postgresSchedules } from './schedules.js'
+import { postgresTls } from './tls.js'
 import { postgresKv } from './kv.js'
 import { postgresR2 } from './r2.js'
 import { postgresBlobStore } from './r2-blobs.js'
@@ -39,7 +41,9 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),
     invocations: postgresInvocations(db),
+    usage: postgresUsage(db),
     schedules: postgresSchedules(db, clock),
+    tls: postgresTls(db, clock),
     changes,
     async close() {
       await changes.close()

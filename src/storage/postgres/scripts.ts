@@ -77,6 +77,7 @@ const sql = {
   activeDeployment: 'SELECT * FROM deployments WHERE script_id = $1 ORDER BY created_on DESC, seq DESC LIMIT 1',
   list: `${SCRIPT} WHERE s.account_id = $1 AND s.namespace_id = $2 AND s.name > $3 AND ${matches(4, 5)}
          ORDER BY s.name LIMIT $6`,
+  count: 'SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM scripts WHERE account_id = $1 AND namespace_id = $2 LIMIT $3) AS s',
   lockMatching: `SELECT s.id, s.name FROM scripts s
                  WHERE s.account_id = $1 AND s.namespace_id = $2 AND ${matches(3, 4)}
                  ORDER BY s.name LIMIT $5 FOR UPDATE`,
@@ -170,6 +171,10 @@ export function postgresScripts(db: Db, clock: Clock): ScriptStore {
       ])
       const { items, more } = pageOf(rows, limit)
       return { scripts: items.map(asScript), cursor: more ? encodeCursor(items[items.length - 1]!.name) : '' }
+    },
+    async count(scope, upTo) {
+      const [row] = await db.rows<{ n: number }>(sql.count, [scope.accountId, nsKey(scope), upTo])
+      return row?.n ?? 0
     },
     async delete(scope, name) {
       return db.tx(async (q) => {

@@ -8,7 +8,8 @@ export type Db = Database.Database
 
 /**
  * Opens (creating if needed) the database file in WAL mode with full fsync, so a write the API
- * acknowledged survives kill -9 and power loss, and applies pending migrations.
+ * acknowledged survives kill -9 and power loss, and applies pending migrations. The store then
+ * moves that fsync off the event loop and shares it between concurrent writes (durability.ts).
  */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') {

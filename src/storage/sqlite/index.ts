@@ -8,8 +8,11 @@ import type { Store } from '../store.js'
 import { sqliteAccounts } from './accounts.js'
 import { sqliteContainment } from './containment.js'
 import { openDatabase } from './database.js'
+import { durableWrites } from './durability.js'
 import { sqliteInvocations } from './invocations.js'
+import { sqliteUsage } from './usage.js'
 import { sqliteSchedules } from './schedules.js'
+import { sqliteTls } from './tls.js'
 import { sqliteKv } from './kv.js'
 import { sqliteR2 } from './r2.js'
 import { sqliteNamespaces } from './namespaces.js'
@@ -23,18 +26,23 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
   const db = openDatabase(file)
   // R2 bodies sit beside the database; an in-memory store (tests) keeps them in a scratch dir.
   const blobDir = file === ':memory:' ? mkdtempSync(join(tmpdir(), 'workerhive-r2-')) : join(opts.dataDir ?? dirname(file), 'r2')
+  const durable = durableWrites(db, file)
+  const w = durable.wrap
   return {
-    accounts: sqliteAccounts(db, clock),
-    namespaces: sqliteNamespaces(db, clock),
-    scripts: sqliteScripts(db, clock),
-    kv: sqliteKv(db, clock),
-    r2: sqliteR2(db, clock, fileBlobStore(blobDir)),
-    assets: sqliteAssets(db),
-    zones: sqliteZones(db, clock),
-    containment: sqliteContainment(db, clock),
-    invocations: sqliteInvocations(db),
-    schedules: sqliteSchedules(db, clock),
+    accounts: w(sqliteAccounts(db, clock)),
+    namespaces: w(sqliteNamespaces(db, clock)),
+    scripts: w(sqliteScripts(db, clock)),
+    kv: w(sqliteKv(db, clock)),
+    r2: w(sqliteR2(db, clock, fileBlobStore(blobDir))),
+    assets: w(sqliteAssets(db)),
+    zones: w(sqliteZones(db, clock)),
+    containment: w(sqliteContainment(db, clock)),
+    invocations: w(sqliteInvocations(db)),
+    usage: w(sqliteUsage(db)),
+    schedules: w(sqliteSchedules(db, clock)),
+    tls: w(sqliteTls(db, clock)),
     async close() {
+      await durable.close()
       db.close()
     },
   }

@@ -62,6 +62,9 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
     deployments: db.prepare<[string], DeploymentRow>(
       'SELECT * FROM deployments WHERE script_id = ? ORDER BY created_on DESC, rowid DESC',
     ),
+    count: db.prepare<[string, string, number], number>(
+      'SELECT COUNT(*) FROM (SELECT 1 FROM scripts WHERE account_id = ? AND namespace_id = ? LIMIT ?)',
+    ).pluck(),
     versionIds: db.prepare<[string], { id: string }>(
       'SELECT id FROM script_versions WHERE script_id = ? ORDER BY number DESC',
     ),
@@ -157,6 +160,9 @@ export function sqliteScripts(db: Db, clock: Clock): ScriptStore {
         .all(scope.accountId, nsKey(scope), after, ...f.params, limit + 1)
       const { items, more } = pageOf(rows, limit)
       return { scripts: items.map(asScript), cursor: more ? encodeCursor(items[items.length - 1]!.name) : '' }
+    },
+    async count(scope, upTo) {
+      return s.count.get(scope.accountId, nsKey(scope), upTo) ?? 0
     },
     async delete(scope, name) {
       const r = getRow(scope, name)

@@ -25,6 +25,18 @@ async function pages(store: Store, scope: ScriptScope, limit: number, filter?: T
 }
 
 export function scriptListingCases(test: DefineCase): void {
+  test('count: the scope\'s scripts, no further than asked, never another scope\'s', async ({ store }) => {
+    const scope = await newNamespaceScope(store, 'count')
+    const other = await newNamespaceScope(store, 'count-other')
+    assert.equal(await store.scripts.count(scope, 10), 0)
+    await seed(store, scope, { a: [], b: [], c: [] })
+    await seed(store, other, { d: [] })
+    assert.equal(await store.scripts.count(scope, 10), 3)
+    assert.equal(await store.scripts.count(scope, 2), 2)
+    assert.equal(await store.scripts.count(other, 10), 1)
+    assert.equal(await store.scripts.count({ accountId: scope.accountId, namespaceId: null }, 10), 0)
+  })
+
   test('list: names in byte order, paged by cursor; the last page has an empty cursor', async ({ store }) => {
     const scope = await newNamespaceScope(store, 'a')
     const names = ['b', 'B', 'a-b', 'a_b', 'ab', 'a', 'Z9']

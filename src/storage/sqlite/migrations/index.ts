@@ -7,6 +7,8 @@ import { tokenPolicies } from './006-token-policies.js'
 import { schedules } from './007-schedules.js'
 import { eventRetention } from './008-event-retention.js'
 import { customHostnames } from './009-custom-hostnames.js'
+import { usage } from './010-usage.js'
+import { edgeTls } from './011-edge-tls.js'
 import { r2 } from './013-r2.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
@@ -20,5 +22,7 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 7, sql: schedules },
   { version: 8, sql: eventRetention },
   { version: 9, sql: customHostnames },
+  { version: 10, sql: usage },
+  { version: 11, sql: edgeTls },
   { version: 13, sql: r2 },
 ]

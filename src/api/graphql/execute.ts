@@ -1,0 +1,160 @@
+import {
+  execute,
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  VariablesInAllowedPositionRule,
+  visit,
+  type DocumentNode,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from 'graphql'
+import type { StoredUsage } from '../../storage/store.js'
+import { aggregate, DIMENSIONS, order, QueryError, timeRange, type Dimension, type Filter } from './invocations.js'
+import { analyticsSchema } from './schema.js'
+
+/** Widest time range one dataset query may read (Cloudflare: a month of data per query). */
+export const MAX_RANGE_MS = 31 * 86_400_000
+/** Without a time filter, the last day is read. */
+export const DEFAULT_RANGE_MS = 86_400_000
+/** Most groups a query may ask for, and most stored records one query may read. */
+export const MAX_LIMIT = 10_000
+export const MAX_RECORDS = 200_000
+/** Datasets one request may query (aliases included). */
+const MAX_DATASETS = 10
+
+const schema = analyticsSchema()
+// Cloudflare's own examples declare `$datetimeStart: string` and pass it where a Time goes: its
+// server accepts that, so this one does not check variable types against their positions.
+const rules = specifiedRules.filter((r) => r !== VariablesInAllowedPositionRule)
+
+export interface AnalyticsDeps {
+  /** The caller's account: the only accountTag it may ask about. */
+  accountId: string
+  now: number
+  /** The account's stored usage records of a range of minutes (at most `limit`). */
+  read(range: { from: number; to: number }, limit: number): Promise<StoredUsage[]>
+  /** Errors that are not the query's fault (the store failed). */
+  onInternalError(err: unknown): void
+}
+
+export interface GraphQLAnswer {
+  data: unknown
+  errors: Array<{ message: string; path?: ReadonlyArray<string | number>; locations?: unknown; extensions: { code: string; timestamp: string } }> | null
+}
+
+/**
+ * Runs one GraphQL Analytics request. Every failure (syntax, unknown fields, another account's
+ * tag, a range too wide) answers as Cloudflare does: `data: null` and the errors, never a throw.
+ */
+export async function runAnalyticsQuery(body: unknown, deps: AnalyticsDeps): Promise<GraphQLAnswer> {
+  const now = new Date(deps.now).toISOString()
+  const failed = (errors: ReadonlyArray<GraphQLError>, code: string): GraphQLAnswer => ({
+    data: null,
+    errors: errors.map((e) => ({
+      message: e.message,
+      ...(e.path ? { path: e.path } : {}),
+      ...(e.locations ? { locations: e.locations } : {}),
+      extensions: { code: typeof e.extensions['code'] === 'string' ? e.extensions['code'] : code, timestamp: now },
+    })),
+  })
+  const request = body as { query?: unknown; variables?: unknown; operationName?: unknown } | null
+  if (typeof request !== 'object' || request === null || typeof request.query !== 'string') {
+    return failed([new GraphQLError('the body must be a JSON object with a "query" string')], 'bad_request')
+  }
+  const variables = request.variables ?? undefined
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    return failed([new GraphQLError('"variables" must be an object')], 'bad_request')
+  }
+  let document: DocumentNode
+  try {
+    document = parse(request.query, { maxTokens: 10_000 })
+  } catch (err) {
+    return failed([err instanceof GraphQLError ? err : new GraphQLError(String(err))], 'parse')
+  }
+  const invalid = validate(schema, document, rules)
+  if (invalid.length > 0) return failed(invalid, 'validation')
+  if (datasetCount(document) > MAX_DATASETS) return failed([new GraphQLError(`a request may query at most ${MAX_DATASETS} datasets`)], 'validation')
+
+  const result = await execute({
+    schema,
+    document,
+    rootValue: { viewer: () => viewer(deps) },
+    variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,
+    operationName: typeof request.operationName === 'string' ? request.operationName : undefined,
+  })
+  if (!result.errors || result.errors.length === 0) return { data: result.data ?? null, errors: null }
+  for (const e of result.errors) if (e.originalError && !(e.originalError instanceof QueryError) && !(e.originalError instanceof GraphQLError)) deps.onInternalError(e.originalError)
+  return failed(
+    result.errors.map((e) =>
+      e.originalError && !(e.originalError instanceof QueryError) && !(e.originalError instanceof GraphQLError)
+        ? new GraphQLError('internal error while reading analytics; try again', { path: e.path, extensions: { code: 'internal' } })
+        : e,
+    ),
+    'bad_request',
+  )
+}
+
+function viewer(deps: AnalyticsDeps) {
+  return {
+    accounts(args: { filter: { accountTag?: string | null; accountTag_in?: string[] | null } }) {
+      const tags = args.filter.accountTag_in ?? (args.filter.accountTag ? [args.filter.accountTag] : [])
+      if (tags.length === 0) throw new QueryError('accounts: filter must name an accountTag')
+      for (const tag of tags) {
+        if (tag !== deps.accountId) throw new GraphQLError(`not authorized for account ${tag}`, { extensions: { code: 'authz' } })
+      }
+      return [{ workersInvocationsAdaptive: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => invocationsAdaptive(deps, a, info) }]
+    },
+  }
+}
+
+interface DatasetArgs {
+  limit: number
+  filter?: Filter | null
+  orderBy?: string[] | null
+}
+
+async function invocationsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, info: GraphQLResolveInfo) {
+  if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_LIMIT) throw new QueryError(`limit must be between 1 and ${MAX_LIMIT}`)
+  const range = timeRange(args.filter, deps.now, DEFAULT_RANGE_MS)
+  if (range.to < range.from) return []
+  if (range.to - range.from > MAX_RANGE_MS) {
+    throw new QueryError(`the time range is too wide: at most ${MAX_RANGE_MS / 86_400_000} days per query (asked for ${Math.ceil((range.to - range.from) / 86_400_000)})`)
+  }
+  const records = await deps.read(range, MAX_RECORDS + 1)
+  if (records.length > MAX_RECORDS) throw new QueryError('too many usage records in this range: narrow the time range or the filter')
+  return order(aggregate(records, args.filter, selectedDimensions(info)), args.orderBy).slice(0, args.limit)
+}
+
+/** The dimensions the query selects under `dimensions` (fragments included). */
+function selectedDimensions(info: GraphQLResolveInfo): Dimension[] {
+  const out = new Set<Dimension>()
+  const fieldsOf = (set: SelectionSetNode | undefined, into: (name: string, sub: SelectionSetNode | undefined) => void): void => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.FIELD) into(s.name.value, s.selectionSet)
+      else if (s.kind === Kind.INLINE_FRAGMENT) fieldsOf(s.selectionSet, into)
+      else if (s.kind === Kind.FRAGMENT_SPREAD) fieldsOf(info.fragments[s.name.value]?.selectionSet, into)
+    }
+  }
+  for (const node of info.fieldNodes) {
+    fieldsOf(node.selectionSet, (name, sub) => {
+      if (name !== 'dimensions') return
+      fieldsOf(sub, (dim) => {
+        if ((DIMENSIONS as readonly string[]).includes(dim)) out.add(dim as Dimension)
+      })
+    })
+  }
+  return [...out]
+}
+
+function datasetCount(document: DocumentNode): number {
+  let n = 0
+  visit(document, {
+    Field(node) {
+      if (node.name.value === 'workersInvocationsAdaptive') n++
+    },
+  })
+  return n
+}

@@ -1,0 +1,94 @@
+import type { StoredUsage, UsageStore } from '../storage/store.js'
+import { mergeUsage } from '../storage/shared/usage.js'
+import { emptyCounters, minuteOf, type DrainedUsage, type UsageCounters, type UsageRecord, type UsageStatus } from '../shared/usage.js'
+import type { Logger } from '../util/logger.js'
+import { scriptRefOf, type ScriptRef } from './events.js'
+
+export interface UsageRecorderOptions {
+  /** How often aggregated usage is written; a kill -9 loses at most this much. @default 5000 */
+  flushIntervalMs: number
+  /** How long records are kept. @default 93 days */
+  retentionMs: number
+  /** Distinct records buffered past which a write starts before the interval ends. @default 5000 */
+  flushRecords: number
+}
+
+/**
+ * Usage per script, minute and outcome on its way to the store (docs/usage.md). The edge's
+ * processes drain their records into `add` with every watchdog probe; Node code records its own
+ * with `record(script, { kvReads: 1 })`. Both are summed in memory per script, minute and status
+ * and written in one transaction per interval (and on `stop`), so the store sees a row update per
+ * active script and minute, not one per request. A write that fails keeps its records for the next.
+ */
+export class UsageRecorder {
+  readonly #store: UsageStore
+  readonly #log: Logger
+  readonly #now: () => number
+  readonly #opts: UsageRecorderOptions
+  #pending = new Map<string, UsageRecord>()
+  #writing: Promise<void> = Promise.resolve()
+  #timer: ReturnType<typeof setInterval> | undefined
+
+  constructor(deps: { store: UsageStore; log: Logger; now?: () => number; options?: Partial<UsageRecorderOptions> }) {
+    this.#store = deps.store
+    this.#log = deps.log
+    this.#now = deps.now ?? Date.now
+    this.#opts = { flushIntervalMs: 5000, retentionMs: 93 * 86_400_000, flushRecords: 5000, ...deps.options }
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.flush(), this.#opts.flushIntervalMs)
+    this.#timer.unref()
+  }
+
+  /** Stops the timer and writes what is buffered. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    await this.flush()
+  }
+
+  /** Records drained from an edge process (script keys `account/namespace/script`). */
+  add(drained: DrainedUsage[]): void {
+    for (const d of drained) {
+      const { key, ...rest } = d
+      this.#merge({ ...scriptRefOf(key), ...rest })
+    }
+  }
+
+  /** Usage of a script that Node itself served (an API call on its behalf), counted in this minute. */
+  record(script: ScriptRef, delta: Partial<UsageCounters>, status: UsageStatus = 'ok'): void {
+    this.#merge({ ...script, minute: minuteOf(this.#now()), status, ...emptyCounters(), ...delta, cpuHistogram: {}, wallHistogram: {} })
+  }
+
+  /** Writes what is buffered; resolves once it is in the store (or the write failed and was logged). */
+  flush(): Promise<void> {
+    this.#writing = this.#writing.then(() => this.#write())
+    return this.#writing
+  }
+
+  /** An account's stored records (this node's buffer written first). */
+  async query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]> {
+    await this.flush()
+    return this.#store.query(accountId, range, limit)
+  }
+
+  #merge(r: UsageRecord, early = true): void {
+    const key = JSON.stringify([r.accountId, r.namespaceId, r.script, r.minute, r.status])
+    const seen = this.#pending.get(key)
+    this.#pending.set(key, seen ? mergeUsage([seen, r])[0]! : r)
+    if (early && this.#pending.size >= this.#opts.flushRecords) void this.flush()
+  }
+
+  async #write(): Promise<void> {
+    if (this.#pending.size === 0) return
+    const batch = [...this.#pending.values()]
+    this.#pending = new Map()
+    try {
+      await this.#store.add(batch, minuteOf(this.#now() - this.#opts.retentionMs))
+    } catch (err) {
+      // Usage is what a platform bills on: keep it for the next write rather than drop it.
+      for (const r of batch) this.#merge(r, false)
+      this.#log.warn({ err, records: batch.length }, 'could not write usage records; keeping them for the next write')
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// Usage metering: what the host counts per script, minute and outcome, and how Node stores it.
+// Compiled in both worlds (no Node imports).
+
+/**
+ * How an invocation ended. `refused`: containment turned it away (banned script) before it ran.
+ * `canceled` is reserved for a client that went away first; workerd does not tell the host so
+ * today, so it stays 0 (docs/usage.md).
+ */
+export const USAGE_STATUSES = ['ok', 'exception', 'exceededCpu', 'exceededMemory', 'exceededWallClock', 'canceled', 'refused'] as const
+export type UsageStatus = (typeof USAGE_STATUSES)[number]
+
+/** The additive counters of one usage record. Times are microseconds, sizes bytes. */
+export interface UsageCounters {
+  requests: number
+  cpuTimeUs: number
+  wallTimeUs: number
+  subrequests: number
+  kvReads: number
+  kvWrites: number
+  kvLists: number
+  kvDeletes: number
+  bytesIn: number
+  bytesOut: number
+}
+
+export const USAGE_COUNTERS = ['requests', 'cpuTimeUs', 'wallTimeUs', 'subrequests', 'kvReads', 'kvWrites', 'kvLists', 'kvDeletes', 'bytesIn', 'bytesOut'] as const satisfies ReadonlyArray<keyof UsageCounters>
+
+export const emptyCounters = (): UsageCounters => ({ requests: 0, cpuTimeUs: 0, wallTimeUs: 0, subrequests: 0, kvReads: 0, kvWrites: 0, kvLists: 0, kvDeletes: 0, bytesIn: 0, bytesOut: 0 })
+
+/** Adds `delta` into `into` (missing fields count 0). */
+export function addCounters(into: UsageCounters, delta: Partial<UsageCounters>): void {
+  for (const k of USAGE_COUNTERS) {
+    const v = delta[k]
+    if (v !== undefined) into[k] += v
+  }
+}
+
+/** Which per-invocation samples are kept as histograms (for the quantiles). */
+export const HISTOGRAM_METRICS = ['cpu', 'wall'] as const
+export type HistogramMetric = (typeof HISTOGRAM_METRICS)[number]
+
+/** Bucket → number of invocations whose sample fell in it. */
+export type Histogram = Record<number, number>
+
+/**
+ * Fixed log-scale buckets, four per power of two: bucket 0 holds samples under 1 µs, bucket b ≥ 1
+ * holds [2^((b-1)/4), 2^(b/4)) µs. A quantile read back as a bucket's geometric middle is within
+ * 2^(1/8) - 1 ≈ 9.1 % of the sample it stands for. 1000 s is bucket 120: bounded whatever runs.
+ */
+export const BUCKETS_PER_OCTAVE = 4
+export const MAX_BUCKET = 160
+
+export function bucketOf(us: number): number {
+  if (!(us >= 1)) return 0
+  return Math.min(MAX_BUCKET, Math.floor(BUCKETS_PER_OCTAVE * Math.log2(us)) + 1)
+}
+
+/** The value a bucket stands for: its geometric middle (0 for bucket 0). */
+export const bucketValue = (bucket: number): number => (bucket <= 0 ? 0 : 2 ** ((bucket - 0.5) / BUCKETS_PER_OCTAVE))
+
+export function addSample(h: Histogram, us: number): void {
+  const b = bucketOf(us)
+  h[b] = (h[b] ?? 0) + 1
+}
+
+/** The q-quantile (0..1) of the samples a histogram holds, in µs; 0 when it is empty. */
+export function quantileOf(h: Histogram, q: number): number {
+  const buckets = Object.keys(h).map(Number).sort((a, b) => a - b)
+  const total = buckets.reduce((n, b) => n + (h[b] ?? 0), 0)
+  if (total === 0) return 0
+  const rank = Math.max(1, Math.ceil(q * total))
+  let seen = 0
+  for (const b of buckets) {
+    seen += h[b] ?? 0
+    if (seen >= rank) return bucketValue(b)
+  }
+  return bucketValue(buckets[buckets.length - 1]!)
+}
+
+/** One script's usage in one minute with one outcome, as the host drains it and Node stores it. */
+export interface UsageRecord extends UsageCounters {
+  accountId: string
+  /** '' for account-level scripts. */
+  namespaceId: string
+  script: string
+  /** Start of the minute, ms since the epoch. */
+  minute: number
+  status: UsageStatus
+  cpuHistogram: Histogram
+  wallHistogram: Histogram
+}
+
+/** A usage record as the host drains it: keyed by the script key (`account/namespace/script`). */
+export interface DrainedUsage extends UsageCounters {
+  key: string
+  minute: number
+  status: UsageStatus
+  cpuHistogram: Histogram
+  wallHistogram: Histogram
+}
+
+/** The response header a metered Worker's isolate reports its invocation's CPU time in (µs); the host removes it. */
+export const CPU_USED_HEADER = 'x-workerhive-cpu-used-us'
+
+export const minuteOf = (ms: number): number => ms - (ms % 60_000)
+
+/**
+ * What a process hands over with a health probe: counters and usage drained since the previous
+ * batch, numbered. The process keeps each batch until a later probe acknowledges its number
+ * (`?ack=`), so a probe whose answer Node gave up on (a busy thread answers late) loses nothing;
+ * Node takes each number once.
+ */
+export interface DrainBatch {
+  seq: number
+  counts: Record<string, Record<string, number>>
+  usage: DrainedUsage[]
+}

@@ -1,0 +1,57 @@
+import type { UsageStore } from '../store.js'
+import { counterValues, histogramQuerySql, histogramRows, mergeUsage, toStoredUsage, USAGE_COLUMNS, usageQuerySql, type HistogramRow, type UsageRow } from '../shared/usage.js'
+import type { Db } from './database.js'
+
+const KEY = ['account_id', 'namespace_id', 'script', 'minute', 'status'] as const
+
+export function postgresUsage(db: Db): UsageStore {
+  return {
+    async add(records, pruneBefore) {
+      const merged = mergeUsage(records)
+      await db.tx(async (sql) => {
+        if (merged.length > 0) {
+          const values = merged.map((r) => counterValues(r))
+          await sql.run(
+            `INSERT INTO usage_minutes (${[...KEY, ...USAGE_COLUMNS].join(', ')})
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], ${USAGE_COLUMNS.map((_, i) => `$${i + 6}::bigint[]`).join(', ')})
+             ON CONFLICT (account_id, minute, namespace_id, script, status) DO UPDATE SET
+               ${USAGE_COLUMNS.map((c) => `${c} = usage_minutes.${c} + excluded.${c}`).join(', ')}`,
+            [
+              merged.map((r) => r.accountId),
+              merged.map((r) => r.namespaceId),
+              merged.map((r) => r.script),
+              merged.map((r) => r.minute),
+              merged.map((r) => r.status),
+              ...USAGE_COLUMNS.map((_, i) => values.map((v) => v[i])),
+            ],
+          )
+          const buckets = histogramRows(merged)
+          if (buckets.length > 0) {
+            await sql.run(
+              `INSERT INTO usage_histograms (account_id, namespace_id, script, minute, status, metric, bucket, count)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::int[], $8::bigint[])
+               ON CONFLICT (account_id, minute, namespace_id, script, status, metric, bucket) DO UPDATE SET count = usage_histograms.count + excluded.count`,
+              [
+                buckets.map((b) => b.account_id),
+                buckets.map((b) => b.namespace_id),
+                buckets.map((b) => b.script),
+                buckets.map((b) => b.minute),
+                buckets.map((b) => b.status),
+                buckets.map((b) => b.metric),
+                buckets.map((b) => b.bucket),
+                buckets.map((b) => b.count),
+              ],
+            )
+          }
+        }
+        await sql.run('DELETE FROM usage_minutes WHERE minute < $1', [pruneBefore])
+        await sql.run('DELETE FROM usage_histograms WHERE minute < $1', [pruneBefore])
+      })
+    },
+    async query(accountId, { from, to }, limit) {
+      const rows = await db.rows<UsageRow & Record<string, unknown>>(usageQuerySql((n) => `$${n}`), [accountId, from, to, limit])
+      const buckets = rows.length < limit ? await db.rows<HistogramRow & Record<string, unknown>>(histogramQuerySql((n) => `$${n}`), [accountId, from, to]) : []
+      return toStoredUsage(rows, buckets)
+    },
+  }
+}

@@ -1,0 +1,115 @@
+import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type Histogram, type HistogramMetric, type UsageRecord, type UsageStatus } from '../../shared/usage.js'
+import type { StoredUsage } from '../store.js'
+
+/** The counter columns, in USAGE_COUNTERS' order. */
+export const USAGE_COLUMNS = ['requests', 'cpu_time_us', 'wall_time_us', 'subrequests', 'kv_reads', 'kv_writes', 'kv_lists', 'kv_deletes', 'bytes_in', 'bytes_out'] as const
+
+const keyOf = (r: { accountId: string; namespaceId: string; script: string; minute: number; status: string }): string =>
+  JSON.stringify([r.accountId, r.namespaceId, r.script, r.minute, r.status])
+
+/** One record per script, minute and status (a batch may carry a pair twice: two processes); counters rounded to integers. */
+export function mergeUsage(records: UsageRecord[]): UsageRecord[] {
+  const merged = new Map<string, UsageRecord>()
+  for (const r of records) {
+    const key = keyOf(r)
+    let m = merged.get(key)
+    if (!m) merged.set(key, (m = { ...r, ...emptyCounters(), cpuHistogram: {}, wallHistogram: {} }))
+    addCounters(m, r)
+    addHistogram(m.cpuHistogram, r.cpuHistogram)
+    addHistogram(m.wallHistogram, r.wallHistogram)
+  }
+  // In key order: two nodes upserting the same rows take their locks in the same order (no deadlock).
+  const out = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r)
+  for (const r of out) for (const k of USAGE_COUNTERS) r[k] = Math.round(r[k])
+  return out
+}
+
+export function addHistogram(into: Histogram, h: Histogram): void {
+  for (const [b, n] of Object.entries(h)) into[Number(b)] = (into[Number(b)] ?? 0) + n
+}
+
+/** The counter values of a record, in USAGE_COLUMNS' order. */
+export const counterValues = (r: UsageRecord): number[] => USAGE_COUNTERS.map((k) => r[k])
+
+/** The histogram rows of records: one per script, minute, status, metric and bucket. */
+export function histogramRows(records: UsageRecord[]): HistogramRow[] {
+  const rows: HistogramRow[] = []
+  for (const r of records) {
+    for (const metric of HISTOGRAM_METRICS) {
+      const h = metric === 'cpu' ? r.cpuHistogram : r.wallHistogram
+      for (const [bucket, count] of Object.entries(h)) {
+        if (count > 0) rows.push({ account_id: r.accountId, namespace_id: r.namespaceId, script: r.script, minute: r.minute, status: r.status, metric, bucket: Number(bucket), count })
+      }
+    }
+  }
+  return rows
+}
+
+/** A usage_minutes row (with the namespace's name); PostgreSQL hands BIGINT columns over as strings. */
+export interface UsageRow {
+  account_id: string
+  namespace_id: string
+  namespace_name: string | null
+  script: string
+  minute: number | string
+  status: string
+  requests: number | string
+  cpu_time_us: number | string
+  wall_time_us: number | string
+  subrequests: number | string
+  kv_reads: number | string
+  kv_writes: number | string
+  kv_lists: number | string
+  kv_deletes: number | string
+  bytes_in: number | string
+  bytes_out: number | string
+}
+
+export interface HistogramRow {
+  account_id: string
+  namespace_id: string
+  script: string
+  minute: number | string
+  status: string
+  metric: string
+  bucket: number | string
+  count: number | string
+}
+
+/** Stored records from their rows, each with its histograms. */
+export function toStoredUsage(rows: UsageRow[], buckets: HistogramRow[]): StoredUsage[] {
+  const byKey = new Map<string, StoredUsage>()
+  const out = rows.map((r) => {
+    const u: StoredUsage = {
+      accountId: r.account_id,
+      namespaceId: r.namespace_id,
+      namespaceName: r.namespace_name,
+      script: r.script,
+      minute: Number(r.minute),
+      status: r.status as UsageStatus,
+      ...emptyCounters(),
+      cpuHistogram: {},
+      wallHistogram: {},
+    }
+    USAGE_COUNTERS.forEach((k, i) => (u[k] = Number(r[USAGE_COLUMNS[i]!])))
+    byKey.set(keyOf(u), u)
+    return u
+  })
+  for (const b of buckets) {
+    const u = byKey.get(keyOf({ accountId: b.account_id, namespaceId: b.namespace_id, script: b.script, minute: Number(b.minute), status: b.status }))
+    if (!u) continue
+    const h = (b.metric as HistogramMetric) === 'cpu' ? u.cpuHistogram : u.wallHistogram
+    h[Number(b.bucket)] = Number(b.count)
+  }
+  return out
+}
+
+/** The query both drivers run for an account's records (placeholders are the driver's). */
+export const usageQuerySql = (p: (n: number) => string): string =>
+  `SELECT u.*, n.name AS namespace_name FROM usage_minutes u LEFT JOIN dispatch_namespaces n ON n.id = u.namespace_id
+   WHERE u.account_id = ${p(1)} AND u.minute >= ${p(2)} AND u.minute <= ${p(3)}
+   ORDER BY u.minute, u.namespace_id, u.script, u.status LIMIT ${p(4)}`
+
+export const histogramQuerySql = (p: (n: number) => string): string =>
+  `SELECT account_id, namespace_id, script, minute, status, metric, bucket, count FROM usage_histograms
+   WHERE account_id = ${p(1)} AND minute >= ${p(2)} AND minute <= ${p(3)}`

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict'
+import type { DefineCase } from './suite.js'
+import { newAccount, newNamespaceScope } from './fixtures.js'
+import { emptyCounters, type UsageRecord } from '../../../src/shared/usage.js'
+
+const MINUTE = 60_000
+
+const record = (r: Partial<UsageRecord> & Pick<UsageRecord, 'accountId' | 'namespaceId' | 'script' | 'minute'>): UsageRecord => ({
+  status: 'ok',
+  ...emptyCounters(),
+  cpuHistogram: {},
+  wallHistogram: {},
+  ...r,
+})
+
+export function usageCases(test: DefineCase): void {
+  test('usage: batches add up per script, minute and status, histograms bucket by bucket', async ({ store, clock }) => {
+    const scope = await newNamespaceScope(store, 'usage')
+    const minute = clock.now() - (clock.now() % MINUTE)
+    const ref = { accountId: scope.accountId, namespaceId: scope.namespaceId!, script: 'billed' }
+    // Two nodes' batches for the same minute (and one batch carrying a pair twice) sum.
+    await store.usage.add(
+      [
+        record({ ...ref, minute, requests: 2, cpuTimeUs: 1000, wallTimeUs: 5000, kvReads: 1, bytesIn: 10, cpuHistogram: { 40: 2 }, wallHistogram: { 49: 2 } }),
+        record({ ...ref, minute, requests: 1, cpuTimeUs: 500, cpuHistogram: { 40: 1, 41: 1 } }),
+      ],
+      0,
+    )
+    await store.usage.add([record({ ...ref, minute, requests: 3, subrequests: 4, bytesOut: 7, cpuHistogram: { 41: 2 } }), record({ ...ref, minute, status: 'exception', requests: 1 })], 0)
+    await store.usage.add([record({ ...ref, minute: minute + MINUTE, requests: 5 })], 0)
+
+    const rows = await store.usage.query(scope.accountId, { from: minute, to: minute }, 100)
+    assert.equal(rows.length, 2, 'one row per status in the minute asked for')
+    const ok = rows.find((r) => r.status === 'ok')!
+    assert.deepEqual(
+      { requests: ok.requests, cpu: ok.cpuTimeUs, wall: ok.wallTimeUs, sub: ok.subrequests, kv: ok.kvReads, in: ok.bytesIn, out: ok.bytesOut },
+      { requests: 6, cpu: 1500, wall: 5000, sub: 4, kv: 1, in: 10, out: 7 },
+    )
+    assert.deepEqual(ok.cpuHistogram, { 40: 3, 41: 3 })
+    assert.deepEqual(ok.wallHistogram, { 49: 2 })
+    assert.equal(ok.namespaceName, 'production', "the namespace's current name comes with the record")
+    assert.equal(rows.find((r) => r.status === 'exception')?.requests, 1)
+
+    assert.equal((await store.usage.query(scope.accountId, { from: minute, to: minute + MINUTE }, 100)).length, 3)
+    assert.equal((await store.usage.query(scope.accountId, { from: minute, to: minute + MINUTE }, 2)).length, 2, 'the limit holds')
+    const other = await newAccount(store, 'usage-other')
+    assert.deepEqual(await store.usage.query(other, { from: 0, to: minute + MINUTE }, 100), [], 'an account sees only its own usage')
+  })
+
+  test('usage: records of minutes before the retention are pruned on the next write', async ({ store, clock }) => {
+    const accountId = await newAccount(store, 'usage-prune')
+    const minute = clock.now() - (clock.now() % MINUTE)
+    const ref = { accountId, namespaceId: '', script: 'own' }
+    await store.usage.add([record({ ...ref, minute: minute - 10 * MINUTE, requests: 1, cpuHistogram: { 3: 1 } }), record({ ...ref, minute, requests: 2 })], 0)
+    await store.usage.add([], minute - MINUTE)
+    const rows = await store.usage.query(accountId, { from: 0, to: minute }, 100)
+    assert.deepEqual(rows.map((r) => [r.minute, r.requests, r.namespaceName]), [[minute, 2, null]])
+  })
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { addSample, bucketOf, quantileOf, emptyCounters, type Histogram } from '../../src/shared/usage.js'
+import { aggregate, order, timeRange } from '../../src/api/graphql/invocations.js'
+import type { StoredUsage } from '../../src/storage/store.js'
+
+describe('usage histograms', () => {
+  it('read quantiles back within 9.1 % of the samples (fixed log buckets, four per octave)', () => {
+    for (const us of [1, 3, 17, 950, 50_000, 49_999, 1_234_567, 30_000_000]) {
+      const h: Histogram = {}
+      addSample(h, us)
+      const back = quantileOf(h, 0.5)
+      assert.ok(Math.abs(back - us) / us <= 2 ** (1 / 8) - 1 + 1e-9, `${us} µs read back as ${back}`)
+    }
+    assert.equal(bucketOf(0), 0)
+    assert.equal(quantileOf({}, 0.5), 0)
+  })
+
+  it('pick the bucket holding the rank asked for', () => {
+    const h: Histogram = {}
+    for (let i = 0; i < 99; i++) addSample(h, 1000)
+    addSample(h, 100_000)
+    assert.ok(Math.abs(quantileOf(h, 0.5) - 1000) < 100)
+    assert.ok(Math.abs(quantileOf(h, 0.99) - 1000) < 100, 'p99 of 100 samples is the 99th')
+    assert.ok(Math.abs(quantileOf(h, 0.999) - 100_000) < 10_000)
+  })
+})
+
+const MINUTE = Date.UTC(2026, 11, 5, 10, 7)
+const rec = (script: string, status: StoredUsage['status'], requests: number, minute = MINUTE, namespaceName: string | null = 'tenants'): StoredUsage => ({
+  accountId: 'a',
+  namespaceId: namespaceName ? 'ns' : '',
+  namespaceName,
+  script,
+  minute,
+  status,
+  ...emptyCounters(),
+  requests,
+  cpuTimeUs: requests * 1000,
+  cpuHistogram: { [bucketOf(1000)]: requests },
+  wallHistogram: {},
+})
+
+describe('workersInvocationsAdaptive over usage records', () => {
+  const records = [rec('a', 'ok', 5), rec('a', 'exception', 2), rec('b', 'exceededCpu', 1, MINUTE + 3_600_000), rec('own', 'ok', 4, MINUTE, null)]
+
+  it('groups by the selected dimensions, counts every non-success as an error, and maps statuses to Cloudflare names', () => {
+    const groups = order(aggregate(records, null, ['scriptName', 'status']), ['scriptName_ASC', 'status_ASC'])
+    assert.deepEqual(
+      groups.map((g) => [g.dimensions.scriptName, g.dimensions.status, g.sum['requests'], g.sum['errors']]),
+      [
+        ['a', 'scriptThrewException', 2, 2],
+        ['a', 'success', 5, 0],
+        ['b', 'exceededResources', 1, 1],
+        ['own', 'success', 4, 0],
+      ],
+    )
+    const [total] = aggregate(records, null, [])
+    assert.equal(total?.sum['requests'], 12)
+    assert.equal(total?.sum['cpuTime'], 12_000)
+  })
+
+  it("filters on Cloudflare's operators, AND and OR", () => {
+    const sum = (filter: Record<string, unknown>) => aggregate(records, filter, []).reduce((n, g) => n + g.sum['requests']!, 0)
+    assert.equal(sum({ dispatchNamespaceName: 'tenants' }), 8)
+    assert.equal(sum({ dispatchNamespaceName: '' }), 4, 'account-level scripts have an empty namespace name')
+    assert.equal(sum({ scriptName_in: ['a', 'b'], status_neq: 'success' }), 3)
+    assert.equal(sum({ datetime_geq: new Date(MINUTE + 60_000).toISOString() }), 1)
+    assert.equal(sum({ datetimeHour: '2026-12-05T10:00:00Z' }), 11)
+    assert.equal(sum({ OR: [{ scriptName: 'b' }, { scriptName: 'own' }] }), 5)
+    assert.equal(sum({ AND: [{ scriptName_like: 'a%' }, { status: 'success' }] }), 5)
+    assert.equal(sum({ date_geq: '2026-12-06' }), 0)
+  })
+
+  it('reads the time range a filter confines the query to', () => {
+    const now = Date.UTC(2026, 11, 5, 12)
+    assert.deepEqual(timeRange({ datetime_geq: '2026-12-05T10:00:30Z', datetime_leq: '2026-12-05T11:00:00Z' }, now, 86_400_000), {
+      from: Date.UTC(2026, 11, 5, 10),
+      to: Date.UTC(2026, 11, 5, 11),
+    })
+    assert.deepEqual(timeRange({ date: '2026-12-04' }, now, 86_400_000), { from: Date.UTC(2026, 11, 4), to: Date.UTC(2026, 11, 5) - 1 })
+    assert.deepEqual(timeRange(null, now, 86_400_000), { from: now - 86_400_000, to: now })
+  })
+})
