@@ -16,6 +16,7 @@ import { httpsScenario } from './scenarios/https.js'
 import { r2Scenario } from './scenarios/r2.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
+import { durableObjectsScenario } from './scenarios/durable-objects.js'
 import type { BenchContext, Scenario } from './scenarios/scenario.js'
 
 const SCENARIOS: Scenario[] = [
@@ -28,6 +29,7 @@ const SCENARIOS: Scenario[] = [
   watchdogScenario,
   usageScenario,
   httpsScenario,
+  durableObjectsScenario,
   r2Scenario,
 ]
 

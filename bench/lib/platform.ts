@@ -43,6 +43,8 @@ export interface BenchPlatform {
 export interface UploadExtras {
   tags?: string[]
   bindings?: StoredBinding[]
+  /** Durable Object migrations (API uploads only). */
+  migrations?: unknown
 }
 
 const te = new TextEncoder()
@@ -114,7 +116,7 @@ async function setUp(platform: Platform, config: Config, removeDataDir: () => vo
     extra: UploadExtras,
   ): Promise<UploadResult> => {
     if (uploadPaths[kind] === 'store') return viaStore(scopeNamespace, name, code, extra)
-    const metadata = { bindings: extra.bindings ?? [], ...(extra.tags ? { tags: extra.tags } : {}) }
+    const metadata = { bindings: extra.bindings ?? [], ...(extra.tags ? { tags: extra.tags } : {}), ...(extra.migrations ? { migrations: extra.migrations } : {}) }
     const res: ApiResponse = await api.call('PUT', path, workerUpload(code, metadata))
     if (res.body.success) {
       uploadPaths[kind] = 'api'

@@ -4,6 +4,7 @@ import { isSealed } from '../secrets/sealer.js'
 import { assets } from './assets/schema.js'
 import { dataBlob } from './data-blob/schema.js'
 import { dispatchNamespace } from './dispatch-namespace/schema.js'
+import { durableObjectNamespace } from './durable-object-namespace/schema.js'
 import { inherit } from './inherit/schema.js'
 import { json } from './json/schema.js'
 import type { BindingContext, BindingKind, HostBindingContext, InternalHandler, InternalHandlerDeps } from './kind.js'
@@ -36,6 +37,7 @@ const kinds = [
   inherit,
   secretKey,
   assets,
+  durableObjectNamespace,
 ] as const
 
 type Kinds = typeof kinds

@@ -3,7 +3,7 @@ import type { AccountId } from '../domain/ids.js'
 import type { HostBinding } from '../shared/protocol.js'
 import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
-import type { NamespaceStore, StoredBinding } from '../storage/store.js'
+import type { DurableObjectStore, NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { R2Store } from '../storage/r2-store.js'
 import type { Clock } from '../util/clock.js'
 import type { KvReadHorizon } from '../kv/read-horizon.js'
@@ -25,7 +25,7 @@ export interface HostBindingContext {
 
 /** What a kind's internal handlers are built from (runtime/internal/server.ts mounts them). */
 export interface InternalHandlerDeps {
-  store: { kv: KvStore; r2: R2Store }
+  store: { kv: KvStore; r2: R2Store; durableObjects: Pick<DurableObjectStore, 'get'> }
   clock: Clock
   /** Told of every binding read the edge may cache (KV), so writes know whether to invalidate. */
   kvReads?: KvReadHorizon

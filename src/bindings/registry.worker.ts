@@ -3,6 +3,7 @@
 import type { HostBinding } from '../shared/protocol.js'
 import { assetsKind } from './assets/kind.worker.js'
 import { dispatchKind } from './dispatch-namespace/kind.worker.js'
+import { durableObjectKind } from './durable-object-namespace/kind.worker.js'
 import { jsonKind } from './json/kind.worker.js'
 import { kvKind } from './kv-namespace/kind.worker.js'
 import { textKind } from './plain-text/kind.worker.js'
@@ -24,6 +25,7 @@ const kinds: readonly WorkerBindingKind[] = [
   moduleKind,
   assetsKind,
   versionKind,
+  durableObjectKind,
 ]
 
 const byType = new Map(kinds.map((k) => [k.type, k]))

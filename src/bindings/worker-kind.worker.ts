@@ -21,6 +21,8 @@ export interface WorkerBindingKind<B extends HostBinding = HostBinding> {
   envValue?(binding: B, script: ScriptDescriptor, ctx: ExecutionContext<unknown>): unknown
   /** Wraps the raw env value in the isolate: `<name>(raw)` returns what customer code sees. */
   wrapper?: IsolateCode
+  /** A second argument for the wrapper, known when the Worker is loaded: `<name>(raw, wrapperSpec(binding))`. */
+  wrapperSpec?(binding: B): unknown
   /**
    * Builds the value in the isolate before customer code runs (values that cannot travel in the
    * loader's env): `await <name>(spec(binding))`.

@@ -132,6 +132,22 @@ export const scriptValidation = defineApiError('scriptValidation', {
 export const noEventHandlers = defineApiError('noEventHandlers', {
   code: 10068, status: 400, message: () => 'The uploaded script has no registered event handlers.',
 })
+// --- Durable Objects --------------------------------------------------------------------------
+/** Cloudflare's answer when an upload's migrations were planned against another tag (wrangler shows it). */
+export const migrationTagMismatch = defineApiError('migrationTagMismatch', {
+  code: 10079, status: 400,
+  message: (current: string | null) => `Migration tag precondition failed; current tag is ${current ?? 'unset'}`,
+})
+/** A migration step that does not apply to the script's classes (new class that exists, rename of one that does not...). */
+export const migrationInvalid = defineApiError('migrationInvalid', {
+  code: 10074, status: 400, message: (why: string) => why,
+})
+/** A `durable_object_namespace` binding to a class no script implements (no new_classes migration). */
+export const durableObjectClassMissing = defineApiError('durableObjectClassMissing', {
+  code: 10061, status: 400,
+  message: (className: string, script: string) =>
+    `Cannot create binding for class '${className}' because it is not currently configured to implement Durable Objects in script '${script}'. Did you forget to apply a new_classes migration?`,
+})
 export const bodyTooLarge = defineApiError('bodyTooLarge', {
   code: 10027, status: 413,
   message: (size: number, limit: number) => `The request body exceeded the size limit of ${limit} bytes (got at least ${size} bytes)`,

@@ -40,6 +40,11 @@ export interface HostEnv {
   WATCH_NONCE: string
   /** The probation process's gate (absent in the probation process itself). */
   PROBATION?: Fetcher
+  /**
+   * The gate of the process that hosts every Durable Object (Cap'n Proto RPC to the objects
+   * socket; see bindings/durable-object-namespace/objects.worker.ts).
+   */
+  OBJECTS?: Fetcher
   SETTINGS: HostSettings
   /** Compiled text of the modules of shims/isolate/ by file name (see isolate-modules.worker.ts). */
   SHIMS: Record<string, string | undefined>

@@ -122,6 +122,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   const tenantLog = new TenantLog({ log, store })
   let socket: EdgeSocket | undefined
   let gate: EdgeSocket | undefined
+  let objects: EdgeSocket | undefined
   let tlsPlain: EdgeSocket | undefined
   let supervisor: Supervisor | undefined
   let sandbox: Sandbox = { kind: 'none', reason: 'not started' }
@@ -131,13 +132,24 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     if (config.httpsPort !== undefined) tlsPlain = bindEdgeSocket('127.0.0.1', 0)
     const tlsFd = tlsPlain?.fd
     const probationPort = gate.port
+    // Every Durable Object lives in edge process 0 (one instance per id); the others reach it here.
+    objects = bindEdgeSocket('127.0.0.1', 0)
+    const objectsPort = objects.port
+    const objectsDir = join(config.dataDir, 'objects')
+    mkdirSync(objectsDir, { recursive: true })
     const runtimeDir = join(config.dataDir, 'runtime')
     mkdirSync(runtimeDir, { recursive: true })
     sandbox = detectSandbox(sandboxPaths(workerdBinary(), hostBundleDirs, runtimeDir), !config.sandbox)
     if (sandbox.kind === 'none') log.warn({ reason: sandbox.reason }, 'workerd runs WITHOUT a sandbox: tenants share the host user and view of the filesystem')
     else log.info({}, 'workerd runs sandboxed (bubblewrap: own user, pid, ipc namespaces; read-only minimal filesystem)')
     const specs: ProcessSpec[] = [
-      ...Array.from({ length: config.edgeProcesses }, () => ({ role: 'edge' as const, fd: socket!.fd, socketName: 'http', ...(tlsFd === undefined ? {} : { tlsFd }) })),
+      ...Array.from({ length: config.edgeProcesses }, (_, i) => ({
+        role: 'edge' as const,
+        fd: socket!.fd,
+        socketName: 'http',
+        ...(tlsFd === undefined ? {} : { tlsFd }),
+        ...(i === 0 ? { extra: { fd: objects!.fd, socketName: 'objects' }, writable: [objectsDir] } : {}),
+      })),
       { role: 'probation', fd: gate.fd, socketName: 'gate' },
     ]
     // Read once: a restarted process keeps its siblings' egress filter.
@@ -155,6 +167,8 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         configDir: runtimeDir,
         internalPort,
         probationPort,
+        objectsPort,
+        objectsDir: spec.extra ? objectsDir : undefined,
         role: spec.role,
         tls: spec.tlsFd !== undefined,
         edgeDomain: config.edgeDomain,
@@ -214,12 +228,14 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     await supervisor?.stop()
     socket?.close()
     gate?.close()
+    objects?.close()
     tlsPlain?.close()
     throw err
   }
   const sup = supervisor
   const edgeSocket = socket
   const gateSocket = gate
+  const objectsSocket = objects
   const tlsPlainSocket = tlsPlain
   log.info({ port: edgeSocket.port, processes: config.edgeProcesses }, 'edge listening')
 
@@ -273,6 +289,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       await shared.settled()
       edgeSocket.close()
       gateSocket.close()
+      objectsSocket.close()
       tlsPlainSocket?.close()
     },
   }

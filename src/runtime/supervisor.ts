@@ -13,8 +13,8 @@ export const workerdBinary = (): string => require.resolve('workerd/bin/workerd'
 
 /**
  * Runs before workerd: makes the kernel SIGKILL it when Node dies (no orphan keeps serving the
- * port), calls listen() on the inherited listening sockets (fd 3, and fd 5 for HTTPS's plaintext
- * side when there is one), then becomes workerd (same pid).
+ * port), calls listen() on the inherited listening sockets (fd 3; fd 5 for HTTPS's plaintext side
+ * when there is one; fd 6 for the objects gate in edge process 0), then becomes workerd (same pid).
  */
 const LAUNCHER = [
   'import ctypes, os, signal, socket, sys',
@@ -49,6 +49,10 @@ export interface ProcessSpec {
   socketName: string
   /** Listening socket of the HTTPS terminator's plaintext side, inherited as fd 5 (`tls` in the config). */
   tlsFd?: number
+  /** A second listening socket, inherited as fd 6 (the objects process's gate). */
+  extra?: { fd: number; socketName: string }
+  /** Directories this process may write inside its sandbox (the objects' storage). */
+  writable?: string[]
 }
 
 export interface SupervisorOptions {
@@ -191,11 +195,16 @@ export class Supervisor {
     const { spec } = slot
     const config = this.#opts.configPath(slot.index, spec)
     const tls = spec.tlsFd === undefined ? [] : ['--socket-fd', 'tls=5']
-    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, ...tls, '--control-fd=4']
-    const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, '--', ...workerd] : workerd
-    const args = ['-c', LAUNCHER, String(process.pid), spec.tlsFd === undefined ? '3' : '3,5', ...sandboxed]
+    // The objects gate (edge process 0) is fd 6, after the HTTPS terminator's fd 5.
+    const objects = spec.extra ? ['--socket-fd', `${spec.extra.socketName}=6`] : []
+    const workerd = [workerdBinary(), 'serve', config, '--experimental', '--socket-fd', `${spec.socketName}=3`, ...tls, ...objects, '--control-fd=4']
+    const binds = (spec.writable ?? []).flatMap((p) => ['--bind', p, p])
+    const sandboxed = this.#opts.sandboxPrefix.length ? [...this.#opts.sandboxPrefix, ...binds, '--', ...workerd] : workerd
+    const listen = ['3', ...(spec.tlsFd === undefined ? [] : ['5']), ...(spec.extra ? ['6'] : [])].join(',')
+    const args = ['-c', LAUNCHER, String(process.pid), listen, ...sandboxed]
+    const inherited: Array<number | 'ignore'> = spec.extra ? [spec.tlsFd ?? 'ignore', spec.extra.fd] : spec.tlsFd === undefined ? [] : [spec.tlsFd]
     const child = spawn('python3', args, {
-      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe', ...(spec.tlsFd === undefined ? [] : [spec.tlsFd])],
+      stdio: ['ignore', 'pipe', 'pipe', spec.fd, 'pipe', ...inherited],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.#opts.env },
     })
     slot.child = child

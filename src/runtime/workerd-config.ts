@@ -57,6 +57,10 @@ export interface WorkerdConfigInput {
   tls?: boolean
   /** Loopback port of the probation gate, which edge processes forward suspect scripts to. */
   probationPort: number
+  /** Loopback port of the objects gate (Cap'n Proto RPC), served by the process hosting Durable Objects. */
+  objectsPort: number
+  /** Set in the one process that hosts every Durable Object: their storage directory. */
+  objectsDir?: string | undefined
   /** Per-isolate V8 heap cap in MiB (Cloudflare's limit is 128 MB per isolate). */
   heapMb: number
   wallClockMs: number
@@ -129,17 +133,34 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     (name = "probation", external = (address = "127.0.0.1:${input.probationPort}", http = ())),`
   const probationBinding = probation ? '' : `
     (name = "PROBATION", service = "probation"),`
+  // Durable Objects: every process reaches the objects gate; one hosts the objects (ObjectHost,
+  // SQLite on local disk) and serves the gate on its inherited second socket.
+  const hostsObjects = input.objectsDir !== undefined
+  const objectsServices = `
+    (name = "objects", external = (address = "127.0.0.1:${input.objectsPort}", http = (capnpConnectHost = "capnp"))),${
+      hostsObjects ? `
+    (name = "objects-disk", disk = (path = ${capnpString(input.objectsDir!)}, writable = true)),` : ''
+    }`
+  const objectsSocket = hostsObjects
+    ? `
+    (name = "objects", http = (capnpConnectHost = "capnp"), service = (name = "host", entrypoint = "ObjectsGate")),`
+    : ''
+  const objectsStorage = hostsObjects
+    ? `
+  durableObjectNamespaces = [(className = "ObjectHost", uniqueKey = "workerhive-objects", enableSql = true)],
+  durableObjectStorage = (localDisk = "objects-disk"),`
+    : ''
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
     (name = "host", worker = .host),
     (name = "internal", external = (address = "127.0.0.1:${input.internalPort}", http = ())),
-    (name = "internet", network = (allow = ["public"], deny = ${capnpList(deny)})),${privateServices}${probationService}
+    (name = "internet", network = (allow = ["public"], deny = ${capnpList(deny)})),${privateServices}${probationService}${objectsServices}
   ],
   sockets = [
     ${inherited},
-    (name = "control", address = "127.0.0.1:0", http = (), service = (name = "host", entrypoint = "Control")),
+    (name = "control", address = "127.0.0.1:0", http = (), service = (name = "host", entrypoint = "Control")),${objectsSocket}
   ],
   v8Flags = ["--max-old-space-size=${input.heapMb}"],
 );
@@ -157,9 +178,10 @@ ${modules.map((m) => `    (name = ${capnpString(m.name)}, esModule = embed ${cap
     (name = "INTERNET", service = "internet"),${privateBindings}
     (name = "INTERNAL_SECRET", fromEnvironment = "WORKERHIVE_INTERNAL_SECRET"),
     (name = "WATCH_NONCE", fromEnvironment = "WORKERHIVE_WATCH_NONCE"),${probationBinding}
+    (name = "OBJECTS", service = "objects"),
     (name = "SETTINGS", json = ${capnpString(settings)}),
     (name = "SHIMS", json = ${capnpString(JSON.stringify(isolateModules()))}),
-  ],
+  ],${objectsStorage}
 );
 `
 }

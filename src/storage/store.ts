@@ -23,6 +23,7 @@ export interface Store {
   readonly usage: UsageStore
   /** The edge's HTTPS: certificates per hostname, ACME state, zone settings it reads. */
   readonly tls: TlsStore
+  readonly durableObjects: DurableObjectStore
   /**
    * Changes made through other nodes sharing this store, so each node's edge can drop what it
    * cached. Absent for stores only one node can open (SQLite).
@@ -198,6 +199,8 @@ export interface Script {
   /** workers.dev-style default hostname enabled (account scripts). */
   subdomainEnabled: boolean
   previewsEnabled: boolean
+  /** The tag of the last Durable Object migration applied to the script (`migration_tag`). */
+  migrationTag: string | null
 }
 
 export interface ScriptVersion {
@@ -673,4 +676,45 @@ export interface UsageStore {
    * `limit` of them (the caller asks one more to tell that a range is too big).
    */
   query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]>
+}
+
+// --- Durable Objects -----------------------------------------------------------------------------
+/** A Durable Object namespace: one class a script implements; its id outlives renames and transfers. */
+export interface DurableObjectNamespace {
+  id: string
+  scriptId: ScriptId
+  className: string
+  useSqlite: boolean
+  createdOn: string
+}
+
+/** A namespace with the script that implements it now (what the edge resolves a binding's id to). */
+export interface LocatedDurableObjectNamespace extends DurableObjectNamespace {
+  accountId: AccountId
+  namespaceId: NamespaceId | null
+  scriptName: string
+}
+
+/** What one upload's `migrations` change, planned against the script's tag `fromTag`. */
+export interface DurableObjectMigration {
+  fromTag: string | null
+  /** The tag the script has afterwards (null: unchanged). */
+  toTag: string | null
+  create: Array<{ id: string; className: string; useSqlite: boolean }>
+  /** Namespaces of this script renamed (by id). */
+  rename: Array<{ id: string; className: string }>
+  /** Namespaces of another script of the same scope moved into this one (by id), under a class name. */
+  move: Array<{ id: string; className: string }>
+  /** Namespace ids deleted, with their objects. */
+  delete: string[]
+}
+
+export interface DurableObjectStore {
+  ofScript(scriptId: ScriptId): Promise<DurableObjectNamespace[]>
+  get(id: string): Promise<LocatedDurableObjectNamespace | undefined>
+  /**
+   * Applies a planned migration in one transaction if the script's tag is still `fromTag`;
+   * otherwise changes nothing and answers the tag it has.
+   */
+  migrate(scriptId: ScriptId, migration: DurableObjectMigration): Promise<{ applied: true } | { applied: false; currentTag: string | null }>
 }

@@ -43,6 +43,8 @@ async function report(env, label) {
   out.version = typeof env.VERSION.id === 'string' && env.VERSION.id.length > 0
   out.key = { type: env.KEY.type, extractable: env.KEY.extractable, algorithm: env.KEY.algorithm.name, usages: env.KEY.usages }
   out.signature = hex(await crypto.subtle.sign('HMAC', env.KEY, new TextEncoder().encode('sign me')))
+  const id = env.DO.idFromName('matrix')
+  out.durableObject = await (await env.DO.get(env.DO.idFromString(id.toString())).fetch('http://do/hello')).text()
   return out
 }`
 
@@ -60,7 +62,7 @@ async function handle(request) {
   try { return await run(request) } catch (e) { return new Response(String(e.stack ?? e), { status: 500 }) }
 }
 async function run(request) {
-  const env = { P, S, J, KV, R2, SVC, DISPATCH, VERSION, KEY, ASSETS }
+  const env = { P, S, J, KV, R2, SVC, DISPATCH, VERSION, KEY, ASSETS, DO }
   const out = await report(env, new URL(request.url).searchParams.get('label'))
   out.wasm = (await WebAssembly.instantiate(WASM)).exports.add(40, 2)
   out.text = TEXT
@@ -86,6 +88,15 @@ describe('bindings under any compatibility date, in both formats', () => {
     assert.equal(hello.status, 200, JSON.stringify(hello.body))
     const echo = await putScript(t, accountScriptPath(t, 'echo'), `export default { fetch(r) { return new Response('echo ' + new URL(r.url).pathname) } }`)
     assert.equal(echo.status, 200, JSON.stringify(echo.body))
+    const objects = await putScript(
+      t,
+      accountScriptPath(t, 'do-host'),
+      `import { DurableObject } from 'cloudflare:workers'
+      export class Greeter extends DurableObject { fetch(r) { return new Response('object ' + new URL(r.url).pathname) } }
+      export default { fetch() { return new Response('do host') } }`,
+      { migrations: { new_tag: 'v1', new_sqlite_classes: ['Greeter'] } },
+    )
+    assert.equal(objects.status, 200, JSON.stringify(objects.body))
   })
   after(() => t.close())
 
@@ -99,6 +110,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     { type: 'dispatch_namespace', name: 'DISPATCH', namespace: 'tenants' },
     { type: 'version_metadata', name: 'VERSION' },
     { type: 'assets', name: 'ASSETS' },
+    { type: 'durable_object_namespace', name: 'DO', class_name: 'Greeter', script_name: 'do-host' },
     { type: 'secret_key', name: 'KEY', format: 'raw', algorithm: { name: 'HMAC', hash: 'SHA-256' }, usages: ['sign', 'verify'], key_base64: HMAC_KEY.toString('base64') },
     ...(format === 'service-worker'
       ? [
@@ -165,6 +177,7 @@ describe('bindings under any compatibility date, in both formats', () => {
             version: true,
             key: { type: 'secret', extractable: false, algorithm: 'HMAC', usages: ['sign', 'verify'] },
             signature: expectedSignature,
+            durableObject: 'object /hello',
             wasm: undefined,
             text: undefined,
             data: undefined,

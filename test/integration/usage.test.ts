@@ -228,6 +228,16 @@ describe('usage metering: a known workload through the edge, read back through G
     assert.equal(total('exception'), THROWS)
   })
 
+  it('counts an invocation the watchdog killed for CPU as exceededResources (the process is gone, Node counts its suspect)', async () => {
+    await putScript(t, namespaceScriptPath(t, 'tenants', 'looper'), `export default { fetch() { while (true) {} } }`)
+    const killsBefore = t.platform.edge.watchdog.kills
+    // In the shared pool a kill closes the connection (docs/limits.md): no answer at all.
+    await assert.rejects(edge(t, host, '/looper'))
+    assert.equal(t.platform.edge.watchdog.kills, killsBefore + 1)
+    const scripts = await eventually(() => byScript(t), (m) => m.get('looper')?.sum['requests'] === 1)
+    assert.deepEqual([scripts.get('looper')?.sum['requests'], scripts.get('looper')?.sum['errors']], [1, 1])
+  })
+
   it('keeps every figure across a restart', async () => {
     const before = await byScript(t)
     await t.platform.stop()

@@ -14,10 +14,10 @@ const kindFolders = readdirSync('src/bindings', { withFileTypes: true }).filter(
 const matches = (text: string, re: RegExp): string[] => [...text.matchAll(re)].map((m) => m[1]!)
 
 describe('binding kinds', () => {
-  it('the main module re-exports every entrypoint class a kind defines (workerd reaches them only so)', () => {
+  it('the main module re-exports every entrypoint and Durable Object class a kind defines (workerd reaches them only so)', () => {
     const classes = walk('src/bindings')
       .filter((f) => f.endsWith('.worker.ts'))
-      .flatMap((f) => matches(read(f), /export class (\w+) extends WorkerEntrypoint/g))
+      .flatMap((f) => matches(read(f), /export class (\w+) extends (?:WorkerEntrypoint|DurableObject)\b/g))
       .sort()
     const listed = matches(read('src/bindings/entrypoints.worker.ts'), /export \{([^}]+)\}/g)
       .flatMap((names) => names.split(',').map((n) => n.trim()))

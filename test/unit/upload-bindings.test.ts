@@ -124,6 +124,7 @@ describe('parseBindings', () => {
         case 'inherit':
         case 'secret_key':
         case 'assets':
+        case 'durable_object_namespace':
           return b.type
       }
     }

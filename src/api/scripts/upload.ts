@@ -1,6 +1,6 @@
 import type { NewVersion, Script, ScriptVersion } from '../../storage/store.js'
 import type { ApiContext, ApiDeps } from '../context.js'
-import { invalidScriptName } from '../../domain/errors.js'
+import { invalidScriptName, migrationTagMismatch } from '../../domain/errors.js'
 import { parseScriptUpload } from '../upload/parse.js'
 import { prepareUpload } from '../upload/prepare.js'
 import { notifyEdge, withFreshScript } from './change.js'
@@ -39,7 +39,7 @@ export async function publishUpload(
       now: deps.clock.now(),
       startup: deps.startup,
     })
-    return deps.store.scripts.publish({
+    const published = await deps.store.scripts.publish({
       scope: where,
       name,
       version: stamp(prepared.version),
@@ -47,6 +47,13 @@ export async function publishUpload(
       settings: prepared.settings,
       ifCurrent: existing?.currentVersionId ?? null,
     })
+    if (prepared.durableObjects) {
+      // Planned against the tag read before publishing; a concurrent upload that moved it wins.
+      const applied = await deps.store.durableObjects.migrate(published.script.id, prepared.durableObjects)
+      if (!applied.applied) throw migrationTagMismatch(applied.currentTag)
+      return { ...published, script: { ...published.script, migrationTag: prepared.durableObjects.toTag ?? published.script.migrationTag } }
+    }
+    return published
   })
   await pruneVersions(deps, script.id)
   await notifyEdge(deps, where, name)

@@ -23,6 +23,7 @@ export function scriptView(script: Script, version: ScriptVersion) {
     tail_consumers: script.settings.tailConsumers,
     observability: script.settings.observability,
     entry_point: version.mainModule,
+    ...(script.migrationTag !== null ? { migration_tag: script.migrationTag } : {}),
   }
 }
 

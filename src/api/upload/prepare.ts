@@ -1,6 +1,7 @@
 import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { normaliseTags } from '../../domain/tags.js'
-import type { NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
+import type { DurableObjectMigration, NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
+import { resolveDurableObjects } from './durable-objects.js'
 import { invalidTags, scriptValidation } from '../../domain/errors.js'
 import { resolveAssets } from './assets.js'
 import { futureCompatibilityDate } from '../../domain/compatibility-date.js'
@@ -16,6 +17,8 @@ export interface PreparedUpload {
   /** Undefined: the metadata said nothing about tags, keep them. */
   tags: string[] | undefined
   settings: Partial<ScriptSettings>
+  /** What the upload's `migrations` change, applied right after the version is stored. */
+  durableObjects: DurableObjectMigration | undefined
 }
 
 /**
@@ -29,7 +32,7 @@ export async function prepareUpload(input: {
   strictInherit: boolean
   /** Where the script lives: an asset token must have been issued for this very script. */
   scope: { namespaceId: NamespaceId | null; script: string }
-  store: Pick<Store, 'kv' | 'r2' | 'namespaces' | 'scripts' | 'assets'>
+  store: Pick<Store, 'kv' | 'r2' | 'namespaces' | 'scripts' | 'assets' | 'durableObjects'>
   now: number
   /** Runs the version's startup before anything is stored (undefined: no edge to run it). */
   startup: StartupRunner | undefined
@@ -39,7 +42,7 @@ export async function prepareUpload(input: {
   const future = futureCompatibilityDate(metadata.compatibility_date, input.now)
   if (future) throw scriptValidation(future)
   const tags = metadataTags(metadata)
-  const bindings = await resolveBindings({
+  const resolved = await resolveBindings({
     uploaded: upload.bindings,
     previous: input.previous,
     keepTypes: metadata.keep_bindings,
@@ -47,6 +50,14 @@ export async function prepareUpload(input: {
     ctx: { accountId: input.accountId, store, parts: new Set(upload.modules.map((m) => m.name)) },
     store: store.scripts,
   })
+  const durableObjects = await resolveDurableObjects({
+    migrations: metadata.migrations,
+    bindings: resolved,
+    accountId: input.accountId,
+    scope: input.scope,
+    store,
+  })
+  const bindings = durableObjects.bindings
   const assets = await resolveAssets({
     metadata,
     previous: input.previous,
@@ -76,6 +87,7 @@ export async function prepareUpload(input: {
     version: handlers ? { ...version, handlers } : version,
     tags,
     settings: settingsFromMetadata(metadata),
+    durableObjects: durableObjects.migration,
   }
 }
 

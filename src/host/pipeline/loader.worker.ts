@@ -88,6 +88,7 @@ export async function workerCode(
   } else {
     modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, wrapBindings) + tailShimExport }
     modules[TAIL_SHIM_PATH] = { js: isolateModule(env, 'tail.js') }
+    modules[`${OWN}durable-object.js`] = { js: isolateModule(env, 'durable-object.js') }
   }
   const mainModule = `${OWN}main.js`
   return {

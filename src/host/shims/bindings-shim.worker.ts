@@ -20,13 +20,13 @@ export const needsBindingsModule = (bindings: readonly HostBinding[]): boolean =
  */
 export function bindingsModule(bindings: readonly HostBinding[]): { source: string; modules: string[] } {
   const code = new Map<string, IsolateCode>()
-  const wrapped: Array<{ name: string; wrap: string }> = []
+  const wrapped: Array<{ name: string; wrap: string; spec?: unknown }> = []
   const built: Array<{ name: string; build: string; spec: unknown }> = []
   for (const b of bindings) {
     const kind = workerKindOf(b)
     if (kind?.wrapper) {
       code.set(kind.wrapper.name, kind.wrapper)
-      wrapped.push({ name: b.name, wrap: kind.wrapper.name })
+      wrapped.push({ name: b.name, wrap: kind.wrapper.name, ...(kind.wrapperSpec ? { spec: kind.wrapperSpec(b) } : {}) })
     }
     if (kind?.builder) {
       code.set(kind.builder.name, kind.builder)
@@ -35,7 +35,7 @@ export function bindingsModule(bindings: readonly HostBinding[]): { source: stri
   }
   const imports = [...code.values()].map((c) => `import { ${c.name} } from ${JSON.stringify('./' + c.module)}`)
   const modules = [...new Set([...code.values()].map((c) => c.module))]
-  const source = `import { WorkerEntrypoint, env as importedEnv } from "cloudflare:workers"
+  const source = `import { DurableObject, WorkerEntrypoint, env as importedEnv } from "cloudflare:workers"
 ${imports.join('\n')}
 const ISOLATE_CODE = { ${[...code.keys()].join(', ')} }
 const BINDINGS = ${JSON.stringify(wrapped)}
@@ -61,9 +61,9 @@ export function wrapEnv(env) {
   let out = wrappedEnvs.get(env)
   if (out) return out
   out = { ...env }
-  for (const { name, wrap } of BINDINGS) {
+  for (const { name, wrap, spec } of BINDINGS) {
     if (!env[name] || ours.has(env[name])) continue
-    out[name] = ISOLATE_CODE[wrap](env[name])
+    out[name] = ISOLATE_CODE[wrap](env[name], spec)
     ours.add(out[name])
   }
   Object.assign(out, KEYS)
@@ -78,17 +78,19 @@ if (importedEnv && typeof importedEnv === "object") {
   for (const name of Object.keys(out)) if (out[name] !== importedEnv[name]) importedEnv[name] = out[name]
 }
 
-// Entrypoint classes, the default export's and named ones alike: WorkerEntrypoint's constructor
-// assigns this.env, and this setter stores the wrapped env on the instance instead.
-Object.defineProperty(WorkerEntrypoint.prototype, "env", {
-  configurable: true,
-  get() {
-    return undefined
-  },
-  set(value) {
-    Object.defineProperty(this, "env", { value: wrapEnv(value), writable: true, configurable: true, enumerable: true })
-  },
-})
+// Entrypoint and Durable Object classes, the default export's and named ones alike: their base
+// constructor assigns this.env, and this setter stores the wrapped env on the instance instead.
+for (const base of [WorkerEntrypoint, DurableObject]) {
+  Object.defineProperty(base.prototype, "env", {
+    configurable: true,
+    get() {
+      return undefined
+    },
+    set(value) {
+      Object.defineProperty(this, "env", { value: wrapEnv(value), writable: true, configurable: true, enumerable: true })
+    },
+  })
+}
 `
   return { source, modules }
 }

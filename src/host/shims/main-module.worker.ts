@@ -3,6 +3,9 @@
 /** Our modules inside a customer's Worker live under this prefix, so they never collide. */
 export const OWN = '__workerhive/'
 
+/** The class the host loads a customer's Durable Object through (see shims/isolate/durable-object.ts). */
+export const OBJECT_CLASS_EXPORT = '__WorkerhiveObject'
+
 /**
  * Main module of a modules-format Worker: evaluates the console and caches modules (and the bindings module)
  * before the customer's code and re-exports everything. With bindings to wrap, an object default
@@ -17,6 +20,9 @@ import "./console.js"
 import "./caches.js"
 ${wrapBindings ? 'import { wrapEnv } from "./bindings.js"\n' : ''}import * as app from ${main}
 export * from ${main}
+import { DurableObject as __WorkerhiveDurableObject } from "cloudflare:workers"
+import { objectClassOf } from "./durable-object.js"
+export const __WorkerhiveObject = objectClassOf(app, __WorkerhiveDurableObject${wrapBindings ? ', wrapEnv' : ''})
 `
   if (!wrapBindings) return `${head}export default meteredEntry(app.default, app.default) ?? {}\n`
   return `${head}const handlers = app.default

@@ -9,6 +9,7 @@ import { postgresInvocations } from './invocations.js'
 import { postgresUsage } from './usage.js'
 import { postgresSchedules } from './schedules.js'
 import { postgresTls } from './tls.js'
+import { postgresDurableObjects } from './durable-objects.js'
 import { postgresKv } from './kv.js'
 import { postgresR2 } from './r2.js'
 import { postgresBlobStore } from './r2-blobs.js'
@@ -44,6 +45,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     usage: postgresUsage(db),
     schedules: postgresSchedules(db, clock),
     tls: postgresTls(db, clock),
+    durableObjects: postgresDurableObjects(db, clock),
     changes,
     async close() {
       await changes.close()

@@ -84,6 +84,7 @@ export interface ScriptRow {
   settings: unknown
   subdomain_enabled: unknown
   previews_enabled: unknown
+  migration_tag?: string | null
 }
 export type VersionRow = RowOf<typeof VERSION_COLUMNS> & { id: string; script_id: string; number: number }
 export type DeploymentRow = RowOf<typeof DEPLOYMENT_COLUMNS> & { id: string; script_id: string; source: string }
@@ -100,6 +101,7 @@ export const toScript = (dialect: Dialect, r: ScriptRow, tags: string[]): Script
   settings: mergeSettings(dialect.json(r.settings)),
   subdomainEnabled: dialect.bool(r.subdomain_enabled),
   previewsEnabled: dialect.bool(r.previews_enabled),
+  migrationTag: r.migration_tag ?? null,
 })
 
 export const toVersion = (dialect: Dialect, r: VersionRow): ScriptVersion => ({

@@ -13,6 +13,7 @@ import { sqliteInvocations } from './invocations.js'
 import { sqliteUsage } from './usage.js'
 import { sqliteSchedules } from './schedules.js'
 import { sqliteTls } from './tls.js'
+import { sqliteDurableObjects } from './durable-objects.js'
 import { sqliteKv } from './kv.js'
 import { sqliteR2 } from './r2.js'
 import { sqliteNamespaces } from './namespaces.js'
@@ -41,6 +42,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     usage: w(sqliteUsage(db)),
     schedules: w(sqliteSchedules(db, clock)),
     tls: w(sqliteTls(db, clock)),
+    durableObjects: w(sqliteDurableObjects(db, clock)),
     async close() {
       await durable.close()
       db.close()

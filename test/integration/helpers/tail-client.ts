@@ -60,12 +60,13 @@ export class RawClient {
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()))
   }
 
-  /** Sends an upgrade request for `path` with `headers` over a fresh TCP connection. */
+  /** Sends an upgrade request for `path` with `headers` (a `host` among them replaces the default) over a fresh TCP connection. */
   static async upgrade(port: number, path: string, headers: Record<string, string>): Promise<{ client: RawClient; response: RawResponse }> {
     const socket = connect(port, '127.0.0.1')
     await new Promise((resolve) => socket.once('connect', resolve))
     const client = new RawClient(socket)
-    const lines = [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)]
+    const ownHost = Object.keys(headers).some((k) => k.toLowerCase() === 'host')
+    const lines = [`GET ${path} HTTP/1.1`, ...(ownHost ? [] : [`Host: 127.0.0.1:${port}`]), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)]
     socket.write(lines.join('\r\n') + '\r\n\r\n')
     return { client, response: await client.#readResponse() }
   }

@@ -31,6 +31,7 @@ export function scriptCases(test: DefineCase): void {
       settings: defaultSettings(),
       subdomainEnabled: true,
       previewsEnabled: false,
+      migrationTag: null,
     })
     assert.equal(version.number, 1)
     assert.equal(version.scriptId, script.id)

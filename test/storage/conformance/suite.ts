@@ -10,6 +10,7 @@ import { namespaceCases } from './namespaces.js'
 import { r2Cases } from './r2.js'
 import { scheduleCases } from './schedules.js'
 import { usageCases } from './usage.js'
+import { durableObjectCases } from './durable-objects.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
 import { zoneCases } from './zones.js'
@@ -72,6 +73,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('cron triggers', () => scheduleCases(define))
     describe('usage', () => usageCases(define))
     describe('edge TLS', () => tlsCases(define))
+    describe('durable objects', () => durableObjectCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))

@@ -10,6 +10,7 @@ import { customHostnames } from './009-custom-hostnames.js'
 import { usage } from './010-usage.js'
 import { edgeTls } from './011-edge-tls.js'
 import { r2 } from './013-r2.js'
+import { durableObjects } from './015-durable-objects.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -25,4 +26,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: usage },
   { version: 11, sql: edgeTls },
   { version: 13, sql: r2 },
+  { version: 15, sql: durableObjects },
 ]

@@ -1,0 +1,186 @@
+// The objects process's half of Durable Objects. One edge process (index 0) hosts every object, so
+// an id has one instance at any time: the others reach it through ObjectsGate over workerd's
+// Cap'n Proto RPC. Each object is an ObjectHost, a static Durable Object of the host worker with
+// SQLite storage on local disk (the data dir's `objects/`), named by namespace id and object id;
+// the customer's class runs in it as a facet (ctx.facets), loaded through the Worker Loader, so it
+// gets workerd's own storage API (KV, ctx.storage.sql, ctx.storage.kv, transactions), input and
+// output gates, blockConcurrencyWhile and the WebSocket hibernation API, in a database of its
+// own. A namespace's id outlives renames and transfers, and so does its objects' storage.
+import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers'
+import type { HostEnv } from '../../host/env.worker.js'
+import { internalJson } from '../../host/internal-api.worker.js'
+import { runContained } from '../../host/pipeline/invoke.worker.js'
+import { loadWorker } from '../../host/pipeline/loader.worker.js'
+import { lookupScript } from '../../host/pipeline/registry.worker.js'
+import { versionFor } from '../../host/pipeline/versions.worker.js'
+import { OBJECT_CLASS_EXPORT } from '../../host/shims/main-module.worker.js'
+import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
+import type { ScriptDescriptor } from '../../shared/protocol.js'
+import { wireUrl } from '../../shared/wire.js'
+import { DO_HEADERS, DO_WIRE, OBJECT_ID, type DurableObjectNamespaceInfo } from './wire.js'
+
+interface ObjectAddress {
+  namespaceId: string
+  objectId: string
+}
+
+type HostStub = DurableObjectStub & {
+  call(address: ObjectAddress, method: string, args: unknown[]): Promise<unknown>
+  setAlarmAt(time: number): Promise<void>
+  alarmAt(): Promise<number | null>
+  clearAlarm(): Promise<void>
+}
+
+interface ObjectExports {
+  ObjectHost: DurableObjectNamespace
+  ObjectAlarms: (options: { props: { host: string } }) => Fetcher
+}
+
+const exportsOf = (ctx: { exports: unknown }): ObjectExports => ctx.exports as ObjectExports
+
+const hostName = (a: ObjectAddress): string => `${a.namespaceId}:${a.objectId}`
+
+function hostOf(ctx: { exports: unknown }, address: ObjectAddress): HostStub {
+  return exportsOf(ctx).ObjectHost.getByName(hostName(address)) as HostStub
+}
+
+/** The objects process's door: the secret, then the object's host by namespace and id. */
+export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
+    const address = { namespaceId: request.headers.get(DO_HEADERS.namespace) ?? '', objectId: request.headers.get(DO_HEADERS.id) ?? '' }
+    if (!address.namespaceId || !OBJECT_ID.test(address.objectId)) return new Response('bad object address', { status: 400 })
+    const headers = new Headers(request.headers)
+    headers.delete(HEADER_INTERNAL_SECRET)
+    return hostOf(this.ctx, address).fetch(new Request(request, { headers }))
+  }
+
+  async call(secret: string, namespaceId: string, objectId: string, method: string, args: unknown[]): Promise<unknown> {
+    if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
+    if (!OBJECT_ID.test(objectId)) throw new TypeError('Invalid Durable Object ID')
+    const address = { namespaceId, objectId }
+    return hostOf(this.ctx, address).call(address, method, args)
+  }
+}
+
+/** What the customer's class calls for its alarms (facets cannot set their own): its host's. */
+export class ObjectAlarms extends WorkerEntrypoint<HostEnv, { host: string }> {
+  setAlarm(time: number): Promise<void> {
+    return this.#host().setAlarmAt(time)
+  }
+  getAlarm(): Promise<number | null> {
+    return this.#host().alarmAt()
+  }
+  deleteAlarm(): Promise<void> {
+    return this.#host().clearAlarm()
+  }
+  #host(): HostStub {
+    return exportsOf(this.ctx).ObjectHost.getByName(this.ctx.props.host) as HostStub
+  }
+}
+
+const ADDRESS_KEY = 'workerhive:address'
+const FACET = 'object'
+
+interface Running {
+  facet: Fetcher & Record<string, unknown>
+  script: ScriptDescriptor
+  info: DurableObjectNamespaceInfo
+}
+
+/** One Durable Object: runs the customer's class as its facet, and keeps its address and alarm. */
+export class ObjectHost extends DurableObject<HostEnv> {
+  #running: Running | undefined
+  #starting: Promise<Running> | undefined
+
+  override async fetch(request: Request): Promise<Response> {
+    const address = { namespaceId: request.headers.get(DO_HEADERS.namespace) ?? '', objectId: request.headers.get(DO_HEADERS.id) ?? '' }
+    const headers = new Headers(request.headers)
+    for (const h of Object.values(DO_HEADERS)) headers.delete(h)
+    const forwarded = new Request(request, { headers })
+    return this.#run(address, (facet) => facet.fetch(forwarded))
+  }
+
+  async call(address: ObjectAddress, method: string, args: unknown[]): Promise<unknown> {
+    return this.#run(address, (facet) => {
+      // Called on the stub itself: an RPC method's own `.apply` would be a remote property too.
+      const target = facet as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
+      return target[method]!(...args)
+    })
+  }
+
+  /** The pipeline needs of a context only its exports and waitUntil, which an object's state has. */
+  #asContext(): ExecutionContext<unknown> {
+    return this.ctx as unknown as ExecutionContext<unknown>
+  }
+
+  setAlarmAt(time: number): Promise<void> {
+    return this.ctx.storage.setAlarm(time)
+  }
+  alarmAt(): Promise<number | null> {
+    return this.ctx.storage.getAlarm()
+  }
+  clearAlarm(): Promise<void> {
+    return this.ctx.storage.deleteAlarm()
+  }
+
+  /** workerd retries a throwing alarm() with backoff, as Cloudflare does. */
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    const address = await this.ctx.storage.get<ObjectAddress>(ADDRESS_KEY)
+    if (!address) return
+    const detail = JSON.stringify({ retryCount: info?.retryCount ?? 0, isRetry: info?.isRetry ?? false })
+    await this.#run(address, async (facet) => {
+      const response = await facet.fetch(new Request('http://object.workerhive.invalid/alarm', { headers: { [DO_HEADERS.alarm]: detail } }))
+      await response.body?.cancel()
+    })
+  }
+
+  /** One call into the customer's object, under the platform's containment like any invocation. */
+  async #run<T>(address: ObjectAddress, call: (facet: Fetcher & Record<string, unknown>) => Promise<T>): Promise<T> {
+    const running = await this.#ensure(address)
+    const run = (): Promise<T> => call(running.facet)
+    // An object cannot move to the probation process: it runs here, marked, until convicted.
+    return runContained(this.env, this.#asContext(), running.script, {}, { call: run, onProbation: run })
+  }
+
+  /**
+   * The facet running the namespace's class from its script's current version. A new version (or
+   * a rename) restarts it with the new class; its storage stays (a facet's storage is its name's).
+   */
+  async #ensure(address: ObjectAddress): Promise<Running> {
+    while (this.#starting) await this.#starting.catch(() => undefined)
+    const current = this.#running
+    if (current && current.info.accountId !== undefined) {
+      const script = await lookupScript(this.env, current.info.accountId, current.info.namespaceId ?? '', current.info.script ?? '')
+      if (script && script.loadKey === current.script.loadKey) return current
+      // Another request restarted the facet while this one looked: use that one.
+      if (this.#starting || this.#running !== current) return this.#ensure(address)
+    }
+    const starting = this.#start(address)
+    this.#starting = starting
+    try {
+      return await starting
+    } finally {
+      if (this.#starting === starting) this.#starting = undefined
+    }
+  }
+
+  async #start(address: ObjectAddress): Promise<Running> {
+    if (!(await this.ctx.storage.get(ADDRESS_KEY))) await this.ctx.storage.put(ADDRESS_KEY, address)
+    const info = await internalJson<DurableObjectNamespaceInfo>(this.env, wireUrl(DO_WIRE.namespace, { id: address.namespaceId }))
+    if (!info.found) throw new Error('Durable Object namespace not found: its class was deleted')
+    const found = await lookupScript(this.env, info.accountId ?? '', info.namespaceId ?? '', info.script ?? '')
+    if (!found) throw new Error(`Worker not found: ${info.script}`)
+    // A gradual deployment: an object runs one version at a time, the one a plain request gets.
+    const script = versionFor(found, new Request('http://object.workerhive.invalid/'))
+    if (this.#running) this.ctx.facets.abort(FACET, new Error('The Durable Object was reset: its code changed'))
+    const worker = loadWorker(this.env, this.#asContext(), script)
+    const cls = worker.getDurableObjectClass(OBJECT_CLASS_EXPORT, {
+      props: { className: info.className, alarms: exportsOf(this.ctx).ObjectAlarms({ props: { host: hostName(address) } }) },
+    })
+    const facet = this.ctx.facets.get(FACET, () => ({ class: cls, id: address.objectId })) as unknown as Fetcher & Record<string, unknown>
+    const running = { facet, script: found, info }
+    this.#running = running
+    return running
+  }
+}

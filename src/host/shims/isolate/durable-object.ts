@@ -1,0 +1,76 @@
+// How the host runs a customer's Durable Object class as a facet (module `__workerhive/durable-object.js`;
+// the main module exports `objectClassOf(app)` as `__WorkerhiveObject`). The host's ObjectHost asks
+// the Worker Loader for that one class with the customer's class name in ctx.props; its
+// constructor answers an instance of the customer's class, extended with what facets lack:
+// - alarms: workerd refuses setAlarm() in a facet, so ctx.storage's alarm methods go to the host
+//   object (ctx.props.alarms, an entrypoint of the host), which keeps the alarm in its own storage
+//   and delivers it back through fetch() with a marked request (so classes that do not extend
+//   DurableObject, which cannot take RPC, get alarms too; the host strips that header from every
+//   request that comes from outside).
+// Runs in the customer's isolate: it imports nothing.
+
+const ALARM_HEADER = 'x-workerhive-do-alarm'
+
+interface AlarmControl {
+  setAlarm(time: number): Promise<void>
+  getAlarm(): Promise<number | null>
+  deleteAlarm(): Promise<void>
+}
+
+interface HostProps {
+  className: string
+  alarms: AlarmControl
+}
+
+type AnyClass = new (ctx: unknown, env: unknown) => Record<string, unknown>
+
+/**
+ * `base` is workerd's DurableObject: the class workerd loads must extend it for the host to call
+ * the object's methods over RPC (workerd checks the exported class, not the instance it makes).
+ */
+export function objectClassOf(app: Record<string, unknown>, base: AnyClass, wrapEnv?: (env: unknown) => unknown): unknown {
+  const extended = new Map<string, AnyClass>()
+  return class WorkerhiveObject extends base {
+    constructor(ctx: { props: HostProps; storage: Record<string, unknown> }, env: unknown) {
+      super(ctx, env)
+      const { className } = ctx.props
+      let cls = extended.get(className)
+      if (!cls) {
+        const base = app[className]
+        if (typeof base !== 'function') throw new Error(`Durable Object class '${className}' is not exported by the Worker`)
+        cls = extend(base as AnyClass)
+        extended.set(className, cls)
+      }
+      routeAlarms(ctx)
+      // A constructor may answer another object: workerd runs the customer's class's instance.
+      return new cls(ctx, wrapEnv ? wrapEnv(env) : env) as never
+    }
+  }
+}
+
+function routeAlarms(ctx: { props: HostProps; storage: Record<string, unknown> }): void {
+  const alarms = ctx.props.alarms
+  const storage = ctx.storage
+  storage.setAlarm = async (time: number | Date) => {
+    const ms = time instanceof Date ? time.getTime() : Number(time)
+    if (!Number.isFinite(ms)) throw new TypeError('setAlarm() needs a time: milliseconds since the epoch or a Date')
+    await alarms.setAlarm(ms)
+  }
+  storage.getAlarm = () => alarms.getAlarm()
+  storage.deleteAlarm = () => alarms.deleteAlarm()
+}
+
+function extend(base: AnyClass): AnyClass {
+  const ownFetch = base.prototype.fetch as ((request: Request) => unknown) | undefined
+  return class extends base {
+    fetch(request: Request): unknown {
+      const alarm = request.headers.get(ALARM_HEADER)
+      if (alarm !== null) {
+        const handler = (this as Record<string, unknown>).alarm as ((info: unknown) => unknown) | undefined
+        return Promise.resolve(typeof handler === 'function' ? handler.call(this, JSON.parse(alarm)) : undefined).then(() => new Response(null, { status: 204 }))
+      }
+      if (typeof ownFetch !== 'function') throw new Error('Handler does not export a fetch() function.')
+      return ownFetch.call(this, request)
+    }
+  }
+}
