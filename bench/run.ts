@@ -13,6 +13,7 @@ import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
 import { httpsScenario } from './scenarios/https.js'
+import { r2Scenario } from './scenarios/r2.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
 import { durableObjectsScenario } from './scenarios/durable-objects.js'
@@ -31,6 +32,7 @@ const SCENARIOS: Scenario[] = [
   httpsScenario,
   durableObjectsScenario,
   d1Scenario,
+  r2Scenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.

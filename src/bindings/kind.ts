@@ -5,6 +5,7 @@ import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { DurableObjectStore, NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { D1Store } from '../storage/d1-store.js'
+import type { R2Store } from '../storage/r2-store.js'
 import type { Clock } from '../util/clock.js'
 import type { KvReadHorizon } from '../kv/read-horizon.js'
 import type { D1Service } from '../d1/service.js'
@@ -12,7 +13,7 @@ import type { D1Service } from '../d1/service.js'
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
-  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'> }
+  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'>; r2: Pick<R2Store, 'getBucket'> }
   /** Names of the modules and other parts of the version being built. */
   parts: ReadonlySet<string>
 }
@@ -26,7 +27,7 @@ export interface HostBindingContext {
 
 /** What a kind's internal handlers are built from (runtime/internal/server.ts mounts them). */
 export interface InternalHandlerDeps {
-  store: { kv: KvStore; durableObjects: Pick<DurableObjectStore, 'get'> }
+  store: { kv: KvStore; r2: R2Store; durableObjects: Pick<DurableObjectStore, 'get'> }
   clock: Clock
   /** Told of every binding read the edge may cache (KV), so writes know whether to invalidate. */
   kvReads?: KvReadHorizon
