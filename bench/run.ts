@@ -13,6 +13,7 @@ import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
 import { httpsScenario } from './scenarios/https.js'
+import { r2Scenario } from './scenarios/r2.js'
 import { queuesScenario } from './scenarios/queues.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
@@ -32,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   httpsScenario,
   durableObjectsScenario,
   d1Scenario,
+  r2Scenario,
   queuesScenario,
 ]
 

@@ -13,6 +13,8 @@ import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { D1Service } from './d1/service.js'
 import { Transfers } from './d1/transfers.js'
+import { startLifecycleSweeper } from './r2/lifecycle.js'
+import { createR2Service } from './r2/service.js'
 import { Containment } from './runtime/containment.js'
 import { startEdge, type Edge } from './runtime/edge.js'
 import { Scheduler } from './runtime/scheduler.js'
@@ -135,6 +137,9 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // D1 queries run in the engine's own processes, never on this thread.
   const d1 = new D1Service({ store: store.d1, dataDir: config.dataDir })
   undo.push(() => d1.close())
+  // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
+  const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
+  undo.push(() => lifecycle.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
   // Queues: one service for the REST API and the producer binding, whose sends wake this node's
@@ -259,6 +264,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       await stopDataPlane()
       sweeper.stop()
       await d1.close()
+      lifecycle.stop()
       await store.close()
       lock.release()
     },

@@ -79,3 +79,13 @@ export const D1_WORKER = `export default {
   },
 }
 `
+
+/** Reads an R2 object whole through the binding and answers its size (bench: R2 gets). */
+export const R2_WORKER = `export default {
+  async fetch(request, env) {
+    const o = await env.B.get(new URL(request.url).searchParams.get('key'))
+    if (!o) return new Response('missing', { status: 404 })
+    return new Response(String((await o.arrayBuffer()).byteLength))
+  },
+}
+`

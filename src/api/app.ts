@@ -10,6 +10,7 @@ import { routeModules } from './routes/index.js'
 import { consoleRoutes } from '../console/page.js'
 import { probeRoutes } from './probes.js'
 import { d1TransferRoutes } from './routes/d1.js'
+import { s3Routes } from './s3/routes.js'
 
 export const API_PREFIX = '/client/v4'
 
@@ -28,6 +29,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', consoleRoutes())
   app.route('/', probeRoutes(deps))
   app.route('/', d1TransferRoutes(deps))
+  // R2's S3-compatible endpoint: its own authentication (SigV4) and errors (XML).
+  app.route('/', s3Routes(deps))
   app.route(API_PREFIX, v4)
 
   const patterns = app.routes

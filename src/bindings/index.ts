@@ -12,6 +12,7 @@ import type { HostBinding } from '../shared/protocol.js'
 import { kvNamespace } from './kv-namespace/schema.js'
 import { d1 } from './d1/schema.js'
 import { plainText } from './plain-text/schema.js'
+import { r2Bucket } from './r2-bucket/schema.js'
 import { queue } from './queue/schema.js'
 import { secretKey } from './secret-key/schema.js'
 import { secretText } from './secret-text/schema.js'
@@ -29,6 +30,7 @@ const kinds = [
   json,
   kvNamespace,
   d1,
+  r2Bucket,
   dispatchNamespace,
   service,
   wasmModule,

@@ -5,6 +5,7 @@ import type { WireRoute } from '../shared/wire.js'
 import type { KvStore } from '../storage/kv-store.js'
 import type { DurableObjectStore, NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { D1Store } from '../storage/d1-store.js'
+import type { R2Store } from '../storage/r2-store.js'
 import type { QueueStore } from '../storage/queue-store.js'
 import type { QueueService } from '../queues/service.js'
 import type { Clock } from '../util/clock.js'
@@ -14,7 +15,7 @@ import type { D1Service } from '../d1/service.js'
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
-  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'>; queues: Pick<QueueStore, 'byName'> }
+  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'>; r2: Pick<R2Store, 'getBucket'>; queues: Pick<QueueStore, 'byName'> }
   /** Names of the modules and other parts of the version being built. */
   parts: ReadonlySet<string>
 }
@@ -28,7 +29,7 @@ export interface HostBindingContext {
 
 /** What a kind's internal handlers are built from (runtime/internal/server.ts mounts them). */
 export interface InternalHandlerDeps {
-  store: { kv: KvStore; durableObjects: Pick<DurableObjectStore, 'get'> }
+  store: { kv: KvStore; r2: R2Store; durableObjects: Pick<DurableObjectStore, 'get'> }
   clock: Clock
   /** The node's queue service (shared with the REST API and the consumer loop). */
   queues?: QueueService

@@ -8,6 +8,7 @@ import { jsonKind } from './json/kind.worker.js'
 import { kvKind } from './kv-namespace/kind.worker.js'
 import { d1Kind } from './d1/kind.worker.js'
 import { textKind } from './plain-text/kind.worker.js'
+import { r2Kind } from './r2-bucket/kind.worker.js'
 import { queueKind } from './queue/kind.worker.js'
 import { secretKeyKind } from './secret-key/kind.worker.js'
 import { serviceKind } from './service/kind.worker.js'
@@ -20,6 +21,7 @@ const kinds: readonly WorkerBindingKind[] = [
   jsonKind,
   kvKind,
   d1Kind,
+  r2Kind,
   dispatchKind,
   serviceKind,
   secretKeyKind,

@@ -279,6 +279,79 @@ export const kvMetadataTooLarge = defineApiError('kvMetadataTooLarge', {
   message: (bytes: number, limit: number) => `Metadata length of ${bytes} exceeds limit of ${limit}.`,
 })
 
+// --- R2 -------------------------------------------------------------------------------------
+// Codes, statuses and messages from Cloudflare's R2 error table (the binding throws them as
+// `<op>: <message> (<code>)`, the S3 endpoint answers the S3 code named beside each, r2/s3-errors.ts).
+export const r2InternalError = defineApiError('r2InternalError', {
+  code: 10001, status: 500, message: () => 'We encountered an internal error. Please try again.',
+})
+export const r2InvalidBucketName = defineApiError('r2InvalidBucketName', {
+  code: 10005, status: 400, message: () => 'The specified bucket name is not valid.',
+})
+export const r2BucketNotFound = defineApiError('r2BucketNotFound', {
+  code: 10006, status: 404, message: () => 'The specified bucket does not exist.',
+})
+export const r2KeyNotFound = defineApiError('r2KeyNotFound', {
+  code: 10007, status: 404, message: () => 'The specified key does not exist.',
+})
+export const r2BucketNotEmpty = defineApiError('r2BucketNotEmpty', {
+  code: 10008, status: 409, message: () => 'The bucket you tried to delete is not empty.',
+})
+export const r2BucketExists = defineApiError('r2BucketExists', {
+  code: 10004, status: 409, message: () => 'The bucket you tried to create already exists, and you own it.',
+})
+export const r2EntityTooSmall = defineApiError('r2EntityTooSmall', {
+  code: 10011, status: 400, message: () => 'Your proposed upload is smaller than the minimum allowed object size.',
+})
+export const r2MetadataTooLarge = defineApiError('r2MetadataTooLarge', {
+  code: 10012, status: 400, message: () => 'Your metadata headers exceed the maximum allowed metadata size.',
+})
+export const r2InvalidObjectName = defineApiError('r2InvalidObjectName', {
+  code: 10020, status: 400, message: () => 'The specified object name is not valid.',
+})
+export const r2InvalidMaxKeys = defineApiError('r2InvalidMaxKeys', {
+  code: 10022, status: 400, message: () => 'MaxKeys params must be positive integer <= 1000.',
+})
+export const r2NoSuchUpload = defineApiError('r2NoSuchUpload', {
+  code: 10024, status: 404, message: () => 'The specified multipart upload does not exist.',
+})
+export const r2InvalidPart = defineApiError('r2InvalidPart', {
+  code: 10025, status: 400, message: () => 'One or more of the specified parts could not be found.',
+})
+export const r2InvalidArgument = defineApiError('r2InvalidArgument', {
+  code: 10029, status: 400, message: (why: string) => why,
+})
+export const r2PreconditionFailed = defineApiError('r2PreconditionFailed', {
+  code: 10031, status: 412, message: () => 'At least one of the pre-conditions you specified did not hold.',
+})
+export const r2SignatureDoesNotMatch = defineApiError('r2SignatureDoesNotMatch', {
+  code: 10035, status: 403,
+  message: () => 'The request signature we calculated does not match the signature you provided. Check your secret access key and signing method.',
+})
+export const r2BadDigest = defineApiError('r2BadDigest', {
+  code: 10037, status: 400,
+  message: (algorithm: string, given: string, actual: string) =>
+    `The ${algorithm} checksum you specified did not match what we received.\nYou provided a ${algorithm} checksum with value: ${given}\nActual ${algorithm} was: ${actual}`,
+})
+export const r2InvalidRange = defineApiError('r2InvalidRange', {
+  code: 10039, status: 416, message: () => 'The requested range is not satisfiable',
+})
+export const r2BadUpload = defineApiError('r2BadUpload', {
+  code: 10048, status: 400, message: () => 'There was a problem with the multipart upload.',
+})
+export const r2EntityTooLarge = defineApiError('r2EntityTooLarge', {
+  code: 100100, status: 400, message: () => 'Your proposed upload exceeds the maximum allowed object size.',
+})
+export const r2NoCorsConfiguration = defineApiError('r2NoCorsConfiguration', {
+  code: 10059, status: 404, message: () => 'The CORS configuration does not exist.',
+})
+export const r2AccessDenied = defineApiError('r2AccessDenied', {
+  code: 10003, status: 403, message: () => 'Access Denied',
+})
+export const r2Unauthorized = defineApiError('r2Unauthorized', {
+  code: 10002, status: 401, message: () => 'Unauthorized',
+})
+
 // --- zones, routes, subdomains ----------------------------------------------------------------
 export const zoneNotFound = defineApiError('zoneNotFound', {
   code: 1001, status: 404, message: () => 'Invalid zone identifier',

@@ -12,6 +12,8 @@ export type Permission =
   | 'kv.write'
   | 'd1.read'
   | 'd1.write'
+  | 'r2.read'
+  | 'r2.write'
   | 'queues.read'
   | 'queues.write'
   | 'account.read'
@@ -50,6 +52,8 @@ export const PERMISSION_GROUPS: readonly PermissionGroup[] = [
   { id: 'f7f0eda5697f475c90846e879bab8666', name: 'Workers KV Storage Write', scopes: ACCOUNT, grants: ['kv.read', 'kv.write'] },
   { id: '192192df92ee43ac90f2aeeffce67e35', name: 'D1 Read', scopes: ACCOUNT, grants: ['d1.read'] },
   { id: '09b2857d1c31407795e75e3fed8617a1', name: 'D1 Write', scopes: ACCOUNT, grants: ['d1.read', 'd1.write'] },
+  { id: 'b4992e1108244f5d8bfbd5744320c2e1', name: 'Workers R2 Storage Read', scopes: ACCOUNT, grants: ['r2.read'] },
+  { id: 'bf7481a1826f439697cb59a20b22293e', name: 'Workers R2 Storage Write', scopes: ACCOUNT, grants: ['r2.read', 'r2.write'] },
   { id: '84a7755d54c646ca87cd50682a34bf7c', name: 'Queues Read', scopes: ACCOUNT, grants: ['queues.read'] },
   { id: '366f57075ffc42689627bcf8242a1b6d', name: 'Queues Write', scopes: ACCOUNT, grants: ['queues.read', 'queues.write'] },
   { id: 'c1fde68c7bcc44588cbb6ddbc16d6480', name: 'Account Settings Read', scopes: ACCOUNT, grants: ['account.read'] },

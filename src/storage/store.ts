@@ -6,6 +6,7 @@ import type { D1Store } from './d1-store.js'
 import type { PlacementStore } from './placement-store.js'
 import type { QueueStore } from './queue-store.js'
 import type { UsageRecord } from '../shared/usage.js'
+import type { R2Store } from './r2-store.js'
 
 /**
  * The persistence boundary: one async interface whose methods are named after what they do and are
@@ -19,6 +20,7 @@ export interface Store {
   readonly d1: D1Store
   /** Which node owns a D1 database or a Durable Object (src/runtime/placement/). */
   readonly placement: PlacementStore
+  readonly r2: R2Store
   readonly zones: ZoneStore
   readonly assets: AssetStore
   readonly containment: ContainmentStore
@@ -114,6 +116,11 @@ export interface AccountStore {
     settings?: TokenSettings
   }): Promise<ApiToken>
   findToken(tokenHash: string): Promise<ApiToken | undefined>
+  /**
+   * The token with its stored SHA-256 of the secret: R2's S3 endpoint signs with that digest as the
+   * secret access key (Cloudflare's derivation), keyed by the token's id.
+   */
+  tokenWithHash(accountId: AccountId, id: string): Promise<{ token: ApiToken; tokenHash: string } | undefined>
   getToken(accountId: AccountId, id: string): Promise<ApiToken | undefined>
   listTokens(accountId: AccountId): Promise<ApiToken[]>
   /** Replaces the settings; undefined when the account has no such token. */

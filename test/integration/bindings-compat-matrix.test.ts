@@ -34,6 +34,11 @@ async function report(env, label) {
   out.kvDeleted = await env.KV.get('written-' + label)
   await env.DB.prepare('INSERT INTO seen (label) VALUES (?)').bind(label).run()
   out.d1 = await env.DB.prepare('SELECT label FROM seen WHERE label = ?').bind(label).first('label')
+  const put = await env.R2.put('r2-' + label, 'r2 says ' + label, { customMetadata: { label } })
+  const got = await env.R2.get('r2-' + label, { range: { offset: 3 } })
+  out.r2 = { etag: put.httpEtag === '"' + put.etag + '"', text: await got.text(), meta: got.customMetadata, listed: (await env.R2.list({ prefix: 'r2-' + label })).objects.length }
+  await env.R2.delete('r2-' + label)
+  out.r2Deleted = await env.R2.head('r2-' + label)
   out.service = await (await env.SVC.fetch('http://svc/ping')).text()
   out.dispatch = await (await env.DISPATCH.get('hello').fetch('http://tenant/')).text()
   out.asset = await (await env.ASSETS.fetch('http://assets/hello.txt')).text()
@@ -62,7 +67,7 @@ async function handle(request) {
   try { return await run(request) } catch (e) { return new Response(String(e.stack ?? e), { status: 500 }) }
 }
 async function run(request) {
-  const env = { P, S, J, KV, DB, SVC, DISPATCH, VERSION, KEY, ASSETS, DO, Q }
+  const env = { P, S, J, KV, DB, R2, SVC, DISPATCH, VERSION, KEY, ASSETS, DO, Q }
   const out = await report(env, new URL(request.url).searchParams.get('label'))
   out.wasm = (await WebAssembly.instantiate(WASM)).exports.add(40, 2)
   out.text = TEXT
@@ -85,6 +90,8 @@ describe('bindings under any compatibility date, in both formats', () => {
     const d1 = await t.json(`/accounts/${t.accountId}/d1/database`, { method: 'POST', ...jsonBody({ name: 'matrix' }) })
     d1Id = d1.body.result.uuid
     await t.json(`/accounts/${t.accountId}/d1/database/${d1Id}/query`, { method: 'POST', ...jsonBody({ sql: 'CREATE TABLE seen (label TEXT)' }) })
+    const bucket = await t.json(`/accounts/${t.accountId}/r2/buckets`, { method: 'POST', ...jsonBody({ name: 'matrix' }) })
+    assert.equal(bucket.status, 200, JSON.stringify(bucket.body))
     await t.json(`/accounts/${t.accountId}/queues`, { method: 'POST', ...jsonBody({ queue_name: 'matrix' }) })
     await createNamespace(t, 'tenants')
     const hello = await putScript(t, namespaceScriptPath(t, 'tenants', 'hello'), `export default { fetch() { return new Response('hello tenant') } }`)
@@ -109,6 +116,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     { type: 'json', name: 'J', json: { level: 3 } },
     { type: 'kv_namespace', name: 'KV', namespace_id: kvId },
     { type: 'd1', name: 'DB', id: d1Id },
+    { type: 'r2_bucket', name: 'R2', bucket_name: 'matrix' },
     { type: 'service', name: 'SVC', service: 'echo' },
     { type: 'dispatch_namespace', name: 'DISPATCH', namespace: 'tenants' },
     { type: 'version_metadata', name: 'VERSION' },
@@ -174,6 +182,8 @@ describe('bindings under any compatibility date, in both formats', () => {
             kvList: ['greeting'],
             kvDeleted: null,
             d1: name,
+            r2: { etag: true, text: `says ${name}`, meta: { label: name }, listed: 1 },
+            r2Deleted: null,
             service: 'echo /ping',
             dispatch: 'hello tenant',
             asset: 'hello asset',

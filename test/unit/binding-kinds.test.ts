@@ -63,6 +63,14 @@ describe('binding kinds', () => {
     const kvWire = await load('../../src/bindings/kv-namespace/wire.js')
     assert.equal(kvIsolate.KV_ORIGIN, kvWire.KV_ORIGIN)
     assert.equal(kvIsolate.KV_METADATA_HEADER, (kvWire.KV_HEADERS as { metadata: string }).metadata)
+    const r2Isolate = await load('../../src/bindings/r2-bucket/isolate/r2-bucket.js')
+    const r2Wire = await load('../../src/bindings/r2-bucket/wire.js')
+    const r2Headers = r2Wire.R2_HEADERS as { object: string; options: string; errorCode: string }
+    assert.equal(r2Isolate.R2_ORIGIN, r2Wire.R2_ORIGIN)
+    assert.deepEqual(
+      [r2Isolate.R2_OBJECT_HEADER, r2Isolate.R2_OPTIONS_HEADER, r2Isolate.R2_ERROR_CODE_HEADER],
+      [r2Headers.object, r2Headers.options, r2Headers.errorCode],
+    )
     const dispatchIsolate = await load('../../src/bindings/dispatch-namespace/isolate/dispatch-namespace.js')
     const dispatchWire = await load('../../src/bindings/dispatch-namespace/wire.js')
     assert.equal(dispatchIsolate.DISPATCH_HEADER, dispatchWire.DISPATCH_HEADER)

@@ -116,6 +116,7 @@ describe('parseBindings', () => {
         case 'json':
         case 'kv_namespace':
         case 'd1':
+        case 'r2_bucket':
         case 'dispatch_namespace':
         case 'service':
         case 'wasm_module':

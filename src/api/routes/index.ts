@@ -17,6 +17,8 @@ import { kvNamespaceRoutes } from './kv-namespaces.js'
 import { kvValueRoutes } from './kv-values.js'
 import { namespaceScriptRoutes } from './namespace-scripts.js'
 import { observabilityRoutes } from './observability.js'
+import { r2BucketRoutes } from './r2-buckets.js'
+import { r2ObjectRoutes } from './r2-objects.js'
 import { queueRoutes } from './queues.js'
 import { operationsRoutes } from './operations.js'
 import { namespaceScriptContentRoutes } from './script-content.js'
@@ -65,6 +67,8 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   kvNamespaceRoutes,
   kvValueRoutes,
   d1Routes,
+  r2BucketRoutes,
+  r2ObjectRoutes,
   queueRoutes,
   operationsRoutes,
   observabilityRoutes,

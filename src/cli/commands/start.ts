@@ -90,6 +90,7 @@ export const start = defineCommand({
             ]
           : []),
         `  Console: ${platform.apiUrl.replace(/\/client\/v4$/, '')}/console (sign in with the API token below)`,
+        `  R2 S3:   ${platform.apiUrl.replace(/\/client\/v4$/, '')}/r2/s3/${c.accountId} (path-style; access key id: an API token's id, secret: the SHA-256 hex of its value)`,
         `  Data:    ${config.dataDir}`,
         '',
         'Point wrangler, the cloudflare SDK or curl at it (paste into your shell):',

@@ -83,6 +83,10 @@ export function postgresAccounts(db: Db, clock: Clock): AccountStore {
       const r = await db.one<TokenRow>(sql.tokenById, [accountId, id])
       return r && toToken(dialect, r)
     },
+    async tokenWithHash(accountId, id) {
+      const r = await db.one<TokenRow>(sql.tokenById, [accountId, id])
+      return r && { token: toToken(dialect, r), tokenHash: r.token_hash }
+    },
     async listTokens(accountId) {
       return (await db.rows<TokenRow>(sql.tokens, [accountId])).map((r) => toToken(dialect, r))
     },

@@ -14,6 +14,8 @@ import { postgresQueues } from './queues.js'
 import { postgresKv } from './kv.js'
 import { postgresD1 } from './d1.js'
 import { postgresPlacement } from './placement.js'
+import { postgresR2 } from './r2.js'
+import { postgresBlobStore } from './r2-blobs.js'
 import { postgresNamespaces } from './namespaces.js'
 import { postgresScripts } from './scripts.js'
 import { postgresZones } from './zones.js'
@@ -40,6 +42,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     kv: postgresKv(db),
     d1: postgresD1(db, clock),
     placement: postgresPlacement(db),
+    r2: postgresR2(db, clock, postgresBlobStore(db)),
     assets: postgresAssets(db),
     zones: postgresZones(db, clock),
     containment: postgresContainment(db, clock),

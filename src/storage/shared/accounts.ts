@@ -13,6 +13,7 @@ export interface AccountRow {
 export interface TokenRow {
   id: string
   account_id: string
+  token_hash: string
   name: string
   status: string
   created_on: unknown

@@ -88,6 +88,10 @@ export function sqliteAccounts(db: Db, clock: Clock): AccountStore {
       const r = s.tokenById.get(accountId, id)
       return r && toToken(dialect, r)
     },
+    async tokenWithHash(accountId, id) {
+      const r = s.tokenById.get(accountId, id)
+      return r && { token: toToken(dialect, r), tokenHash: r.token_hash }
+    },
     async listTokens(accountId) {
       return s.tokens.all(accountId).map((r) => toToken(dialect, r))
     },

@@ -1,5 +1,8 @@
 import { sqliteAssets } from './assets.js'
-import { join } from 'node:path'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileBlobStore } from '../blobs/files.js'
 import { systemClock, type Clock } from '../../util/clock.js'
 import type { Store } from '../store.js'
 import { sqliteAccounts } from './accounts.js'
@@ -8,6 +11,7 @@ import { openDatabase } from './database.js'
 import { durableWrites } from './durability.js'
 import { sqliteInvocations } from './invocations.js'
 import { sqliteUsage } from './usage.js'
+import { sqliteR2 } from './r2.js'
 import { sqliteSchedules } from './schedules.js'
 import { sqliteQueues } from './queues.js'
 import { sqliteTls } from './tls.js'
@@ -24,6 +28,8 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
   const file = opts.file ?? join(opts.dataDir ?? '.', 'workerhive.db')
   const clock = opts.clock ?? systemClock
   const db = openDatabase(file)
+  // R2 bodies sit beside the database; an in-memory store (tests) keeps them in a scratch dir.
+  const blobDir = file === ':memory:' ? mkdtempSync(join(tmpdir(), 'workerhive-r2-')) : join(opts.dataDir ?? dirname(file), 'r2')
   const durable = durableWrites(db, file)
   const w = durable.wrap
   return {
@@ -41,6 +47,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     schedules: w(sqliteSchedules(db, clock)),
     tls: w(sqliteTls(db, clock)),
     durableObjects: w(sqliteDurableObjects(db, clock)),
+    r2: w(sqliteR2(db, clock, fileBlobStore(blobDir))),
     queues: w(sqliteQueues(db)),
     async close() {
       await durable.close()

@@ -9,6 +9,7 @@ import { kvCases } from './kv.js'
 import { d1Cases } from './d1.js'
 import { placementCases } from './placement.js'
 import { namespaceCases } from './namespaces.js'
+import { r2Cases } from './r2.js'
 import { scheduleCases } from './schedules.js'
 import { usageCases } from './usage.js'
 import { durableObjectCases } from './durable-objects.js'
@@ -64,6 +65,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     }
 
     describe('accounts', () => accountCases(define))
+    describe('r2', () => r2Cases(define))
     describe('dispatch namespaces', () => namespaceCases(define))
     describe('scripts', () => scriptCases(define))
     describe('script listing, tags and deletion', () => scriptListingCases(define))

@@ -9,6 +9,7 @@ import { eventRetention } from './008-event-retention.js'
 import { customHostnames } from './009-custom-hostnames.js'
 import { usage } from './010-usage.js'
 import { edgeTls } from './011-edge-tls.js'
+import { r2 } from './013-r2.js'
 import { durableObjects } from './015-durable-objects.js'
 import { d1, placementLeases } from './012-d1.js'
 import { queues } from './014-queues.js'
@@ -27,6 +28,7 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: usage },
   { version: 11, sql: edgeTls },
   { version: 12, sql: d1 + placementLeases },
+  { version: 13, sql: r2 },
   { version: 14, sql: queues },
   { version: 15, sql: durableObjects },
 ]
