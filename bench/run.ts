@@ -14,6 +14,7 @@ import { dispatchScenario } from './scenarios/dispatch.js'
 import { hostileScenario } from './scenarios/hostile.js'
 import { httpsScenario } from './scenarios/https.js'
 import { r2Scenario } from './scenarios/r2.js'
+import { queuesScenario } from './scenarios/queues.js'
 import { watchdogScenario } from './scenarios/watchdog.js'
 import { usageScenario } from './scenarios/usage.js'
 import { durableObjectsScenario } from './scenarios/durable-objects.js'
@@ -33,6 +34,7 @@ const SCENARIOS: Scenario[] = [
   durableObjectsScenario,
   d1Scenario,
   r2Scenario,
+  queuesScenario,
 ]
 
 // Relative to the working directory, which `npm run` sets to the package root.

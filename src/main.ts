@@ -1,3 +1,6 @@
+import { QueueMeter } from './queues/meter.js'
+import { QueueService } from './queues/service.js'
+import { QueueConsumerLoop } from './runtime/queue-consumers.js'
 import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createApi } from './api/app.js'
@@ -54,6 +57,10 @@ export interface Platform {
   readonly tails: TailSessions
   /** Cron triggers; `tick()` runs what is due now (tests with an injected clock drive it so). */
   readonly scheduler: Scheduler
+  /** Queue consumer Workers; `pass()` delivers what is deliverable now. */
+  readonly queueConsumers: QueueConsumerLoop
+  /** Queue operations per script since the last drain (for the usage records). */
+  readonly queueMeter: QueueMeter
   stop(): Promise<void>
 }
 
@@ -135,6 +142,11 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => lifecycle.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
+  // Queues: one service for the REST API and the producer binding, whose sends wake this node's
+  // consumer loop; the meter counts operations per script for the usage records.
+  const queueMeter = new QueueMeter()
+  let queueConsumers: QueueConsumerLoop | undefined
+  const queues = new QueueService({ store, clock, meter: queueMeter, onSend: () => queueConsumers?.wake() })
   const { edge, stop: stopDataPlane } = await startDataPlane({
     store,
     d1,
@@ -143,6 +155,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     clock,
     metrics,
     kvReads,
+    queues,
     config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port, ...(httpsListener ? { httpsPort: httpsListener.port } : {}) },
     socket: edgeSocket,
     isTailed: (ref) => tails?.isTailed(ref) ?? false,
@@ -206,12 +219,16 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       containment: edge.watchdog.containment.entries(),
     }),
     liftContainment: (key) => edge.liftContainment(key),
+    queues,
     ...(https ? { tls: https.control } : {}),
     d1: { service: d1, transfers: new Transfers(() => clock.now()) },
   })
   const scheduler = new Scheduler({ store, clock, log: log.child({ component: 'scheduler' }), run: (run) => edge.scheduled.run(run) })
   if (timedScheduler) scheduler.start()
   undo.push(() => scheduler.stop())
+  queueConsumers = new QueueConsumerLoop({ store, queues, meter: queueMeter, clock, log: log.child({ component: 'queues' }), deliver: (run) => edge.scheduled.queue(run) })
+  queueConsumers.start()
+  undo.push(() => queueConsumers?.stop())
   const server = apiListener.serve(api.fetch)
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
   server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
@@ -231,10 +248,13 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     edge,
     tails,
     scheduler,
+    queueConsumers: queueConsumers!,
+    queueMeter,
     async stop() {
       if (stopped) return
       stopped = true
       await scheduler.stop()
+      await queueConsumers?.stop()
       await https?.stop()
       // Upgraded sockets keep server.close() waiting, so tails go first.
       tails.closeAll()
@@ -266,6 +286,8 @@ interface DataPlaneDeps {
   socket: EdgeSocket
   /** Whether a live tail reads a script; asked when the host describes it. */
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
+  /** The queue service the producer binding sends through. */
+  queues: QueueService
   /** Told of the binding reads the edge may cache. */
   kvReads: KvReadHorizon
 }
@@ -304,6 +326,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     ...(config.httpsPort !== undefined ? { httpsPort: config.httpsPort } : {}),
     containment: () => containment.state(),
     isTailed: deps.isTailed,
+    queues: deps.queues,
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
     kvReads: deps.kvReads,

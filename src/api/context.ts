@@ -11,6 +11,7 @@ import type { InvocationLog } from '../runtime/invocation-log.js'
 import type { TailSessions } from './tail/sessions.js'
 import type { StartupRunner } from '../runtime/startup-candidate.js'
 import type { Readiness } from '../runtime/readiness.js'
+import type { QueueService } from '../queues/service.js'
 import type { EdgeTlsControl } from '../runtime/https/edge-tls.js'
 import type { D1Service } from '../d1/service.js'
 import type { Transfers } from '../d1/transfers.js'
@@ -36,6 +37,8 @@ export interface ApiDeps {
   liftContainment?: (key: string) => Promise<boolean>
   /** Runs an upload's top-level code in workerd before it is stored; absent without an edge. */
   startup?: StartupRunner
+  /** Queues (shared with the producer binding and the consumer loop); the routes make their own when absent. */
+  queues?: QueueService
   /** This node's usage buffer (written first, so reads see this node's latest); absent without an edge: the store is read. */
   usage?: { query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]> }
   /** The edge's certificates (HTTPS); absent when the edge serves no HTTPS. */

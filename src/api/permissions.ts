@@ -45,6 +45,8 @@ const RULES: readonly Rule[] = [
   // D1's query, raw, export and import are POSTs: Cloudflare's D1 Write is needed for all four.
   rw('d1.read', 'd1.write', 'account', /^\/accounts\/:accountId\/d1\/database(\/.*)?$/),
   rw('r2.read', 'r2.write', 'account', /^\/accounts\/:accountId\/r2\/buckets/),
+  // Pulling and acking messages are POSTs: Cloudflare's Queues Write.
+  rw('queues.read', 'queues.write', 'account', /^\/accounts\/:accountId\/queues(\/.*)?$/),
   rw('routes.read', 'routes.write', 'zone', /^\/zones\/:zoneId\/workers\/routes/),
   rw('routes.read', 'routes.write', 'all-zones', /^\/accounts\/:accountId\/workers\/scripts\/:scriptName\/routes$/),
   rw('zone.read', 'zone.write', 'zone', /^\/zones\/:zoneId$/),

@@ -6,6 +6,7 @@ export { DispatchNamespace, UserWorker } from './dispatch-namespace/dispatch.wor
 export { KvNamespace } from './kv-namespace/kv.worker.js'
 export { D1Binding } from './d1/d1.worker.js'
 export { R2BucketBinding } from './r2-bucket/r2.worker.js'
+export { QueueProducer } from './queue/queue.worker.js'
 export { ServiceBinding } from './service/service.worker.js'
 export { DurableObjectBinding } from './durable-object-namespace/durable-object.worker.js'
 export { ObjectAlarms, ObjectHost, ObjectsGate } from './durable-object-namespace/objects.worker.js'

@@ -13,6 +13,7 @@ import { kvNamespace } from './kv-namespace/schema.js'
 import { d1 } from './d1/schema.js'
 import { plainText } from './plain-text/schema.js'
 import { r2Bucket } from './r2-bucket/schema.js'
+import { queue } from './queue/schema.js'
 import { secretKey } from './secret-key/schema.js'
 import { secretText } from './secret-text/schema.js'
 import { service } from './service/schema.js'
@@ -40,6 +41,7 @@ const kinds = [
   secretKey,
   assets,
   durableObjectNamespace,
+  queue,
 ] as const
 
 type Kinds = typeof kinds

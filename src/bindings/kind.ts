@@ -6,6 +6,8 @@ import type { KvStore } from '../storage/kv-store.js'
 import type { DurableObjectStore, NamespaceStore, StoredBinding } from '../storage/store.js'
 import type { D1Store } from '../storage/d1-store.js'
 import type { R2Store } from '../storage/r2-store.js'
+import type { QueueStore } from '../storage/queue-store.js'
+import type { QueueService } from '../queues/service.js'
 import type { Clock } from '../util/clock.js'
 import type { KvReadHorizon } from '../kv/read-horizon.js'
 import type { D1Service } from '../d1/service.js'
@@ -13,7 +15,7 @@ import type { D1Service } from '../d1/service.js'
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
   accountId: AccountId
-  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'>; r2: Pick<R2Store, 'getBucket'> }
+  store: { kv: Pick<KvStore, 'getNamespace'>; d1: Pick<D1Store, 'getDatabase'>; namespaces: Pick<NamespaceStore, 'get'>; r2: Pick<R2Store, 'getBucket'>; queues: Pick<QueueStore, 'byName'> }
   /** Names of the modules and other parts of the version being built. */
   parts: ReadonlySet<string>
 }
@@ -29,6 +31,8 @@ export interface HostBindingContext {
 export interface InternalHandlerDeps {
   store: { kv: KvStore; r2: R2Store; durableObjects: Pick<DurableObjectStore, 'get'> }
   clock: Clock
+  /** The node's queue service (shared with the REST API and the consumer loop). */
+  queues?: QueueService
   /** Told of every binding read the edge may cache (KV), so writes know whether to invalidate. */
   kvReads?: KvReadHorizon
   /** D1 databases (the d1 binding's Node half). */

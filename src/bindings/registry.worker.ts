@@ -9,6 +9,7 @@ import { kvKind } from './kv-namespace/kind.worker.js'
 import { d1Kind } from './d1/kind.worker.js'
 import { textKind } from './plain-text/kind.worker.js'
 import { r2Kind } from './r2-bucket/kind.worker.js'
+import { queueKind } from './queue/kind.worker.js'
 import { secretKeyKind } from './secret-key/kind.worker.js'
 import { serviceKind } from './service/kind.worker.js'
 import { versionKind } from './version-metadata/kind.worker.js'
@@ -28,6 +29,7 @@ const kinds: readonly WorkerBindingKind[] = [
   assetsKind,
   versionKind,
   durableObjectKind,
+  queueKind,
 ]
 
 const byType = new Map(kinds.map((k) => [k.type, k]))

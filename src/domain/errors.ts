@@ -486,3 +486,30 @@ export const routeQuotaExceeded = defineApiError('routeQuotaExceeded', {
   code: 100122, status: 400,
   message: (limit: number) => `Exceeded the number of Worker routes allowed on this zone (${limit})`,
 })
+
+// --- queues -----------------------------------------------------------------------------------
+export const queueNotFound = defineApiError('queueNotFound', {
+  code: 11000, status: 404, message: () => 'Queue does not exist',
+})
+export const queueHandlerMissing = defineApiError('queueHandlerMissing', {
+  code: 11001, status: 400, message: (script: string) => `queue handler is missing in Worker '${script}'`,
+})
+export const queueInvalidName = defineApiError('queueInvalidName', {
+  code: 11003, status: 400,
+  message: (name: string) => `Invalid queue name '${name}': use letters, digits and dashes, at most 63 characters`,
+})
+export const queueConsumerExists = defineApiError('queueConsumerExists', {
+  code: 11004, status: 409, message: () => 'A consumer already exists for this queue',
+})
+export const queueConsumerNotFound = defineApiError('queueConsumerNotFound', {
+  code: 11005, status: 404, message: () => 'Consumer does not exist',
+})
+export const queueInvalidRequest = defineApiError('queueInvalidRequest', {
+  code: 11006, status: 400, message: (why: string) => why,
+})
+export const queueMessageTooLarge = defineApiError('queueMessageTooLarge', {
+  code: 11007, status: 413, message: (why: string) => why,
+})
+export const queueNameTaken = defineApiError('queueNameTaken', {
+  code: 11009, status: 409, message: (name: string) => `A queue named '${name}' already exists`,
+})

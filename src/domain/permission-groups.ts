@@ -14,6 +14,8 @@ export type Permission =
   | 'd1.write'
   | 'r2.read'
   | 'r2.write'
+  | 'queues.read'
+  | 'queues.write'
   | 'account.read'
   | 'account.write'
   | 'routes.read'
@@ -52,6 +54,8 @@ export const PERMISSION_GROUPS: readonly PermissionGroup[] = [
   { id: '09b2857d1c31407795e75e3fed8617a1', name: 'D1 Write', scopes: ACCOUNT, grants: ['d1.read', 'd1.write'] },
   { id: 'b4992e1108244f5d8bfbd5744320c2e1', name: 'Workers R2 Storage Read', scopes: ACCOUNT, grants: ['r2.read'] },
   { id: 'bf7481a1826f439697cb59a20b22293e', name: 'Workers R2 Storage Write', scopes: ACCOUNT, grants: ['r2.read', 'r2.write'] },
+  { id: '84a7755d54c646ca87cd50682a34bf7c', name: 'Queues Read', scopes: ACCOUNT, grants: ['queues.read'] },
+  { id: '366f57075ffc42689627bcf8242a1b6d', name: 'Queues Write', scopes: ACCOUNT, grants: ['queues.read', 'queues.write'] },
   { id: 'c1fde68c7bcc44588cbb6ddbc16d6480', name: 'Account Settings Read', scopes: ACCOUNT, grants: ['account.read'] },
   { id: '1af1fa2adc104452b74a9a3364202f20', name: 'Account Settings Write', scopes: ACCOUNT, grants: ['account.read', 'account.write'] },
   { id: '2072033d694d415a936eaeb94e6405b8', name: 'Workers Routes Read', scopes: ZONE, grants: ['routes.read'] },

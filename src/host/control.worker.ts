@@ -6,7 +6,8 @@ import { drainSince } from './containment/drain.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
 import { kvReads } from '../bindings/kv-namespace/kv.worker.js'
-import type { ContainmentState, ScheduledRun, StartupCheck } from '../shared/protocol.js'
+import type { ContainmentState, QueueRun, ScheduledRun, StartupCheck } from '../shared/protocol.js'
+import { runQueue } from './pipeline/queue.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
 import type { HostEnv } from './env.worker.js'
@@ -39,6 +40,9 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     }
     if (pathname === CONTROL.scheduled && request.method === 'POST') {
       return Response.json(await runScheduled(this.env, this.ctx, (await request.json()) as ScheduledRun))
+    }
+    if (pathname === CONTROL.queue && request.method === 'POST') {
+      return Response.json(await runQueue(this.env, this.ctx, (await request.json()) as QueueRun))
     }
     return new Response('not found', { status: 404 })
   }

@@ -188,7 +188,40 @@ export const CONTROL = {
   startup: '/startup',
   /** POST a ScheduledRun → ScheduledResult: runs one cron tick of a script's `scheduled` handler. */
   scheduled: '/scheduled',
+  /** POST a QueueRun → QueueRunResult: delivers one batch to a consumer script's `queue` handler. */
+  queue: '/queue',
 } as const
+
+/** One batch for a queue consumer, as Node's consumer loop leased it. */
+export interface QueueRun {
+  accountId: string
+  /** '' for an account-level script. */
+  namespaceId: string
+  script: string
+  queueName: string
+  messages: Array<{
+    id: string
+    timestampMs: number
+    /** The body's bytes, base64. */
+    body: string
+    contentType: 'text' | 'json' | 'bytes' | 'v8'
+    attempts: number
+  }>
+}
+
+/**
+ * What the handler decided: Cloudflare's rules (explicit ack/retry per message win over ackAll /
+ * retryAll, which win over the outcome) are applied by Node from these facts.
+ */
+export interface QueueRunResult {
+  outcome: ScheduledResult['outcome']
+  error?: string
+  ackAll: boolean
+  retryAll: boolean
+  retryAllDelaySeconds?: number
+  explicitAcks: string[]
+  retries: Array<{ id: string; delaySeconds?: number }>
+}
 
 /** One cron tick to run, as Node's scheduler (or the dev endpoint) asks for it. */
 export interface ScheduledRun {

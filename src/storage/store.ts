@@ -4,6 +4,7 @@ import type { TokenCondition, TokenPolicy } from '../domain/token-policy.js'
 import type { KvStore } from './kv-store.js'
 import type { D1Store } from './d1-store.js'
 import type { PlacementStore } from './placement-store.js'
+import type { QueueStore } from './queue-store.js'
 import type { UsageRecord } from '../shared/usage.js'
 import type { R2Store } from './r2-store.js'
 
@@ -25,6 +26,7 @@ export interface Store {
   readonly containment: ContainmentStore
   readonly invocations: InvocationStore
   readonly schedules: ScheduleStore
+  readonly queues: QueueStore
   readonly usage: UsageStore
   /** The edge's HTTPS: certificates per hostname, ACME state, zone settings it reads. */
   readonly tls: TlsStore

@@ -20,7 +20,7 @@ export function withTimedStore(store: Store, observe: (operation: string, second
         }
       },
     })
-  const areas = ['accounts', 'namespaces', 'scripts', 'kv', 'zones', 'assets', 'containment', 'invocations', 'schedules', 'usage', 'tls', 'durableObjects', 'd1', 'placement', 'r2'] as const
+  const areas = ['accounts', 'namespaces', 'scripts', 'kv', 'zones', 'assets', 'containment', 'invocations', 'schedules', 'usage', 'tls', 'durableObjects', 'd1', 'placement', 'r2', 'queues'] as const
   const wrapped: Record<string, unknown> = {}
   for (const area of areas) wrapped[area] = timed(area, store[area])
   return {

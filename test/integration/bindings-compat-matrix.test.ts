@@ -47,6 +47,9 @@ async function report(env, label) {
   out.signature = hex(await crypto.subtle.sign('HMAC', env.KEY, new TextEncoder().encode('sign me')))
   const id = env.DO.idFromName('matrix')
   out.durableObject = await (await env.DO.get(env.DO.idFromString(id.toString())).fetch('http://do/hello')).text()
+  await env.Q.send({ label })
+  await env.Q.sendBatch([{ body: 'text ' + label, contentType: 'text' }, { body: new Uint8Array([1]), contentType: 'bytes' }], { delaySeconds: 0 })
+  out.queueSent = true
   return out
 }`
 
@@ -64,7 +67,7 @@ async function handle(request) {
   try { return await run(request) } catch (e) { return new Response(String(e.stack ?? e), { status: 500 }) }
 }
 async function run(request) {
-  const env = { P, S, J, KV, DB, R2, SVC, DISPATCH, VERSION, KEY, ASSETS, DO }
+  const env = { P, S, J, KV, DB, R2, SVC, DISPATCH, VERSION, KEY, ASSETS, DO, Q }
   const out = await report(env, new URL(request.url).searchParams.get('label'))
   out.wasm = (await WebAssembly.instantiate(WASM)).exports.add(40, 2)
   out.text = TEXT
@@ -89,6 +92,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     await t.json(`/accounts/${t.accountId}/d1/database/${d1Id}/query`, { method: 'POST', ...jsonBody({ sql: 'CREATE TABLE seen (label TEXT)' }) })
     const bucket = await t.json(`/accounts/${t.accountId}/r2/buckets`, { method: 'POST', ...jsonBody({ name: 'matrix' }) })
     assert.equal(bucket.status, 200, JSON.stringify(bucket.body))
+    await t.json(`/accounts/${t.accountId}/queues`, { method: 'POST', ...jsonBody({ queue_name: 'matrix' }) })
     await createNamespace(t, 'tenants')
     const hello = await putScript(t, namespaceScriptPath(t, 'tenants', 'hello'), `export default { fetch() { return new Response('hello tenant') } }`)
     assert.equal(hello.status, 200, JSON.stringify(hello.body))
@@ -118,6 +122,7 @@ describe('bindings under any compatibility date, in both formats', () => {
     { type: 'version_metadata', name: 'VERSION' },
     { type: 'assets', name: 'ASSETS' },
     { type: 'durable_object_namespace', name: 'DO', class_name: 'Greeter', script_name: 'do-host' },
+    { type: 'queue', name: 'Q', queue_name: 'matrix' },
     { type: 'secret_key', name: 'KEY', format: 'raw', algorithm: { name: 'HMAC', hash: 'SHA-256' }, usages: ['sign', 'verify'], key_base64: HMAC_KEY.toString('base64') },
     ...(format === 'service-worker'
       ? [
@@ -186,12 +191,16 @@ describe('bindings under any compatibility date, in both formats', () => {
             key: { type: 'secret', extractable: false, algorithm: 'HMAC', usages: ['sign', 'verify'] },
             signature: expectedSignature,
             durableObject: 'object /hello',
+            queueSent: true,
             wasm: undefined,
             text: undefined,
             data: undefined,
           },
         )
         if (format === 'service-worker') assert.deepEqual([out.wasm, out.text, out.data], [42, 'a text blob', [7, 8, 9]])
+        const [queue] = (await t.json(`/accounts/${t.accountId}/queues?name=matrix`)).body.result
+        const backlog = await t.platform.store.queues.backlog(queue.queue_id, Date.now())
+        assert.ok(backlog >= 3, 'the queue holds what the Worker sent')
       })
     }
   }

@@ -80,6 +80,9 @@ describe('binding kinds', () => {
     assert.equal(d1Isolate.D1_BOOKMARK_HEADER, d1Wire.D1_BOOKMARK_HEADER)
     // The isolate's operations are the wire's route names (the host looks them up by name).
     assert.deepEqual(Object.keys(d1Wire.D1_WIRE as object).sort(), ['execute', 'query'])
+    const queueIsolate = await load('../../src/bindings/queue/isolate/queue-producer.js')
+    const queueWire = await load('../../src/bindings/queue/wire.js')
+    assert.equal(queueIsolate.QUEUE_ORIGIN, queueWire.QUEUE_ORIGIN)
     for (const file of walk('src/bindings').filter((f) => f.split('/').at(-2) === 'isolate'))
       assert.deepEqual(matches(read(file), /^import .* from '([^']+)'/gm), [], `${file} imports at run time`)
   })

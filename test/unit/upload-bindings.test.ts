@@ -127,6 +127,7 @@ describe('parseBindings', () => {
         case 'secret_key':
         case 'assets':
         case 'durable_object_namespace':
+        case 'queue':
           return b.type
       }
     }

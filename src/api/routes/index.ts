@@ -19,6 +19,7 @@ import { namespaceScriptRoutes } from './namespace-scripts.js'
 import { observabilityRoutes } from './observability.js'
 import { r2BucketRoutes } from './r2-buckets.js'
 import { r2ObjectRoutes } from './r2-objects.js'
+import { queueRoutes } from './queues.js'
 import { operationsRoutes } from './operations.js'
 import { namespaceScriptContentRoutes } from './script-content.js'
 import { accountScriptScheduleRoutes, namespaceScriptScheduleRoutes } from './script-schedules.js'
@@ -68,6 +69,7 @@ export const routeModules: Array<(deps: ApiDeps) => Hono<ApiEnv>> = [
   d1Routes,
   r2BucketRoutes,
   r2ObjectRoutes,
+  queueRoutes,
   operationsRoutes,
   observabilityRoutes,
   usageRoutes,

@@ -32,7 +32,7 @@ export async function prepareUpload(input: {
   strictInherit: boolean
   /** Where the script lives: an asset token must have been issued for this very script. */
   scope: { namespaceId: NamespaceId | null; script: string }
-  store: Pick<Store, 'kv' | 'namespaces' | 'scripts' | 'assets' | 'durableObjects' | 'd1' | 'r2'>
+  store: Pick<Store, 'kv' | 'namespaces' | 'scripts' | 'assets' | 'durableObjects' | 'd1' | 'r2' | 'queues'>
   now: number
   /** Runs the version's startup before anything is stored (undefined: no edge to run it). */
   startup: StartupRunner | undefined

@@ -5,6 +5,7 @@ import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
 import { WIRE, type EventBatch, type WireRoute } from '../../shared/wire.js'
 import { bindingInternalHandlers } from '../../bindings/index.js'
+import type { QueueService } from '../../queues/service.js'
 import type { KvReadHorizon } from '../../kv/read-horizon.js'
 import { EventBatchSchema, parseQuery } from './wire-check.js'
 import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../../shared/protocol.js'
@@ -41,6 +42,8 @@ export interface InternalDeps {
   containment(): ContainmentState
   /** Trace events from loaded Workers (logs, exceptions, outcomes). */
   onEvents(batch: EventBatch): void
+  /** The queue service the producer binding sends through (the routes make their own when absent). */
+  queues?: QueueService
   /** How long a call took, by its wire route (for /metrics). */
   observe?(route: string, seconds: number): void
   /** Binding reads the edge may cache (KV), so a write knows whether the edge must hear of it. */
@@ -106,7 +109,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   // The binding kinds' Node halves (the KV binding's operations, …), each on its own wire routes.
-  const kindContext = { store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.d1 ? { d1: deps.d1 } : {}) }
+  const kindContext = { store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.d1 ? { d1: deps.d1 } : {}), ...(deps.queues ? { queues: deps.queues } : {}) }
   for (const handler of bindingInternalHandlers(kindContext))
     on(handler.route, (c) => handler.handle(c.req.raw, c.req.param() as Record<string, string>))
 

@@ -10,6 +10,7 @@ import { postgresUsage } from './usage.js'
 import { postgresSchedules } from './schedules.js'
 import { postgresTls } from './tls.js'
 import { postgresDurableObjects } from './durable-objects.js'
+import { postgresQueues } from './queues.js'
 import { postgresKv } from './kv.js'
 import { postgresD1 } from './d1.js'
 import { postgresPlacement } from './placement.js'
@@ -50,6 +51,7 @@ export async function openPostgresStore(opts: PostgresOptions & { clock?: Clock 
     schedules: postgresSchedules(db, clock),
     tls: postgresTls(db, clock),
     durableObjects: postgresDurableObjects(db, clock),
+    queues: postgresQueues(db),
     changes,
     async close() {
       await changes.close()

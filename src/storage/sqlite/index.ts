@@ -13,6 +13,7 @@ import { sqliteInvocations } from './invocations.js'
 import { sqliteUsage } from './usage.js'
 import { sqliteR2 } from './r2.js'
 import { sqliteSchedules } from './schedules.js'
+import { sqliteQueues } from './queues.js'
 import { sqliteTls } from './tls.js'
 import { sqliteDurableObjects } from './durable-objects.js'
 import { sqliteKv } from './kv.js'
@@ -47,6 +48,7 @@ export function openSqliteStore(opts: { dataDir?: string; file?: string; clock?:
     tls: w(sqliteTls(db, clock)),
     durableObjects: w(sqliteDurableObjects(db, clock)),
     r2: w(sqliteR2(db, clock, fileBlobStore(blobDir))),
+    queues: w(sqliteQueues(db)),
     async close() {
       await durable.close()
       db.close()

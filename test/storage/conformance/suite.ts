@@ -13,6 +13,7 @@ import { r2Cases } from './r2.js'
 import { scheduleCases } from './schedules.js'
 import { usageCases } from './usage.js'
 import { durableObjectCases } from './durable-objects.js'
+import { queueCases } from './queues.js'
 import { scriptListingCases } from './script-listing.js'
 import { scriptCases } from './scripts.js'
 import { zoneCases } from './zones.js'
@@ -78,6 +79,7 @@ export function runStoreConformance(opts: StoreConformanceOptions): void {
     describe('usage', () => usageCases(define))
     describe('edge TLS', () => tlsCases(define))
     describe('durable objects', () => durableObjectCases(define))
+    describe('queues', () => queueCases(define))
 
     it('every skip names a case of this suite', () => {
       const unknown = [...skips.keys()].filter((t) => !titles.has(t))

@@ -12,6 +12,7 @@ import { edgeTls } from './011-edge-tls.js'
 import { r2 } from './013-r2.js'
 import { durableObjects } from './015-durable-objects.js'
 import { d1, placementLeases } from './012-d1.js'
+import { queues } from './014-queues.js'
 
 /**
  * Applied in order, each once, inside a transaction; the workerhive_migrations table records them.
@@ -31,5 +32,6 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 11, sql: edgeTls },
   { version: 12, sql: d1 + placementLeases },
   { version: 13, sql: r2 },
+  { version: 14, sql: queues },
   { version: 15, sql: durableObjects },
 ]
