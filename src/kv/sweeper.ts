@@ -1,4 +1,5 @@
 import type { Logger } from '../util/logger.js'
+import { startPeriodicSweep } from '../util/periodic-sweep.js'
 import type { KvService } from './service.js'
 
 export interface ExpirySweeper {
@@ -17,8 +18,6 @@ export function startExpirySweeper(
   opts: { intervalMs?: number; batch?: number; log?: Logger } = {},
 ): ExpirySweeper {
   const batch = opts.batch ?? 1000
-  let running: Promise<number> | undefined
-
   const sweep = async (): Promise<number> => {
     let total = 0
     for (;;) {
@@ -29,23 +28,5 @@ export function startExpirySweeper(
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
   }
-  const tick = (): void => {
-    if (running) return
-    running = sweep()
-      .then((n) => {
-        if (n > 0) opts.log?.debug({ purged: n }, 'purged expired KV entries')
-        return n
-      })
-      .catch((err: unknown) => {
-        opts.log?.error({ err }, 'KV expiry sweep failed')
-        return 0
-      })
-      .finally(() => {
-        running = undefined
-      })
-  }
-
-  const timer = setInterval(tick, opts.intervalMs ?? 60_000)
-  timer.unref()
-  return { sweep, stop: () => clearInterval(timer) }
+  return startPeriodicSweep(sweep, { ...opts, removed: 'purged expired KV entries', failed: 'KV expiry sweep failed' })
 }

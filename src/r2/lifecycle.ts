@@ -1,10 +1,8 @@
 import type { Logger } from '../util/logger.js'
+import { startPeriodicSweep, type PeriodicSweep } from '../util/periodic-sweep.js'
 import type { R2Service } from './service.js'
 
-export interface LifecycleSweeper {
-  sweep(): Promise<number>
-  stop(): void
-}
+export type LifecycleSweeper = PeriodicSweep
 
 /**
  * Applies buckets' lifecycle rules in the background (every `intervalMs`, a minute by default:
@@ -12,24 +10,6 @@ export interface LifecycleSweeper {
  * only while it is still the expired version makes concurrent sweeps harmless.
  */
 export function startLifecycleSweeper(service: Pick<R2Service, 'sweepLifecycle'>, opts: { intervalMs?: number; log?: Logger } = {}): LifecycleSweeper {
-  let running: Promise<number> | undefined
   const sweep = (): Promise<number> => service.sweepLifecycle()
-  const tick = (): void => {
-    if (running) return
-    running = sweep()
-      .then((n) => {
-        if (n > 0) opts.log?.debug({ removed: n }, 'R2 lifecycle rules removed objects')
-        return n
-      })
-      .catch((err: unknown) => {
-        opts.log?.error({ err }, 'R2 lifecycle sweep failed')
-        return 0
-      })
-      .finally(() => {
-        running = undefined
-      })
-  }
-  const timer = setInterval(tick, opts.intervalMs ?? 60_000)
-  timer.unref()
-  return { sweep, stop: () => clearInterval(timer) }
+  return startPeriodicSweep(sweep, { ...opts, removed: 'R2 lifecycle rules removed objects', failed: 'R2 lifecycle sweep failed' })
 }
