@@ -28,6 +28,7 @@ export class UsageRecorder {
   #pending = new Map<string, UsageRecord>()
   #writing: Promise<void> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
+  #sources: Array<() => Array<{ script: ScriptRef; usage: Partial<UsageCounters> }>> = []
 
   constructor(deps: { store: UsageStore; log: Logger; now?: () => number; options?: Partial<UsageRecorderOptions> }) {
     this.#store = deps.store
@@ -60,6 +61,14 @@ export class UsageRecorder {
     this.#merge({ ...script, minute: minuteOf(this.#now()), status, ...emptyCounters(), ...delta, cpuHistogram: {}, wallHistogram: {} })
   }
 
+  /**
+   * A meter of Node's own (the queue service's): drained into this minute's records before each
+   * write, so what it counted is in every read.
+   */
+  pullFrom(source: () => Array<{ script: ScriptRef; usage: Partial<UsageCounters> }>): void {
+    this.#sources.push(source)
+  }
+
   /** Writes what is buffered; resolves once it is in the store (or the write failed and was logged). */
   flush(): Promise<void> {
     this.#writing = this.#writing.then(() => this.#write())
@@ -80,6 +89,7 @@ export class UsageRecorder {
   }
 
   async #write(): Promise<void> {
+    for (const source of this.#sources) for (const { script, usage } of source()) this.record(script, usage)
     if (this.#pending.size === 0) return
     const batch = [...this.#pending.values()]
     this.#pending = new Map()

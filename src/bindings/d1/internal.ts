@@ -4,7 +4,7 @@ import type { StatementResult, SqlStatement } from '../../d1/engine/protocol.js'
 import { jsonValue, statementOf, type D1Service } from '../../d1/service.js'
 import { splitStatements } from '../../d1/sql/statements.js'
 import type { InternalHandler, InternalHandlerDeps } from '../kind.js'
-import { D1_BOOKMARK_HEADER, D1_WIRE } from './wire.js'
+import { D1_BOOKMARK_HEADER, D1_USAGE_HEADER, D1_WIRE } from './wire.js'
 
 type ResultsFormat = 'ARRAY_OF_OBJECTS' | 'ROWS_AND_COLUMNS' | 'NONE'
 
@@ -45,7 +45,7 @@ async function d1Call(service: D1Service, request: Request, ref: { accountId: st
     // One statement object may hold several statements: they run together, the last one answers.
     statements = many ? (body as unknown[]).map(statementOf) : splitAll(statementOf(body))
     const outcome = await service.query(db, statements, many && mode === 'execute' ? 'sequence' : 'batch')
-    const headers = { 'content-type': 'application/json', [D1_BOOKMARK_HEADER]: outcome.bookmark }
+    const headers = { 'content-type': 'application/json', [D1_BOOKMARK_HEADER]: outcome.bookmark, [D1_USAGE_HEADER]: usageOf(outcome.results) }
     const rendered = outcome.results.map((r) => render(r, format))
     if (!outcome.ok) {
       const answer = many && mode === 'execute' ? [...rendered, { success: false, error: outcome.error }] : errorBody(outcome.error, many)
@@ -56,6 +56,17 @@ async function d1Call(service: D1Service, request: Request, ref: { accountId: st
     if (e instanceof ApiError) return failure(e.message, many)
     throw e
   }
+}
+
+/** The statements that ran and the rows they read and wrote, as the caller's usage records count them. */
+function usageOf(results: StatementResult[]): string {
+  let read = 0
+  let written = 0
+  for (const r of results) {
+    read += r.meta.rows_read
+    written += r.meta.rows_written
+  }
+  return `${results.length},${read},${written}`
 }
 
 function splitAll(s: SqlStatement): SqlStatement[] {

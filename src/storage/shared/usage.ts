@@ -2,7 +2,28 @@ import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type His
 import type { StoredUsage } from '../store.js'
 
 /** The counter columns, in USAGE_COUNTERS' order. */
-export const USAGE_COLUMNS = ['requests', 'cpu_time_us', 'wall_time_us', 'subrequests', 'kv_reads', 'kv_writes', 'kv_lists', 'kv_deletes', 'bytes_in', 'bytes_out'] as const
+export const USAGE_COLUMNS = [
+  'requests',
+  'cpu_time_us',
+  'wall_time_us',
+  'subrequests',
+  'kv_reads',
+  'kv_writes',
+  'kv_lists',
+  'kv_deletes',
+  'bytes_in',
+  'bytes_out',
+  'd1_queries',
+  'd1_rows_read',
+  'd1_rows_written',
+  'r2_class_a',
+  'r2_class_b',
+  'do_requests',
+  'do_wall_time_us',
+  'queue_writes',
+  'queue_reads',
+  'queue_deletes',
+] as const
 
 const keyOf = (r: { accountId: string; namespaceId: string; script: string; minute: number; status: string }): string =>
   JSON.stringify([r.accountId, r.namespaceId, r.script, r.minute, r.status])
@@ -46,24 +67,14 @@ export function histogramRows(records: UsageRecord[]): HistogramRow[] {
 }
 
 /** A usage_minutes row (with the namespace's name); PostgreSQL hands BIGINT columns over as strings. */
-export interface UsageRow {
+export type UsageRow = {
   account_id: string
   namespace_id: string
   namespace_name: string | null
   script: string
   minute: number | string
   status: string
-  requests: number | string
-  cpu_time_us: number | string
-  wall_time_us: number | string
-  subrequests: number | string
-  kv_reads: number | string
-  kv_writes: number | string
-  kv_lists: number | string
-  kv_deletes: number | string
-  bytes_in: number | string
-  bytes_out: number | string
-}
+} & Record<(typeof USAGE_COLUMNS)[number], number | string>
 
 export interface HistogramRow {
   account_id: string
