@@ -47,6 +47,20 @@ export function usageCases(test: DefineCase): void {
     assert.deepEqual(await store.usage.query(other, { from: 0, to: minute + MINUTE }, 100), [], 'an account sees only its own usage')
   })
 
+  test('usage: D1, R2, Durable Object and queue counters add up like the others', async ({ store, clock }) => {
+    const accountId = await newAccount(store, 'usage-storage')
+    const minute = clock.now() - (clock.now() % MINUTE)
+    const ref = { accountId, namespaceId: '', script: 'stores' }
+    const storage = { d1Queries: 3, d1RowsRead: 40, d1RowsWritten: 2, r2ClassA: 5, r2ClassB: 7, doRequests: 2, doWallTimeUs: 1500, queueWrites: 4, queueReads: 4, queueDeletes: 3 }
+    // Two nodes' batches for the same script and minute.
+    await store.usage.add([record({ ...ref, minute, ...storage })], 0)
+    await store.usage.add([record({ ...ref, minute, ...storage, requests: 1 })], 0)
+    const [row] = await store.usage.query(accountId, { from: minute, to: minute }, 10)
+    const doubled = Object.fromEntries(Object.entries(storage).map(([k, v]) => [k, 2 * v]))
+    assert.deepEqual(Object.fromEntries(Object.keys(storage).map((k) => [k, row![k as keyof typeof storage]])), doubled)
+    assert.equal(row!.requests, 1)
+  })
+
   test('usage: records of minutes before the retention are pruned on the next write', async ({ store, clock }) => {
     const accountId = await newAccount(store, 'usage-prune')
     const minute = clock.now() - (clock.now() % MINUTE)
