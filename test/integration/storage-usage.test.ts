@@ -112,6 +112,17 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
     assert.ok(Number(row!['do_wall_time_us']) > 0)
   })
 
+  it("answers Cloudflare's durableObjectsInvocationsAdaptiveGroups per script from the same records", async () => {
+    const query = `query ($tag: string, $since: Time) { viewer { accounts(filter: { accountTag: $tag }) {
+      durableObjectsInvocationsAdaptiveGroups(limit: 10, filter: { datetime_geq: $since }, orderBy: [sum_requests_DESC]) { sum { requests wallTime } dimensions { scriptName } }
+    } } }`
+    const res = await t.json('/graphql', { method: 'POST', ...jsonBody({ query, variables: { tag: t.accountId, since: new Date(Date.now() - 3_600_000).toISOString() } }) })
+    assert.equal(res.body.errors, null, JSON.stringify(res.body.errors))
+    const groups = res.body.data.viewer.accounts[0].durableObjectsInvocationsAdaptiveGroups as Array<{ sum: { requests: number; wallTime: number }; dimensions: { scriptName: string } }>
+    assert.deepEqual(groups.map((g) => [g.dimensions.scriptName, g.sum.requests]), [['store', 2 * ROUNDS]])
+    assert.ok(groups[0]!.sum.wallTime > 0)
+  })
+
   it('counts the reads and acks of an HTTP pull consumer under the account (script "")', async () => {
     const pulled = (await t.json(`/accounts/${t.accountId}/queues/${queueId}/messages/pull`, { method: 'POST', ...jsonBody({ batch_size: 10 }) })).body.result.messages as Array<{ lease_id: string }>
     assert.equal(pulled.length, ROUNDS)

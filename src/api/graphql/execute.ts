@@ -24,6 +24,7 @@ export const MAX_LIMIT = 10_000
 export const MAX_RECORDS = 200_000
 /** Datasets one request may query (aliases included). */
 const MAX_DATASETS = 10
+const DATASETS = new Set(['workersInvocationsAdaptive', 'durableObjectsInvocationsAdaptiveGroups'])
 
 const schema = analyticsSchema()
 // Cloudflare's own examples declare `$datetimeStart: string` and pass it where a Time goes: its
@@ -105,7 +106,12 @@ function viewer(deps: AnalyticsDeps) {
       for (const tag of tags) {
         if (tag !== deps.accountId) throw new GraphQLError(`not authorized for account ${tag}`, { extensions: { code: 'authz' } })
       }
-      return [{ workersInvocationsAdaptive: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => invocationsAdaptive(deps, a, info) }]
+      return [
+        {
+          workersInvocationsAdaptive: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => invocationsAdaptive(deps, a, info),
+          durableObjectsInvocationsAdaptiveGroups: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => durableObjectsAdaptive(deps, a, info),
+        },
+      ]
     },
   }
 }
@@ -117,6 +123,27 @@ interface DatasetArgs {
 }
 
 async function invocationsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, info: GraphQLResolveInfo) {
+  const records = await recordsFor(deps, args)
+  return order(aggregate(records, args.filter, selectedDimensions(info)), args.orderBy).slice(0, args.limit)
+}
+
+/**
+ * Requests to Durable Objects and their wall time (µs), per script that exports the classes: the
+ * `do_*` counters of the same records (docs/usage.md).
+ */
+async function durableObjectsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, info: GraphQLResolveInfo) {
+  const records = (await recordsFor(deps, args)).filter((r) => r.doRequests > 0)
+  const groups = aggregate(records, args.filter, selectedDimensions(info)).map((g) => ({
+    dimensions: g.dimensions,
+    sum: { requests: g.sum['doRequests'] ?? 0, wallTime: g.sum['doWallTimeUs'] ?? 0 },
+    quantiles: {},
+    avg: {},
+  }))
+  return order(groups, args.orderBy).slice(0, args.limit)
+}
+
+/** The account's records in the range a dataset's arguments ask for, within the query limits. */
+async function recordsFor(deps: AnalyticsDeps, args: DatasetArgs): Promise<StoredUsage[]> {
   if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_LIMIT) throw new QueryError(`limit must be between 1 and ${MAX_LIMIT}`)
   const range = timeRange(args.filter, deps.now, DEFAULT_RANGE_MS)
   if (range.to < range.from) return []
@@ -125,7 +152,7 @@ async function invocationsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, info:
   }
   const records = await deps.read(range, MAX_RECORDS + 1)
   if (records.length > MAX_RECORDS) throw new QueryError('too many usage records in this range: narrow the time range or the filter')
-  return order(aggregate(records, args.filter, selectedDimensions(info)), args.orderBy).slice(0, args.limit)
+  return records
 }
 
 /** The dimensions the query selects under `dimensions` (fragments included). */
@@ -153,7 +180,7 @@ function datasetCount(document: DocumentNode): number {
   let n = 0
   visit(document, {
     Field(node) {
-      if (node.name.value === 'workersInvocationsAdaptive') n++
+      if (DATASETS.has(node.name.value)) n++
     },
   })
   return n

@@ -5,6 +5,11 @@ const SUMS = ['requests', 'errors', 'subrequests', 'wallTime', 'cpuTime', 'cpuTi
 const QUANTILES = ['P25', 'P50', 'P75', 'P90', 'P99', 'P999'].flatMap((p) => [`cpuTime${p}`, `wallTime${p}`])
 const AVGS = ['sampleInterval', 'cpuTime', 'wallTime']
 
+/** durableObjectsInvocationsAdaptiveGroups: per script that exports the classes, minute granularity. */
+const DO_SUMS = ['requests', 'wallTime']
+const DO_DIMENSIONS = ['scriptName', 'datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour', 'date']
+const DO_ORDER_FIELDS = [...DO_DIMENSIONS, ...DO_SUMS.map((s) => `sum_${s}`)]
+
 const ORDER_FIELDS = [...DIMENSIONS, ...SUMS.map((s) => `sum_${s}`), ...QUANTILES.map((q) => `quantiles_${q}`), ...AVGS.map((a) => `avg_${a}`)]
 
 /** Filter fields of a dimension: equality, comparisons for times, lists for text. */
@@ -41,6 +46,34 @@ input AccountFilter_InputObject {
 
 type account {
   workersInvocationsAdaptive(limit: uint64!, filter: AccountWorkersInvocationsAdaptiveFilter_InputObject, orderBy: [AccountWorkersInvocationsAdaptiveOrderBy!]): [AccountWorkersInvocationsAdaptive!]!
+  durableObjectsInvocationsAdaptiveGroups(limit: uint64!, filter: AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject, orderBy: [AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy!]): [AccountDurableObjectsInvocationsAdaptiveGroups!]!
+}
+
+input AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject {
+  AND: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]
+  OR: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]
+  ${[
+    ...filterFields('scriptName', 'string'),
+    ...['datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour'].flatMap((d) => filterFields(d, 'Time')),
+    ...filterFields('date', 'Date'),
+  ].join('\n  ')}
+}
+
+enum AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy {
+  ${DO_ORDER_FIELDS.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
+}
+
+type AccountDurableObjectsInvocationsAdaptiveGroups {
+  dimensions: AccountDurableObjectsInvocationsAdaptiveGroupsDimensions
+  sum: AccountDurableObjectsInvocationsAdaptiveGroupsSum
+}
+
+type AccountDurableObjectsInvocationsAdaptiveGroupsDimensions {
+  ${DO_DIMENSIONS.map((d) => `${d}: ${d === 'date' ? 'Date' : d === 'scriptName' ? 'string' : 'Time'}!`).join('\n  ')}
+}
+
+type AccountDurableObjectsInvocationsAdaptiveGroupsSum {
+  ${DO_SUMS.map((s) => `${s}: uint64!`).join('\n  ')}
 }
 
 input AccountWorkersInvocationsAdaptiveFilter_InputObject {
