@@ -156,8 +156,21 @@ export interface DrainedUsage extends UsageCounters {
   wallHistogram: Histogram
 }
 
-/** The response header a metered Worker's isolate reports its invocation's CPU time in (µs); the host removes it. */
-export const CPU_USED_HEADER = 'x-workerhive-cpu-used-us'
+/**
+ * The CPU budget header's value with which the host collects the CPU time a metered Worker's
+ * isolate charged since the last collection (answered by the meter, never by customer code).
+ */
+export const CPU_REPORT_REQUEST = 'report'
+
+/** CPU time of finished invocations of one outcome, as an isolate's meter reports it (µs). */
+export interface CpuBatch {
+  n: number
+  sumUs: number
+  histogram: Histogram
+}
+
+/** What an isolate's meter answers a collection with: a batch per outcome (the customer's fetch resolved or threw). */
+export type CpuReport = Partial<Record<'ok' | 'exception', CpuBatch>>
 
 export const minuteOf = (ms: number): number => ms - (ms % 60_000)
 
