@@ -315,12 +315,16 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     now: () => clock.now(),
     options: { flushIntervalMs: config.usageFlushSeconds * 1000, retentionMs: config.usageRetentionDays * 86_400_000 },
   })
-  if (config.usageMetering) usage.pullFrom(() => deps.queueMeter.drainUsage())
+  if (config.usageMetering) {
+    usage.pullFrom(() => deps.queueMeter.drainUsage())
+    deps.queueMeter.reportPerQueue(usage)
+  }
   const containment = new Containment({ coolDownMs: config.coolDownMs })
   const sampling = new LogSampling(config.logSampleRate)
   const internalApi = createInternalApi({
     store,
     d1: deps.d1,
+    ...(config.usageMetering ? { usage } : {}),
     keyring: deps.keyring,
     log,
     clock,

@@ -1,5 +1,5 @@
 import type { AccountId } from '../domain/ids.js'
-import type { UsageCounters } from '../shared/usage.js'
+import type { OperationMeter, UsageCounters } from '../shared/usage.js'
 
 /** Cloudflare bills Queues by operation: a write (send), a read (delivery) and a delete (ack), per 64 KB. */
 export type QueueOperation = 'write' | 'read' | 'delete'
@@ -15,6 +15,8 @@ export interface QueueUsage {
 
 /** The usage counter each operation adds to. */
 const COUNTER: Record<QueueOperation, keyof UsageCounters> = { write: 'queueWrites', read: 'queueReads', delete: 'queueDeletes' }
+/** Each operation's `actionType` in queueMessageOperationsAdaptiveGroups. */
+const ACTION: Record<QueueOperation, string> = { write: 'WriteMessage', read: 'ReadMessage', delete: 'DeleteMessage' }
 
 /** Queue operations as usage records take them: a delta for one script. */
 export interface QueueUsageDelta {
@@ -30,9 +32,16 @@ export interface QueueUsageDelta {
 export class QueueMeter {
   #counts = new Map<string, QueueUsage>()
   #totals = new Map<string, QueueUsage>()
+  #perQueue: OperationMeter | undefined
 
-  count(sender: { accountId: AccountId; script?: { namespaceId: string; name: string } }, operation: QueueOperation, n: number): void {
+  /** Where operations also go per queue (the usage records' per-resource operations). */
+  reportPerQueue(meter: OperationMeter): void {
+    this.#perQueue = meter
+  }
+
+  count(sender: { accountId: AccountId; script?: { namespaceId: string; name: string } }, operation: QueueOperation, n: number, queueId?: string): void {
     if (n <= 0) return
+    if (queueId !== undefined) this.#perQueue?.operation({ accountId: sender.accountId, product: 'queue', resource: queueId, action: ACTION[operation], operations: n })
     const namespaceId = sender.script?.namespaceId ?? null
     const script = sender.script?.name ?? null
     const key = `${sender.accountId}\u0000${namespaceId}\u0000${script}\u0000${operation}`

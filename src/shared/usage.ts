@@ -185,3 +185,31 @@ export interface DrainBatch {
   counts: Record<string, Record<string, number>>
   usage: DrainedUsage[]
 }
+
+/** Products whose operations are also kept per resource (a D1 database, an R2 bucket, a queue). */
+export type UsageProduct = 'd1' | 'r2' | 'queue'
+
+/**
+ * The operations of one kind on one resource in one minute, whoever made them: what Cloudflare's
+ * per-resource analytics (d1AnalyticsAdaptiveGroups, r2OperationsAdaptiveGroups,
+ * queueMessageOperationsAdaptiveGroups) answer from. `action` is the dataset's own: `read`/`write`
+ * queries for D1, R2's operation names (`PutObject`, `GetObject`, …), `WriteMessage`,
+ * `ReadMessage`, `DeleteMessage` for queues.
+ */
+export interface OperationRecord {
+  accountId: string
+  minute: number
+  product: UsageProduct
+  /** The database id, the bucket name, the queue id. */
+  resource: string
+  action: string
+  operations: number
+  rowsRead: number
+  rowsWritten: number
+  bytes: number
+}
+
+/** Where Node code reports operations on a resource (the UsageRecorder). */
+export interface OperationMeter {
+  operation(op: Omit<OperationRecord, 'minute' | 'rowsRead' | 'rowsWritten' | 'bytes'> & Partial<Pick<OperationRecord, 'rowsRead' | 'rowsWritten' | 'bytes'>>): void
+}

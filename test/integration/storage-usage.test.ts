@@ -54,6 +54,7 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
   let t: TestPlatform
   let host: string
   let queueId: string
+  let db: string
   /** What D1's meta told the Worker: rows read and written by its statements. */
   let read = 0
   let written = 0
@@ -62,7 +63,7 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
     t = await startTestPlatform({ usageFlushSeconds: 1 })
     await createNamespace(t, 'shop')
     host = await deployDispatcher(t, 'shop')
-    const db = (await t.json(`/accounts/${t.accountId}/d1/database`, { method: 'POST', ...jsonBody({ name: 'orders' }) })).body.result.uuid
+    db = (await t.json(`/accounts/${t.accountId}/d1/database`, { method: 'POST', ...jsonBody({ name: 'orders' }) })).body.result.uuid
     await t.json(`/accounts/${t.accountId}/d1/database/${db}/query`, { method: 'POST', ...jsonBody({ sql: 'CREATE TABLE t (x INTEGER)' }) })
     await t.json(`/accounts/${t.accountId}/r2/buckets`, { method: 'POST', ...jsonBody({ name: 'files' }) })
     queueId = (await t.json(`/accounts/${t.accountId}/queues`, { method: 'POST', ...jsonBody({ queue_name: 'jobs' }) })).body.result.queue_id
@@ -123,6 +124,23 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
     assert.ok(groups[0]!.sum.wallTime > 0)
   })
 
+  const graphql = async (dataset: string, fields: string): Promise<Array<{ sum: Record<string, number>; dimensions: Record<string, string> }>> => {
+    const query = `query ($tag: string) { viewer { accounts(filter: { accountTag: $tag }) { ${dataset}(limit: 100, orderBy: [actionType_ASC]) { ${fields} } } } }`
+    const res = await t.json('/graphql', { method: 'POST', ...jsonBody({ query: dataset.startsWith('d1') ? query.replace(', orderBy: [actionType_ASC]', '') : query, variables: { tag: t.accountId } }) })
+    assert.equal(res.body.errors, null, JSON.stringify(res.body.errors))
+    return res.body.data.viewer.accounts[0][dataset]
+  }
+
+  it("answers Cloudflare's per-database and per-bucket datasets (d1AnalyticsAdaptiveGroups, r2OperationsAdaptiveGroups)", async () => {
+    const d1 = await graphql('d1AnalyticsAdaptiveGroups', 'sum { readQueries writeQueries rowsRead rowsWritten } dimensions { databaseId }')
+    assert.deepEqual(d1, [{ sum: { readQueries: 2 * ROUNDS, writeQueries: ROUNDS, rowsRead: read, rowsWritten: written }, dimensions: { databaseId: db } }])
+    const r2 = await graphql('r2OperationsAdaptiveGroups', 'sum { requests } dimensions { bucketName actionType }')
+    assert.deepEqual(
+      r2.map((g) => [g.dimensions['bucketName'], g.dimensions['actionType'], g.sum['requests']]),
+      ['DeleteObject', 'GetObject', 'HeadObject', 'ListObjects', 'PutObject'].map((a) => ['files', a, ROUNDS]),
+    )
+  })
+
   it('counts the reads and acks of an HTTP pull consumer under the account (script "")', async () => {
     const pulled = (await t.json(`/accounts/${t.accountId}/queues/${queueId}/messages/pull`, { method: 'POST', ...jsonBody({ batch_size: 10 }) })).body.result.messages as Array<{ lease_id: string }>
     assert.equal(pulled.length, ROUNDS)
@@ -132,6 +150,11 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
       (r) => r?.['queue_reads'] === ROUNDS && r?.['queue_deletes'] === ROUNDS,
     )
     assert.equal(rest?.['requests'], 0)
+    const ops = await graphql('queueMessageOperationsAdaptiveGroups', 'sum { billableOperations } dimensions { queueId actionType }')
+    assert.deepEqual(
+      ops.map((g) => [g.dimensions['queueId'], g.dimensions['actionType'], g.sum['billableOperations']]),
+      ['DeleteMessage', 'ReadMessage', 'WriteMessage'].map((a) => [queueId, a, ROUNDS]),
+    )
   })
 
   it('puts binding calls under the subrequest limit a dispatch gives', async () => {

@@ -1,5 +1,6 @@
 import { buildSchema, GraphQLScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql'
 import { DIMENSIONS } from './invocations.js'
+import { dimensionsOfDataset, OPERATIONS_DATASETS, type OperationsDataset } from './operations.js'
 
 const SUMS = ['requests', 'errors', 'subrequests', 'wallTime', 'cpuTime', 'cpuTimeUs', 'duration', 'responseBodySize', 'clientDisconnects']
 const QUANTILES = ['P25', 'P50', 'P75', 'P90', 'P99', 'P999'].flatMap((p) => [`cpuTime${p}`, `wallTime${p}`])
@@ -18,6 +19,43 @@ function filterFields(name: string, type: string): string[] {
   const ordered = [`${name}_geq: ${type}`, `${name}_gt: ${type}`, `${name}_leq: ${type}`, `${name}_lt: ${type}`]
   return type === 'string' ? [...base, `${name}_like: string`] : [...base, ...ordered]
 }
+
+/** A per-resource dataset's field on `account` and its types (filter, orderBy, group, dimensions, sum). */
+function operationsDatasetSdl(d: OperationsDataset): { field: string; types: string } {
+  const t = d.typeName
+  const dims = dimensionsOfDataset(d)
+  const type = (dim: string): string => (dim === 'date' ? 'Date' : dim.startsWith('datetime') ? 'Time' : 'string')
+  const orderFields = [...dims, ...Object.keys(d.sums).map((s) => `sum_${s}`)]
+  return {
+    field: `${d.name}(limit: uint64!, filter: ${t}Filter_InputObject, orderBy: [${t}OrderBy!]): [${t}!]!`,
+    types: `
+input ${t}Filter_InputObject {
+  AND: [${t}Filter_InputObject!]
+  OR: [${t}Filter_InputObject!]
+  ${dims.flatMap((dim) => filterFields(dim, type(dim))).join('\n  ')}
+}
+
+enum ${t}OrderBy {
+  ${orderFields.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
+}
+
+type ${t} {
+  dimensions: ${t}Dimensions
+  sum: ${t}Sum
+}
+
+type ${t}Dimensions {
+  ${dims.map((dim) => `${dim}: ${type(dim)}!`).join('\n  ')}
+}
+
+type ${t}Sum {
+  ${Object.keys(d.sums).map((s) => `${s}: uint64!`).join('\n  ')}
+}
+`,
+  }
+}
+
+const OPERATIONS_SDL = OPERATIONS_DATASETS.map(operationsDatasetSdl)
 
 /**
  * The part of Cloudflare's GraphQL Analytics schema Workerhive answers, under Cloudflare's type and
@@ -47,7 +85,9 @@ input AccountFilter_InputObject {
 type account {
   workersInvocationsAdaptive(limit: uint64!, filter: AccountWorkersInvocationsAdaptiveFilter_InputObject, orderBy: [AccountWorkersInvocationsAdaptiveOrderBy!]): [AccountWorkersInvocationsAdaptive!]!
   durableObjectsInvocationsAdaptiveGroups(limit: uint64!, filter: AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject, orderBy: [AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy!]): [AccountDurableObjectsInvocationsAdaptiveGroups!]!
+  ${OPERATIONS_SDL.map((s) => s.field).join('\n  ')}
 }
+${OPERATIONS_SDL.map((s) => s.types).join('')}
 
 input AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject {
   AND: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]

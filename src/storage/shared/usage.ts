@@ -1,4 +1,4 @@
-import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type Histogram, type HistogramMetric, type UsageRecord, type UsageStatus } from '../../shared/usage.js'
+import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type Histogram, type HistogramMetric, type OperationRecord, type UsageProduct, type UsageRecord, type UsageStatus } from '../../shared/usage.js'
 import type { StoredUsage } from '../store.js'
 
 /** The counter columns, in USAGE_COUNTERS' order. */
@@ -124,3 +124,50 @@ export const usageQuerySql = (p: (n: number) => string): string =>
 export const histogramQuerySql = (p: (n: number) => string): string =>
   `SELECT account_id, namespace_id, script, minute, status, metric, bucket, count FROM usage_histograms
    WHERE account_id = ${p(1)} AND minute >= ${p(2)} AND minute <= ${p(3)}`
+
+/** One row per account, minute, product, resource and action (a batch may carry one twice), in key order. */
+export function mergeOperations(records: OperationRecord[]): OperationRecord[] {
+  const merged = new Map<string, OperationRecord>()
+  for (const r of records) {
+    const key = JSON.stringify([r.accountId, r.minute, r.product, r.resource, r.action])
+    const m = merged.get(key)
+    if (!m) merged.set(key, { ...r })
+    else {
+      m.operations += r.operations
+      m.rowsRead += r.rowsRead
+      m.rowsWritten += r.rowsWritten
+      m.bytes += r.bytes
+    }
+  }
+  // Key order: two nodes upserting the same rows lock them in the same order.
+  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r)
+}
+
+export interface OperationRow {
+  account_id: string
+  minute: number | string
+  product: string
+  resource: string
+  action: string
+  operations: number | string
+  rows_read: number | string
+  rows_written: number | string
+  bytes: number | string
+}
+
+export const toOperationRecord = (r: OperationRow): OperationRecord => ({
+  accountId: r.account_id,
+  minute: Number(r.minute),
+  product: r.product as UsageProduct,
+  resource: r.resource,
+  action: r.action,
+  operations: Number(r.operations),
+  rowsRead: Number(r.rows_read),
+  rowsWritten: Number(r.rows_written),
+  bytes: Number(r.bytes),
+})
+
+export const operationsQuerySql = (p: (n: number) => string): string =>
+  `SELECT account_id, minute, product, resource, action, operations, rows_read, rows_written, bytes FROM usage_operations
+   WHERE account_id = ${p(1)} AND product = ${p(2)} AND minute >= ${p(3)} AND minute <= ${p(4)}
+   ORDER BY minute, resource, action LIMIT ${p(5)}`

@@ -61,6 +61,28 @@ export function usageCases(test: DefineCase): void {
     assert.equal(row!.requests, 1)
   })
 
+  test('usage: operations per resource add up across batches, per product, and are pruned with the retention', async ({ store, clock }) => {
+    const accountId = await newAccount(store, 'usage-operations')
+    const minute = clock.now() - (clock.now() % MINUTE)
+    const op = { accountId, minute, product: 'd1' as const, resource: 'db-1', action: 'read', operations: 2, rowsRead: 10, rowsWritten: 0, bytes: 0 }
+    // Two nodes' batches (one carrying the same row twice), an R2 operation and an old minute.
+    await store.usage.addOperations([op, op, { ...op, product: 'r2', resource: 'files', action: 'GetObject', operations: 1, rowsRead: 0 }], 0)
+    await store.usage.addOperations([{ ...op, action: 'write', rowsWritten: 3 }, op, { ...op, minute: minute - 10 * MINUTE }], minute - 5 * MINUTE)
+    const d1 = await store.usage.queryOperations(accountId, 'd1', { from: 0, to: minute }, 100)
+    assert.deepEqual(
+      d1.map((r) => [r.minute, r.resource, r.action, r.operations, r.rowsRead, r.rowsWritten]),
+      [
+        [minute, 'db-1', 'read', 6, 30, 0],
+        [minute, 'db-1', 'write', 2, 10, 3],
+      ],
+      'summed per action; the old minute was pruned',
+    )
+    assert.deepEqual((await store.usage.queryOperations(accountId, 'r2', { from: 0, to: minute }, 100)).map((r) => [r.resource, r.action, r.operations]), [['files', 'GetObject', 1]])
+    assert.equal((await store.usage.queryOperations(accountId, 'd1', { from: 0, to: minute }, 1)).length, 1, 'the limit holds')
+    const other = await newAccount(store, 'usage-operations-other')
+    assert.deepEqual(await store.usage.queryOperations(other, 'd1', { from: 0, to: minute }, 100), [])
+  })
+
   test('usage: records of minutes before the retention are pruned on the next write', async ({ store, clock }) => {
     const accountId = await newAccount(store, 'usage-prune')
     const minute = clock.now() - (clock.now() % MINUTE)
