@@ -26,8 +26,8 @@ export class UsageRecorder implements OperationMeter {
   readonly #now: () => number
   readonly #opts: UsageRecorderOptions
   #pending = new Map<string, UsageRecord>()
-  /** Operations per resource (docs/usage.md), written with the records. */
-  #operations: OperationRecord[] = []
+  /** Operations per resource, minute and action (docs/usage.md), written with the records. */
+  #operations = new Map<string, OperationRecord>()
   #writing: Promise<void> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #sources: Array<() => Array<{ script: ScriptRef; usage: Partial<UsageCounters> }>> = []
@@ -65,9 +65,13 @@ export class UsageRecorder implements OperationMeter {
 
   /** Operations on a resource (a D1 database, an R2 bucket, a queue) in this minute. */
   operation(op: Parameters<OperationMeter['operation']>[0]): void {
-    this.#operations.push({ rowsRead: 0, rowsWritten: 0, bytes: 0, ...op, minute: minuteOf(this.#now()) })
-    // Summed now and then, so a busy minute holds one entry per resource and action.
-    if (this.#operations.length >= this.#opts.flushRecords) this.#operations = mergeOperations(this.#operations)
+    this.#addOperation({ rowsRead: 0, rowsWritten: 0, bytes: 0, ...op, minute: minuteOf(this.#now()) })
+  }
+
+  #addOperation(r: OperationRecord): void {
+    const key = JSON.stringify([r.accountId, r.minute, r.product, r.resource, r.action])
+    const seen = this.#operations.get(key)
+    this.#operations.set(key, seen ? mergeOperations([seen, r])[0]! : r)
   }
 
   /** An account's operations on one product's resources (this node's buffer written first). */
@@ -104,13 +108,13 @@ export class UsageRecorder implements OperationMeter {
   }
 
   async #writeOperations(): Promise<void> {
-    if (this.#operations.length === 0) return
-    const batch = this.#operations
-    this.#operations = []
+    if (this.#operations.size === 0) return
+    const batch = [...this.#operations.values()]
+    this.#operations = new Map()
     try {
       await this.#store.addOperations(batch, minuteOf(this.#now() - this.#opts.retentionMs))
     } catch (err) {
-      this.#operations = mergeOperations([...batch, ...this.#operations])
+      for (const r of batch) this.#addOperation(r)
       this.#log.warn({ err, records: batch.length }, 'could not write usage operations; keeping them for the next write')
     }
   }
