@@ -156,11 +156,8 @@ export interface DrainedUsage extends UsageCounters {
   wallHistogram: Histogram
 }
 
-/**
- * The CPU budget header's value with which the host collects the CPU time a metered Worker's
- * isolate charged since the last collection (answered by the meter, never by customer code).
- */
-export const CPU_REPORT_REQUEST = 'report'
+/** The named entrypoint of a metered Worker through which the host collects its isolate's CPU time. */
+export const CPU_REPORT_ENTRYPOINT = '__WorkerhiveCpuReport'
 
 /** CPU time of finished invocations of one outcome, as an isolate's meter reports it (µs). */
 export interface CpuBatch {
@@ -169,7 +166,7 @@ export interface CpuBatch {
   histogram: Histogram
 }
 
-/** What an isolate's meter answers a collection with: a batch per outcome (the customer's fetch resolved or threw). */
+/** What an isolate's meter answers a collection with: a batch per outcome (the customer's handler resolved or threw). */
 export type CpuReport = Partial<Record<'ok' | 'exception', CpuBatch>>
 
 export const minuteOf = (ms: number): number => ms - (ms % 60_000)

@@ -1,12 +1,12 @@
 /**
  * Collects the CPU time metered Workers' isolates charged to their invocations (see
- * shims/cpu-meter.worker.ts) into the usage records. An invocation only notes that its isolate
+ * shims/cpu-meter.worker.ts) into the usage records, through the meter's own entrypoint. An invocation only notes that its isolate
  * holds uncollected time; each health probe (~100 ms apart) asks the isolates whose oldest
  * uncollected invocation ended at least COLLECT_AFTER_MS ago, so a busy Worker costs one extra
  * call into its isolate per interval instead of a copy of every response.
  */
-import { CPU_BUDGET_HEADER, type ScriptDescriptor } from '../../shared/protocol.js'
-import { CPU_REPORT_REQUEST, type CpuReport } from '../../shared/usage.js'
+import type { ScriptDescriptor } from '../../shared/protocol.js'
+import { CPU_REPORT_ENTRYPOINT, type CpuReport } from '../../shared/usage.js'
 import type { HostEnv } from '../env.worker.js'
 import { loadWorker, type LoadVariant } from '../pipeline/loader.worker.js'
 import { scriptKey } from './guard.worker.js'
@@ -44,7 +44,7 @@ export async function collectCpuReports(env: HostEnv, ctx: ExecutionContext<unkn
 async function collect(env: HostEnv, ctx: ExecutionContext<unknown>, { d, variant }: Holder): Promise<void> {
   // The loader keeps every isolate it loaded for the process's life, so this reaches the one that ran.
   const response = await loadWorker(env, ctx, d, variant)
-    .getEntrypoint()
-    .fetch(new Request('http://cpu-report.invalid/', { headers: { [CPU_BUDGET_HEADER]: CPU_REPORT_REQUEST } }))
+    .getEntrypoint(CPU_REPORT_ENTRYPOINT)
+    .fetch('http://cpu-report.invalid/')
   recordCpuReport(scriptKey(d.accountId, d.namespaceId, d.name), (await response.json()) as CpuReport)
 }

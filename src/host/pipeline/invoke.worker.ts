@@ -63,19 +63,11 @@ async function invokeWorker(
   const loadKey = loadKeyOf(d, options.variant)
   const left = invocationsLeft(request)
   enterLoop(loadKey, left)
-  // The meter in the Worker's isolate keeps the CPU time it charged until the host collects it.
-  const metered = env.SETTINGS.usage && isMetered(d, options)
   try {
     return await runContained(env, ctx, d, options, {
-      call: async (worker) => {
-        try {
-          return await worker
-            .getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined)
-            .fetch(withCpuBudget(d, request, options))
-        } finally {
-          if (metered) noteUncollectedCpu(loadKey, d, options.variant)
-        }
-      },
+      call: (worker) =>
+        worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(withCpuBudget(d, request, options)),
+      meteredInIsolate: isMetered(d, options),
       onProbation: () => forwardToProbation(env, d, request, options),
       usage: {
         bytesIn: contentLength(request.headers),
@@ -91,6 +83,8 @@ async function invokeWorker(
 /** One call into a script's isolate, and what to do instead when the script is on probation. */
 export interface ContainedCall<T> {
   call: (worker: WorkerStub) => Promise<T>
+  /** The call runs a handler the CPU meter in the isolate measures (fetch, scheduled, queue of a modules-format Worker). */
+  meteredInIsolate?: boolean
   onProbation: () => Promise<T>
   /** What the host can tell of the invocation's usage beyond its outcome and wall time. */
   usage?: {
@@ -111,7 +105,7 @@ export async function runContained<T>(
   ctx: ExecutionContext<unknown>,
   d: ScriptDescriptor,
   options: InvokeOptions,
-  { call, onProbation, usage }: ContainedCall<T>,
+  { call, meteredInIsolate, onProbation, usage }: ContainedCall<T>,
 ): Promise<T> {
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)
@@ -161,6 +155,8 @@ export async function runContained<T>(
   } finally {
     endInvocation(loadKey, subrequests)
     if (marked) markEnd(env, id)
+    // The meter keeps the CPU time it charged until the host collects it.
+    if (metering && meteredInIsolate) noteUncollectedCpu(loadKey, d, options.variant)
   }
 }
 
