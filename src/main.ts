@@ -206,6 +206,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     edge: notifier,
     invocations: edge.invocations,
     usage: edge.usage,
+    ...(config.usageMetering ? { usageMeter: edge.usage } : {}),
     tails,
     startup: edge.startup,
     operatorAccountId: credentials.accountId,

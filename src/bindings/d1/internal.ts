@@ -3,6 +3,7 @@ import { ApiError } from '../../domain/errors.js'
 import type { StatementResult, SqlStatement } from '../../d1/engine/protocol.js'
 import { jsonValue, statementOf, type D1Service } from '../../d1/service.js'
 import { splitStatements } from '../../d1/sql/statements.js'
+import { meterQueries } from '../../d1/metering.js'
 import type { InternalHandler, InternalHandlerDeps } from '../kind.js'
 import type { OperationMeter } from '../../shared/usage.js'
 import { D1_BOOKMARK_HEADER, D1_USAGE_HEADER, D1_WIRE } from './wire.js'
@@ -46,7 +47,7 @@ async function d1Call(service: D1Service, request: Request, ref: { accountId: st
     // One statement object may hold several statements: they run together, the last one answers.
     statements = many ? (body as unknown[]).map(statementOf) : splitAll(statementOf(body))
     const outcome = await service.query(db, statements, many && mode === 'execute' ? 'sequence' : 'batch')
-    if (usage) meterDatabase(usage, ref, outcome.results)
+    if (usage) meterQueries(usage, db, outcome.results)
     const headers = { 'content-type': 'application/json', [D1_BOOKMARK_HEADER]: outcome.bookmark, [D1_USAGE_HEADER]: usageOf(outcome.results) }
     const rendered = outcome.results.map((r) => render(r, format))
     if (!outcome.ok) {
@@ -57,20 +58,6 @@ async function d1Call(service: D1Service, request: Request, ref: { accountId: st
   } catch (e) {
     if (e instanceof ApiError) return failure(e.message, many)
     throw e
-  }
-}
-
-/** Per database (d1AnalyticsAdaptiveGroups): a statement that changed the database is a write query, any other a read query. */
-function meterDatabase(usage: OperationMeter, ref: { accountId: string; databaseId: string }, results: StatementResult[]): void {
-  const sums = { read: { operations: 0, rowsRead: 0, rowsWritten: 0 }, write: { operations: 0, rowsRead: 0, rowsWritten: 0 } }
-  for (const r of results) {
-    const s = r.meta.changed_db ? sums.write : sums.read
-    s.operations++
-    s.rowsRead += r.meta.rows_read
-    s.rowsWritten += r.meta.rows_written
-  }
-  for (const action of ['read', 'write'] as const) {
-    if (sums[action].operations > 0) usage.operation({ accountId: ref.accountId, product: 'd1', resource: ref.databaseId, action, ...sums[action] })
   }
 }
 
