@@ -86,10 +86,19 @@ export class Placement {
    * claimed again: another node may have held it meanwhile, so the next call must see `acquired`.
    */
   async renew(): Promise<void> {
-    const now = this.#o.clock.now()
+    const { node, address, leaseMs, store, clock } = this.#o
+    const now = clock.now()
     for (const [resource, held] of [...this.#held]) {
-      if (held.expiresAt <= now) this.#held.delete(resource)
-      else await this.#claim(resource, now)
+      if (held.expiresAt <= now) {
+        this.#held.delete(resource)
+        continue
+      }
+      const lease = await store.claimLease({ resource, node, address, expiresAt: now + leaseMs }, now)
+      // Released (a step down) or claimed again while this renewal ran: theirs is the last word, so a
+      // resource given up is never silently held again without its next call seeing `acquired`.
+      if (this.#held.get(resource) !== held) continue
+      if (lease.node === node) this.#held.set(resource, lease)
+      else this.#held.delete(resource)
     }
   }
 
