@@ -31,6 +31,9 @@ describe('KV internal handlers (the binding\'s wire)', () => {
   it('puts and gets values with metadata and expiration headers', async () => {
     const res = await put('a b/ü', 'hello', '&expiration_ttl=120', { [KV_HEADERS.metadata]: '{"m":1}' })
     assert.equal(res.status, 200)
+    // The put answers what a get would say besides the value: the edge caches its own writes.
+    assert.equal(res.headers.get(KV_HEADERS.metadata), '{"m":1}')
+    assert.equal(res.headers.get(KV_HEADERS.expiration), String(1_800_000_000 + 120))
     const got = await get('a b/ü')
     assert.equal(got.status, 200)
     assert.equal(await got.text(), 'hello')

@@ -42,7 +42,8 @@ type Handler = (request: Request, ns: KvBindingRef) => Promise<Response>
  * operation, each a plain function from Request to Response over the shared KV service:
  *
  *   GET    …/value?key=K[&cache_ttl=S]        raw bytes (+ metadata/expiration headers); 404 if absent
- *   PUT    …/value?key=K[&expiration=][&expiration_ttl=]   body = value, metadata header
+ *   PUT    …/value?key=K[&expiration=][&expiration_ttl=]   body = value, metadata header; answers
+ *                                        the metadata/expiration headers a get would
  *   DELETE …/value?key=K
  *   GET    …/keys?[prefix=][&limit=][&cursor=] {keys:[{name, expiration?, metadata?}], list_complete, cursor?}
  *   POST   …/bulk/get {keys, type?, withMetadata?, cacheTtl?} → {key: value | {value, metadata} | null}
@@ -94,15 +95,23 @@ export function kvInternalHandlers(service: KvService, reads?: KvReadHorizon): {
       const url = new URL(request.url)
       const rawMetadata = request.headers.get(KV_HEADERS.metadata)
       const value = await readValueBody(request.body, declaredLength(request.headers.get('content-length')))
-      await service.put(refOf(ns), url.searchParams.get('key') ?? '', value, {
+      // The edge process that wrote may cache what it wrote (kv.worker.ts): a later write of the
+      // namespace must reach it, so it counts as a binding read (before the write tells the edge).
+      reads?.read(ns.accountId, ns.namespaceId, KV_CACHE.defaultTtlSeconds)
+      const written = await service.put(refOf(ns), url.searchParams.get('key') ?? '', value, {
         expiration: url.searchParams.get('expiration'),
         expirationTtl: url.searchParams.get('expiration_ttl'),
         metadata: rawMetadata === null ? undefined : parseMetadataText(rawMetadata),
       })
-      return new Response(null, { status: 200 })
+      // What a get of the key would answer besides the value, for that cache.
+      const headers = new Headers()
+      if (written.metadata !== undefined) headers.set(KV_HEADERS.metadata, JSON.stringify(written.metadata))
+      if (written.expiration !== undefined) headers.set(KV_HEADERS.expiration, String(written.expiration))
+      return new Response(null, { status: 200, headers })
     }),
 
     delete: rendered(async (request, ns) => {
+      reads?.read(ns.accountId, ns.namespaceId, KV_CACHE.defaultTtlSeconds)
       await service.delete(refOf(ns), new URL(request.url).searchParams.get('key') ?? '')
       return new Response(null, { status: 200 })
     }),
