@@ -98,6 +98,7 @@ describe('KV read cache at the edge', () => {
 
   it('reads what the binding wrote or deleted without asking Node, and still sees a REST write after it', async () => {
     const call = async (path: string, body?: string) => JSON.parse((await edge(t, host, path, body === undefined ? {} : { method: 'POST', body })).text) as Record<string, unknown>
+    assert.equal((await get('own')).value, null, 'a binding read: writes of the namespace now reach the edge')
     const before = await nodeReads()
     assert.deepEqual(await call('/put?key=own&meta=%7B%22m%22%3A1%7D', 'mine'), { ok: true })
     assert.deepEqual(await call('/meta?key=own'), { ok: true, value: 'mine', metadata: { m: 1 } })

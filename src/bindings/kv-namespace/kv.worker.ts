@@ -83,10 +83,12 @@ async function cachedRead(ns: string, key: string, ttl: number, forward: () => P
 }
 
 /**
- * A put, and what it wrote cached when its value is small enough to hold: Node answers with the
- * headers a get would. Node invalidated this process's cache for the write before answering, so
- * the namespace is exactly one invalidation further than before it unless another write came in
- * between, which keeps the value out (`afterOwnWrite`).
+ * A put, and what it wrote cached when its value is small enough to hold and Node says until when
+ * every write of the namespace reaches this process (`cache-until`: only while binding reads of
+ * it may be cached anyway). Node answers with the headers a get would. It invalidated this
+ * process's cache for the write before answering, so the namespace is exactly one invalidation
+ * further than before unless another write came in between, which keeps the value out
+ * (`afterOwnWrite`).
  */
 async function writeThrough(ns: string, key: string, request: Request, forward: (body: BodyInit | null) => Promise<Response>): Promise<Response> {
   const length = request.headers.get('content-length')
@@ -95,9 +97,10 @@ async function writeThrough(ns: string, key: string, request: Request, forward: 
   const generation = kvReads.generation(ns)
   // A copy goes to Node: the body of a request may be taken over by it, the cache keeps its own.
   const res = await forward(value.slice(0))
-  if (res.status === 200) {
+  const until = ownWriteUntil(res)
+  if (until !== undefined) {
     const read = written(res, value)
-    kvReads.set(ns, key, read, expiryOf(read, KV_CACHE.defaultTtlSeconds), kvReads.afterOwnWrite(generation))
+    kvReads.set(ns, key, read, Math.min(expiryOf(read, KV_CACHE.defaultTtlSeconds), until), kvReads.afterOwnWrite(generation))
   }
   return res
 }
@@ -106,8 +109,19 @@ async function writeThrough(ns: string, key: string, request: Request, forward: 
 async function deleteThrough(ns: string, key: string, forward: () => Promise<Response>): Promise<Response> {
   const generation = kvReads.generation(ns)
   const res = await forward()
-  if (res.status === 200) kvReads.set(ns, key, { found: false, value: null, headers: [] }, expiryOf(undefined, KV_CACHE.defaultTtlSeconds), kvReads.afterOwnWrite(generation))
+  const until = ownWriteUntil(res)
+  if (until !== undefined) {
+    const absent: KvCachedRead = { found: false, value: null, headers: [] }
+    kvReads.set(ns, key, absent, Math.min(expiryOf(undefined, KV_CACHE.defaultTtlSeconds), until), kvReads.afterOwnWrite(generation))
+  }
   return res
+}
+
+/** Until when (ms) a successful write's answer may be cached, a second short of Node's word. */
+function ownWriteUntil(res: Response): number | undefined {
+  if (res.status !== 200) return undefined
+  const until = Number(res.headers.get(KV_HEADERS.cacheUntil) ?? NaN)
+  return Number.isFinite(until) ? until - 1_000 : undefined
 }
 
 /** The read of a key just written: its bytes with the headers of Node's answer to the put. */
