@@ -105,9 +105,12 @@ function expected(file) {
   return known[sourceOf(file)] ?? UNKNOWN_SECONDS
 }
 
-/** Keeps the files that did not run this time; rounds to whole seconds, which is all the order needs. */
+/**
+ * After a run of some files, keeps the others' durations; after a full run, only the files that
+ * exist. Whole seconds are all the order needs.
+ */
 function writeDurations() {
-  const merged = { ...known }
+  const merged = filters.length > 0 ? { ...known } : {}
   for (const r of results) merged[sourceOf(r.file)] = Math.max(1, Math.round(r.ms / 1000))
   const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)))
   writeFileSync(durationsFile, JSON.stringify(sorted, null, 2) + '\n')
