@@ -61,10 +61,8 @@ async function worker() {
 function runFile(file) {
   return new Promise((done) => {
     const t0 = Date.now()
-    const child = spawn(process.execPath, ['--test-reporter=spec', file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
-    })
+    // The environment is the runner's own, untouched: tests pass it on to the processes they start.
+    const child = spawn(process.execPath, ['--test-reporter=spec', file], { stdio: ['ignore', 'pipe', 'pipe'] })
     const chunks = []
     child.stdout.on('data', (c) => chunks.push(c))
     child.stderr.on('data', (c) => chunks.push(c))
