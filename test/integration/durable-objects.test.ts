@@ -21,12 +21,17 @@ export class Room extends DurableObject {
       await this.ctx.storage.setAlarm(new Date(Date.now() + 10))
       return new Response('set')
     }
-    if (url.pathname.endsWith('/alarms')) return Response.json({ runs: (await this.ctx.storage.get('runs')) ?? [], next: await this.ctx.storage.getAlarm() })
+    if (url.pathname.endsWith('/alarms')) return Response.json({ runs: (await this.ctx.storage.get('runs')) ?? [], next: await this.ctx.storage.getAlarm(), name: (await this.ctx.storage.get('alarm-name')) ?? null })
+    if (url.pathname.endsWith('/whoami')) return Response.json(this.whoami())
     const [client, server] = Object.values(new WebSocketPair())
     this.ctx.acceptWebSocket(server, [url.searchParams.get('user') ?? 'anon'])
     return new Response(null, { status: 101, webSocket: client })
   }
+  whoami() {
+    return { id: this.ctx.id.toString(), name: this.ctx.id.name ?? null, equals: this.ctx.id.equals(this.ctx.id) }
+  }
   async alarm(info) {
+    await this.ctx.storage.put('alarm-name', this.ctx.id.name)
     const runs = [...((await this.ctx.storage.get('runs')) ?? []), info.retryCount]
     await this.ctx.storage.put('runs', runs)
     if (!info.isRetry) throw new Error('first attempt fails')
@@ -39,8 +44,17 @@ export class Room extends DurableObject {
   }
 }
 export default {
-  fetch(request, env) {
-    const room = new URL(request.url).pathname.split('/')[2]
+  async fetch(request, env) {
+    const url = new URL(request.url)
+    const room = url.pathname.split('/')[2]
+    const via = url.searchParams.get('via')
+    if (via === 'unique') return env.ROOMS.get(env.ROOMS.newUniqueId()).fetch(request)
+    if (via === 'string') return env.ROOMS.get(env.ROOMS.idFromString(env.ROOMS.idFromName(room).toString())).fetch(request)
+    if (via === 'rpc') return Response.json(await env.ROOMS.getByName(room).whoami())
+    if (via === 'stub') {
+      const stub = env.ROOMS.get(env.ROOMS.idFromName(room))
+      return Response.json({ id: stub.id.toString(), name: stub.name, idName: stub.id.name ?? null })
+    }
     return env.ROOMS.getByName(room).fetch(request)
   },
 }
@@ -101,7 +115,21 @@ describe('Durable Objects: WebSockets, containment', () => {
     assert.equal((await edge(t, host, '/chat/clock/alarm')).text, 'set')
     const read = async () => JSON.parse((await edge(t, host, '/chat/clock/alarms')).text) as { runs: number[]; next: number | null }
     const done = await eventually(read, (v) => v.runs.length >= 2 && v.next === null)
-    assert.deepEqual(done, { runs: [0, 1], next: null })
+    assert.deepEqual(done, { runs: [0, 1], next: null, name: 'clock' })
+  })
+
+  it('ctx.id is a DurableObjectId whose name is the one the id was made from, as on stubs', async () => {
+    const whoami = async (path: string) => JSON.parse((await edge(t, host, path)).text) as { id: string; name: string | null; equals: boolean }
+    const named = await whoami('/chat/atrium/whoami')
+    assert.match(named.id, /^[0-9a-f]{64}$/)
+    assert.deepEqual(named, { id: named.id, name: 'atrium', equals: true })
+    assert.deepEqual(await whoami('/chat/atrium/whoami?via=rpc'), named)
+    assert.deepEqual(JSON.parse((await edge(t, host, '/chat/atrium/x?via=stub')).text), { id: named.id, name: 'atrium', idName: 'atrium' })
+    // The object keeps its name when reached through idFromString; a unique id has none.
+    assert.deepEqual(await whoami('/chat/atrium/whoami?via=string'), named)
+    const unique = await whoami('/chat/any/whoami?via=unique')
+    assert.equal(unique.name, null)
+    assert.notEqual(unique.id, named.id)
   })
 
   it('an object that never yields is stopped like any Worker, and the other objects keep their state', async () => {

@@ -22,6 +22,8 @@ import { DO_HEADERS, DO_WIRE, OBJECT_ID, type DurableObjectNamespaceInfo } from 
 interface ObjectAddress {
   namespaceId: string
   objectId: string
+  /** The name the id was made from (checked by the binding), when the caller had one. */
+  name?: string
 }
 
 type HostStub = DurableObjectStub & {
@@ -55,10 +57,10 @@ export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
     return hostOf(this.ctx, address).fetch(new Request(request, { headers }))
   }
 
-  async call(secret: string, namespaceId: string, objectId: string, method: string, args: unknown[]): Promise<unknown> {
+  async call(secret: string, namespaceId: string, objectId: string, method: string, args: unknown[], name?: string): Promise<unknown> {
     if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
     if (!OBJECT_ID.test(objectId)) throw new TypeError('Invalid Durable Object ID')
-    const address = { namespaceId, objectId }
+    const address = { namespaceId, objectId, ...(typeof name === 'string' ? { name } : {}) }
     return hostOf(this.ctx, address).call(address, method, args)
   }
 }
@@ -94,7 +96,12 @@ export class ObjectHost extends DurableObject<HostEnv> {
   #starting: Promise<Running> | undefined
 
   override async fetch(request: Request): Promise<Response> {
-    const address = { namespaceId: request.headers.get(DO_HEADERS.namespace) ?? '', objectId: request.headers.get(DO_HEADERS.id) ?? '' }
+    const name = request.headers.get(DO_HEADERS.name)
+    const address = {
+      namespaceId: request.headers.get(DO_HEADERS.namespace) ?? '',
+      objectId: request.headers.get(DO_HEADERS.id) ?? '',
+      ...(name === null ? {} : { name: decodeURIComponent(name) }),
+    }
     const headers = new Headers(request.headers)
     for (const h of Object.values(DO_HEADERS)) headers.delete(h)
     const forwarded = new Request(request, { headers })
@@ -165,8 +172,12 @@ export class ObjectHost extends DurableObject<HostEnv> {
     }
   }
 
-  async #start(address: ObjectAddress): Promise<Running> {
-    if (!(await this.ctx.storage.get(ADDRESS_KEY))) await this.ctx.storage.put(ADDRESS_KEY, address)
+  async #start(given: ObjectAddress): Promise<Running> {
+    // Kept for alarms (which come with no request) and for calls through idFromString ids, so the
+    // object's ctx.id.name is its name whichever way it was reached (as on Cloudflare).
+    const stored = await this.ctx.storage.get<ObjectAddress>(ADDRESS_KEY)
+    const address = { ...given, ...(given.name === undefined && stored?.name !== undefined ? { name: stored.name } : {}) }
+    if (!stored || (stored.name === undefined && address.name !== undefined)) await this.ctx.storage.put(ADDRESS_KEY, address)
     const info = await internalJson<DurableObjectNamespaceInfo>(this.env, wireUrl(DO_WIRE.namespace, { id: address.namespaceId }))
     if (!info.found) throw new Error('Durable Object namespace not found: its class was deleted')
     const found = await lookupScript(this.env, info.accountId ?? '', info.namespaceId ?? '', info.script ?? '')
@@ -176,7 +187,11 @@ export class ObjectHost extends DurableObject<HostEnv> {
     if (this.#running) this.ctx.facets.abort(FACET, new Error('The Durable Object was reset: its code changed'))
     const worker = loadWorker(this.env, this.#asContext(), script)
     const cls = worker.getDurableObjectClass(OBJECT_CLASS_EXPORT, {
-      props: { className: info.className, alarms: exportsOf(this.ctx).ObjectAlarms({ props: { host: hostName(address) } }) },
+      props: {
+        className: info.className,
+        alarms: exportsOf(this.ctx).ObjectAlarms({ props: { host: hostName(address) } }),
+        ...(address.name === undefined ? {} : { name: address.name }),
+      },
     })
     const facet = this.ctx.facets.get(FACET, () => ({ class: cls, id: address.objectId })) as unknown as Fetcher & Record<string, unknown>
     const running = { facet, script: found, info }
