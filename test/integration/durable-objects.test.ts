@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { eventually } from '../helpers/eventually.js'
@@ -59,6 +61,26 @@ export default {
   },
 }
 `
+
+/** A class with storage, deleted by its script's next migration. */
+const PADS = `
+import { DurableObject } from 'cloudflare:workers'
+export class Pad extends DurableObject {
+  async fetch(request) {
+    this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS notes (body TEXT)')
+    this.ctx.storage.sql.exec('INSERT INTO notes VALUES (?)', 'x'.repeat(100_000))
+    return new Response(String(this.ctx.storage.sql.exec('SELECT count(*) AS n FROM notes').one().n))
+  }
+}
+export default { fetch(request, env) { return env.PADS.getByName(new URL(request.url).pathname.split('/')[2]).fetch(request) } }
+`
+
+/** The files in the objects directory, with their sizes. */
+function objectFiles(dataDir: string): Map<string, number> {
+  const dir = join(dataDir, 'objects')
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => [f, statSync(join(dir, f))] as const)
+  return new Map(files.filter(([, s]) => s.isFile()).map(([f, s]) => [f, s.size]))
+}
 
 const TEXT = 1
 const CLOSE = 8
@@ -130,6 +152,51 @@ describe('Durable Objects: WebSockets, containment', () => {
     const unique = await whoami('/chat/any/whoami?via=unique')
     assert.equal(unique.name, null)
     assert.notEqual(unique.id, named.id)
+  })
+
+  it('a deleted_classes migration deletes the class’s objects with their storage; other classes keep theirs', async () => {
+    const path = namespaceScriptPath(t, 'prod', 'pads')
+    const pads = { type: 'durable_object_namespace', name: 'PADS', class_name: 'Pad' }
+    assert.equal((await putScript(t, path, PADS, { bindings: [pads], migrations: { new_tag: 'v1', new_sqlite_classes: ['Pad'] } })).status, 200)
+    const before = objectFiles(t.dataDir)
+    for (const pad of ['a', 'b', 'c']) assert.equal((await edge(t, host, `/pads/${pad}`)).text, '1')
+    const created = [...objectFiles(t.dataDir)].filter(([f]) => !before.has(f))
+    const bytes = (files: Array<[string, number]>) => files.reduce((n, [, size]) => n + size, 0)
+    assert.ok(bytes(created) > 300_000, `the pads' storage is on disk: ${JSON.stringify(created)}`)
+
+    const res = await putScript(t, path, 'export default { fetch() { return new Response("no pads") } }', {
+      migrations: { old_tag: 'v1', new_tag: 'v2', deleted_classes: ['Pad'] },
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    const left = await eventually(
+      async () => [...objectFiles(t.dataDir)].filter(([f]) => !before.has(f)),
+      (files) => files.every(([f]) => !/\.\d+\.sqlite/.test(f)),
+    )
+    // The classes' databases (facets, `<key>.<n>.sqlite`) are gone; workerd keeps each host's own emptied file.
+    assert.deepEqual(left.filter(([f]) => /\.\d+\.sqlite/.test(f)), [])
+    assert.ok(created.some(([f]) => /\.\d+\.sqlite/.test(f)), 'the facets had databases of their own')
+    assert.equal((await edge(t, host, '/chat/lobby/count')).text, '2')
+  })
+
+  it('a version upload carrying a migration is refused with 10211; one whose migrations are applied already is stored', async () => {
+    const versions = `${namespaceScriptPath(t, 'prod', 'chat')}/versions`
+    const listed = async () => (await t.json(versions)).body.result.items.length as number
+    const count = await listed()
+    const upload = (migrations: unknown) => {
+      const form = new FormData()
+      const metadata = { main_module: 'index.js', compatibility_date: '2026-01-01', bindings: [{ type: 'durable_object_namespace', name: 'ROOMS', class_name: 'Room' }], migrations }
+      form.set('metadata', JSON.stringify(metadata))
+      form.set('index.js', new Blob([CHAT], { type: 'application/javascript+module' }), 'index.js')
+      return t.json(versions, { method: 'POST', body: form })
+    }
+    const refused = await upload({ old_tag: 'v1', new_tag: 'v2', steps: [{ new_sqlite_classes: ['Annex'] }] })
+    assert.equal(refused.status, 400)
+    assert.equal(refused.body.errors[0].code, 10211)
+    assert.equal(await listed(), count)
+    assert.equal((await t.json(namespaceScriptPath(t, 'prod', 'chat'))).body.result.script.migration_tag, 'v1')
+    const applied = await upload({ old_tag: 'v1', new_tag: 'v1', steps: [] })
+    assert.equal(applied.status, 200, JSON.stringify(applied.body))
+    assert.equal(await listed(), count + 1)
   })
 
   it('an object that never yields is stopped like any Worker, and the other objects keep their state', async () => {

@@ -56,6 +56,8 @@ function decodeName(header: string | null): string | undefined {
 export interface ObjectsGateRpc {
   fetch(request: Request): Promise<Response>
   call(secret: string, namespaceId: string, id: string, method: string, args: unknown[], name?: string): Promise<unknown>
+  /** Deletes every object of a deleted namespace, with its storage: how many there were. */
+  reclaim(secret: string, namespaceId: string): Promise<number>
 }
 
 export function objectsGate(env: HostEnv): ObjectsGateRpc {
