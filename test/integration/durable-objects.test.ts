@@ -78,8 +78,9 @@ export default { fetch(request, env) { return env.PADS.getByName(new URL(request
 /** The files in the objects directory, with their sizes. */
 function objectFiles(dataDir: string): Map<string, number> {
   const dir = join(dataDir, 'objects')
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => [f, statSync(join(dir, f))] as const)
-  return new Map(files.filter(([, s]) => s.isFile()).map(([f, s]) => [f, s.size]))
+  // A file may go between listing and stat (workerd deletes them as objects are reclaimed).
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => [f, statSync(join(dir, f), { throwIfNoEntry: false })] as const)
+  return new Map(files.flatMap(([f, s]) => (s?.isFile() ? [[f, s.size] as const] : [])))
 }
 
 const TEXT = 1
@@ -176,6 +177,14 @@ describe('Durable Objects: WebSockets, containment', () => {
     assert.deepEqual(left.filter(([f]) => /\.\d+\.sqlite/.test(f)), [])
     assert.ok(created.some(([f]) => /\.\d+\.sqlite/.test(f)), 'the facets had databases of their own')
     assert.equal((await edge(t, host, '/chat/lobby/count')).text, '2')
+
+    // Deleting the script deletes its classes' objects too. A new class of the same name is a new namespace.
+    assert.equal((await putScript(t, path, PADS, { bindings: [pads], migrations: { old_tag: 'v2', new_tag: 'v3', new_sqlite_classes: ['Pad'] } })).status, 200)
+    assert.equal((await edge(t, host, '/pads/a')).text, '1')
+    const facetFiles = () => [...objectFiles(t.dataDir).keys()].filter((f) => !before.has(f) && /\.\d+\.sqlite/.test(f))
+    assert.notDeepEqual(facetFiles(), [])
+    assert.equal((await t.json(path, { method: 'DELETE' })).status, 200)
+    assert.deepEqual(await eventually(async () => facetFiles(), (files) => files.length === 0), [])
   })
 
   it('a version upload carrying a migration is refused with 10211; one whose migrations are applied already is stored', async () => {
