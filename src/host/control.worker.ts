@@ -3,10 +3,12 @@ import { CONTROL } from '../shared/protocol.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { applyContainment } from './containment/guard.worker.js'
 import { drainSince } from './containment/drain.worker.js'
+import { collectCpuReports } from './containment/cpu-reports.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
 import { kvReads } from '../bindings/kv-namespace/kv.worker.js'
-import type { ContainmentState, QueueRun, ScheduledRun, StartupCheck } from '../shared/protocol.js'
+import type { ContainmentState, ObjectsReclaim, QueueRun, ScheduledRun, StartupCheck } from '../shared/protocol.js'
+import { objectsGate } from '../bindings/durable-object-namespace/durable-object.worker.js'
 import { runQueue } from './pipeline/queue.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
@@ -22,6 +24,8 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     const url = new URL(request.url)
     const { pathname } = url
     if (pathname === CONTROL.health) {
+      // What the isolates' meters collected now reaches the usage records by a later probe.
+      if (this.env.SETTINGS.usage) this.ctx.waitUntil(collectCpuReports(this.env, this.ctx))
       return Response.json({ isolates: loadedIsolates() + startupChecksRun(), batches: drainSince(Number(url.searchParams.get('ack') ?? 0)) })
     }
     if (pathname === CONTROL.invalidate && request.method === 'POST') {
@@ -43,6 +47,12 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     }
     if (pathname === CONTROL.queue && request.method === 'POST') {
       return Response.json(await runQueue(this.env, this.ctx, (await request.json()) as QueueRun))
+    }
+    if (pathname === CONTROL.reclaimObjects && request.method === 'POST') {
+      const { namespaceIds } = (await request.json()) as ObjectsReclaim
+      let objects = 0
+      for (const id of namespaceIds) objects += await objectsGate(this.env).reclaim(this.env.INTERNAL_SECRET, id)
+      return Response.json({ objects })
     }
     return new Response('not found', { status: 404 })
   }
