@@ -42,6 +42,7 @@ import { secretToken } from './util/ids.js'
 import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
+import { startNodePlacement, type NodePlacement } from './runtime/placement/node.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
 
@@ -147,9 +148,14 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const queueMeter = new QueueMeter()
   let queueConsumers: QueueConsumerLoop | undefined
   const queues = new QueueService({ store, clock, meter: queueMeter, onSend: () => queueConsumers?.wake() })
+  // Several nodes on one PostgreSQL store: Durable Objects have one owner node each.
+  const apiPortBound = (apiListener.server.address() as AddressInfo).port
+  const nodePlacement = config.storage === 'postgres' ? startNodePlacement({ config, store, keyring, clock, log, apiPort: apiPortBound }) : undefined
+  undo.push(() => nodePlacement?.stop())
   const { edge, stop: stopDataPlane } = await startDataPlane({
     store,
     d1,
+    ...(nodePlacement ? { placement: nodePlacement } : {}),
     keyring,
     log,
     clock,
@@ -161,6 +167,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     isTailed: (ref) => tails?.isTailed(ref) ?? false,
   })
   undo.push(() => stopDataPlane())
+  nodePlacement?.attachObjects((path, init) => edge.objectsCall(path, init))
   const notifier = sharedNotifier(edge, store)
   kvChanged = async (change) => {
     if (kvReads.mayBeCached(change.accountId, change.namespaceId)) await notifier.kvChanged(change)
@@ -229,7 +236,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   queueConsumers = new QueueConsumerLoop({ store, queues, meter: queueMeter, clock, log: log.child({ component: 'queues' }), deliver: (run) => edge.scheduled.queue(run) })
   queueConsumers.start()
   undo.push(() => queueConsumers?.stop())
-  const server = apiListener.serve(api.fetch)
+  const cluster = nodePlacement?.routes
+  const server = apiListener.serve((req, env) => (cluster?.handles(new URL(req.url)) ? cluster.fetch(req) : api.fetch(req, env)))
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
   server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
   const apiPort = (server.address() as AddressInfo).port
@@ -262,6 +270,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
       await stopDataPlane()
+      await nodePlacement?.stop()
       sweeper.stop()
       await d1.close()
       lifecycle.stop()
@@ -290,6 +299,8 @@ interface DataPlaneDeps {
   queues: QueueService
   /** Told of the binding reads the edge may cache. */
   kvReads: KvReadHorizon
+  /** Several nodes: where Durable Objects live (absent on SQLite). */
+  placement?: NodePlacement
 }
 
 /**
@@ -330,6 +341,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
     kvReads: deps.kvReads,
+    ...(deps.placement ? { objects: deps.placement.objects } : {}),
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)

@@ -75,6 +75,8 @@ export interface WorkerdConfigInput {
   /** The operator's private allow-list, for account scripts only. */
   privateAllow: PrivateDestination[]
   usage: boolean
+  /** Several nodes share the store: objects have one owner node each (see HostSettings). */
+  placedObjects: boolean
 }
 
 // Addresses workerd's "public" class may still include, and loopback (the whole of it, whatever
@@ -109,6 +111,7 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     accountBodyBytes: input.accountBodyBytes,
     privatePorts: privatePorts(input.privateAllow),
     usage: input.usage,
+    placedObjects: input.placedObjects,
   })
   const deny = [...DENY, ...input.ownAddresses]
   // One network per allow-listed port: the public internet plus that port's private ranges, so a

@@ -190,6 +190,10 @@ export const CONTROL = {
   scheduled: '/scheduled',
   /** POST a QueueRun → QueueRunResult: delivers one batch to a consumer script's `queue` handler. */
   queue: '/queue',
+  /** POST a ForwardedFetch (objects process only): a stub's fetch another node forwarded here. */
+  objectsFetch: '/objects/fetch',
+  /** POST a ForwardedCall → CallOutcome (objects process only): an RPC call forwarded here. */
+  objectsCall: '/objects/call',
 } as const
 
 /** One batch for a queue consumer, as Node's consumer loop leased it. */

@@ -19,6 +19,7 @@ export class DurableObjectBinding extends WorkerEntrypoint<HostEnv, DurableObjec
     if (!OBJECT_ID.test(id)) throw new TypeError('Invalid Durable Object ID')
     const headers = new Headers(request.headers)
     headers.delete(DO_HEADERS.alarm)
+    headers.delete(DO_HEADERS.forwarded)
     headers.set(DO_HEADERS.namespace, this.ctx.props.namespaceId)
     headers.set(HEADER_INTERNAL_SECRET, this.env.INTERNAL_SECRET)
     return objectsGate(this.env).fetch(new Request(request, { headers }))
@@ -34,7 +35,7 @@ export class DurableObjectBinding extends WorkerEntrypoint<HostEnv, DurableObjec
 /** The gate's RPC surface (ObjectsGate in objects.worker.ts). */
 export interface ObjectsGateRpc {
   fetch(request: Request): Promise<Response>
-  call(secret: string, namespaceId: string, id: string, method: string, args: unknown[]): Promise<unknown>
+  call(secret: string, namespaceId: string, id: string, method: string, args: unknown[], forwarded?: boolean): Promise<unknown>
 }
 
 export function objectsGate(env: HostEnv): ObjectsGateRpc {

@@ -18,7 +18,63 @@ export interface DurableObjectNamespaceInfo {
 
 export const DO_WIRE = {
   namespace: defineRoute('GET', '/internal/durable-objects/namespaces/:id'),
+  /** Several nodes: POST a PlaceRequest → ObjectPlace, before a call. */
+  place: defineRoute('POST', '/internal/durable-objects/place'),
+  /** Several nodes: POST an ObjectRef after a call, before its answer leaves; 5xx: not stored. */
+  replicate: defineRoute('POST', '/internal/durable-objects/replicate'),
+  /** Several nodes: POST a Forward of a ForwardedFetch → the owner node's response. */
+  forwardFetch: defineRoute('POST', '/internal/durable-objects/forward/fetch'),
+  /** Several nodes: POST a Forward of a ForwardedCall → a CallOutcome. */
+  forwardCall: defineRoute('POST', '/internal/durable-objects/forward/call'),
 } as const
+
+/** An object as the objects process names it: namespace, id, and its ObjectHost's id (`key`). */
+export interface ObjectRef {
+  namespaceId: string
+  objectId: string
+  key: string
+}
+
+/** `from`: the gate (before it opens the object) or the object's host itself (an alarm). */
+export interface PlaceRequest extends ObjectRef {
+  from: 'gate' | 'host'
+}
+
+/** Where a call of an object goes, as Node answers the objects process. */
+export type ObjectPlace =
+  /** This node owns the object and its files are current: run the call. */
+  | { where: 'here' }
+  /** Another node owns it: forward the call there. `evict`: it may be open here, stale. */
+  | { where: 'remote'; address: string; evict: boolean }
+  /** This node just took it, but an old instance may be open here: evict it, then ask again. */
+  | { where: 'evict-first' }
+
+/** A stub's fetch forwarded to the owner node (buffered: calls between nodes are signed whole). */
+export interface ForwardedFetch {
+  namespaceId: string
+  objectId: string
+  method: string
+  url: string
+  headers: [string, string][]
+  /** base64, or null for none */
+  body: string | null
+}
+
+/** One RPC call forwarded to the owner node: arguments and result must be JSON. */
+export interface ForwardedCall {
+  namespaceId: string
+  objectId: string
+  method: string
+  args: unknown[]
+}
+
+export interface Forward<T> {
+  address: string
+  call: T
+}
+
+/** An RPC call's result as it crosses nodes. */
+export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: string; name?: string }
 
 /** Headers between the caller's process, the objects gate and the object's host. */
 export const DO_HEADERS = {
@@ -28,6 +84,8 @@ export const DO_HEADERS = {
   namespace: 'x-workerhive-do-namespace',
   /** Marks the host's alarm delivery to the customer's class (shims/isolate/durable-object.ts). */
   alarm: 'x-workerhive-do-alarm',
+  /** Marks a call another node forwarded here: it is never forwarded again. */
+  forwarded: 'x-workerhive-do-forwarded',
 } as const
 
 /** Cloudflare's object ids: 64 lowercase hex digits. */

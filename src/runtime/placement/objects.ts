@@ -1,0 +1,145 @@
+import { mkdir, open, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ForwardedCall, ForwardedFetch, ObjectPlace, ObjectRef, PlaceRequest } from '../../bindings/durable-object-namespace/wire.js'
+import { CONTROL } from '../../shared/protocol.js'
+import type { Logger } from '../../util/logger.js'
+import type { ClusterClient, ClusterRoutes } from './cluster.js'
+import { packObject, unpackObject } from './object-files.js'
+import type { PageReplica } from './pages.js'
+import type { Placement } from './placement.js'
+
+export interface ObjectPlacementOptions {
+  placement: Placement
+  replica: PageReplica
+  client: ClusterClient
+  /** workerd's storage directory of ObjectHost (`<data dir>/objects/workerhive-objects`). */
+  objectsDir: string
+  /** Where this node keeps the bundle it last replicated or restored, per object. */
+  bundleDir: string
+  /** A request to this node's objects process (its control socket): how forwarded calls go in. */
+  objectsCall(path: string, init: RequestInit): Promise<Response>
+  log: Logger
+}
+
+/**
+ * Durable Objects on several nodes (PostgreSQL): each object is a resource `do:<namespace>:<id>`
+ * of the placement leases. The objects process asks here before every call (`place`) and after it
+ * (`replicate`); calls for an object another node owns are forwarded to that node's cluster route
+ * `/do/…`, which hands them to its own objects process.
+ *
+ * The object's files (see object-files.ts) are replicated as one page image after each call that
+ * reached it and before its answer leaves the objects process, so what a client was told is in
+ * the shared store; a node that takes an object over rebuilds its files from the image before the
+ * object's first call. Calls of one object are serialized here only around these two steps, never
+ * around the call itself.
+ */
+export class ObjectPlacement {
+  readonly #o: ObjectPlacementOptions
+  /** Objects whose files here may be older than the image: rebuilt before they serve. */
+  readonly #stale = new Set<string>()
+  /** Objects this node's objects process may hold open (so must evict before a rebuild). */
+  readonly #opened = new Set<string>()
+  readonly #locks = new Map<string, Promise<unknown>>()
+
+  constructor(options: ObjectPlacementOptions) {
+    this.#o = options
+  }
+
+  static resource(namespaceId: string, objectId: string): string {
+    return `do:${namespaceId}:${objectId}`
+  }
+
+  /** Mounts the receiving side of forwarded calls (`/do/fetch`, `/do/call`) on the cluster routes. */
+  mount(routes: ClusterRoutes): void {
+    routes.on('do', async (rest, body) => {
+      if (rest === '/fetch') return this.#o.objectsCall(CONTROL.objectsFetch, { method: 'POST', body })
+      if (rest === '/call') return this.#o.objectsCall(CONTROL.objectsCall, { method: 'POST', body })
+      return new Response('not found', { status: 404 })
+    })
+  }
+
+  place(ref: PlaceRequest): Promise<ObjectPlace> {
+    const { from } = ref
+    const resource = ObjectPlacement.resource(ref.namespaceId, ref.objectId)
+    return this.#serialized(resource, async () => {
+      const owner = await this.#o.placement.owner(resource)
+      if (from === 'host') this.#opened.add(resource)
+      if (!owner.local) {
+        this.#o.replica.forget(resource)
+        return { where: 'remote', address: owner.address, evict: this.#opened.delete(resource) }
+      }
+      if (owner.acquired) this.#stale.add(resource)
+      if (this.#stale.has(resource)) {
+        if (this.#opened.delete(resource)) return { where: 'evict-first' }
+        await this.#restore(ref, resource)
+        this.#stale.delete(resource)
+      }
+      this.#opened.add(resource)
+      return { where: 'here' }
+    })
+  }
+
+  /** After a call: the object's files to the shared store; throws when this node may not write them. */
+  replicate(ref: ObjectRef): Promise<number> {
+    const resource = ObjectPlacement.resource(ref.namespaceId, ref.objectId)
+    return this.#serialized(resource, async () => {
+      if (!this.#o.placement.holds(resource) || this.#stale.has(resource)) throw new Error('this node no longer owns the Durable Object')
+      try {
+        const bundle = this.#bundleFile(ref)
+        await mkdir(this.#o.bundleDir, { recursive: true, mode: 0o700 })
+        await writeWhole(bundle, await packObject(this.#o.objectsDir, ref.key))
+        return await this.#o.replica.replicate(resource, bundle)
+      } catch (err) {
+        // Its copy can no longer be trusted to be the image: step down, the next owner rebuilds.
+        this.#stale.add(resource)
+        await this.#o.placement.release(resource).catch(() => undefined)
+        this.#o.log.warn({ err, resource }, 'Durable Object replication failed; stepping down')
+        throw err
+      }
+    })
+  }
+
+  /** Sends a stub's fetch to the owner node; answers its response as is. */
+  forwardFetch(address: string, call: ForwardedFetch): Promise<Response> {
+    return this.#o.client.call(address, '/do/fetch', JSON.stringify(call), { 'content-type': 'application/json' })
+  }
+
+  forwardCall(address: string, call: ForwardedCall): Promise<Response> {
+    return this.#o.client.call(address, '/do/call', JSON.stringify(call), { 'content-type': 'application/json' })
+  }
+
+  async #restore(ref: ObjectRef, resource: string): Promise<void> {
+    const bundle = this.#bundleFile(ref)
+    await mkdir(this.#o.bundleDir, { recursive: true, mode: 0o700 })
+    const version = await this.#o.replica.restore(resource, bundle)
+    // Version 0: nothing stored yet (a new object), its files here are all there is.
+    if (version === 0) return
+    await unpackObject(this.#o.objectsDir, ref.key, await readFile(bundle))
+    this.#o.log.info({ resource, version }, 'Durable Object restored from the shared store')
+  }
+
+  #bundleFile(ref: ObjectRef): string {
+    return join(this.#o.bundleDir, `${ref.key}.bundle`)
+  }
+
+  /** One step at a time per object (place and replicate), in order. */
+  #serialized<T>(resource: string, step: () => Promise<T>): Promise<T> {
+    const before = this.#locks.get(resource) ?? Promise.resolve()
+    const run = before.then(step, step)
+    const settled = run.catch(() => undefined)
+    this.#locks.set(resource, settled)
+    void settled.then(() => {
+      if (this.#locks.get(resource) === settled) this.#locks.delete(resource)
+    })
+    return run
+  }
+}
+
+async function writeWhole(file: string, bytes: Buffer): Promise<void> {
+  const handle = await open(file, 'w', 0o600)
+  try {
+    await handle.write(bytes)
+  } finally {
+    await handle.close()
+  }
+}
