@@ -10,7 +10,7 @@ import { createNamespace, deployDispatcher, namespaceScriptPath, putScript } fro
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
 
-/** A counter whose answers name the instance (made in its constructor), through fetch and RPC. */
+/** A counter whose answers name the instance (made in its constructor), through fetch and RPC, with an alarm. */
 const COUNTER = `
 import { DurableObject } from 'cloudflare:workers'
 export class Counter extends DurableObject {
@@ -20,8 +20,17 @@ export class Counter extends DurableObject {
     await this.ctx.storage.put('n', n)
     return { n, instance: this.instance }
   }
-  async fetch() {
+  async fetch(request) {
+    const path = new URL(request.url).pathname
+    if (path.endsWith('/alarm')) {
+      await this.ctx.storage.setAlarm(Date.now() + 1000)
+      return Response.json({ alarm: await this.ctx.storage.getAlarm() })
+    }
+    if (path.endsWith('/alarmed')) return Response.json({ alarmed: (await this.ctx.storage.get('alarmed')) ?? false })
     return Response.json(await this.increment())
+  }
+  async alarm() {
+    await this.ctx.storage.put('alarmed', true)
   }
 }
 export default {
@@ -111,6 +120,9 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
     assert.deepEqual(await count(edgeA, host), { n: 2, instance: first.instance }, 'node A reached the same instance')
     assert.deepEqual(await count(edgeA, host, '/counter/rpc'), { n: 3, instance: first.instance }, 'RPC through node A too')
     assert.deepEqual(await count(b!.edgePort, host), { n: 4, instance: first.instance })
+    // An alarm set on the owner, due after it dies: the next owner must run it.
+    const armed = await call(edgeA, host, '/counter/alarm')
+    assert.equal(armed.status, 200, armed.text)
 
     process.kill(-b!.child.pid!, 'SIGKILL')
     await b!.exited
@@ -125,5 +137,11 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
     assert.equal(after.n, 5, 'every acknowledged increment survived')
     assert.notEqual(after.instance, first.instance, 'a new instance, on node A')
     assert.deepEqual(await count(edgeA, host, '/counter/rpc'), { n: 6, instance: after.instance })
+    let alarmed = false
+    for (let i = 0; i < 50 && !alarmed; i++) {
+      alarmed = JSON.parse((await call(edgeA, host, '/counter/alarmed')).text).alarmed
+      if (!alarmed) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.ok(alarmed, 'the alarm set on the dead owner ran on the new one')
   })
 })

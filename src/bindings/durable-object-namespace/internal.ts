@@ -41,13 +41,16 @@ export function durableObjectInternal(deps: InternalHandlerDeps): InternalHandle
       },
     },
   ]
-  const objects = deps.objects
-  if (!objects) return handlers
+  // Mounted on one node too (the wire is the same everywhere), where nothing is placed.
+  const placed = deps.objects
+  const unplaced = () => new Response('Durable Objects are not placed on this node: it is the only one', { status: 404 })
   return [
     ...handlers,
     {
       route: DO_WIRE.place,
       async handle(request) {
+        const objects = placed
+        if (!objects) return unplaced()
         const ref = PlaceSchema.safeParse(await request.json())
         if (!ref.success) return new Response('bad object reference', { status: 400 })
         return Response.json(await objects.place(ref.data))
@@ -56,6 +59,8 @@ export function durableObjectInternal(deps: InternalHandlerDeps): InternalHandle
     {
       route: DO_WIRE.replicate,
       async handle(request) {
+        const objects = placed
+        if (!objects) return unplaced()
         const ref = ObjectRefSchema.safeParse(await request.json())
         if (!ref.success) return new Response('bad object reference', { status: 400 })
         try {
@@ -68,6 +73,8 @@ export function durableObjectInternal(deps: InternalHandlerDeps): InternalHandle
     {
       route: DO_WIRE.forwardFetch,
       async handle(request) {
+        const objects = placed
+        if (!objects) return unplaced()
         const forward = ForwardFetchSchema.safeParse(await request.json())
         if (!forward.success) return new Response('bad forwarded call', { status: 400 })
         try {
@@ -81,6 +88,8 @@ export function durableObjectInternal(deps: InternalHandlerDeps): InternalHandle
     {
       route: DO_WIRE.forwardCall,
       async handle(request) {
+        const objects = placed
+        if (!objects) return unplaced()
         const forward = ForwardCallSchema.safeParse(await request.json())
         if (!forward.success) return new Response('bad forwarded call', { status: 400 })
         try {
