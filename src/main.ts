@@ -12,6 +12,13 @@ import { withKvChanges } from './kv/changes.js'
 import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { D1Service } from './d1/service.js'
+import { d1ClusterHandler, type D1Cluster } from './d1/cluster.js'
+import { D1_LIMITS } from './d1/limits.js'
+import { ClusterClient, clusterKeys, ClusterRoutes } from './runtime/placement/cluster.js'
+import { PageReplica } from './runtime/placement/pages.js'
+import { Placement } from './runtime/placement/placement.js'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { Transfers } from './d1/transfers.js'
 import { startLifecycleSweeper } from './r2/lifecycle.js'
 import { createR2Service } from './r2/service.js'
@@ -42,7 +49,7 @@ import { secretToken } from './util/ids.js'
 import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
-import { startNodePlacement, type NodePlacement } from './runtime/placement/node.js'
+import { ObjectPlacement } from './runtime/placement/objects.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
 
@@ -135,9 +142,21 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   undo.push(() => sweeper.stop())
+  // Several nodes (PostgreSQL): each D1 database has one owner at a time, which the others reach
+  // through signed calls on the API port; one node (SQLite) owns everything.
+  const cluster = config.storage === 'postgres' ? placementOf(config, store, keyring, clock, (apiListener.server.address() as AddressInfo).port) : undefined
+  if (cluster) {
+    cluster.placement.start((err) => log.warn({ err }, 'renewing placement leases failed'))
+    undo.push(() => cluster.placement.stop())
+  }
   // D1 queries run in the engine's own processes, never on this thread.
-  const d1 = new D1Service({ store: store.d1, dataDir: config.dataDir })
+  const d1 = new D1Service({ store: store.d1, dataDir: config.dataDir, ...(cluster ? { cluster } : {}) })
   undo.push(() => d1.close())
+  const clusterRoutes = cluster && new ClusterRoutes(clusterKeys(keyring), clock)
+  clusterRoutes?.on('d1', d1ClusterHandler(d1))
+  // Durable Objects the same way: one owner node per object, its files replicated after each call.
+  const objects = cluster && new ObjectPlacement({ ...cluster, objectsDir: join(config.dataDir, 'objects', 'workerhive-objects'), bundleDir: join(config.dataDir, 'objects-replica'), log: log.child({ component: 'objects-placement' }) })
+  if (objects && clusterRoutes) objects.mount(clusterRoutes)
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
   undo.push(() => lifecycle.stop())
@@ -148,14 +167,10 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const queueMeter = new QueueMeter()
   let queueConsumers: QueueConsumerLoop | undefined
   const queues = new QueueService({ store, clock, meter: queueMeter, onSend: () => queueConsumers?.wake() })
-  // Several nodes on one PostgreSQL store: Durable Objects have one owner node each.
-  const apiPortBound = (apiListener.server.address() as AddressInfo).port
-  const nodePlacement = config.storage === 'postgres' ? startNodePlacement({ config, store, keyring, clock, log, apiPort: apiPortBound }) : undefined
-  undo.push(() => nodePlacement?.stop())
   const { edge, stop: stopDataPlane } = await startDataPlane({
     store,
     d1,
-    ...(nodePlacement ? { placement: nodePlacement } : {}),
+    ...(objects ? { objects } : {}),
     keyring,
     log,
     clock,
@@ -167,7 +182,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     isTailed: (ref) => tails?.isTailed(ref) ?? false,
   })
   undo.push(() => stopDataPlane())
-  nodePlacement?.attachObjects((path, init) => edge.objectsCall(path, init))
+  objects?.attach((path, init) => edge.objectsCall(path, init))
   const notifier = sharedNotifier(edge, store)
   kvChanged = async (change) => {
     if (kvReads.mayBeCached(change.accountId, change.namespaceId)) await notifier.kvChanged(change)
@@ -236,8 +251,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   queueConsumers = new QueueConsumerLoop({ store, queues, meter: queueMeter, clock, log: log.child({ component: 'queues' }), deliver: (run) => edge.scheduled.queue(run) })
   queueConsumers.start()
   undo.push(() => queueConsumers?.stop())
-  const cluster = nodePlacement?.routes
-  const server = apiListener.serve((req, env) => (cluster?.handles(new URL(req.url)) ? cluster.fetch(req) : api.fetch(req, env)))
+  // Other nodes' calls (signed, see src/runtime/placement/cluster.ts) share the API's port.
+  const server = apiListener.serve(clusterRoutes ? (req, env) => (clusterRoutes.handles(new URL(req.url)) ? clusterRoutes.fetch(req) : api.fetch(req, env)) : api.fetch)
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
   server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
   const apiPort = (server.address() as AddressInfo).port
@@ -270,8 +285,9 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
       await stopDataPlane()
-      await nodePlacement?.stop()
       sweeper.stop()
+      // A clean stop hands this node's databases over at once (no wait for the lease to run out).
+      await cluster?.placement.stop().catch((err: unknown) => log.warn({ err }, 'releasing placement leases failed'))
       await d1.close()
       lifecycle.stop()
       await store.close()
@@ -300,7 +316,7 @@ interface DataPlaneDeps {
   /** Told of the binding reads the edge may cache. */
   kvReads: KvReadHorizon
   /** Several nodes: where Durable Objects live (absent on SQLite). */
-  placement?: NodePlacement
+  objects?: ObjectPlacement
 }
 
 /**
@@ -341,7 +357,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
     kvReads: deps.kvReads,
-    ...(deps.placement ? { objects: deps.placement.objects } : {}),
+    ...(deps.objects ? { objects: deps.objects } : {}),
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)
@@ -363,6 +379,22 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
       await edge.stop()
       await internal.close()
     },
+  }
+}
+
+/**
+ * This node's side of placement: a node id new at each start (a restarted node rebuilds what it
+ * takes from the store), the address other nodes call it at, and the signed channel between them.
+ */
+function placementOf(config: Config, store: Store, keyring: Keyring, clock: Clock, apiPort: number): D1Cluster {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const address = config.nodeUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${apiPort}`
+  const node = `${hostname()}-${secretToken().slice(0, 8)}`
+  return {
+    placement: new Placement({ store: store.placement, node, address, clock, leaseMs: config.placementLeaseMs }),
+    replica: new PageReplica({ store: store.placement }),
+    // A forwarded call may run for as long as a query may, plus the trip.
+    client: new ClusterClient({ keys: clusterKeys(keyring), clock, timeoutMs: D1_LIMITS.queryTimeoutMs + 10_000 }),
   }
 }
 

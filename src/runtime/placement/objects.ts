@@ -16,8 +16,6 @@ export interface ObjectPlacementOptions {
   objectsDir: string
   /** Where this node keeps the bundle it last replicated or restored, per object. */
   bundleDir: string
-  /** A request to this node's objects process (its control socket): how forwarded calls go in. */
-  objectsCall(path: string, init: RequestInit): Promise<Response>
   log: Logger
 }
 
@@ -40,9 +38,21 @@ export class ObjectPlacement {
   /** Objects this node's objects process may hold open (so must evict before a rebuild). */
   readonly #opened = new Set<string>()
   readonly #locks = new Map<string, Promise<unknown>>()
+  /** A request to this node's objects process (its control socket): how forwarded calls go in. */
+  #objectsCall: ((path: string, init: RequestInit) => Promise<Response>) | undefined
 
   constructor(options: ObjectPlacementOptions) {
     this.#o = options
+  }
+
+  /** Once the edge runs: how calls forwarded from other nodes reach this node's objects. */
+  attach(objectsCall: (path: string, init: RequestInit) => Promise<Response>): void {
+    this.#objectsCall = objectsCall
+  }
+
+  #toObjects(path: string, body: Uint8Array): Promise<Response> {
+    if (!this.#objectsCall) return Promise.resolve(new Response('this node is starting', { status: 503 }))
+    return this.#objectsCall(path, { method: 'POST', body })
   }
 
   static resource(namespaceId: string, objectId: string): string {
@@ -52,8 +62,8 @@ export class ObjectPlacement {
   /** Mounts the receiving side of forwarded calls (`/do/fetch`, `/do/call`) on the cluster routes. */
   mount(routes: ClusterRoutes): void {
     routes.on('do', async (rest, body) => {
-      if (rest === '/fetch') return this.#o.objectsCall(CONTROL.objectsFetch, { method: 'POST', body })
-      if (rest === '/call') return this.#o.objectsCall(CONTROL.objectsCall, { method: 'POST', body })
+      if (rest === '/fetch') return this.#toObjects(CONTROL.objectsFetch, body)
+      if (rest === '/call') return this.#toObjects(CONTROL.objectsCall, body)
       return new Response('not found', { status: 404 })
     })
   }
