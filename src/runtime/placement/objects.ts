@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdir, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ForwardedCall, ForwardedFetch, ObjectPlace, ObjectRef, PlaceRequest } from '../../bindings/durable-object-namespace/wire.js'
@@ -38,6 +39,8 @@ export class ObjectPlacement {
   /** Objects this node's objects process may hold open (so must evict before a rebuild). */
   readonly #opened = new Set<string>()
   readonly #locks = new Map<string, Promise<unknown>>()
+  /** What this node last stored of each object: a call that changed nothing stores nothing. */
+  readonly #stored = new Map<string, { digest: string; version: number }>()
   /** A request to this node's objects process (its control socket): how forwarded calls go in. */
   #objectsCall: ((path: string, init: RequestInit) => Promise<Response>) | undefined
 
@@ -76,6 +79,7 @@ export class ObjectPlacement {
       if (from === 'host') this.#opened.add(resource)
       if (!owner.local) {
         this.#o.replica.forget(resource)
+        this.#stored.delete(resource)
         return { where: 'remote', address: owner.address, evict: this.#opened.delete(resource) }
       }
       if (owner.acquired) this.#stale.add(resource)
@@ -95,11 +99,18 @@ export class ObjectPlacement {
     return this.#serialized(resource, async () => {
       if (!this.#o.placement.holds(resource) || this.#stale.has(resource)) throw new Error('this node no longer owns the Durable Object')
       try {
+        const packed = await packObject(this.#o.objectsDir, ref.key)
+        const digest = createHash('sha256').update(packed).digest('base64')
+        const last = this.#stored.get(resource)
+        if (last?.digest === digest) return last.version
         const bundle = this.#bundleFile(ref)
         await mkdir(this.#o.bundleDir, { recursive: true, mode: 0o700 })
-        await writeWhole(bundle, await packObject(this.#o.objectsDir, ref.key))
-        return await this.#o.replica.replicate(resource, bundle)
+        await writeWhole(bundle, packed)
+        const version = await this.#o.replica.replicate(resource, bundle)
+        this.#stored.set(resource, { digest, version })
+        return version
       } catch (err) {
+        this.#stored.delete(resource)
         // Its copy can no longer be trusted to be the image: step down, the next owner rebuilds.
         this.#stale.add(resource)
         await this.#o.placement.release(resource).catch(() => undefined)
@@ -119,6 +130,7 @@ export class ObjectPlacement {
   }
 
   async #restore(ref: ObjectRef, resource: string): Promise<void> {
+    this.#stored.delete(resource)
     const bundle = this.#bundleFile(ref)
     await mkdir(this.#o.bundleDir, { recursive: true, mode: 0o700 })
     const version = await this.#o.replica.restore(resource, bundle)
