@@ -84,7 +84,12 @@ export class ObjectPlacement {
       }
       if (owner.acquired) this.#stale.add(resource)
       if (this.#stale.has(resource)) {
-        if (this.#opened.delete(resource)) return { where: 'evict-first' }
+        // The gate evicts it and asks again; the host itself (an alarm) only learns it must not
+        // run: the object stays marked open until a gate call evicts it and rebuilds its files.
+        if (this.#opened.has(resource)) {
+          if (from === 'gate') this.#opened.delete(resource)
+          return { where: 'evict-first' }
+        }
         await this.#restore(ref, resource)
         this.#stale.delete(resource)
       }
