@@ -50,6 +50,7 @@ import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
 import { ObjectPlacement } from './runtime/placement/objects.js'
+import { OBJECTS_UNIQUE_KEY } from './runtime/workerd-config.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
 
@@ -155,7 +156,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const clusterRoutes = cluster && new ClusterRoutes(clusterKeys(keyring), clock)
   clusterRoutes?.on('d1', d1ClusterHandler(d1))
   // Durable Objects the same way: one owner node per object, its files replicated after each call.
-  const objects = cluster && new ObjectPlacement({ ...cluster, objectsDir: join(config.dataDir, 'objects', 'workerhive-objects'), bundleDir: join(config.dataDir, 'objects-replica'), log: log.child({ component: 'objects-placement' }) })
+  const objects = cluster && new ObjectPlacement({ ...cluster, objectsDir: join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY), bundleDir: join(config.dataDir, 'objects-replica'), log: log.child({ component: 'objects-placement' }) })
   if (objects && clusterRoutes) objects.mount(clusterRoutes)
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })

@@ -45,6 +45,9 @@ function isolateModules(): Record<string, string> {
   return out
 }
 
+/** ObjectHost's unique key: workerd keeps its objects' files in `<objects dir>/<this>/`. */
+export const OBJECTS_UNIQUE_KEY = 'workerhive-objects'
+
 export interface WorkerdConfigInput {
   /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
   configDir: string
@@ -150,7 +153,7 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     : ''
   const objectsStorage = hostsObjects
     ? `
-  durableObjectNamespaces = [(className = "ObjectHost", uniqueKey = "workerhive-objects", enableSql = true)],
+  durableObjectNamespaces = [(className = "ObjectHost", uniqueKey = "${OBJECTS_UNIQUE_KEY}", enableSql = true)],
   durableObjectStorage = (localDisk = "objects-disk"),`
     : ''
   return `using Workerd = import "/workerd/workerd.capnp";
