@@ -120,6 +120,10 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
     assert.deepEqual(await count(edgeA, host), { n: 2, instance: first.instance }, 'node A reached the same instance')
     assert.deepEqual(await count(edgeA, host, '/counter/rpc'), { n: 3, instance: first.instance }, 'RPC through node A too')
     assert.deepEqual(await count(b!.edgePort, host), { n: 4, instance: first.instance })
+    // Twenty at once, half through each node: one instance counts every one of them once.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => count(i % 2 ? edgeA : b!.edgePort, host)))
+    assert.deepEqual(burst.map((r) => r.n).sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => 5 + i))
+    assert.ok(burst.every((r) => r.instance === first.instance))
     // An alarm set on the owner, due after it dies: the next owner must run it.
     const armed = await call(edgeA, host, '/counter/alarm')
     assert.equal(armed.status, 200, armed.text)
@@ -134,9 +138,9 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
       else await new Promise((r) => setTimeout(r, 200))
     }
     assert.ok(after, 'node A took the object over')
-    assert.equal(after.n, 5, 'every acknowledged increment survived')
+    assert.equal(after.n, 25, 'every acknowledged increment survived')
     assert.notEqual(after.instance, first.instance, 'a new instance, on node A')
-    assert.deepEqual(await count(edgeA, host, '/counter/rpc'), { n: 6, instance: after.instance })
+    assert.deepEqual(await count(edgeA, host, '/counter/rpc'), { n: 26, instance: after.instance })
     let alarmed = false
     for (let i = 0; i < 50 && !alarmed; i++) {
       alarmed = JSON.parse((await call(edgeA, host, '/counter/alarmed')).text).alarmed
