@@ -53,9 +53,9 @@ export class ObjectPlacement {
     this.#objectsCall = objectsCall
   }
 
-  #toObjects(path: string, body: Uint8Array): Promise<Response> {
-    if (!this.#objectsCall) return Promise.resolve(new Response('this node is starting', { status: 503 }))
-    return this.#objectsCall(path, { method: 'POST', body })
+  async #toObjects(path: string, body: Uint8Array): Promise<Response> {
+    if (!this.#objectsCall) return new Response('this node is starting', { status: 503 })
+    return asDecoded(await this.#objectsCall(path, { method: 'POST', body }))
   }
 
   static resource(namespaceId: string, objectId: string): string {
@@ -125,9 +125,9 @@ export class ObjectPlacement {
     })
   }
 
-  /** Sends a stub's fetch to the owner node; answers its response as is. */
-  forwardFetch(address: string, call: ForwardedFetch): Promise<Response> {
-    return this.#o.client.call(address, '/do/fetch', JSON.stringify(call), { 'content-type': 'application/json' })
+  /** Sends a stub's fetch to the owner node; answers its response. */
+  async forwardFetch(address: string, call: ForwardedFetch): Promise<Response> {
+    return asDecoded(await this.#o.client.call(address, '/do/fetch', JSON.stringify(call), { 'content-type': 'application/json' }))
   }
 
   forwardCall(address: string, call: ForwardedCall): Promise<Response> {
@@ -169,4 +169,16 @@ async function writeWhole(file: string, bytes: Buffer): Promise<void> {
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * A response as passed on after Node's fetch() read it: fetch() decodes a compressed body, so the
+ * headers that described the encoded one must not travel with it.
+ */
+export function asDecoded(res: Response): Response {
+  if (!res.headers.has('content-encoding')) return res
+  const headers = new Headers(res.headers)
+  headers.delete('content-encoding')
+  headers.delete('content-length')
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers })
 }
