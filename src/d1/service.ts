@@ -136,10 +136,14 @@ export class D1Service implements D1Owner {
       try {
         res = await cluster.client.call(here.address, d1ClusterPath(databaseId), encodeWire(call), { 'content-type': 'application/json' })
       } catch (e) {
-        if (e instanceof PeerUnreachable) return { ok: false, error: 'Network connection lost.' }
-        throw e
+        if (!(e instanceof PeerUnreachable)) throw e
+        cluster.placement.forgetOwner(resourceOf(databaseId))
+        return { ok: false, error: 'Network connection lost.' }
       }
-      if (res.status === NOT_OWNER_STATUS) continue
+      if (res.status === NOT_OWNER_STATUS) {
+        cluster.placement.forgetOwner(resourceOf(databaseId))
+        continue
+      }
       if (!res.ok) return { ok: false, error: `Network connection lost. (the database's node answered ${res.status})` }
       return decodeWire<EngineReply>(await res.text())
     }

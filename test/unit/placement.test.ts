@@ -54,7 +54,11 @@ describe('placement', () => {
     await a.releaseAll()
     assert.deepEqual(await b.owner('do:counter'), { local: true, acquired: true })
     // An owner that steps down (its copy is stale) releases just that resource.
+    assert.deepEqual(await a.owner('do:counter'), { local: false, node: 'b', address: 'http://b.internal' })
     await b.release('do:counter')
+    // a trusts the lease it read until it ends, or until b answers that it is not the owner.
+    assert.deepEqual(await a.owner('do:counter'), { local: false, node: 'b', address: 'http://b.internal' })
+    a.forgetOwner('do:counter')
     assert.deepEqual(await a.owner('do:counter'), { local: true, acquired: true })
     await store.close()
   })

@@ -148,5 +148,5 @@ const hashOf = (data: Uint8Array): string => createHash('sha1').update(data).dig
 
 /** Removes a file and its SQLite companions (a deleted resource, or a copy about to be rebuilt). */
 export async function removeSqliteFile(file: string): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm', '-journal', '.restore']) await rm(file + suffix, { force: true })
+  for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true })
 }

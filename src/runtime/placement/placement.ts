@@ -32,6 +32,12 @@ export class Placement {
   readonly #o: Required<PlacementOptions>
   /** Leases this node holds, by resource. */
   readonly #held = new Map<string, Lease>()
+  /**
+   * Other nodes' leases as last read, trusted until they end: a forwarded call then costs no store
+   * round trip. Safe because the owner checks its own lease before it runs a call; a caller told
+   * otherwise (or that cannot reach the owner) calls `forgetOwner()` and asks the store again.
+   */
+  readonly #remote = new Map<string, Lease>()
   #timer: NodeJS.Timeout | undefined
   #renewing: Promise<void> | undefined
 
@@ -47,7 +53,14 @@ export class Placement {
     const now = this.#o.clock.now()
     const held = this.#held.get(resource)
     if (held && held.expiresAt - now > (2 * this.#o.leaseMs) / 3) return { local: true, acquired: false }
+    const remote = this.#remote.get(resource)
+    if (remote && remote.expiresAt > now) return { local: false, node: remote.node, address: remote.address }
     return this.#claim(resource, now)
+  }
+
+  /** Drops what this node believed of another node's lease (it answered that it is not the owner, or not at all). */
+  forgetOwner(resource: string): void {
+    this.#remote.delete(resource)
   }
 
   /** Whether this node holds a live lease on the resource (no store call). */
@@ -86,10 +99,19 @@ export class Placement {
    * claimed again: another node may have held it meanwhile, so the next call must see `acquired`.
    */
   async renew(): Promise<void> {
-    const now = this.#o.clock.now()
+    const { node, address, leaseMs, store, clock } = this.#o
+    const now = clock.now()
     for (const [resource, held] of [...this.#held]) {
-      if (held.expiresAt <= now) this.#held.delete(resource)
-      else await this.#claim(resource, now)
+      if (held.expiresAt <= now) {
+        this.#held.delete(resource)
+        continue
+      }
+      const lease = await store.claimLease({ resource, node, address, expiresAt: now + leaseMs }, now)
+      // Released (a step down) or claimed again while this renewal ran: theirs is the last word, so a
+      // resource given up is never silently held again without its next call seeing `acquired`.
+      if (this.#held.get(resource) !== held) continue
+      if (lease.node === node) this.#held.set(resource, lease)
+      else this.#held.delete(resource)
     }
   }
 
@@ -103,12 +125,14 @@ export class Placement {
     const { node, address, leaseMs, store } = this.#o
     const before = this.#held.get(resource)
     const lease = await store.claimLease({ resource, node, address, expiresAt: now + leaseMs }, now)
+    this.#remote.delete(resource)
     if (lease.node === node) {
       this.#held.set(resource, lease)
       // A lease of ours that had run out may have been another node's meanwhile.
       return { local: true, acquired: before === undefined || before.expiresAt <= now }
     }
     this.#held.delete(resource)
+    this.#remote.set(resource, lease)
     return { local: false, node: lease.node, address: lease.address }
   }
 }
