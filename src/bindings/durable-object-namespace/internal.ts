@@ -93,9 +93,7 @@ export function durableObjectInternal(deps: InternalHandlerDeps): InternalHandle
         const forward = ForwardCallSchema.safeParse(await request.json())
         if (!forward.success) return new Response('bad forwarded call', { status: 400 })
         try {
-          const res = await objects.forwardCall(forward.data.address, forward.data.call)
-          if (!res.ok) return Response.json({ ok: false, error: await res.text() } satisfies CallOutcome)
-          return new Response(res.body, { headers: { 'content-type': 'application/json' } })
+          return Response.json(await objects.forwardCall(forward.data.address, forward.data.call))
         } catch (err) {
           return Response.json({ ok: false, error: `the node owning the Durable Object did not answer: ${(err as Error).message}` } satisfies CallOutcome)
         }

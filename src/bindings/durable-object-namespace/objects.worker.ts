@@ -22,6 +22,7 @@ import {
   DO_HEADERS,
   DO_WIRE,
   OBJECT_ID,
+  OBJECT_MOVED,
   type CallOutcome,
   type DurableObjectNamespaceInfo,
   type Forward,
@@ -77,7 +78,7 @@ export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
     if (!this.env.SETTINGS.placedObjects) return host.fetch(new Request(request, { headers }))
     const place = await placeObject(this.env, this.ctx, address, host)
     if (place.where === 'here') return host.fetch(new Request(request, { headers }))
-    if (forwarded) return new Response('the Durable Object moved to another node while the call was on its way; try again', { status: 503 })
+    if (forwarded) return new Response(OBJECT_MOVED, { status: 503, headers: { [DO_HEADERS.moved]: '1' } })
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket')
       return new Response("WebSockets to a Durable Object are accepted only by the node that owns it", { status: 503 })
     const call: ForwardedFetch = {
@@ -99,7 +100,7 @@ export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
     if (!this.env.SETTINGS.placedObjects) return host.call(address, method, args)
     const place = await placeObject(this.env, this.ctx, address, host)
     if (place.where === 'here') return host.call(address, method, args)
-    if (forwarded) throw new Error('the Durable Object moved to another node while the call was on its way; try again')
+    if (forwarded) throw new Error(OBJECT_MOVED)
     // Between nodes an RPC call travels as JSON: its arguments and result must be JSON values.
     const forward: Forward<ForwardedCall> = { address: place.address, call: { ...address, method, args } }
     const outcome = await internalJson<CallOutcome>(this.env, wireUrl(DO_WIRE.forwardCall, {}), { method: 'POST', body: JSON.stringify(forward) })
@@ -158,7 +159,8 @@ export async function takeForwardedCall(env: HostEnv, call: ForwardedCall): Prom
     return { ok: true, value }
   } catch (err) {
     const e = err as Error
-    return { ok: false, error: e?.message ?? String(err), name: e?.name ?? 'Error' }
+    const error = e?.message ?? String(err)
+    return { ok: false, error, name: e?.name ?? 'Error', ...(error.includes(OBJECT_MOVED) ? { moved: true } : {}) }
   }
 }
 

@@ -74,7 +74,10 @@ export interface Forward<T> {
 }
 
 /** An RPC call's result as it crosses nodes. */
-export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: string; name?: string }
+export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: string; name?: string; moved?: boolean }
+
+/** Why a forwarded call was refused: the object moved on (the caller asks the store again). */
+export const OBJECT_MOVED = 'the Durable Object moved to another node while the call was on its way; try again'
 
 /** Headers between the caller's process, the objects gate and the object's host. */
 export const DO_HEADERS = {
@@ -86,6 +89,8 @@ export const DO_HEADERS = {
   alarm: 'x-workerhive-do-alarm',
   /** Marks a call another node forwarded here: it is never forwarded again. */
   forwarded: 'x-workerhive-do-forwarded',
+  /** On the refusal of a forwarded call: this node does not own the object (any more). */
+  moved: 'x-workerhive-do-moved',
 } as const
 
 /** Cloudflare's object ids: 64 lowercase hex digits. */

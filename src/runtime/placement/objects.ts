@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ForwardedCall, ForwardedFetch, ObjectPlace, ObjectRef, PlaceRequest } from '../../bindings/durable-object-namespace/wire.js'
+import { DO_HEADERS, type CallOutcome, type ForwardedCall, type ForwardedFetch, type ObjectPlace, type ObjectRef, type PlaceRequest } from '../../bindings/durable-object-namespace/wire.js'
 import { CONTROL } from '../../shared/protocol.js'
 import type { Logger } from '../../util/logger.js'
-import type { ClusterClient, ClusterRoutes } from './cluster.js'
+import { PeerUnreachable, type ClusterClient, type ClusterRoutes } from './cluster.js'
 import { packObject, unpackObject } from './object-files.js'
 import type { PageReplica } from './pages.js'
 import type { Placement } from './placement.js'
@@ -125,13 +125,32 @@ export class ObjectPlacement {
     })
   }
 
-  /** Sends a stub's fetch to the owner node; answers its response. */
+  /**
+   * Sends a stub's fetch to the owner node; answers its response. An owner that does not answer,
+   * or answers that the object moved on, is forgotten, so the next call asks the store again.
+   */
   async forwardFetch(address: string, call: ForwardedFetch): Promise<Response> {
-    return asDecoded(await this.#o.client.call(address, '/do/fetch', JSON.stringify(call), { 'content-type': 'application/json' }))
+    const res = asDecoded(await this.#toOwner(address, call, '/do/fetch'))
+    if (res.headers.has(DO_HEADERS.moved)) this.#o.placement.forgetOwner(ObjectPlacement.resource(call.namespaceId, call.objectId))
+    return res
   }
 
-  forwardCall(address: string, call: ForwardedCall): Promise<Response> {
-    return this.#o.client.call(address, '/do/call', JSON.stringify(call), { 'content-type': 'application/json' })
+  /** Sends one RPC call to the owner node (as JSON); answers its outcome. */
+  async forwardCall(address: string, call: ForwardedCall): Promise<CallOutcome> {
+    const res = await this.#toOwner(address, call, '/do/call')
+    if (!res.ok) return { ok: false, error: await res.text() }
+    const outcome = (await res.json()) as CallOutcome
+    if (!outcome.ok && outcome.moved) this.#o.placement.forgetOwner(ObjectPlacement.resource(call.namespaceId, call.objectId))
+    return outcome
+  }
+
+  async #toOwner(address: string, call: ForwardedFetch | ForwardedCall, path: string): Promise<Response> {
+    try {
+      return await this.#o.client.call(address, path, JSON.stringify(call), { 'content-type': 'application/json' })
+    } catch (err) {
+      if (err instanceof PeerUnreachable) this.#o.placement.forgetOwner(ObjectPlacement.resource(call.namespaceId, call.objectId))
+      throw err
+    }
   }
 
   async #restore(ref: ObjectRef, resource: string): Promise<void> {
