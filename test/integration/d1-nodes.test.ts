@@ -136,5 +136,11 @@ describe('D1 on two nodes sharing PostgreSQL', () => {
     assert.deepEqual(lost, [], 'every acknowledged write is there')
     const vias = new Set((rows.body.result[0].results as Array<{ via: string }>).map((r) => r.via))
     assert.deepEqual([...vias].sort(), ['binding', 'rest'])
+
+    // Deleting the database drops its replicated pages and its lease with it.
+    assert.equal((await nodeB.json(`/accounts/${nodeB.accountId}/d1/database/${db}`, { method: 'DELETE' })).status, 200)
+    assert.equal(await nodeB.platform.store.placement.getImage(`d1:${db}`), undefined)
+    assert.equal(await nodeB.platform.store.placement.getLease(`d1:${db}`), undefined)
+    assert.equal(existsSync(join(nodeB.dataDir, 'd1', `${db}.sqlite`)), false)
   })
 })

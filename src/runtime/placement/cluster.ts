@@ -13,6 +13,8 @@ import type { Clock } from '../../util/clock.js'
 export const CLUSTER_PREFIX = '/__workerhive/cluster'
 export const CLUSTER_SIGNATURE_HEADER = 'x-workerhive-cluster-signature'
 const MAX_SKEW_MS = 60_000
+/** Largest call body: a D1 import's SQL (100 MiB) with room for its JSON. */
+const MAX_CALL_BYTES = 128 * 1024 * 1024
 // Binds the derived key to its purpose: the same secrets key seals secrets, which never sign calls.
 const PURPOSE = 'workerhive cluster call v1'
 
@@ -39,13 +41,21 @@ export function signCall(keys: ClusterKeys, at: number, method: string, path: st
   return `${at}.${mac(keys.sign, at, method, path, digestOf(body)).toString('hex')}`
 }
 
+/** Whether a signature header is well formed and recent: checked before a body is read. */
+function parseSignature(header: string | null, now: number): { at: number; mac: Buffer } | undefined {
+  const match = /^(\d{1,15})\.([0-9a-f]{64})$/.exec(header ?? '')
+  if (!match) return undefined
+  const at = Number(match[1])
+  if (Math.abs(now - at) > MAX_SKEW_MS) return undefined
+  return { at, mac: Buffer.from(match[2]!, 'hex') }
+}
+
 /** Whether `header` signs this call with an accepted key, at a time within the skew allowed. */
 export function verifyCall(keys: ClusterKeys, now: number, header: string | null, method: string, path: string, body: Uint8Array): boolean {
-  const match = /^(\d{1,15})\.([0-9a-f]{64})$/.exec(header ?? '')
-  if (!match) return false
-  const at = Number(match[1])
-  if (Math.abs(now - at) > MAX_SKEW_MS) return false
-  const given = Buffer.from(match[2]!, 'hex')
+  const parsed = parseSignature(header, now)
+  if (!parsed) return false
+  const { at } = parsed
+  const given = parsed.mac
   const digest = digestOf(body)
   return keys.accept.some((k) => timingSafeEqual(mac(k, at, method, path, digest), given))
 }
@@ -116,14 +126,33 @@ export class ClusterRoutes {
 
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
-    const body = new Uint8Array(await request.arrayBuffer())
+    const refused = new Response('unsigned or badly signed cluster call', { status: 401 })
+    const signature = request.headers.get(CLUSTER_SIGNATURE_HEADER)
+    // Nothing is read of a call that cannot be signed, and no body past the cap: the route is on
+    // the public API's port.
+    if (!parseSignature(signature, this.#clock.now())) return refused
+    const body = await readCapped(request, MAX_CALL_BYTES)
+    if (!body) return new Response('cluster call too large', { status: 413 })
     const path = url.pathname + url.search
-    if (!verifyCall(this.#keys, this.#clock.now(), request.headers.get(CLUSTER_SIGNATURE_HEADER), request.method, path, body))
-      return new Response('unsigned or badly signed cluster call', { status: 401 })
+    if (!verifyCall(this.#keys, this.#clock.now(), signature, request.method, path, body)) return refused
     const rest = url.pathname.slice(CLUSTER_PREFIX.length)
     const kind = rest.split('/')[1] ?? ''
     const handler = this.#handlers.get(kind)
     if (!handler) return new Response(`no cluster handler for ${kind}`, { status: 404 })
     return handler(rest.slice(kind.length + 1), body, request)
   }
+}
+
+/** The body, or undefined once it passes `cap` bytes (said by Content-Length or seen while reading). */
+async function readCapped(request: Request, cap: number): Promise<Uint8Array | undefined> {
+  if (Number(request.headers.get('content-length') ?? 0) > cap) return undefined
+  if (!request.body) return new Uint8Array()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > cap) return undefined
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
 }
