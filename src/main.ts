@@ -50,6 +50,7 @@ import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
 import { ObjectPlacement } from './runtime/placement/objects.js'
+import { startPeriodicSweep } from './util/periodic-sweep.js'
 import { OBJECTS_UNIQUE_KEY } from './runtime/workerd-config.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
@@ -156,8 +157,14 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const clusterRoutes = cluster && new ClusterRoutes(clusterKeys(keyring), clock)
   clusterRoutes?.on('d1', d1ClusterHandler(d1))
   // Durable Objects the same way: one owner node per object, its files replicated after each call.
-  const objects = cluster && new ObjectPlacement({ ...cluster, objectsDir: join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY), bundleDir: join(config.dataDir, 'objects-replica'), log: log.child({ component: 'objects-placement' }) })
+  const objects = cluster && new ObjectPlacement({ ...cluster, objectsDir: join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY), bundleDir: join(config.dataDir, 'objects-replica'), alarms: store.placement, clock, log: log.child({ component: 'objects-placement' }) })
   if (objects && clusterRoutes) objects.mount(clusterRoutes)
+  // An object whose owner died with an alarm pending is woken by whichever node claims it first.
+  const objectAlarms =
+    objects &&
+    cluster &&
+    startPeriodicSweep(() => objects.wakeOrphanedAlarms(), { intervalMs: cluster.placement.renewEveryMs, log, removed: 'woke Durable Objects for their alarms', failed: 'waking Durable Objects for their alarms failed' })
+  if (objectAlarms) undo.push(() => objectAlarms.stop())
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
   undo.push(() => lifecycle.stop())
@@ -285,6 +292,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
+      objectAlarms?.stop()
       await stopDataPlane()
       sweeper.stop()
       // A clean stop hands this node's databases over at once (no wait for the lease to run out).

@@ -12,8 +12,8 @@ import { runQueue } from './pipeline/queue.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
 import type { HostEnv } from './env.worker.js'
-import { takeForwardedCall, takeForwardedFetch } from '../bindings/durable-object-namespace/objects.worker.js'
-import type { ForwardedCall, ForwardedFetch } from '../bindings/durable-object-namespace/wire.js'
+import { takeForwardedCall, takeForwardedFetch, wakeObject } from '../bindings/durable-object-namespace/objects.worker.js'
+import type { ForwardedCall, ForwardedFetch, WakeRequest } from '../bindings/durable-object-namespace/wire.js'
 
 /**
  * The control socket of this workerd process (loopback, secret-protected). `/health` is answered
@@ -54,6 +54,9 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     }
     if (pathname === CONTROL.objectsCall && request.method === 'POST') {
       return Response.json(await takeForwardedCall(this.env, (await request.json()) as ForwardedCall))
+    }
+    if (pathname === CONTROL.objectsWake && request.method === 'POST') {
+      return Response.json(await wakeObject(this.env, (await request.json()) as WakeRequest))
     }
     return new Response('not found', { status: 404 })
   }

@@ -194,6 +194,8 @@ export const CONTROL = {
   objectsFetch: '/objects/fetch',
   /** POST a ForwardedCall → CallOutcome (objects process only): an RPC call forwarded here. */
   objectsCall: '/objects/call',
+  /** POST a WakeRequest → WakeOutcome (objects process only): starts an object whose alarm is due. */
+  objectsWake: '/objects/wake',
 } as const
 
 /** One batch for a queue consumer, as Node's consumer loop leased it. */

@@ -36,6 +36,7 @@ export class DurableObjectBinding extends WorkerEntrypoint<HostEnv, DurableObjec
 export interface ObjectsGateRpc {
   fetch(request: Request): Promise<Response>
   call(secret: string, namespaceId: string, id: string, method: string, args: unknown[], forwarded?: boolean): Promise<unknown>
+  wake(secret: string, namespaceId: string, objectId: string): Promise<boolean>
 }
 
 export function objectsGate(env: HostEnv): ObjectsGateRpc {

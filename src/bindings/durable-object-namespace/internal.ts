@@ -3,6 +3,7 @@ import type { InternalHandler, InternalHandlerDeps } from '../kind.js'
 import { DO_WIRE, type CallOutcome, type DurableObjectNamespaceInfo } from './wire.js'
 
 const ObjectRefSchema = z.object({ namespaceId: z.string().min(1), objectId: z.string().regex(/^[0-9a-f]{64}$/), key: z.string().regex(/^[0-9a-f]{64}$/) })
+const ReplicationSchema = ObjectRefSchema.extend({ alarmAt: z.number().nullable().default(null) })
 const PlaceSchema = ObjectRefSchema.extend({ from: z.enum(['gate', 'host']) })
 const AddressSchema = z.string().url()
 const ForwardFetchSchema = z.object({
@@ -61,10 +62,11 @@ export function durableObjectInternal(deps: InternalHandlerDeps): InternalHandle
       async handle(request) {
         const objects = placed
         if (!objects) return unplaced()
-        const ref = ObjectRefSchema.safeParse(await request.json())
+        const ref = ReplicationSchema.safeParse(await request.json())
         if (!ref.success) return new Response('bad object reference', { status: 400 })
+        const { alarmAt, ...object } = ref.data
         try {
-          return Response.json({ version: await objects.replicate(ref.data) })
+          return Response.json({ version: await objects.replicate(object, alarmAt) })
         } catch (err) {
           return new Response(`the Durable Object's storage could not be replicated: ${(err as Error).message}`, { status: 503 })
         }

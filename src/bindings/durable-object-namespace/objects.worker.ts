@@ -31,6 +31,9 @@ import {
   type ObjectPlace,
   type ObjectRef,
   type PlaceRequest,
+  type Replication,
+  type WakeOutcome,
+  type WakeRequest,
 } from './wire.js'
 
 interface ObjectAddress {
@@ -44,6 +47,7 @@ type HostStub = DurableObjectStub & {
   alarmAt(): Promise<number | null>
   clearAlarm(): Promise<void>
   evict(): Promise<void>
+  wake(address: ObjectAddress): Promise<void>
 }
 
 interface ObjectExports {
@@ -109,6 +113,20 @@ export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
     if (outcome.name) error.name = outcome.name
     throw error
   }
+
+  /**
+   * Several nodes: starts an object whose alarm is due and whose owner is gone, placed like a call
+   * (this node claims it and rebuilds its files), so its alarm is armed and runs here.
+   */
+  async wake(secret: string, namespaceId: string, objectId: string): Promise<boolean> {
+    if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
+    if (!this.env.SETTINGS.placedObjects || !OBJECT_ID.test(objectId)) return false
+    const address = { namespaceId, objectId }
+    const host = hostOf(this.ctx, address)
+    if ((await placeObject(this.env, this.ctx, address, host)).where !== 'here') return false
+    await host.wake(address)
+    return true
+  }
 }
 
 /**
@@ -164,6 +182,15 @@ export async function takeForwardedCall(env: HostEnv, call: ForwardedCall): Prom
   }
 }
 
+
+/** Node's wake of an object whose alarm is due (CONTROL.objectsWake): into the gate. */
+export async function wakeObject(env: HostEnv, request: WakeRequest): Promise<WakeOutcome> {
+  try {
+    return { woken: await objectsGate(env).wake(env.INTERNAL_SECRET, request.namespaceId, request.objectId) }
+  } catch (err) {
+    return { woken: false, error: (err as Error)?.message ?? String(err) }
+  }
+}
 
 /** What the customer's class calls for its alarms (facets cannot set their own): its host's. */
 export class ObjectAlarms extends WorkerEntrypoint<HostEnv, { host: string }> {
@@ -237,6 +264,15 @@ export class ObjectHost extends DurableObject<HostEnv> {
     return this.ctx.storage.deleteAlarm()
   }
 
+  /**
+   * Several nodes: starts the object without a call (its alarm is due and its owner died): starting
+   * arms the alarm here; replicating records that this node now holds it.
+   */
+  async wake(address: ObjectAddress): Promise<void> {
+    await this.#ensure(address)
+    await this.#replicate(address)
+  }
+
   /** Ends this instance (several nodes: another node owns the object, or its files are rebuilt). */
   async evict(): Promise<void> {
     this.ctx.abort('the Durable Object moved to another node')
@@ -270,13 +306,15 @@ export class ObjectHost extends DurableObject<HostEnv> {
   }
 
   /**
-   * Several nodes: the object's storage goes to the shared store before the call's answer leaves
+   * Several nodes: the object's storage (and its alarm time, for the list of objects with alarms)
+   * goes to the shared store before the call's answer leaves
    * (its writes are committed: the facet answered through its output gate, and sync() waits for
    * the host's own). A failure fails the call: what was not stored must not be acknowledged.
    */
   async #replicate(address: ObjectAddress): Promise<void> {
     await this.ctx.storage.sync()
-    const res = await internalFetch(this.env, wireUrl(DO_WIRE.replicate, {}), { method: 'POST', body: JSON.stringify(this.#ref(address)) })
+    const replication: Replication = { ...this.#ref(address), alarmAt: await this.ctx.storage.getAlarm() }
+    const res = await internalFetch(this.env, wireUrl(DO_WIRE.replicate, {}), { method: 'POST', body: JSON.stringify(replication) })
     if (!res.ok) throw new Error(await res.text())
     await res.body?.cancel()
   }

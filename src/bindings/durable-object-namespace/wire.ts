@@ -20,7 +20,10 @@ export const DO_WIRE = {
   namespace: defineRoute('GET', '/internal/durable-objects/namespaces/:id'),
   /** Several nodes: POST a PlaceRequest → ObjectPlace, before a call. */
   place: defineRoute('POST', '/internal/durable-objects/place'),
-  /** Several nodes: POST an ObjectRef after a call, before its answer leaves; 5xx: not stored. */
+  /**
+   * Several nodes: POST a Replication (an ObjectRef and its alarm time) after a call, before its
+   * answer leaves; 5xx: not stored.
+   */
   replicate: defineRoute('POST', '/internal/durable-objects/replicate'),
   /** Several nodes: POST a Forward of a ForwardedFetch → the owner node's response. */
   forwardFetch: defineRoute('POST', '/internal/durable-objects/forward/fetch'),
@@ -33,6 +36,11 @@ export interface ObjectRef {
   namespaceId: string
   objectId: string
   key: string
+}
+
+/** What the object's host sends to `replicate`: the object, and its pending alarm (null: none). */
+export interface Replication extends ObjectRef {
+  alarmAt: number | null
 }
 
 /** `from`: the gate (before it opens the object) or the object's host itself (an alarm). */
@@ -71,6 +79,17 @@ export interface ForwardedCall {
 export interface Forward<T> {
   address: string
   call: T
+}
+
+/** Node's POST to the objects process's CONTROL.objectsWake, and its answer. */
+export interface WakeRequest {
+  namespaceId: string
+  objectId: string
+}
+/** `woken`: started on this node (its alarm armed); false: another node owns it, or `error`. */
+export interface WakeOutcome {
+  woken: boolean
+  error?: string
 }
 
 /** An RPC call's result as it crosses nodes. */

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DO_HEADERS, type CallOutcome, type ForwardedCall, type ForwardedFetch, type ObjectPlace, type ObjectRef, type PlaceRequest } from '../../bindings/durable-object-namespace/wire.js'
+import { DO_HEADERS, type WakeOutcome, type CallOutcome, type ForwardedCall, type ForwardedFetch, type ObjectPlace, type ObjectRef, type PlaceRequest } from '../../bindings/durable-object-namespace/wire.js'
 import { CONTROL } from '../../shared/protocol.js'
+import type { ObjectAlarmStore } from '../../storage/placement-store.js'
+import type { Clock } from '../../util/clock.js'
 import type { Logger } from '../../util/logger.js'
 import { PeerUnreachable, type ClusterClient, type ClusterRoutes } from './cluster.js'
 import { packObject, unpackObject } from './object-files.js'
@@ -17,8 +19,14 @@ export interface ObjectPlacementOptions {
   objectsDir: string
   /** Where this node keeps the bundle it last replicated or restored, per object. */
   bundleDir: string
+  /** Objects with a pending alarm, kept as they are replicated (see `wakeOrphanedAlarms`). */
+  alarms: ObjectAlarmStore
+  clock: Clock
   log: Logger
 }
+
+/** Objects woken per round of `wakeOrphanedAlarms` (the rest wait for the next). */
+const WAKES_PER_ROUND = 20
 
 /**
  * Durable Objects on several nodes (PostgreSQL): each object is a resource `do:<namespace>:<id>`
@@ -41,6 +49,8 @@ export class ObjectPlacement {
   readonly #locks = new Map<string, Promise<unknown>>()
   /** What this node last stored of each object: a call that changed nothing stores nothing. */
   readonly #stored = new Map<string, { digest: string; version: number }>()
+  /** The alarm time this node last stored of each object (null: none). */
+  readonly #alarms = new Map<string, number | null>()
   /** A request to this node's objects process (its control socket): how forwarded calls go in. */
   #objectsCall: ((path: string, init: RequestInit) => Promise<Response>) | undefined
 
@@ -80,6 +90,7 @@ export class ObjectPlacement {
       if (!owner.local) {
         this.#o.replica.forget(resource)
         this.#stored.delete(resource)
+        this.#alarms.delete(resource)
         return { where: 'remote', address: owner.address, evict: this.#opened.delete(resource) }
       }
       if (owner.acquired) this.#stale.add(resource)
@@ -98,14 +109,18 @@ export class ObjectPlacement {
     })
   }
 
-  /** After a call: the object's files to the shared store; throws when this node may not write them. */
-  replicate(ref: ObjectRef): Promise<number> {
+  /**
+   * After a call: the object's files to the shared store, and its alarm time (`alarmAt`, null for
+   * none) to the list of objects with alarms; throws when this node may not write them.
+   */
+  replicate(ref: ObjectRef, alarmAt: number | null = null): Promise<number> {
     const resource = ObjectPlacement.resource(ref.namespaceId, ref.objectId)
     return this.#serialized(resource, async () => {
       if (!this.#o.placement.holds(resource) || this.#stale.has(resource)) throw new Error('this node no longer owns the Durable Object')
       try {
         const packed = await packObject(this.#o.objectsDir, ref.key)
         const digest = createHash('sha256').update(packed).digest('base64')
+        await this.#storeAlarm(ref, resource, alarmAt)
         const last = this.#stored.get(resource)
         if (last?.digest === digest) return last.version
         const bundle = this.#bundleFile(ref)
@@ -116,6 +131,7 @@ export class ObjectPlacement {
         return version
       } catch (err) {
         this.#stored.delete(resource)
+        this.#alarms.delete(resource)
         // Its copy can no longer be trusted to be the image: step down, the next owner rebuilds.
         this.#stale.add(resource)
         await this.#o.placement.release(resource).catch(() => undefined)
@@ -123,6 +139,36 @@ export class ObjectPlacement {
         throw err
       }
     })
+  }
+
+  async #storeAlarm(ref: ObjectRef, resource: string, alarmAt: number | null): Promise<void> {
+    if (this.#alarms.has(resource) && this.#alarms.get(resource) === alarmAt) return
+    if (alarmAt === null) await this.#o.alarms.deleteObjectAlarm(ref.namespaceId, ref.objectId)
+    else await this.#o.alarms.setObjectAlarm({ namespaceId: ref.namespaceId, objectId: ref.objectId, alarmAt })
+    this.#alarms.set(resource, alarmAt)
+  }
+
+  /**
+   * Wakes objects whose alarm is due and whose owner is gone (its lease free or expired): each goes
+   * through the objects process's gate like a call, so this node claims it, rebuilds its files and
+   * starts it, which arms its alarm here. Answers how many it woke; a node that lost the race for
+   * an object leaves it to the winner. Run periodically by every node.
+   */
+  async wakeOrphanedAlarms(): Promise<number> {
+    if (!this.#objectsCall) return 0
+    let woken = 0
+    for (const alarm of await this.#o.alarms.orphanedObjectAlarms(this.#o.clock.now(), WAKES_PER_ROUND)) {
+      const ref = { namespaceId: alarm.namespaceId, objectId: alarm.objectId }
+      try {
+        const res = await this.#objectsCall(CONTROL.objectsWake, { method: 'POST', body: JSON.stringify(ref) })
+        const answer = res.ok ? ((await res.json()) as WakeOutcome) : { woken: false, error: await res.text() }
+        if (answer.woken) woken++
+        else if (answer.error) this.#o.log.warn({ ...ref, error: answer.error }, 'waking a Durable Object for its alarm failed')
+      } catch (err) {
+        this.#o.log.warn({ err, ...ref }, 'waking a Durable Object for its alarm failed')
+      }
+    }
+    return woken
   }
 
   /**
@@ -155,6 +201,7 @@ export class ObjectPlacement {
 
   async #restore(ref: ObjectRef, resource: string): Promise<void> {
     this.#stored.delete(resource)
+    this.#alarms.delete(resource)
     const bundle = this.#bundleFile(ref)
     await mkdir(this.#o.bundleDir, { recursive: true, mode: 0o700 })
     const version = await this.#o.replica.restore(resource, bundle)
