@@ -1,7 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import type { HostEnv } from '../../host/env.worker.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
-import { DO_HEADERS, OBJECT_ID } from './wire.js'
+import { DO_HEADERS, OBJECT_ID, type WakeOutcome } from './wire.js'
 
 export interface DurableObjectBindingProps {
   accountId: string
@@ -36,7 +36,7 @@ export class DurableObjectBinding extends WorkerEntrypoint<HostEnv, DurableObjec
 export interface ObjectsGateRpc {
   fetch(request: Request): Promise<Response>
   call(secret: string, namespaceId: string, id: string, method: string, args: unknown[], forwarded?: boolean): Promise<unknown>
-  wake(secret: string, namespaceId: string, objectId: string): Promise<boolean>
+  wake(secret: string, namespaceId: string, objectId: string): Promise<WakeOutcome>
 }
 
 export function objectsGate(env: HostEnv): ObjectsGateRpc {

@@ -118,14 +118,17 @@ export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
    * Several nodes: starts an object whose alarm is due and whose owner is gone, placed like a call
    * (this node claims it and rebuilds its files), so its alarm is armed and runs here.
    */
-  async wake(secret: string, namespaceId: string, objectId: string): Promise<boolean> {
+  async wake(secret: string, namespaceId: string, objectId: string): Promise<WakeOutcome> {
     if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
-    if (!this.env.SETTINGS.placedObjects || !OBJECT_ID.test(objectId)) return false
+    if (!this.env.SETTINGS.placedObjects || !OBJECT_ID.test(objectId)) return { woken: false }
+    // A deleted namespace's objects never run again: their alarms are dropped, not retried.
+    const info = await internalJson<DurableObjectNamespaceInfo>(this.env, wireUrl(DO_WIRE.namespace, { id: namespaceId }))
+    if (!info.found) return { woken: false, gone: true }
     const address = { namespaceId, objectId }
     const host = hostOf(this.ctx, address)
-    if ((await placeObject(this.env, this.ctx, address, host)).where !== 'here') return false
+    if ((await placeObject(this.env, this.ctx, address, host)).where !== 'here') return { woken: false }
     await host.wake(address)
-    return true
+    return { woken: true }
   }
 }
 
@@ -186,7 +189,7 @@ export async function takeForwardedCall(env: HostEnv, call: ForwardedCall): Prom
 /** Node's wake of an object whose alarm is due (CONTROL.objectsWake): into the gate. */
 export async function wakeObject(env: HostEnv, request: WakeRequest): Promise<WakeOutcome> {
   try {
-    return { woken: await objectsGate(env).wake(env.INTERNAL_SECRET, request.namespaceId, request.objectId) }
+    return await objectsGate(env).wake(env.INTERNAL_SECRET, request.namespaceId, request.objectId)
   } catch (err) {
     return { woken: false, error: (err as Error)?.message ?? String(err) }
   }

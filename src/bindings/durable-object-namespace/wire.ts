@@ -86,9 +86,13 @@ export interface WakeRequest {
   namespaceId: string
   objectId: string
 }
-/** `woken`: started on this node (its alarm armed); false: another node owns it, or `error`. */
+/**
+ * `woken`: started on this node (its alarm armed); false: another node owns it, or `error`.
+ * `gone`: its namespace was deleted, so its alarm is dropped from the list.
+ */
 export interface WakeOutcome {
   woken: boolean
+  gone?: boolean
   error?: string
 }
 

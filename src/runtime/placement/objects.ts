@@ -163,6 +163,7 @@ export class ObjectPlacement {
         const res = await this.#objectsCall(CONTROL.objectsWake, { method: 'POST', body: JSON.stringify(ref) })
         const answer = res.ok ? ((await res.json()) as WakeOutcome) : { woken: false, error: await res.text() }
         if (answer.woken) woken++
+        else if (answer.gone) await this.#o.alarms.deleteObjectAlarm(alarm.namespaceId, alarm.objectId)
         else if (answer.error) this.#o.log.warn({ ...ref, error: answer.error }, 'waking a Durable Object for its alarm failed')
       } catch (err) {
         this.#o.log.warn({ err, ...ref }, 'waking a Durable Object for its alarm failed')
