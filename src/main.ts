@@ -440,6 +440,8 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
       await feed.publish({ kind: 'routes' })
     },
     everythingChanged: () => edge.notifier.everythingChanged(),
+    // Objects live on this node (placement across nodes is not built yet).
+    objectsDeleted: (ids) => edge.notifier.objectsDeleted(ids),
     // Other nodes' read caches expire by `cacheTtl`, as Cloudflare's KV is eventually consistent.
     kvChanged: (change) => edge.notifier.kvChanged(change),
   }

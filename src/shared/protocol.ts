@@ -196,7 +196,14 @@ export const CONTROL = {
   objectsCall: '/objects/call',
   /** POST a WakeRequest → WakeOutcome (objects process only): starts an object whose alarm is due. */
   objectsWake: '/objects/wake',
+  /** POST ObjectsReclaim → { objects }: deletes every object of deleted Durable Object namespaces. */
+  reclaimObjects: '/objects/reclaim',
 } as const
+
+/** Durable Object namespaces whose objects are to be deleted with their storage. */
+export interface ObjectsReclaim {
+  namespaceIds: string[]
+}
 
 /** One batch for a queue consumer, as Node's consumer loop leased it. */
 export interface QueueRun {

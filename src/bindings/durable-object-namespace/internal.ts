@@ -19,7 +19,7 @@ const ForwardFetchSchema = z.object({
 })
 const ForwardCallSchema = z.object({
   address: AddressSchema,
-  call: z.object({ namespaceId: z.string().min(1), objectId: z.string(), method: z.string(), args: z.array(z.unknown()) }),
+  call: z.object({ namespaceId: z.string().min(1), objectId: z.string(), name: z.string().optional(), method: z.string(), args: z.array(z.unknown()) }),
 })
 
 /**

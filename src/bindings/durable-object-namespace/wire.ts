@@ -72,6 +72,8 @@ export interface ForwardedFetch {
 export interface ForwardedCall {
   namespaceId: string
   objectId: string
+  /** The name the stub was made from (its object's ctx.id.name), when it was. */
+  name?: string
   method: string
   args: unknown[]
 }
@@ -106,6 +108,11 @@ export const OBJECT_MOVED = 'the Durable Object moved to another node while the 
 export const DO_HEADERS = {
   /** The object's id (64 hex digits), set by the stub in the caller's isolate. */
   id: 'x-workerhive-do-id',
+  /**
+   * The name an id was made from (idFromName/getByName), URI-encoded; the host keeps it only when
+   * it hashes to the id, so the object's ctx.id.name is never a name another caller made up.
+   */
+  name: 'x-workerhive-do-name',
   /** The namespace, set by the host from the binding's props (never the caller's). */
   namespace: 'x-workerhive-do-namespace',
   /** Marks the host's alarm delivery to the customer's class (shims/isolate/durable-object.ts). */
@@ -115,6 +122,12 @@ export const DO_HEADERS = {
   /** On the refusal of a forwarded call: this node does not own the object (any more). */
   moved: 'x-workerhive-do-moved',
 } as const
+
+/**
+ * The first 48 hex digits of a named object's id: SHA-256 of the namespace and the name (the rest is
+ * a MAC of the namespace; isolate/durable-object-namespace.ts makes ids the same way).
+ */
+export const nameDigestInput = (namespaceId: string, name: string): string => `${namespaceId}:name:${name}`
 
 /** Cloudflare's object ids: 64 lowercase hex digits. */
 export const OBJECT_ID = /^[0-9a-f]{64}$/
