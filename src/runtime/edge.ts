@@ -54,6 +54,7 @@ export interface EdgeDeps {
     | 'wallClockMs'
     | 'subrequestLimit'
     | 'usageMetering'
+    | 'storage'
     | 'colo'
     | 'dev'
     | 'probeIntervalMs'
@@ -92,6 +93,11 @@ export interface Edge {
   readonly startup: StartupChecker
   /** Runs cron ticks in a workerd process (the scheduler's and the dev endpoint's way in). */
   readonly scheduled: ScheduledRunner
+  /**
+   * A request to the control socket of the process hosting Durable Objects (process 0): how a call
+   * another node forwarded reaches an object this node owns.
+   */
+  objectsCall(path: string, init: RequestInit): Promise<Response>
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
@@ -183,6 +189,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         ownAddresses,
         privateAllow,
         usage: config.usageMetering,
+        placedObjects: config.storage === 'postgres',
       })
       writeFileSync(path, text)
       return path
@@ -278,6 +285,13 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       deadlineMs: STARTUP_CHECK_DEADLINE_MS,
     }),
     scheduled: new ScheduledRunner({ processes: () => sup.processes(), secret }),
+    async objectsCall(path, init) {
+      const host = sup.processes().find((p) => p.index === 0 && p.role === 'edge')
+      if (!host?.controlPort || host.state !== 'ready') return new Response('the objects process is restarting', { status: 503 })
+      const headers = new Headers(init.headers)
+      headers.set(HEADER_INTERNAL_SECRET, secret)
+      return fetch(`http://127.0.0.1:${host.controlPort}${path}`, { ...init, headers })
+    },
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()

@@ -190,6 +190,12 @@ export const CONTROL = {
   scheduled: '/scheduled',
   /** POST a QueueRun → QueueRunResult: delivers one batch to a consumer script's `queue` handler. */
   queue: '/queue',
+  /** POST a ForwardedFetch (objects process only): a stub's fetch another node forwarded here. */
+  objectsFetch: '/objects/fetch',
+  /** POST a ForwardedCall → CallOutcome (objects process only): an RPC call forwarded here. */
+  objectsCall: '/objects/call',
+  /** POST a WakeRequest → WakeOutcome (objects process only): starts an object whose alarm is due. */
+  objectsWake: '/objects/wake',
   /** POST ObjectsReclaim → { objects }: deletes every object of deleted Durable Object namespaces. */
   reclaimObjects: '/objects/reclaim',
 } as const
