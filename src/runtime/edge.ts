@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { accountBodyBytes, privateDestinations, type Config } from '../config/config.js'
-import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { postControl } from './control-client.js'
 import { CONTROL } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
 import { secretToken } from '../util/ids.js'
@@ -312,16 +312,12 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
 
   async function send(processes: EdgeProcess[], path: string, body: unknown): Promise<void> {
     const ready = processes.filter((p) => p.state === 'ready' && p.controlPort)
+    const text = JSON.stringify(body)
     await Promise.all(
       ready.map(async (p) => {
         try {
-          const res = await fetch(`http://127.0.0.1:${p.controlPort}${path}`, {
-            method: 'POST',
-            headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(2000),
-          })
-          await res.body?.cancel()
+          const res = await postControl(p.controlPort!, path, secret, text, AbortSignal.timeout(2000))
+          await res.discard()
         } catch (err) {
           // A process that cannot take the message is stuck or dying; the watchdog replaces it,
           // and a fresh process starts with empty caches.

@@ -1,9 +1,9 @@
-import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTROL, type StartupCheckResult } from '../shared/protocol.js'
 import type { Keyring } from '../secrets/sealer.js'
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
 import { describeCandidate } from './internal/descriptors.js'
+import { postControl, type ControlAnswer } from './control-client.js'
 import type { StartupCandidate, StartupOutcome, StartupRunner } from './startup-candidate.js'
 import type { EdgeProcess } from './supervisor.js'
 import { RecentlyUsed } from '../util/recently-used.js'
@@ -65,14 +65,9 @@ export class StartupChecker implements StartupRunner {
     const signal = AbortSignal.timeout(deadlineMs)
     for (let attempt = 1; ; attempt++) {
       const target = await this.#probation(signal)
-      let res: Response
+      let res: ControlAnswer
       try {
-        res = await fetch(`http://127.0.0.1:${target.controlPort}${CONTROL.startup}`, {
-          method: 'POST',
-          headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
-          body,
-          signal,
-        })
+        res = await postControl(target.controlPort, CONTROL.startup, secret, body, signal)
       } catch {
         // The process died: under this check (the watchdog kills a stuck one), or before it ran
         // (killed for another reason, its exit not seen yet). One more try in the next process
@@ -80,8 +75,8 @@ export class StartupChecker implements StartupRunner {
         if (attempt === 1 && !signal.aborted && (await this.#replaced(target, signal))) continue
         return { ok: false, limit: 'cpu' }
       }
-      if (!res.ok) throw new Error(`startup check failed in workerd ${target.index}: HTTP ${res.status} ${await res.text()}`)
-      return (await res.json()) as StartupCheckResult
+      if (res.status !== 200) throw new Error(`startup check failed in workerd ${target.index}: HTTP ${res.status} ${await res.text()}`)
+      return await res.json<StartupCheckResult>()
     }
   }
 
