@@ -10,6 +10,7 @@ import type { ContainmentState, QueueRun, ScheduledRun, StartupCheck } from '../
 import { runQueue } from './pipeline/queue.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
+import { checkStartupBatch } from './containment/startup-batch.worker.js'
 import type { HostEnv } from './env.worker.js'
 
 /**
@@ -37,6 +38,9 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     }
     if (pathname === CONTROL.startup && request.method === 'POST') {
       return Response.json(await checkStartup(this.env, this.ctx, (await request.json()) as StartupCheck))
+    }
+    if (pathname === CONTROL.startupBatch && request.method === 'POST') {
+      return Response.json(await checkStartupBatch(this.env, this.ctx, (await request.json()) as StartupCheck[]))
     }
     if (pathname === CONTROL.scheduled && request.method === 'POST') {
       return Response.json(await runScheduled(this.env, this.ctx, (await request.json()) as ScheduledRun))

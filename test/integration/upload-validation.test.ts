@@ -95,6 +95,26 @@ describe('upload validation: startup runs in workerd before a version is stored'
     assert.equal((await t.platform.store.scripts.versions(versions.id)).length, 1, 'no refused version was stored')
   })
 
+  it('judges concurrent uploads each on its own, also when they share a check isolate', async () => {
+    const serve = `export default { fetch() { return new Response('ok') } }`
+    const cases: Array<{ name: string; code: string; refused?: RegExp }> = [
+      ...Array.from({ length: 6 }, (_, i) => ({ name: `together-${i}`, code: serve })),
+      // Alone, the second throws: a neighbour's global must not make it pass.
+      { name: 'together-polluter', code: `globalThis.sharedFlag = 1\n${serve}` },
+      { name: 'together-dependent', code: `if (!globalThis.sharedFlag) throw new Error('alone')\n${serve}`, refused: /^Uncaught Error: alone/ },
+      { name: 'together-thrower', code: `throw new Error('boom')\n${serve}`, refused: /^Uncaught Error: boom\n {2}at index\.js:1:7/ },
+      { name: 'together-io', code: `await fetch('https://example.com/')\n${serve}`, refused: /^Uncaught Error: Disallowed operation called within global scope/ },
+    ]
+    const shared = t.platform.edge.startup.sharedPasses
+    const results = await Promise.all(cases.map((c) => putScript(t, userPath(c.name), c.code)))
+    results.forEach((res, i) => {
+      const { name, refused } = cases[i]!
+      if (refused) assertRefused(res, 10021, refused)
+      else assert.equal(res.status, 200, `${name}: ${JSON.stringify(res.body)}`)
+    })
+    assert.ok(t.platform.edge.startup.sharedPasses > shared, 'some uploads passed in a shared isolate')
+  })
+
   it('runs the startup with the bindings in place: a service worker may read its globals at the top level', async () => {
     const sw = `const greeting = GREETING\naddEventListener('fetch', (e) => e.respondWith(new Response(greeting)))`
     const form = new FormData()
