@@ -102,6 +102,8 @@ describe('upload validation: startup runs in workerd before a version is stored'
       // Alone, the second throws: a neighbour's global must not make it pass.
       { name: 'together-polluter', code: `globalThis.sharedFlag = 1\n${serve}` },
       { name: 'together-dependent', code: `if (!globalThis.sharedFlag) throw new Error('alone')\n${serve}`, refused: /^Uncaught Error: alone/ },
+      { name: 'together-patcher', code: `Array.prototype.sharedFlag = 1\n${serve}` },
+      { name: 'together-patched', code: `if (![].sharedFlag) throw new Error('unpatched')\n${serve}`, refused: /^Uncaught Error: unpatched/ },
       { name: 'together-thrower', code: `throw new Error('boom')\n${serve}`, refused: /^Uncaught Error: boom\n {2}at index\.js:1:7/ },
       { name: 'together-io', code: `await fetch('https://example.com/')\n${serve}`, refused: /^Uncaught Error: Disallowed operation called within global scope/ },
     ]

@@ -73,17 +73,24 @@ function toRootShims(source: string): string {
   return out
 }
 
+/** Built-ins whose prototypes polyfills patch most; a change to one counts as a change of scope. */
+const WATCHED_PROTOTYPES = ['Object', 'Function', 'Array', 'String', 'Number', 'Promise', 'Map', 'Set', 'Date', 'RegExp', 'Error', 'Request', 'Response', 'Headers', 'URL']
+
 /**
- * Records the global scope after each candidate (own properties of globalThis and console, by
- * identity): `changedBy` is the first candidate that changed it, whose followers ran in a scope a
+ * Records the global scope after each candidate (own properties of globalThis, console and the
+ * watched prototypes, by identity): `changedBy` is the first candidate that changed it, whose followers ran in a scope a
  * check of their own would not have given them.
  */
-const SCOPE_SOURCE = `function scope() {
+const SCOPE_SOURCE = `const targets = [["", globalThis], ["console", console]]
+for (const name of ${JSON.stringify(WATCHED_PROTOTYPES)}) {
+  if (typeof globalThis[name] === "function") targets.push([name, globalThis[name].prototype])
+}
+function scope() {
   const seen = new Map()
-  for (const target of [globalThis, console]) {
+  for (const [label, target] of targets) {
     for (const key of Reflect.ownKeys(target)) {
       const d = Object.getOwnPropertyDescriptor(target, key)
-      seen.set(target === console ? "console." + String(key) : key, d && ("value" in d ? d.value : d.get))
+      seen.set(label === "" ? key : label + "." + String(key), d && ("value" in d ? d.value : d.get))
     }
   }
   return seen
