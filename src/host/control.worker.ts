@@ -3,6 +3,7 @@ import { CONTROL } from '../shared/protocol.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { applyContainment } from './containment/guard.worker.js'
 import { drainSince } from './containment/drain.worker.js'
+import { collectCpuReports } from './containment/cpu-reports.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
 import { kvReads } from '../bindings/kv-namespace/kv.worker.js'
@@ -23,6 +24,8 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     const url = new URL(request.url)
     const { pathname } = url
     if (pathname === CONTROL.health) {
+      // What the isolates' meters collected now reaches the usage records by a later probe.
+      if (this.env.SETTINGS.usage) this.ctx.waitUntil(collectCpuReports(this.env, this.ctx))
       return Response.json({ isolates: loadedIsolates() + startupChecksRun(), batches: drainSince(Number(url.searchParams.get('ack') ?? 0)) })
     }
     if (pathname === CONTROL.invalidate && request.method === 'POST') {

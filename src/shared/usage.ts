@@ -99,8 +99,18 @@ export interface DrainedUsage extends UsageCounters {
   wallHistogram: Histogram
 }
 
-/** The response header a metered Worker's isolate reports its invocation's CPU time in (µs); the host removes it. */
-export const CPU_USED_HEADER = 'x-workerhive-cpu-used-us'
+/** The named entrypoint of a metered Worker through which the host collects its isolate's CPU time. */
+export const CPU_REPORT_ENTRYPOINT = '__WorkerhiveCpuReport'
+
+/** CPU time of finished invocations of one outcome, as an isolate's meter reports it (µs). */
+export interface CpuBatch {
+  n: number
+  sumUs: number
+  histogram: Histogram
+}
+
+/** What an isolate's meter answers a collection with: a batch per outcome (the customer's handler resolved or threw). */
+export type CpuReport = Partial<Record<'ok' | 'exception', CpuBatch>>
 
 export const minuteOf = (ms: number): number => ms - (ms % 60_000)
 

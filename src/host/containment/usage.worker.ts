@@ -9,9 +9,13 @@
  * next invocation of the script that ends, or, if none ends before the drain (waitUntil work),
  * to a record of the `ok` outcome with no request.
  */
-import { addCounters, addSample, emptyCounters, minuteOf, type DrainedUsage, type UsageCounters, type UsageStatus } from '../../shared/usage.js'
+import { addCounters, addSample, emptyCounters, MAX_BUCKET, minuteOf, type CpuReport, type DrainedUsage, type UsageCounters, type UsageStatus } from '../../shared/usage.js'
 
-/** What the host measured of one invocation; `cpuUs` is absent when its CPU could not be measured. */
+/**
+ * What the host measured of one invocation. `cpuUs` is given only where the host knows it (an
+ * invocation stopped at its CPU limit used its budget); otherwise the isolate's meter reports CPU
+ * time in batches (recordCpuReport).
+ */
 export interface InvocationUsage {
   cpuUs?: number | undefined
   wallUs: number
@@ -46,6 +50,20 @@ export function recordInvocation(key: string, status: UsageStatus, usage: Invoca
   if (extra) {
     addCounters(r, extra)
     pending.delete(key)
+  }
+}
+
+/** CPU time an isolate's meter charged to a script's finished invocations since its last report. */
+export function recordCpuReport(key: string, report: CpuReport): void {
+  for (const outcome of ['ok', 'exception'] as const) {
+    const batch = report[outcome]
+    if (!batch || !(batch.n > 0) || !(batch.sumUs >= 0)) continue
+    const r = recordOf(key, outcome)
+    r.cpuTimeUs += batch.sumUs
+    for (const [key, count] of Object.entries(batch.histogram)) {
+      const bucket = Number(key)
+      if (Number.isInteger(bucket) && bucket >= 0 && bucket <= MAX_BUCKET && count > 0) r.cpuHistogram[bucket] = (r.cpuHistogram[bucket] ?? 0) + count
+    }
   }
 }
 

@@ -5,7 +5,8 @@ import { markEnd, markStart, ResourceLimitError, scriptKey, verdictFor, withDead
 import { beginInvocation, endInvocation } from '../containment/budget.worker.js'
 import { countInvocation } from '../containment/counters.worker.js'
 import { recordInvocation } from '../containment/usage.worker.js'
-import { CPU_USED_HEADER, type UsageStatus } from '../../shared/usage.js'
+import type { UsageStatus } from '../../shared/usage.js'
+import { noteUncollectedCpu } from '../containment/cpu-reports.worker.js'
 import { noteWallClockKill } from '../containment/wall-clock.worker.js'
 import { loadKeyOf, loadWorker, type LoadVariant } from './loader.worker.js'
 import { routeWithAssets } from './assets-routing.worker.js'
@@ -62,26 +63,15 @@ async function invokeWorker(
   const loadKey = loadKeyOf(d, options.variant)
   const left = invocationsLeft(request)
   enterLoop(loadKey, left)
-  // The CPU time the meter in the Worker's isolate reported with its response (µs).
-  let cpuUs: number | undefined
   try {
     return await runContained(env, ctx, d, options, {
-      call: async (worker) => {
-        const response = await worker
-          .getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined)
-          .fetch(withCpuBudget(d, request, options))
-        const reported = response.headers.get(CPU_USED_HEADER)
-        if (reported === null) return response
-        cpuUs = Number(reported)
-        // A fetched response's headers are immutable: the report leaves through a copy.
-        const out = new Response(response.body, response)
-        out.headers.delete(CPU_USED_HEADER)
-        return out
-      },
+      call: (worker) =>
+        worker.getEntrypoint(options.entrypoint, options.props ? { props: options.props } : undefined).fetch(withCpuBudget(d, request, options)),
+      meteredInIsolate: isMetered(d, options),
       onProbation: () => forwardToProbation(env, d, request, options),
       usage: {
         bytesIn: contentLength(request.headers),
-        measure: (response) => ({ cpuUs, bytesOut: contentLength(response.headers) }),
+        measure: (response) => ({ bytesOut: contentLength(response.headers) }),
         cpuAtLimit: () => meteredBudget(d, options),
       },
     })
@@ -93,11 +83,13 @@ async function invokeWorker(
 /** One call into a script's isolate, and what to do instead when the script is on probation. */
 export interface ContainedCall<T> {
   call: (worker: WorkerStub) => Promise<T>
+  /** The call runs a handler the CPU meter in the isolate measures (fetch, scheduled, queue of a modules-format Worker). */
+  meteredInIsolate?: boolean
   onProbation: () => Promise<T>
   /** What the host can tell of the invocation's usage beyond its outcome and wall time. */
   usage?: {
     bytesIn: number
-    measure: (result: T) => { cpuUs: number | undefined; bytesOut: number }
+    measure: (result: T) => { bytesOut: number }
     /** The CPU budget (ms) an invocation stopped at its CPU limit used up. */
     cpuAtLimit: () => number | undefined
   }
@@ -113,7 +105,7 @@ export async function runContained<T>(
   ctx: ExecutionContext<unknown>,
   d: ScriptDescriptor,
   options: InvokeOptions,
-  { call, onProbation, usage }: ContainedCall<T>,
+  { call, meteredInIsolate, onProbation, usage }: ContainedCall<T>,
 ): Promise<T> {
   const key = scriptKey(d.accountId, d.namespaceId, d.name)
   const verdict = await verdictFor(env, key)
@@ -143,7 +135,7 @@ export async function runContained<T>(
     const result = await withDeadline(call(loadWorker(env, ctx, d, options.variant)), deadline)
     countInvocation(key, 'ok')
     const measured = usage?.measure(result)
-    ended('ok', measured?.cpuUs, measured?.bytesOut ?? 0)
+    ended('ok', undefined, measured?.bytesOut ?? 0)
     return result
   } catch (thrown) {
     // The CPU meter in the Worker's isolate stopped it: Cloudflare's CPU-limit error.
@@ -163,6 +155,8 @@ export async function runContained<T>(
   } finally {
     endInvocation(loadKey, subrequests)
     if (marked) markEnd(env, id)
+    // The meter keeps the CPU time it charged until the host collects it.
+    if (metering && meteredInIsolate) noteUncollectedCpu(loadKey, d, options.variant)
   }
 }
 

@@ -45,6 +45,7 @@ export async function runQueue(env: HostEnv, ctx: ExecutionContext<unknown>, run
   try {
     const r = await runContained(env, ctx, d, {}, {
       call: (worker) => (worker.getEntrypoint() as unknown as QueueFetcher).queue(run.queueName, messages),
+      meteredInIsolate: d.format !== 'service-worker',
       onProbation: () => Promise.reject(new SendToProbation()),
     })
     return {

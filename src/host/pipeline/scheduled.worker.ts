@@ -24,6 +24,7 @@ export async function runScheduled(env: HostEnv, ctx: ExecutionContext<unknown>,
   try {
     const result = await runContained(env, ctx, d, {}, {
       call: (worker) => (worker.getEntrypoint() as unknown as ScheduledFetcher).scheduled({ scheduledTime: new Date(run.scheduledTime), cron: run.cron }),
+      meteredInIsolate: d.format !== 'service-worker',
       onProbation: () => Promise.reject(new SendToProbation()),
     })
     return result.outcome === 'ok'

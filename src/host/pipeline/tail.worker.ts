@@ -7,13 +7,17 @@ import { lookupScript } from './registry.worker.js'
 import { asTailEvent, deliverToConsumers, type TraceData } from './tail-consumers.worker.js'
 import { relabelWallClockKills } from '../containment/wall-clock.worker.js'
 import { TENANT_LOG_TAG } from '../../shared/protocol.js'
+import { CPU_REPORT_ENTRYPOINT } from '../../shared/usage.js'
 
 /**
  * Receives the trace events of every traced Worker: hands them to Node for logs and live tails,
  * and to the script's Tail Workers.
  */
 export class Tail extends WorkerEntrypoint<HostEnv, ScriptProps> {
-  override async tail(events: TraceItem[]): Promise<void> {
+  override async tail(traced: TraceItem[]): Promise<void> {
+    // The host collecting the CPU meter's figures is not the tenant's invocation.
+    const events = traced.filter((e) => e.entrypoint !== CPU_REPORT_ENTRYPOINT)
+    if (events.length === 0) return
     const { accountId, namespaceId, script } = this.ctx.props
     const relabelled = relabelWallClockKills(scriptKey(accountId, namespaceId, script), events)
     const data = (JSON.parse(JSON.stringify(relabelled)) as TraceData[]).map((e) => asTailEvent(withoutLogTags(e), this.ctx.props))

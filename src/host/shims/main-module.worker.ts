@@ -1,4 +1,5 @@
 // The generated main module of a modules-format Worker, and the reserved prefix of our modules.
+import { CPU_REPORT_ENTRYPOINT } from '../../shared/usage.js'
 
 /** Our modules inside a customer's Worker live under this prefix, so they never collide. */
 export const OWN = '__workerhive/'
@@ -16,6 +17,7 @@ export function wrappedMain(customerMain: string, wrapBindings: boolean): string
   const main = JSON.stringify('../' + customerMain)
   // The CPU meter first: every customer module calls it (see cpu-meter.worker.ts).
   const head = `import { meteredEntry } from "./cpu-meter.js"
+export { CpuReport as ${CPU_REPORT_ENTRYPOINT} } from "./cpu-meter.js"
 import "./console.js"
 import "./caches.js"
 ${wrapBindings ? 'import { wrapEnv } from "./bindings.js"\n' : ''}import * as app from ${main}
