@@ -42,9 +42,13 @@ export async function checkStartupBatch(
   for (const name of Object.keys(base.modules)) if (name.endsWith('-config.js')) modules[name] = base.modules[name]!
   codes.forEach((code, i) => {
     for (const [name, module] of Object.entries(code.modules)) {
-      if (name.startsWith(OWN) && (ONCE.includes(name.slice(OWN.length)) || name.endsWith('-config.js'))) continue
+      if (name.startsWith(OWN) && ONCE.includes(name.slice(OWN.length))) continue
       const shim = name.startsWith(OWN) && typeof module === 'object' && 'js' in module && typeof module.js === 'string'
       modules[folder(i) + name] = shim ? { js: toRootShims(module.js as string) } : module
+    }
+    // The shared console tags what a candidate's top level prints with that candidate's name.
+    modules[`${OWN}startup-batch-before-${i}.js`] = {
+      js: `import { config } from "./console-config.js"\nimport { config as own } from "../${folder(i)}${OWN}console-config.js"\nObject.assign(config, own)\n`,
     }
     modules[`${OWN}startup-batch-after-${i}.js`] = { js: `import { record } from "./startup-batch-scope.js"\nrecord(${i})\n` }
   })
@@ -110,6 +114,7 @@ function batchReport(mainModules: string[]): string {
   const lines = ONCE.map((name) => `import "./${name}"`)
   lines.push(`import * as scope from "./startup-batch-scope.js"`, `import * as workers from "cloudflare:workers"`)
   mainModules.forEach((main, i) => {
+    lines.push(`import "./startup-batch-before-${i}.js"`)
     lines.push(`import "../${folder(i)}${OWN}main.js"`)
     lines.push(`import * as app${i} from ${JSON.stringify(`../${folder(i)}${main}`)}`)
     lines.push(`import "./startup-batch-after-${i}.js"`)
