@@ -8,6 +8,7 @@ import { describeMachine } from './lib/machine.js'
 import { reportMarkdown, scenarioMarkdown, type RunInfo, type ScenarioReport } from './lib/report.js'
 import { coldStartScenario } from './scenarios/cold-start.js'
 import { controlPlaneScenario } from './scenarios/control-plane.js'
+import { kvScenario } from './scenarios/kv.js'
 import { densityScenario } from './scenarios/density.js'
 import { deployScenario } from './scenarios/deploy.js'
 import { dispatchScenario } from './scenarios/dispatch.js'
@@ -26,6 +27,7 @@ const SCENARIOS: Scenario[] = [
   coldStartScenario,
   deployScenario,
   controlPlaneScenario,
+  kvScenario,
   densityScenario,
   hostileScenario,
   watchdogScenario,

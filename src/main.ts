@@ -12,6 +12,12 @@ import { withKvChanges } from './kv/changes.js'
 import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { D1Service } from './d1/service.js'
+import { d1ClusterHandler, type D1Cluster } from './d1/cluster.js'
+import { D1_LIMITS } from './d1/limits.js'
+import { ClusterClient, clusterKeys, ClusterRoutes } from './runtime/placement/cluster.js'
+import { PageReplica } from './runtime/placement/pages.js'
+import { Placement } from './runtime/placement/placement.js'
+import { hostname } from 'node:os'
 import { Transfers } from './d1/transfers.js'
 import { startLifecycleSweeper } from './r2/lifecycle.js'
 import { createR2Service } from './r2/service.js'
@@ -134,9 +140,18 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // Reads already hide and purge expired KV entries; this reclaims the ones nobody reads again.
   const sweeper = startExpirySweeper(createKvService({ store: store.kv, clock }), { log })
   undo.push(() => sweeper.stop())
+  // Several nodes (PostgreSQL): each D1 database has one owner at a time, which the others reach
+  // through signed calls on the API port; one node (SQLite) owns everything.
+  const cluster = config.storage === 'postgres' ? placementOf(config, store, keyring, clock, (apiListener.server.address() as AddressInfo).port) : undefined
+  if (cluster) {
+    cluster.placement.start((err) => log.warn({ err }, 'renewing placement leases failed'))
+    undo.push(() => cluster.placement.stop())
+  }
   // D1 queries run in the engine's own processes, never on this thread.
-  const d1 = new D1Service({ store: store.d1, dataDir: config.dataDir })
+  const d1 = new D1Service({ store: store.d1, dataDir: config.dataDir, ...(cluster ? { cluster } : {}) })
   undo.push(() => d1.close())
+  const clusterRoutes = cluster && new ClusterRoutes(clusterKeys(keyring), clock)
+  clusterRoutes?.on('d1', d1ClusterHandler(d1))
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
   undo.push(() => lifecycle.stop())
@@ -229,7 +244,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   queueConsumers = new QueueConsumerLoop({ store, queues, meter: queueMeter, clock, log: log.child({ component: 'queues' }), deliver: (run) => edge.scheduled.queue(run) })
   queueConsumers.start()
   undo.push(() => queueConsumers?.stop())
-  const server = apiListener.serve(api.fetch)
+  // Other nodes' calls (signed, see src/runtime/placement/cluster.ts) share the API's port.
+  const server = apiListener.serve(clusterRoutes ? (req, env) => (clusterRoutes.handles(new URL(req.url)) ? clusterRoutes.fetch(req) : api.fetch(req, env)) : api.fetch)
   // Tail sockets are the API's only WebSockets; hono's node server leaves upgrades to us.
   server.on('upgrade', (req, socket, head) => handleTailUpgrade({ sessions: tails, log }, req, socket, head))
   const apiPort = (server.address() as AddressInfo).port
@@ -263,6 +279,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       await closed
       await stopDataPlane()
       sweeper.stop()
+      // A clean stop hands this node's databases over at once (no wait for the lease to run out).
+      await cluster?.placement.stop().catch((err: unknown) => log.warn({ err }, 'releasing placement leases failed'))
       await d1.close()
       lifecycle.stop()
       await store.close()
@@ -354,6 +372,22 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
   }
 }
 
+/**
+ * This node's side of placement: a node id new at each start (a restarted node rebuilds what it
+ * takes from the store), the address other nodes call it at, and the signed channel between them.
+ */
+function placementOf(config: Config, store: Store, keyring: Keyring, clock: Clock, apiPort: number): D1Cluster {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const address = config.nodeUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${apiPort}`
+  const node = `${hostname()}-${secretToken().slice(0, 8)}`
+  return {
+    placement: new Placement({ store: store.placement, node, address, clock, leaseMs: config.placementLeaseMs }),
+    replica: new PageReplica({ store: store.placement }),
+    // A forwarded call may run for as long as a query may, plus the trip.
+    client: new ClusterClient({ keys: clusterKeys(keyring), clock, timeoutMs: D1_LIMITS.queryTimeoutMs + 10_000 }),
+  }
+}
+
 /** The Cache API's storage for loaded Workers, sized from `cacheMemoryMb`. */
 function responseCacheFor(config: Pick<Config, 'cacheMemoryMb'>, clock: Clock): ResponseCache {
   const cacheBytes = config.cacheMemoryMb * 1024 * 1024
@@ -387,6 +421,8 @@ function sharedNotifier(edge: Edge, store: Store): EdgeNotifier {
       await feed.publish({ kind: 'routes' })
     },
     everythingChanged: () => edge.notifier.everythingChanged(),
+    // Objects live on this node (placement across nodes is not built yet).
+    objectsDeleted: (ids) => edge.notifier.objectsDeleted(ids),
     // Other nodes' read caches expire by `cacheTtl`, as Cloudflare's KV is eventually consistent.
     kvChanged: (change) => edge.notifier.kvChanged(change),
   }

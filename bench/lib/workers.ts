@@ -12,15 +12,22 @@ export const versionedWorker = (tag: string): string =>
 /** The hostile tenant: never yields. */
 export const SPIN_WORKER = 'export default { fetch() { while (true) {} } }\n'
 
-/** `GET /kv?key=k` reads through the KV binding, `PUT /kv?key=k` writes the body. */
+/**
+ * `GET /kv?key=k` reads through the KV binding, `PUT /kv?key=k` writes the body; `&reads=N` reads
+ * the key N times in a row (N = 0: no KV call at all, the same request otherwise), so the cost of
+ * one get inside a Worker is the difference to `reads=0`, divided by N.
+ */
 export const KV_WORKER = `export default {
   async fetch(request, env) {
-    const key = new URL(request.url).searchParams.get('key')
+    const url = new URL(request.url)
+    const key = url.searchParams.get('key')
     if (request.method === 'PUT') {
       await env.KV.put(key, await request.text())
       return new Response('stored')
     }
-    const value = await env.KV.get(key)
+    const reads = Number(url.searchParams.get('reads') ?? 1)
+    let value = 'no read'
+    for (let i = 0; i < reads; i++) value = await env.KV.get(key)
     return value === null ? new Response('missing', { status: 404 }) : new Response(value)
   },
 }

@@ -4,7 +4,6 @@ import { infoFigure as info, num, type Figure } from '../lib/report.js'
 import { cpuMeter, ownCpuSeconds } from '../lib/proc.js'
 import { latencySummary } from '../lib/stats.js'
 import { helloWorker } from '../lib/workers.js'
-import { measureKv } from './kv.js'
 import type { Scenario } from './scenario.js'
 
 /** Concurrent upload clients: a few CI pipelines deploying at once. */
@@ -22,7 +21,7 @@ interface Budget {
 
 /**
  * The control plane with many scripts in one namespace: upload throughput with a few concurrent
- * clients, list and delete by tag filter per call; and KV through the binding and the REST API.
+ * clients, list and delete by tag filter per call (KV has its own scenario, kv.ts).
  * Uploads stop at a time budget when the machine cannot do them all within the run.
  */
 export const controlPlaneScenario: Scenario = {
@@ -34,15 +33,13 @@ export const controlPlaneScenario: Scenario = {
       : { wanted: 100_000, uploadMs: 180_000, deleteMs: 30_000 }
     const platform = await startBenchPlatform()
     try {
-      const kv = await measureKv(platform, ctx.quick ? 200 : 1000)
-      ctx.log('control plane: KV done')
       const uploads = await uploadMany(platform, budget, (n) => ctx.log(`control plane: ${n} uploads`))
       const lists = await listByTags(platform)
       const deletes = await deleteByTags(platform, budget.deleteMs)
       ctx.log(`control plane: ${uploads.count} uploads, ${deletes.deleted} deleted by tag`)
       return {
-        figures: [...figures(budget, uploads, lists, deletes), ...kv.figures],
-        notes: [...notes(platform, budget, uploads, lists, deletes), ...kv.notes],
+        figures: figures(budget, uploads, lists, deletes),
+        notes: notes(platform, budget, uploads, lists, deletes),
       }
     } finally {
       await platform.stop()

@@ -116,6 +116,10 @@ export const ConfigSchema = z.object({
   postgresUrl: z.string().optional(),
   /** PostgreSQL schema for Workerhive's tables (created if absent); the connection's search_path when absent. */
   postgresSchema: z.string().optional(),
+  /** Origin other nodes reach this node's API port at, to forward calls of the D1 databases it owns (PostgreSQL only). @default "http://<host>:<api port>" */
+  nodeUrl: z.string().url().optional(),
+  /** How long a node owns a D1 database it stops renewing: after a kill -9, another node takes over within this. @default 15000 */
+  placementLeaseMs: z.coerce.number().int().min(300).default(15_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Key sealing secret bindings at rest: 64 hex characters or base64 of 32 bytes. Required with PostgreSQL (every node needs the same key); with SQLite the data dir holds one (`secrets.key`, 0600) when absent. */
   secretsKey: z.string().optional(),
@@ -170,6 +174,8 @@ export const envNames: Record<keyof ConfigInput, string> = {
   storage: 'WORKERHIVE_STORAGE',
   postgresUrl: 'WORKERHIVE_POSTGRES_URL',
   postgresSchema: 'WORKERHIVE_POSTGRES_SCHEMA',
+  nodeUrl: 'WORKERHIVE_NODE_URL',
+  placementLeaseMs: 'WORKERHIVE_PLACEMENT_LEASE_MS',
   logLevel: 'WORKERHIVE_LOG_LEVEL',
   maxRequestBodyMb: 'WORKERHIVE_MAX_REQUEST_BODY_MB',
   accountRequestBodyMb: 'WORKERHIVE_ACCOUNT_REQUEST_BODY_MB',

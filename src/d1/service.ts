@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   d1BadRequest,
@@ -11,8 +11,11 @@ import {
 import type { AccountId, D1DatabaseId } from '../domain/ids.js'
 import type { D1DatabaseRecord, D1Store } from '../storage/d1-store.js'
 import { StorageConflict } from '../storage/store.js'
+import { PeerUnreachable } from '../runtime/placement/cluster.js'
+import { removeSqliteFile } from '../runtime/placement/pages.js'
+import { d1ClusterPath, decodeWire, encodeWire, NOT_OWNER_STATUS, resourceOf, type D1Call, type D1Cluster, type D1Owner } from './cluster.js'
 import { EnginePool, QueryTimeout, type PoolOptions } from './engine/pool.js'
-import type { EngineReply, SqlStatement, SqlValue, StatementResult } from './engine/protocol.js'
+import type { EngineReply, EngineRequest, SqlStatement, SqlValue, StatementResult } from './engine/protocol.js'
 import { D1_LIMITS } from './limits.js'
 import { splitStatements } from './sql/statements.js'
 
@@ -30,14 +33,23 @@ export interface D1DatabaseInfo {
  * D1 databases: the account's list in the store, each database's rows in its own SQLite file
  * under `<data dir>/d1/`, run by the engine's processes. The REST routes and the binding's
  * internal route both call this; a foreign account's database answers exactly like a missing one.
+ *
+ * With `cluster` (several nodes on PostgreSQL) every call on a database's file goes to its owner:
+ * run here when this node holds the lease (after rebuilding the file if it has just taken it, and
+ * replicating a write's pages before answering), otherwise forwarded to the owner, once more
+ * through the store when the lease moved under the first try.
  */
-export class D1Service {
+export class D1Service implements D1Owner {
   readonly #store: D1Store
   readonly #dir: string
   readonly #pool: EnginePool
+  readonly #cluster: D1Cluster | undefined
+  /** The tail of each database's chain of calls on this node: one runs at a time (see #serially). */
+  readonly #tails = new Map<string, Promise<unknown>>()
 
-  constructor(deps: { store: D1Store; dataDir: string; engine?: Partial<PoolOptions> }) {
+  constructor(deps: { store: D1Store; dataDir: string; engine?: Partial<PoolOptions>; cluster?: D1Cluster }) {
     this.#store = deps.store
+    this.#cluster = deps.cluster
     this.#dir = join(deps.dataDir, 'd1')
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
     this.#pool = new EnginePool({
@@ -76,15 +88,14 @@ export class D1Service {
   }
 
   async info(db: D1DatabaseRecord): Promise<D1DatabaseInfo> {
-    const reply = await this.#run({ op: 'info', file: this.#fileOf(db) })
+    const reply = await this.#call(db.id, { op: 'info' })
     return 'info' in reply ? reply.info : { size: 0, tables: 0 }
   }
 
   async delete(accountId: AccountId, idOrName: string): Promise<void> {
     const db = await this.resolve(accountId, idOrName)
     if (!(await this.#store.deleteDatabase(accountId, db.id))) throw d1DatabaseNotFound()
-    await this.#run({ op: 'close', file: this.#fileOf(db) })
-    for (const suffix of ['', '-wal', '-shm']) rmSync(this.#fileOf(db) + suffix, { force: true })
+    await this.#call(db.id, { op: 'drop' })
   }
 
   /**
@@ -93,7 +104,7 @@ export class D1Service {
    */
   async query(db: D1DatabaseRecord, statements: SqlStatement[], mode: 'batch' | 'sequence' = 'batch'): Promise<D1Outcome> {
     for (const s of statements) checkStatement(s)
-    const reply = await this.#run({ op: mode, file: this.#fileOf(db), statements })
+    const reply = await this.#call(db.id, { op: mode, statements })
     const bookmark = bookmarkOf(db, reply)
     if (!reply.ok) return { ok: false, error: reply.error, results: reply.results ?? [], bookmark }
     return { ok: true, results: 'results' in reply ? reply.results : [], bookmark }
@@ -105,7 +116,7 @@ export class D1Service {
   }
 
   async dump(db: D1DatabaseRecord, opts: { noSchema?: boolean; noData?: boolean; tables?: string[] } = {}): Promise<string> {
-    const reply = await this.#run({ op: 'dump', file: this.#fileOf(db), ...opts })
+    const reply = await this.#call(db.id, { op: 'dump', ...opts })
     if (!reply.ok) throw d1QueryFailed(reply.error)
     return 'dump' in reply ? reply.dump : ''
   }
@@ -114,17 +125,123 @@ export class D1Service {
     return this.#pool.close()
   }
 
-  #fileOf(db: D1DatabaseRecord): string {
-    return join(this.#dir, `${db.id}.sqlite`)
+  /** A call on a database's file, wherever the database lives. */
+  async #call(databaseId: string, call: D1Call): Promise<EngineReply> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const here = await this.#here(databaseId, call)
+      if ('reply' in here) return here.reply
+      // Only a node with a cluster learns of another owner.
+      const cluster = this.#cluster!
+      let res: Response
+      try {
+        res = await cluster.client.call(here.address, d1ClusterPath(databaseId), encodeWire(call), { 'content-type': 'application/json' })
+      } catch (e) {
+        if (!(e instanceof PeerUnreachable)) throw e
+        cluster.placement.forgetOwner(resourceOf(databaseId))
+        return { ok: false, error: 'Network connection lost.' }
+      }
+      if (res.status === NOT_OWNER_STATUS) {
+        cluster.placement.forgetOwner(resourceOf(databaseId))
+        continue
+      }
+      if (!res.ok) return { ok: false, error: `Network connection lost. (the database's node answered ${res.status})` }
+      return decodeWire<EngineReply>(await res.text())
+    }
+    return { ok: false, error: 'Network connection lost. (the database is moving between nodes; try again)' }
   }
 
-  async #run(request: Parameters<EnginePool['run']>[0]): Promise<EngineReply> {
-    try {
-      return await this.#pool.run(request)
-    } catch (e) {
-      if (e instanceof QueryTimeout) return { ok: false, error: e.message }
-      throw e
+  /**
+   * Runs a call here if this node owns the database (taking it when it is free), else undefined.
+   * The owner side of forwarded calls too: it never forwards again, so calls cannot loop.
+   */
+  async runAsOwner(databaseId: string, call: D1Call): Promise<EngineReply | undefined> {
+    const here = await this.#here(databaseId, call)
+    return 'reply' in here ? here.reply : undefined
+  }
+
+  /** The call's reply if this node owns the database (taking it when free), else the owner's address. */
+  #here(databaseId: string, call: D1Call): Promise<{ reply: EngineReply } | { address: string }> {
+    const cluster = this.#cluster
+    return this.#serially(databaseId, async () => {
+      if (!cluster) return { reply: await this.#runHere(databaseId, call, false) }
+      const owner = await cluster.placement.owner(resourceOf(databaseId))
+      if (!owner.local) return { address: owner.address }
+      return { reply: await this.#runHere(databaseId, call, owner.acquired) }
+    })
+  }
+
+  /** Runs a call on the local file; with a cluster, rebuilds it first and replicates writes. */
+  async #runHere(databaseId: string, call: D1Call, acquired: boolean): Promise<EngineReply> {
+    const file = join(this.#dir, `${databaseId}.sqlite`)
+    const cluster = this.#cluster
+    const resource = resourceOf(databaseId)
+    if (call.op === 'drop') {
+      await this.#pool.closeFile(file)
+      await removeSqliteFile(file)
+      if (cluster) {
+        await cluster.replica.drop(resource)
+        await cluster.placement.release(resource)
+      }
+      return { ok: true }
     }
+    if (cluster && acquired) {
+      try {
+        await cluster.replica.restore(resource, file, async () => {
+          await this.#pool.closeFile(file)
+          await removeSqliteFile(file)
+        })
+      } catch (e) {
+        // Not rebuilt: give the lease up, so the next call (here or elsewhere) rebuilds again.
+        await cluster.placement.release(resource).catch(() => {})
+        throw e
+      }
+    }
+    const request = { ...call, file, ...(cluster && (call.op === 'batch' || call.op === 'sequence') ? { checkpoint: true } : {}) } as EngineRequest
+    let reply: EngineReply
+    try {
+      reply = await this.#pool.run(request)
+    } catch (e) {
+      if (!(e instanceof QueryTimeout)) throw e
+      reply = { ok: false, error: e.message }
+      // The engine was killed mid-query: the file is rolled back on its next open, and (with a
+      // cluster) nothing of it was replicated, so the stored pages remain the truth.
+      if (cluster) await this.#stepDown(resource, file)
+      return reply
+    }
+    const results = 'results' in reply ? (reply.results ?? []) : []
+    if (cluster && results.some((r) => r.meta.changed_db)) {
+      try {
+        await cluster.replica.replicate(resource, file)
+      } catch (e) {
+        // Committed here but not in the shared store: never acknowledged, and this copy is no
+        // longer the truth. The next owner (maybe this node again) rebuilds from the stored pages.
+        await this.#stepDown(resource, file)
+        return { ok: false, error: `Storage operation failed: the write could not be replicated (${(e as Error).message})` }
+      }
+    }
+    return reply
+  }
+
+  async #stepDown(resource: string, file: string): Promise<void> {
+    const cluster = this.#cluster!
+    cluster.replica.forget(resource)
+    await this.#pool.closeFile(file).catch(() => {})
+    await cluster.placement.release(resource).catch(() => {})
+  }
+
+  /**
+   * One call at a time per database on this node: a rebuild, a write and its replication never
+   * overlap another call on the same file (the engine runs one database's calls in order anyway).
+   */
+  #serially<T>(databaseId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#tails.get(databaseId) ?? Promise.resolve()
+    const run = before.then(work, work)
+    const tail = run.catch(() => {})
+    this.#tails.set(databaseId, tail)
+    void tail.then(() => {
+      if (this.#tails.get(databaseId) === tail) this.#tails.delete(databaseId)
+    })
+    return run
   }
 }
 

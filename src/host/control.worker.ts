@@ -7,7 +7,8 @@ import { collectCpuReports } from './containment/cpu-reports.worker.js'
 import { loadedIsolates } from './pipeline/loader.worker.js'
 import { invalidate, type Invalidation } from './pipeline/registry.worker.js'
 import { kvReads } from '../bindings/kv-namespace/kv.worker.js'
-import type { ContainmentState, QueueRun, ScheduledRun, StartupCheck } from '../shared/protocol.js'
+import type { ContainmentState, ObjectsReclaim, QueueRun, ScheduledRun, StartupCheck } from '../shared/protocol.js'
+import { objectsGate } from '../bindings/durable-object-namespace/durable-object.worker.js'
 import { runQueue } from './pipeline/queue.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
@@ -50,6 +51,12 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     }
     if (pathname === CONTROL.queue && request.method === 'POST') {
       return Response.json(await runQueue(this.env, this.ctx, (await request.json()) as QueueRun))
+    }
+    if (pathname === CONTROL.reclaimObjects && request.method === 'POST') {
+      const { namespaceIds } = (await request.json()) as ObjectsReclaim
+      let objects = 0
+      for (const id of namespaceIds) objects += await objectsGate(this.env).reclaim(this.env.INTERNAL_SECRET, id)
+      return Response.json({ objects })
     }
     return new Response('not found', { status: 404 })
   }

@@ -22,6 +22,14 @@ export class KvReadHorizon {
     if (until > (this.#until.get(key) ?? 0)) this.#until.set(key, until)
   }
 
+  /**
+   * Until when (ms) every write of the namespace will reach the edge, or undefined when writes
+   * skip it now: an edge process may keep a value it wrote itself until then, no longer.
+   */
+  until(accountId: string, namespaceId: string): number | undefined {
+    return this.mayBeCached(accountId, namespaceId) ? this.#until.get(`${accountId}/${namespaceId}`) : undefined
+  }
+
   mayBeCached(accountId: string, namespaceId: string): boolean {
     const key = `${accountId}/${namespaceId}`
     const until = this.#until.get(key)

@@ -42,7 +42,8 @@ export interface KvService {
   getMetadata(ref: KvRef, key: string): Promise<{ metadata: unknown; expiration?: number } | undefined>
   /** Several values decoded as text or JSON, by key; absent keys map to null. */
   getMany(ref: KvRef, keys: string[], opts?: KvGetManyOptions): Promise<Record<string, unknown>>
-  put(ref: KvRef, key: string, value: Uint8Array, opts?: KvPutOptions): Promise<void>
+  /** Writes one entry; answers its expiration and metadata as a read of it would. */
+  put(ref: KvRef, key: string, value: Uint8Array, opts?: KvPutOptions): Promise<{ expiration?: number; metadata?: unknown }>
   /** Writes all entries or none; how many were written. */
   putMany(ref: KvRef, entries: KvBulkEntry[]): Promise<number>
   /** Deleting an absent key succeeds. */
@@ -233,7 +234,9 @@ export function createKvService(deps: { store: KvStore; clock: Clock }): KvServi
 
     async put(ref, key, value, opts = {}) {
       const scope = await scopeOf(ref, 'put')
-      await writeAll(scope, [prepareWrite(key, value, opts, clock.now())], 'put')
+      const write = prepareWrite(key, value, opts, clock.now())
+      await writeAll(scope, [write], 'put')
+      return infoFields({ ...write, name: key })
     },
 
     async putMany(ref, entries) {

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { accountBodyBytes, privateDestinations, type Config } from '../config/config.js'
 import { postControl } from './control-client.js'
 import { InvalidationLanes, type Invalidation } from './invalidations.js'
-import { CONTROL } from '../shared/protocol.js'
+import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
+import { CONTROL, type ObjectsReclaim } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
 import { secretToken } from '../util/ids.js'
 import type { Clock } from '../util/clock.js'
@@ -256,6 +257,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       routesChanged: () => broadcast({ routes: true }),
       kvChanged: (change) => broadcast({ kv: [change] }),
       everythingChanged: () => broadcast({ all: true }),
+      objectsDeleted: (namespaceIds) => reclaimObjects(namespaceIds),
     },
     processes: () => sup.processes(),
     watchdog,
@@ -319,6 +321,29 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   function invalidateIn(processes: EdgeProcess[], what: Invalidation): Promise<void> {
     const ready = processes.filter((p) => p.state === 'ready' && p.controlPort)
     return Promise.all(ready.map((p) => lanes.send(`${p.index}:${p.controlPort}`, what))).then(() => {})
+  }
+
+  /**
+   * One edge process asks the objects process (through OBJECTS) to delete the namespaces' objects.
+   * Failures are logged, not thrown: the migration is stored, and an object the reclaim missed is
+   * deleted when it is next reached (its host finds its namespace gone).
+   */
+  async function reclaimObjects(namespaceIds: string[]): Promise<void> {
+    if (namespaceIds.length === 0) return
+    const p = supervisor!.processes().find((x) => x.role === 'edge' && x.state === 'ready' && x.controlPort)
+    if (!p) return void log.warn({ namespaceIds }, 'no edge process to reclaim deleted Durable Objects; they go when next reached')
+    try {
+      const res = await fetch(`http://127.0.0.1:${p.controlPort}${CONTROL.reclaimObjects}`, {
+        method: 'POST',
+        headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
+        body: JSON.stringify({ namespaceIds } satisfies ObjectsReclaim),
+      })
+      if (!res.ok) throw new Error(`workerd ${p.index} answered HTTP ${res.status}: ${await res.text()}`)
+      const { objects } = (await res.json()) as { objects: number }
+      log.info({ namespaceIds, objects }, 'deleted Durable Object classes: objects reclaimed')
+    } catch (err) {
+      log.warn({ err, namespaceIds }, 'could not reclaim deleted Durable Objects; they go when next reached')
+    }
   }
 
   async function send(processes: EdgeProcess[], path: string, body: unknown): Promise<void> {

@@ -59,6 +59,16 @@ export class KvReadCache {
     return `${this.#epoch}/${this.#writes.get(ns) ?? 0}`
   }
 
+  /**
+   * The generation a namespace reaches when exactly one invalidation follows `generation`: the
+   * one a write made through this process causes. A write's answer may be cached under it, and
+   * any other write in between (whose value may be newer) keeps it out.
+   */
+  afterOwnWrite(generation: string): string {
+    const slash = generation.indexOf('/')
+    return `${generation.slice(0, slash)}/${Number(generation.slice(slash + 1)) + 1}`
+  }
+
   get(ns: string, key: string): KvCachedRead | undefined {
     const id = entryKey(ns, key)
     const entry = this.#entries.get(id)

@@ -192,7 +192,14 @@ export const CONTROL = {
   scheduled: '/scheduled',
   /** POST a QueueRun → QueueRunResult: delivers one batch to a consumer script's `queue` handler. */
   queue: '/queue',
+  /** POST ObjectsReclaim → { objects }: deletes every object of deleted Durable Object namespaces. */
+  reclaimObjects: '/objects/reclaim',
 } as const
+
+/** Durable Object namespaces whose objects are to be deleted with their storage. */
+export interface ObjectsReclaim {
+  namespaceIds: string[]
+}
 
 /** One batch for a queue consumer, as Node's consumer loop leased it. */
 export interface QueueRun {

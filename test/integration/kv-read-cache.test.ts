@@ -14,7 +14,16 @@ export default {
     try {
       switch (url.pathname) {
         case '/get': return Response.json({ ok: true, value: await env.KV.get(key, ttl === null ? undefined : { cacheTtl: Number(ttl) }) })
-        case '/put': await env.KV.put(key, await request.text()); return Response.json({ ok: true })
+        case '/put': {
+          const meta = url.searchParams.get('meta')
+          await env.KV.put(key, await request.text(), meta === null ? undefined : { metadata: JSON.parse(meta), expirationTtl: 3600 })
+          return Response.json({ ok: true })
+        }
+        case '/meta': {
+          const { value, metadata } = await env.KV.getWithMetadata(key)
+          return Response.json({ ok: true, value, metadata })
+        }
+        case '/delete': await env.KV.delete(key); return Response.json({ ok: true })
       }
     } catch (e) { return Response.json({ ok: false, error: e.message }) }
     return new Response('no such operation', { status: 404 })
@@ -85,6 +94,24 @@ describe('KV read cache at the edge', () => {
     assert.equal((await get('mine')).value, null)
     assert.deepEqual(await edge(t, host, '/put?key=mine', { method: 'POST', body: 'written here' }).then((r) => JSON.parse(r.text)), { ok: true })
     assert.equal((await get('mine')).value, 'written here')
+  })
+
+  it('reads what the binding wrote or deleted without asking Node, and still sees a REST write after it', async () => {
+    const call = async (path: string, body?: string) => JSON.parse((await edge(t, host, path, body === undefined ? {} : { method: 'POST', body })).text) as Record<string, unknown>
+    assert.equal((await get('own')).value, null, 'a binding read: writes of the namespace now reach the edge')
+    const before = await nodeReads()
+    assert.deepEqual(await call('/put?key=own&meta=%7B%22m%22%3A1%7D', 'mine'), { ok: true })
+    assert.deepEqual(await call('/meta?key=own'), { ok: true, value: 'mine', metadata: { m: 1 } })
+    assert.deepEqual(await get('own'), { ok: true, value: 'mine' })
+    assert.equal((await nodeReads()) - before, 1, 'only the put reached Node')
+    assert.equal((await rest('/values/own', { method: 'PUT', body: 'from rest' })).status, 200)
+    assert.equal((await get('own')).value, 'from rest')
+    const beforeDelete = await nodeReads()
+    assert.deepEqual(await call('/delete?key=own'), { ok: true })
+    assert.equal((await get('own')).value, null)
+    assert.equal((await nodeReads()) - beforeDelete, 1, 'only the delete reached Node')
+    assert.equal((await rest('/values/own', { method: 'PUT', body: 'back' })).status, 200)
+    assert.equal((await get('own')).value, 'back')
   })
 
   it("leaves a cacheTtl Cloudflare refuses to Node, which refuses it, even for a cached key", async () => {

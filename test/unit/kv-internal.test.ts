@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { kvInternalHandlers, type KvBindingRef } from '../../src/bindings/kv-namespace/internal.js'
 import { KV_HEADERS } from '../../src/bindings/kv-namespace/wire.js'
 import { createKvService } from '../../src/kv/service.js'
+import { KvReadHorizon } from '../../src/kv/read-horizon.js'
 import { openSqliteStore } from '../../src/storage/sqlite/index.js'
 import type { Store } from '../../src/storage/store.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -31,6 +32,9 @@ describe('KV internal handlers (the binding\'s wire)', () => {
   it('puts and gets values with metadata and expiration headers', async () => {
     const res = await put('a b/ü', 'hello', '&expiration_ttl=120', { [KV_HEADERS.metadata]: '{"m":1}' })
     assert.equal(res.status, 200)
+    // The put answers what a get would say besides the value: the edge caches its own writes.
+    assert.equal(res.headers.get(KV_HEADERS.metadata), '{"m":1}')
+    assert.equal(res.headers.get(KV_HEADERS.expiration), String(1_800_000_000 + 120))
     const got = await get('a b/ü')
     assert.equal(got.status, 200)
     assert.equal(await got.text(), 'hello')
@@ -38,6 +42,20 @@ describe('KV internal handlers (the binding\'s wire)', () => {
     assert.equal(got.headers.get(KV_HEADERS.expiration), String(1_800_000_000 + 120))
     const missing = await get('nope')
     assert.equal(missing.status, 404)
+  })
+
+  it('tells the writing edge process until when it may keep what it wrote: only while binding reads of the namespace may be cached', async () => {
+    let now = 1_000_000
+    const reads = new KvReadHorizon(() => now)
+    const withReads = kvInternalHandlers(createKvService({ store: store.kv, clock }), reads)
+    const putKey = (key: string) => withReads.put(new Request(`${BASE}value?key=${key}`, { method: 'PUT', body: 'x' }), ns)
+    assert.equal((await putKey('cold')).headers.get(KV_HEADERS.cacheUntil), null, 'never read: its writes skip the edge, nothing may be kept')
+    assert.equal(reads.mayBeCached(ns.accountId, ns.namespaceId), false, 'a write alone does not make the edge hear of later ones')
+    await withReads.get(new Request(`${BASE}value?key=cold`), ns)
+    now += 50_000
+    assert.equal(Number((await putKey('hot')).headers.get(KV_HEADERS.cacheUntil)), now + 65_000, 'a cacheTtl from the write, with the margin')
+    const deleted = await withReads.delete(new Request(`${BASE}value?key=hot`, { method: 'DELETE' }), ns)
+    assert.equal(Number(deleted.headers.get(KV_HEADERS.cacheUntil)), now + 65_000)
   })
 
   it('reads streamed bodies without a declared length', async () => {

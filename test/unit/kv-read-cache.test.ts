@@ -66,6 +66,24 @@ describe('KvReadCache', () => {
     assert.equal(c.bytes, 0)
   })
 
+  it("caches a write's own answer only when no other write of its namespace came between", () => {
+    const { c, at } = cache(10_000)
+    const before = c.generation('acct/ns')
+    c.invalidate('acct/ns', ['k']) // the write's own invalidation, sent by Node before it answers
+    assert.equal(c.set('acct/ns', 'k', value(10), at(60_000), c.afterOwnWrite(before)), true)
+    const again = c.generation('acct/ns')
+    c.invalidate('acct/ns', ['k'])
+    c.invalidate('acct/ns', ['other']) // another write landed before this one's answer
+    assert.equal(c.set('acct/ns', 'k', value(10), at(60_000), c.afterOwnWrite(again)), false)
+    assert.equal(c.get('acct/ns', 'k'), undefined)
+    const unseen = c.generation('acct/ns')
+    assert.equal(c.set('acct/ns', 'k', value(10), at(60_000), c.afterOwnWrite(unseen)), false, 'its invalidation never arrived')
+    const beforeClear = c.generation('acct/ns')
+    c.clear()
+    c.invalidate('acct/ns', ['k'])
+    assert.equal(c.set('acct/ns', 'k', value(10), at(60_000), c.afterOwnWrite(beforeClear)), false, 'everything was dropped in between')
+  })
+
   it("uses Cloudflare's cacheTtl minimum, as the KV service checks it", () => {
     assert.equal(KV_CACHE.minTtlSeconds, KV_LIMITS.minCacheTtl)
     assert.ok(KV_CACHE.maxEntryBytes <= KV_CACHE.maxBytes)

@@ -16,9 +16,10 @@ describe('placement', () => {
 
   it('the first node to ask owns the resource; the other forwards to it', async () => {
     const { store, a, b } = setUp()
-    assert.deepEqual(await a.owner('d1:one'), { local: true })
+    assert.deepEqual(await a.owner('d1:one'), { local: true, acquired: true })
+    assert.deepEqual(await a.owner('d1:one'), { local: true, acquired: false }, 'taken once, then held')
     assert.deepEqual(await b.owner('d1:one'), { local: false, node: 'a', address: 'http://a.internal' })
-    assert.deepEqual(await b.owner('d1:two'), { local: true })
+    assert.deepEqual(await b.owner('d1:two'), { local: true, acquired: true })
     assert.deepEqual(await a.owner('d1:two'), { local: false, node: 'b', address: 'http://b.internal' })
     await store.close()
   })
@@ -35,10 +36,15 @@ describe('placement', () => {
     clock.advance(8_999)
     assert.equal((await b.owner('d1:one')).local, false)
     clock.advance(1)
-    assert.deepEqual(await b.owner('d1:one'), { local: true })
+    assert.deepEqual(await b.owner('d1:one'), { local: true, acquired: true })
     // a comes back: it learns b owns the resource now.
     await a.renew()
     assert.deepEqual(await a.owner('d1:one'), { local: false, node: 'b', address: 'http://b.internal' })
+    // b stalls past its term (no renewal): its renewal does not take the lease back silently,
+    // the next call sees it acquired again (another node may have written meanwhile).
+    clock.advance(9_000)
+    await b.renew()
+    assert.deepEqual(await b.owner('d1:one'), { local: true, acquired: true })
     await store.close()
   })
 
@@ -46,7 +52,14 @@ describe('placement', () => {
     const { store, a, b } = setUp()
     await a.owner('do:counter')
     await a.releaseAll()
-    assert.deepEqual(await b.owner('do:counter'), { local: true })
+    assert.deepEqual(await b.owner('do:counter'), { local: true, acquired: true })
+    // An owner that steps down (its copy is stale) releases just that resource.
+    assert.deepEqual(await a.owner('do:counter'), { local: false, node: 'b', address: 'http://b.internal' })
+    await b.release('do:counter')
+    // a trusts the lease it read until it ends, or until b answers that it is not the owner.
+    assert.deepEqual(await a.owner('do:counter'), { local: false, node: 'b', address: 'http://b.internal' })
+    a.forgetOwner('do:counter')
+    assert.deepEqual(await a.owner('do:counter'), { local: true, acquired: true })
     await store.close()
   })
 })

@@ -22,10 +22,15 @@ import { DO_HEADERS, DO_WIRE, OBJECT_ID, type DurableObjectNamespaceInfo } from 
 interface ObjectAddress {
   namespaceId: string
   objectId: string
+  /** The name the id was made from (checked by the binding), when the caller had one. */
+  name?: string
 }
 
 type HostStub = DurableObjectStub & {
   call(address: ObjectAddress, method: string, args: unknown[]): Promise<unknown>
+  enrol(objectId: string): Promise<void>
+  reclaimAll(namespaceId: string): Promise<number>
+  reclaim(): Promise<void>
   setAlarmAt(time: number): Promise<void>
   alarmAt(): Promise<number | null>
   clearAlarm(): Promise<void>
@@ -44,6 +49,15 @@ function hostOf(ctx: { exports: unknown }, address: ObjectAddress): HostStub {
   return exportsOf(ctx).ObjectHost.getByName(hostName(address)) as HostStub
 }
 
+/**
+ * A namespace's index: an ObjectHost of its own (no class runs in it) listing the namespace's
+ * objects, since workerd names an object's files by a hash of its host's name and nothing else
+ * finds them. Its name cannot be an object's (those end in 64 hex digits).
+ */
+function indexOf(ctx: { exports: unknown }, namespaceId: string): HostStub {
+  return exportsOf(ctx).ObjectHost.getByName(`${namespaceId}:index`) as HostStub
+}
+
 /** The objects process's door: the secret, then the object's host by namespace and id. */
 export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
   override async fetch(request: Request): Promise<Response> {
@@ -55,11 +69,17 @@ export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
     return hostOf(this.ctx, address).fetch(new Request(request, { headers }))
   }
 
-  async call(secret: string, namespaceId: string, objectId: string, method: string, args: unknown[]): Promise<unknown> {
+  async call(secret: string, namespaceId: string, objectId: string, method: string, args: unknown[], name?: string): Promise<unknown> {
     if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
     if (!OBJECT_ID.test(objectId)) throw new TypeError('Invalid Durable Object ID')
-    const address = { namespaceId, objectId }
+    const address = { namespaceId, objectId, ...(typeof name === 'string' ? { name } : {}) }
     return hostOf(this.ctx, address).call(address, method, args)
+  }
+
+  /** A deleted namespace (deleted_classes migration): every object it had goes, with its storage. */
+  async reclaim(secret: string, namespaceId: string): Promise<number> {
+    if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
+    return indexOf(this.ctx, namespaceId).reclaimAll(namespaceId)
   }
 }
 
@@ -80,6 +100,8 @@ export class ObjectAlarms extends WorkerEntrypoint<HostEnv, { host: string }> {
 }
 
 const ADDRESS_KEY = 'workerhive:address'
+/** An index host's keys: one per object of the namespace. */
+const MEMBER = 'member:'
 const FACET = 'object'
 
 interface Running {
@@ -94,7 +116,12 @@ export class ObjectHost extends DurableObject<HostEnv> {
   #starting: Promise<Running> | undefined
 
   override async fetch(request: Request): Promise<Response> {
-    const address = { namespaceId: request.headers.get(DO_HEADERS.namespace) ?? '', objectId: request.headers.get(DO_HEADERS.id) ?? '' }
+    const name = request.headers.get(DO_HEADERS.name)
+    const address = {
+      namespaceId: request.headers.get(DO_HEADERS.namespace) ?? '',
+      objectId: request.headers.get(DO_HEADERS.id) ?? '',
+      ...(name === null ? {} : { name: decodeURIComponent(name) }),
+    }
     const headers = new Headers(request.headers)
     for (const h of Object.values(DO_HEADERS)) headers.delete(h)
     const forwarded = new Request(request, { headers })
@@ -122,6 +149,38 @@ export class ObjectHost extends DurableObject<HostEnv> {
   }
   clearAlarm(): Promise<void> {
     return this.ctx.storage.deleteAlarm()
+  }
+
+  /** On a namespace's index: remembers one of its objects (idempotent; every start enrols). */
+  async enrol(objectId: string): Promise<void> {
+    await this.ctx.storage.put(MEMBER + objectId, 1)
+  }
+
+  /** On a namespace's index: deletes each object it lists, then itself. How many objects went. */
+  async reclaimAll(namespaceId: string): Promise<number> {
+    let reclaimed = 0
+    for (;;) {
+      const members = await this.ctx.storage.list({ prefix: MEMBER, limit: 128 })
+      if (members.size === 0) break
+      for (const key of members.keys()) {
+        await hostOf(this.ctx, { namespaceId, objectId: key.slice(MEMBER.length) }).reclaim()
+        await this.ctx.storage.delete(key)
+        reclaimed++
+      }
+    }
+    await this.ctx.storage.deleteAll()
+    return reclaimed
+  }
+
+  /** Deletes this object: the class's facet and its database, the alarm, the address. */
+  async reclaim(): Promise<void> {
+    if (this.#running) {
+      this.ctx.facets.abort(FACET, new Error('The Durable Object was deleted: its class was deleted'))
+      this.#running = undefined
+    }
+    this.ctx.facets.delete(FACET)
+    await this.ctx.storage.deleteAlarm()
+    await this.ctx.storage.deleteAll()
   }
 
   /** workerd retries a throwing alarm() with backoff, as Cloudflare does. */
@@ -165,10 +224,19 @@ export class ObjectHost extends DurableObject<HostEnv> {
     }
   }
 
-  async #start(address: ObjectAddress): Promise<Running> {
-    if (!(await this.ctx.storage.get(ADDRESS_KEY))) await this.ctx.storage.put(ADDRESS_KEY, address)
+  async #start(given: ObjectAddress): Promise<Running> {
+    // Kept for alarms (which come with no request) and for calls through idFromString ids, so the
+    // object's ctx.id.name is its name whichever way it was reached (as on Cloudflare).
+    const stored = await this.ctx.storage.get<ObjectAddress>(ADDRESS_KEY)
+    const address = { ...given, ...(given.name === undefined && stored?.name !== undefined ? { name: stored.name } : {}) }
+    if (!stored || (stored.name === undefined && address.name !== undefined)) await this.ctx.storage.put(ADDRESS_KEY, address)
     const info = await internalJson<DurableObjectNamespaceInfo>(this.env, wireUrl(DO_WIRE.namespace, { id: address.namespaceId }))
-    if (!info.found) throw new Error('Durable Object namespace not found: its class was deleted')
+    if (!info.found) {
+      // Its class was deleted while it was not listed (or the reclaim missed it): it goes now.
+      await this.reclaim()
+      throw new Error('Durable Object namespace not found: its class was deleted')
+    }
+    await indexOf(this.ctx, address.namespaceId).enrol(address.objectId)
     const found = await lookupScript(this.env, info.accountId ?? '', info.namespaceId ?? '', info.script ?? '')
     if (!found) throw new Error(`Worker not found: ${info.script}`)
     // A gradual deployment: an object runs one version at a time, the one a plain request gets.
@@ -176,7 +244,11 @@ export class ObjectHost extends DurableObject<HostEnv> {
     if (this.#running) this.ctx.facets.abort(FACET, new Error('The Durable Object was reset: its code changed'))
     const worker = loadWorker(this.env, this.#asContext(), script)
     const cls = worker.getDurableObjectClass(OBJECT_CLASS_EXPORT, {
-      props: { className: info.className, alarms: exportsOf(this.ctx).ObjectAlarms({ props: { host: hostName(address) } }) },
+      props: {
+        className: info.className,
+        alarms: exportsOf(this.ctx).ObjectAlarms({ props: { host: hostName(address) } }),
+        ...(address.name === undefined ? {} : { name: address.name }),
+      },
     })
     const facet = this.ctx.facets.get(FACET, () => ({ class: cls, id: address.objectId })) as unknown as Fetcher & Record<string, unknown>
     const running = { facet, script: found, info }

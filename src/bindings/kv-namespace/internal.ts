@@ -42,7 +42,8 @@ type Handler = (request: Request, ns: KvBindingRef) => Promise<Response>
  * operation, each a plain function from Request to Response over the shared KV service:
  *
  *   GET    …/value?key=K[&cache_ttl=S]        raw bytes (+ metadata/expiration headers); 404 if absent
- *   PUT    …/value?key=K[&expiration=][&expiration_ttl=]   body = value, metadata header
+ *   PUT    …/value?key=K[&expiration=][&expiration_ttl=]   body = value, metadata header; answers
+ *                                        the metadata/expiration headers a get would
  *   DELETE …/value?key=K
  *   GET    …/keys?[prefix=][&limit=][&cursor=] {keys:[{name, expiration?, metadata?}], list_complete, cursor?}
  *   POST   …/bulk/get {keys, type?, withMetadata?, cacheTtl?} → {key: value | {value, metadata} | null}
@@ -72,6 +73,20 @@ export function kvInternalHandlers(service: KvService, reads?: KvReadHorizon): {
     return new Response(found.value, { headers })
   }
 
+  /**
+   * A binding write to a namespace whose reads the edge may hold: the writing process may keep
+   * what it wrote (kv.worker.ts), so writes keep reaching the edge for a cacheTtl from now. A
+   * namespace nobody reads through a binding stays so: its writes still skip the edge.
+   */
+  const keepEdgeTold = (ns: KvBindingRef): void => {
+    if (reads?.mayBeCached(ns.accountId, ns.namespaceId)) reads.read(ns.accountId, ns.namespaceId, KV_CACHE.defaultTtlSeconds)
+  }
+  /** Until when the edge hears of every write of the namespace: no header, no caching. */
+  const ownWriteHeaders = (ns: KvBindingRef): Headers => {
+    const until = reads?.until(ns.accountId, ns.namespaceId)
+    return new Headers(until === undefined ? {} : { [KV_HEADERS.cacheUntil]: String(until) })
+  }
+
   return {
     get: rendered(get),
     // The value response carries the metadata header, so one handler serves both.
@@ -94,17 +109,23 @@ export function kvInternalHandlers(service: KvService, reads?: KvReadHorizon): {
       const url = new URL(request.url)
       const rawMetadata = request.headers.get(KV_HEADERS.metadata)
       const value = await readValueBody(request.body, declaredLength(request.headers.get('content-length')))
-      await service.put(refOf(ns), url.searchParams.get('key') ?? '', value, {
+      keepEdgeTold(ns)
+      const written = await service.put(refOf(ns), url.searchParams.get('key') ?? '', value, {
         expiration: url.searchParams.get('expiration'),
         expirationTtl: url.searchParams.get('expiration_ttl'),
         metadata: rawMetadata === null ? undefined : parseMetadataText(rawMetadata),
       })
-      return new Response(null, { status: 200 })
+      // What a get of the key would answer besides the value, for the writing process's cache.
+      const headers = ownWriteHeaders(ns)
+      if (written.metadata !== undefined) headers.set(KV_HEADERS.metadata, JSON.stringify(written.metadata))
+      if (written.expiration !== undefined) headers.set(KV_HEADERS.expiration, String(written.expiration))
+      return new Response(null, { status: 200, headers })
     }),
 
     delete: rendered(async (request, ns) => {
+      keepEdgeTold(ns)
       await service.delete(refOf(ns), new URL(request.url).searchParams.get('key') ?? '')
-      return new Response(null, { status: 200 })
+      return new Response(null, { status: 200, headers: ownWriteHeaders(ns) })
     }),
 
     list: rendered(async (request, ns) => {

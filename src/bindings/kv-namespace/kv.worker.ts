@@ -35,7 +35,9 @@ export const kvReads = new KvReadCache({ maxBytes: KV_CACHE.maxBytes, maxEntryBy
  * A KV binding. Customer code sees the KVNamespace of isolate/kv-namespace.ts, which calls fetch() here
  * (that works under every compatibility date); each call goes on to Node's KV service, which
  * applies Cloudflare's limits and expiration rules and shares its storage with the REST API.
- * Single-key reads are answered from this process's cache when Node answered them recently.
+ * Single-key reads are answered from this process's cache when Node answered them recently, or
+ * when this process wrote or deleted the key itself (Cloudflare's KV, too, shows a write at once
+ * where it was made).
  */
 export class KvNamespace extends WorkerEntrypoint<HostEnv, KvProps> {
   /** One call of the shim's KVNamespace, forwarded under this binding's namespace. */
@@ -45,40 +47,98 @@ export class KvNamespace extends WorkerEntrypoint<HostEnv, KvProps> {
     if (!found) return new Response('Unknown KV operation', { status: 404 })
     const { route, counter } = found
     if (this.env.SETTINGS.usage) recordUsage(this.ctx.props.usageKey, { [counter]: 1 })
+    const { accountId, namespaceId } = this.ctx.props
+    const ns = `${accountId}/${namespaceId}`
+    const query = url.searchParams
+    // A hit answers before anything of the forward is built: it is most of a busy Worker's reads.
+    const ttl = route === KV_WIRE.get ? cacheTtlOf(query.get('cache_ttl')) : undefined
+    const hit = ttl === undefined ? undefined : kvReads.get(ns, query.get('key') ?? '')
+    if (hit) return responseOf(hit)
+
     const headers = new Headers()
     for (const name of KV_FORWARDED_HEADERS) {
       const value = request.headers.get(name)
       if (value !== null) headers.set(name, value)
     }
-    const body = request.method === 'PUT' || request.method === 'POST' ? request.body : null
-    const { accountId, namespaceId } = this.ctx.props
-    const path = wireUrl(route, { account: accountId, ns: namespaceId }, url.searchParams)
-    const forward = () => internalFetch(this.env, path, { method: request.method, headers, body })
-    if (route !== KV_WIRE.get) return forward()
-    return cachedRead(`${accountId}/${namespaceId}`, url.searchParams, forward)
+    const path = wireUrl(route, { account: accountId, ns: namespaceId }, query)
+    const forward = (body: BodyInit | null = null) => internalFetch(this.env, path, { method: request.method, headers, body })
+    if (route === KV_WIRE.get) return ttl === undefined ? forward() : cachedRead(ns, query.get('key') ?? '', ttl, forward)
+    if (route === KV_WIRE.put) return writeThrough(ns, query.get('key') ?? '', request, forward)
+    if (route === KV_WIRE.delete) return deleteThrough(ns, query.get('key') ?? '', forward)
+    return forward(request.method === 'POST' ? request.body : null)
   }
 }
 
 /**
- * A get through the cache. Only what Node answered for this very key is cached (a value, or its
- * absence), never an error, so key and namespace checks stay Node's; a request whose `cacheTtl`
- * Node would refuse bypasses the cache and gets Node's error.
+ * A miss: Node's answer, cached when it is for this very key (a value, or its absence), never an
+ * error, so key and namespace checks stay Node's.
  */
-async function cachedRead(ns: string, query: URLSearchParams, forward: () => Promise<Response>): Promise<Response> {
-  const key = query.get('key') ?? ''
-  const ttl = cacheTtlOf(query.get('cache_ttl'))
-  if (ttl === undefined) return forward()
-  const hit = kvReads.get(ns, key)
-  if (hit) return responseOf(hit)
+async function cachedRead(ns: string, key: string, ttl: number, forward: () => Promise<Response>): Promise<Response> {
   const generation = kvReads.generation(ns)
   const res = await forward()
   const read = await cacheable(res)
   if (!read) return res
-  const now = Date.now()
-  const expiration = Number(read.headers.find(([name]) => name === KV_HEADERS.expiration)?.[1])
-  const expiresAt = Math.min(now + ttl * 1000, Number.isFinite(expiration) ? expiration * 1000 : Infinity)
-  kvReads.set(ns, key, read, expiresAt, generation)
+  kvReads.set(ns, key, read, expiryOf(read, ttl), generation)
   return responseOf(read)
+}
+
+/**
+ * A put, and what it wrote cached when its value is small enough to hold and Node says until when
+ * every write of the namespace reaches this process (`cache-until`: only while binding reads of
+ * it may be cached anyway). Node answers with the headers a get would. It invalidated this
+ * process's cache for the write before answering, so the namespace is exactly one invalidation
+ * further than before unless another write came in between, which keeps the value out
+ * (`afterOwnWrite`).
+ */
+async function writeThrough(ns: string, key: string, request: Request, forward: (body: BodyInit | null) => Promise<Response>): Promise<Response> {
+  const length = request.headers.get('content-length')
+  if (length === null || !(Number(length) <= KV_CACHE.maxEntryBytes)) return forward(request.body)
+  const value = await request.arrayBuffer()
+  const generation = kvReads.generation(ns)
+  // A copy goes to Node: the body of a request may be taken over by it, the cache keeps its own.
+  const res = await forward(value.slice(0))
+  const until = ownWriteUntil(res)
+  if (until !== undefined) {
+    const read = written(res, value)
+    kvReads.set(ns, key, read, Math.min(expiryOf(read, KV_CACHE.defaultTtlSeconds), until), kvReads.afterOwnWrite(generation))
+  }
+  return res
+}
+
+/** A delete, and the key cached as absent, under the same rule as a put. */
+async function deleteThrough(ns: string, key: string, forward: () => Promise<Response>): Promise<Response> {
+  const generation = kvReads.generation(ns)
+  const res = await forward()
+  const until = ownWriteUntil(res)
+  if (until !== undefined) {
+    const absent: KvCachedRead = { found: false, value: null, headers: [] }
+    kvReads.set(ns, key, absent, Math.min(expiryOf(undefined, KV_CACHE.defaultTtlSeconds), until), kvReads.afterOwnWrite(generation))
+  }
+  return res
+}
+
+/** Until when (ms) a successful write's answer may be cached, a second short of Node's word. */
+function ownWriteUntil(res: Response): number | undefined {
+  if (res.status !== 200) return undefined
+  const until = Number(res.headers.get(KV_HEADERS.cacheUntil) ?? NaN)
+  return Number.isFinite(until) ? until - 1_000 : undefined
+}
+
+/** The read of a key just written: its bytes with the headers of Node's answer to the put. */
+function written(res: Response, value: ArrayBuffer): KvCachedRead {
+  const headers: Array<[string, string]> = []
+  for (const name of KV_CACHED_HEADERS) {
+    const header = res.headers.get(name)
+    if (header !== null) headers.push([name, header])
+  }
+  return { found: true, value, headers }
+}
+
+/** Until when (ms) a read may be served: its cacheTtl, but never past the entry's expiration. */
+function expiryOf(read: KvCachedRead | undefined, ttlSeconds: number): number {
+  const now = Date.now()
+  const expiration = Number(read?.headers.find(([name]) => name === KV_HEADERS.expiration)?.[1])
+  return Math.min(now + ttlSeconds * 1000, Number.isFinite(expiration) ? expiration * 1000 : Infinity)
 }
 
 /** Seconds to cache for: Cloudflare's default when unset; undefined when Node would refuse it. */

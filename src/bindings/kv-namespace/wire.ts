@@ -24,6 +24,8 @@ export const KV_HEADERS = {
   metadata: 'x-kv-metadata',
   expiration: 'x-kv-expiration',
   errorCode: 'x-kv-error-code',
+  /** On a put's or delete's answer: until when (ms) the writing process may cache what it wrote. */
+  cacheUntil: 'x-kv-cache-until',
 } as const
 
 /**

@@ -21,6 +21,7 @@ export const start = defineCommand({
     storage: { type: 'string', value: 'KIND', describe: 'sqlite (default) or postgres' },
     'postgres-url': { type: 'string', value: 'URL', describe: 'PostgreSQL connection string, with --storage postgres' },
     'postgres-schema': { type: 'string', value: 'SCHEMA', describe: 'PostgreSQL schema of the tables (default: the search_path)' },
+    'node-url': { type: 'string', value: 'URL', describe: "Origin other nodes reach this node's API port at, with postgres (default http://HOST:API-PORT)" },
     'private-allow': { type: 'string', value: 'LIST', describe: 'Private destinations account scripts may reach: CIDR:PORT,… (default none)' },
     'secrets-key-file': { type: 'string', value: 'FILE', describe: 'Key sealing secrets at rest (default: secrets.key in the data dir; required with postgres, or WORKERHIVE_SECRETS_KEY)' },
     'no-sandbox': { type: 'boolean', describe: 'Run workerd without bubblewrap' },

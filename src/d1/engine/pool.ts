@@ -51,6 +51,14 @@ export class EnginePool {
     return reply
   }
 
+  /**
+   * Closes a database's handles in every process (a database may have been served by any of them),
+   * before its file is deleted or replaced. Callers keep the database's other requests apart.
+   */
+  async closeFile(file: string): Promise<void> {
+    await Promise.all(this.#lanes.map((l) => l.enqueue({ op: 'close', file })))
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#lanes.map((l) => l.close()))
   }

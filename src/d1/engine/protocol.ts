@@ -24,10 +24,13 @@ export interface StatementResult {
 }
 
 export type EngineRequest =
-  /** Statements in one transaction (a batch, or one statement): all or nothing. */
-  | { op: 'batch'; file: string; statements: SqlStatement[] }
+  /**
+   * Statements in one transaction (a batch, or one statement): all or nothing. `checkpoint`: after
+   * a write, move the WAL into the main file, so the file alone holds the database (replication).
+   */
+  | { op: 'batch'; file: string; statements: SqlStatement[]; checkpoint?: boolean }
   /** Statements one after the other, each its own transaction, stopping at the first failure. */
-  | { op: 'sequence'; file: string; statements: SqlStatement[] }
+  | { op: 'sequence'; file: string; statements: SqlStatement[]; checkpoint?: boolean }
   /** The database as SQL text (tables, rows, indexes, views, triggers). */
   | { op: 'dump'; file: string; noSchema?: boolean; noData?: boolean; tables?: string[] }
   | { op: 'info'; file: string }

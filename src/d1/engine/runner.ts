@@ -132,9 +132,9 @@ function handle(request: EngineRequest): EngineReply {
   const db = handleOf(request.file)
   switch (request.op) {
     case 'batch':
-      return batch(db, request.statements)
+      return checkpointed(db, request.checkpoint, batch(db, request.statements))
     case 'sequence':
-      return sequence(db, request.statements)
+      return checkpointed(db, request.checkpoint, sequence(db, request.statements))
     case 'info': {
       const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").pluck().get() as number
       return { ok: true, info: { size: sizeOf(db), tables } }
@@ -142,6 +142,13 @@ function handle(request: EngineRequest): EngineReply {
     case 'dump':
       return { ok: true, dump: dump(db, request) }
   }
+}
+
+/** After a write, when asked: the WAL's pages go into the main file (fsynced) and the WAL is emptied. */
+function checkpointed(db: Database.Database, checkpoint: boolean | undefined, reply: EngineReply): EngineReply {
+  const results = 'results' in reply ? (reply.results ?? []) : []
+  if (checkpoint && results.some((r) => r.meta.changed_db)) db.pragma('wal_checkpoint(TRUNCATE)')
+  return reply
 }
 
 /** The database as SQL that rebuilds it: schema first, then rows, then indexes, triggers, views. */

@@ -30,4 +30,33 @@ export function placementCases(test: DefineCase): void {
     assert.equal(winners.size, 1)
     assert.equal((await store.placement.getLease('do:x'))!.node, [...winners][0])
   })
+
+  const page = (no: number, fill: number) => ({ no, data: new Uint8Array(16).fill(fill) })
+  const bytes = (pages: Array<{ no: number; data: Uint8Array }>) => pages.map((p) => [p.no, Array.from(p.data)])
+
+  test('page images: each write moves the version by one and keeps the newest bytes of each page', async ({ store }) => {
+    const p = store.placement
+    assert.equal(await p.getImage('d1:db-1'), undefined)
+    assert.equal(await p.writePages({ resource: 'd1:db-1', fromVersion: 0, pageSize: 16, pageCount: 3, pages: [page(0, 1), page(1, 2), page(2, 3)] }), 1)
+    assert.equal(await p.writePages({ resource: 'd1:db-1', fromVersion: 1, pageSize: 16, pageCount: 3, pages: [page(1, 9)] }), 2)
+    assert.deepEqual(await p.getImage('d1:db-1'), { resource: 'd1:db-1', version: 2, pageSize: 16, pageCount: 3 })
+    assert.deepEqual(bytes(await p.readPages('d1:db-1', 0, 10)), bytes([page(0, 1), page(1, 9), page(2, 3)]))
+    // Read in slices, as a rebuild does.
+    assert.deepEqual(bytes(await p.readPages('d1:db-1', 1, 1)), bytes([page(1, 9)]))
+    // A file that shrank drops its pages past the end.
+    assert.equal(await p.writePages({ resource: 'd1:db-1', fromVersion: 2, pageSize: 16, pageCount: 1, pages: [] }), 3)
+    assert.deepEqual(bytes(await p.readPages('d1:db-1', 0, 10)), bytes([page(0, 1)]))
+  })
+
+  test('page images: a writer that did not see the last version is refused and changes nothing', async ({ store }) => {
+    const p = store.placement
+    await p.writePages({ resource: 'do:x', fromVersion: 0, pageSize: 16, pageCount: 1, pages: [page(0, 1)] })
+    assert.equal(await p.writePages({ resource: 'do:x', fromVersion: 0, pageSize: 16, pageCount: 1, pages: [page(0, 7)] }), undefined)
+    assert.equal(await p.writePages({ resource: 'do:x', fromVersion: 5, pageSize: 16, pageCount: 2, pages: [page(0, 7), page(1, 7)] }), undefined)
+    assert.deepEqual(await p.getImage('do:x'), { resource: 'do:x', version: 1, pageSize: 16, pageCount: 1 })
+    assert.deepEqual(bytes(await p.readPages('do:x', 0, 10)), bytes([page(0, 1)]))
+    await p.deleteImage('do:x')
+    assert.equal(await p.getImage('do:x'), undefined)
+    assert.deepEqual(await p.readPages('do:x', 0, 10), [])
+  })
 }

@@ -13,6 +13,7 @@ import { r2 } from './013-r2.js'
 import { durableObjects } from './015-durable-objects.js'
 import { d1, placementLeases } from './012-d1.js'
 import { queues } from './014-queues.js'
+import { placementPages } from './016-placement-pages.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -31,4 +32,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 13, sql: r2 },
   { version: 14, sql: queues },
   { version: 15, sql: durableObjects },
+  { version: 16, sql: placementPages },
 ]
