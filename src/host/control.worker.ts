@@ -12,6 +12,7 @@ import { objectsGate } from '../bindings/durable-object-namespace/durable-object
 import { runQueue } from './pipeline/queue.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
+import { checkStartupBatch } from './containment/startup-batch.worker.js'
 import type { HostEnv } from './env.worker.js'
 import { takeForwardedCall, takeForwardedFetch, wakeObject } from '../bindings/durable-object-namespace/objects.worker.js'
 import type { ForwardedCall, ForwardedFetch, WakeRequest } from '../bindings/durable-object-namespace/wire.js'
@@ -43,6 +44,9 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     }
     if (pathname === CONTROL.startup && request.method === 'POST') {
       return Response.json(await checkStartup(this.env, this.ctx, (await request.json()) as StartupCheck))
+    }
+    if (pathname === CONTROL.startupBatch && request.method === 'POST') {
+      return Response.json(await checkStartupBatch(this.env, this.ctx, (await request.json()) as StartupCheck[]))
     }
     if (pathname === CONTROL.scheduled && request.method === 'POST') {
       return Response.json(await runScheduled(this.env, this.ctx, (await request.json()) as ScheduledRun))

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { accountBodyBytes, privateDestinations, type Config } from '../config/config.js'
+import { postControl } from './control-client.js'
+import { InvalidationLanes, type Invalidation } from './invalidations.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTROL, type ObjectsReclaim } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
@@ -125,6 +127,11 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   await shared.load()
 
   const nonce = `@wh${secretToken().slice(0, 12)}`
+  // Lane `index:port`: one per process, so a restarted process (new port) starts a lane of its own.
+  const lanes = new InvalidationLanes((lane, what) => {
+    const [index, port] = lane.split(':').map(Number)
+    return post(index!, port!, CONTROL.invalidate, JSON.stringify(what))
+  })
   const tenantLog = new TenantLog({ log, store })
   let socket: EdgeSocket | undefined
   let gate: EdgeSocket | undefined
@@ -251,12 +258,12 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     tlsPlainPort: tlsPlainSocket?.port,
     notifier: {
       scriptChanged: (change) =>
-        broadcast(CONTROL.invalidate, {
+        broadcast({
           scripts: [{ accountId: change.accountId, namespaceId: change.namespaceId ?? '', name: change.name }],
         }),
-      routesChanged: () => broadcast(CONTROL.invalidate, { routes: true }),
-      kvChanged: (change) => broadcast(CONTROL.invalidate, { kv: [change] }),
-      everythingChanged: () => broadcast(CONTROL.invalidate, { all: true }),
+      routesChanged: () => broadcast({ routes: true }),
+      kvChanged: (change) => broadcast({ kv: [change] }),
+      everythingChanged: () => broadcast({ all: true }),
       objectsDeleted: (namespaceIds) => reclaimObjects(namespaceIds),
     },
     processes: () => sup.processes(),
@@ -318,11 +325,16 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
    * only scripts on probation, so while there are none the change does not wait for it (it may be
    * busy with an upload's startup check, and every other upload would queue behind it).
    */
-  function broadcast(path: string, body: unknown): Promise<void> {
+  function broadcast(what: Invalidation): Promise<void> {
     const processes = supervisor!.processes()
-    if (containment.state().probation.length > 0) return send(processes, path, body)
-    void send(processes.filter((p) => p.role === 'probation'), path, body)
-    return send(processes.filter((p) => p.role !== 'probation'), path, body)
+    if (containment.state().probation.length > 0) return invalidateIn(processes, what)
+    void invalidateIn(processes.filter((p) => p.role === 'probation'), what)
+    return invalidateIn(processes.filter((p) => p.role !== 'probation'), what)
+  }
+
+  function invalidateIn(processes: EdgeProcess[], what: Invalidation): Promise<void> {
+    const ready = processes.filter((p) => p.state === 'ready' && p.controlPort)
+    return Promise.all(ready.map((p) => lanes.send(`${p.index}:${p.controlPort}`, what))).then(() => {})
   }
 
   /**
@@ -350,23 +362,19 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
 
   async function send(processes: EdgeProcess[], path: string, body: unknown): Promise<void> {
     const ready = processes.filter((p) => p.state === 'ready' && p.controlPort)
-    await Promise.all(
-      ready.map(async (p) => {
-        try {
-          const res = await fetch(`http://127.0.0.1:${p.controlPort}${path}`, {
-            method: 'POST',
-            headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(2000),
-          })
-          await res.body?.cancel()
-        } catch (err) {
-          // A process that cannot take the message is stuck or dying; the watchdog replaces it,
-          // and a fresh process starts with empty caches.
-          log.warn({ err, workerd: p.index, path }, 'could not reach a workerd control socket')
-        }
-      }),
-    )
+    const text = JSON.stringify(body)
+    await Promise.all(ready.map((p) => post(p.index, p.controlPort!, path, text)))
+  }
+
+  async function post(index: number, port: number, path: string, text: string): Promise<void> {
+    try {
+      const res = await postControl(port, path, secret, text, AbortSignal.timeout(2000))
+      await res.discard()
+    } catch (err) {
+      // A process that cannot take the message is stuck or dying; the watchdog replaces it,
+      // and a fresh process starts with empty caches.
+      log.warn({ err, workerd: index, path }, 'could not reach a workerd control socket')
+    }
   }
 
 }

@@ -186,6 +186,8 @@ export const CONTROL = {
   containment: '/containment',
   /** POST a StartupCheck → StartupCheckResult: runs a candidate version's top-level code. */
   startup: '/startup',
+  /** POST a StartupCheck[] → Array<StartupCheckResult | null>: several candidates in one isolate (null: check it alone). */
+  startupBatch: '/startup-batch',
   /** POST a ScheduledRun → ScheduledResult: runs one cron tick of a script's `scheduled` handler. */
   scheduled: '/scheduled',
   /** POST a QueueRun → QueueRunResult: delivers one batch to a consumer script's `queue` handler. */
