@@ -148,6 +148,12 @@ export const durableObjectClassMissing = defineApiError('durableObjectClassMissi
   message: (className: string, script: string) =>
     `Cannot create binding for class '${className}' because it is not currently configured to implement Durable Objects in script '${script}'. Did you forget to apply a new_classes migration?`,
 })
+/** Cloudflare refuses a version upload (`POST …/versions`) that would apply a migration: only a deploy applies one. */
+export const versionUploadWithMigration = defineApiError('versionUploadWithMigration', {
+  code: 10211, status: 400,
+  message: () =>
+    'Version upload failed: this version carries a Durable Object migration, and migrations are applied only by a non-versioned deployment (PUT …/scripts/:name, wrangler deploy).',
+})
 export const bodyTooLarge = defineApiError('bodyTooLarge', {
   code: 10027, status: 413,
   message: (size: number, limit: number) => `The request body exceeded the size limit of ${limit} bytes (got at least ${size} bytes)`,

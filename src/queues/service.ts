@@ -19,6 +19,7 @@ import type {
   QueueConsumer,
   QueueConsumerSettings,
   QueueContentType,
+  QueueProducer,
   QueueSettings,
 } from '../storage/queue-store.js'
 import { StorageConflict, type Store } from '../storage/store.js'
@@ -61,6 +62,11 @@ export class QueueService {
       if (e instanceof StorageConflict) throw queueNameTaken(name)
       throw e
     }
+  }
+
+  /** The account's queue producers: scripts whose deployed version binds a queue. */
+  producers(accountId: AccountId): Promise<QueueProducer[]> {
+    return this.deps.store.queues.producers(accountId)
   }
 
   list(accountId: AccountId, names?: string[]): Promise<Queue[]> {

@@ -6,6 +6,12 @@ export interface EdgeNotifier {
   kvChanged(change: KvChange): Promise<void>
   /** Drop every cached descriptor and route (e.g. after missing changes from another node). */
   everythingChanged(): Promise<void>
+  /**
+   * Durable Object namespaces were deleted (a `deleted_classes` migration): their objects' storage
+   * is reclaimed in the process hosting objects. Resolves once it is gone (best effort: an object
+   * it misses is reclaimed when it is next reached).
+   */
+  objectsDeleted(namespaceIds: string[]): Promise<void>
 }
 
 /** What a KV write changed, for the edge's read caches. */

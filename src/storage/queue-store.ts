@@ -59,6 +59,14 @@ export interface NewQueueMessage {
   delaySeconds: number
 }
 
+/** A script whose deployed version binds a queue (`queue` binding): one of the queue's producers. */
+export interface QueueProducer {
+  queueName: string
+  script: string
+  /** The dispatch namespace's name, or null for an account script. */
+  dispatchNamespace: string | null
+}
+
 /** A message handed to one consumer until its lease ends (visibility timeout) or it is settled. */
 export interface LeasedMessage {
   id: string
@@ -114,6 +122,8 @@ export interface QueueStore {
   addConsumer(queueId: string, consumer: NewQueueConsumer, now: number): Promise<QueueConsumer>
   updateConsumer(queueId: string, id: string, consumer: NewQueueConsumer): Promise<QueueConsumer | undefined>
   deleteConsumer(queueId: string, id: string): Promise<boolean>
+  /** The account's scripts whose current version binds a queue, by script name (queues' `producers`). */
+  producers(accountId: AccountId): Promise<QueueProducer[]>
   /** Every Worker consumer of every account, with its queue (for the consumer loop). */
   workerConsumers(): Promise<Array<{ queue: Queue; consumer: QueueConsumer }>>
   /** Stores the messages in one transaction; their ids, in order. */

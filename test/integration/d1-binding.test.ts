@@ -129,4 +129,27 @@ describe('D1 binding in a dispatch namespace user Worker', () => {
     assert.match(upload.body.errors[0].message, /does not exist in this account/)
     assert.equal((await rows('SELECT count(*) AS n FROM notes'))[0]!.n, 5)
   })
+
+  // Last: the runaway query holds its engine process until D1's 30 s limit or the platform stops.
+  it('another tenant’s runaway query does not hold up this tenant’s queries through the binding', async () => {
+    const other = await t.otherAccount()
+    const hog = await t.json(`/accounts/${other.accountId}/d1/database`, { method: 'POST', token: other.token, ...jsonBody({ name: 'hog' }) })
+    assert.equal(hog.status, 200, JSON.stringify(hog.body))
+    let runawayDone = false
+    const runaway = t
+      .json(`/accounts/${other.accountId}/d1/database/${hog.body.result.uuid}/query`, {
+        method: 'POST',
+        token: other.token,
+        ...jsonBody({ sql: 'WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c' }),
+      })
+      .catch(() => undefined)
+      .finally(() => (runawayDone = true))
+    for (let i = 0; i < 3; i++) {
+      const read = await call('all')
+      assert.equal(read.ok, true, JSON.stringify(read))
+      assert.equal(read.value.length, 5)
+    }
+    assert.equal(runawayDone, false, 'the other tenant’s query is still running')
+    void runaway
+  })
 })

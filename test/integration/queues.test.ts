@@ -147,6 +147,35 @@ describe('Queues: a user Worker produces, a user Worker consumes', () => {
     assert.match(res.body.errors[0].message, /Queue 'nope' of binding 'JOBS' does not exist/)
   })
 
+  it('a queue lists the scripts bound to it as producers, with its producer and consumer counts', async () => {
+    const [jobs, dlq] = (await t.json(`/accounts/${t.accountId}/queues`)).body.result.sort((a: { queue_name: string }, b: { queue_name: string }) =>
+      a.queue_name.localeCompare(b.queue_name),
+    )
+    assert.deepEqual(jobs.producers, [{ type: 'worker', script: 'producer', dispatch_namespace: 'customers' }])
+    assert.deepEqual([jobs.producers_total_count, jobs.consumers_total_count], [1, 1])
+    assert.deepEqual([dlq.producers, dlq.producers_total_count, dlq.consumers_total_count], [[], 0, 1])
+    const one = (await t.json(`/accounts/${t.accountId}/queues/${jobs.queue_id}`)).body.result
+    assert.deepEqual(one.producers, jobs.producers)
+  })
+
+  it('consumer and pull batch sizes out of range are refused with 11006, changing nothing', async () => {
+    const [consumer] = (await t.json(`/accounts/${t.accountId}/queues/${dlqId}/consumers`)).body.result
+    for (const batch_size of [0, 101]) {
+      const put = await t.json(`/accounts/${t.accountId}/queues/${dlqId}/consumers/${consumer.consumer_id}`, {
+        method: 'PUT',
+        ...jsonBody({ type: 'http_pull', settings: { batch_size } }),
+      })
+      assert.equal(put.status, 400)
+      assert.equal(put.body.errors[0].code, 11006)
+      assert.match(put.body.errors[0].message, /batch_size must be an integer from 1 to 100/)
+      const pull = await t.json(`/accounts/${t.accountId}/queues/${dlqId}/messages/pull`, { method: 'POST', ...jsonBody({ batch_size }) })
+      assert.equal(pull.status, 400)
+      assert.equal(pull.body.errors[0].code, 11006)
+    }
+    const after = (await t.json(`/accounts/${t.accountId}/queues/${dlqId}/consumers`)).body.result[0]
+    assert.deepEqual(after.settings, consumer.settings)
+  })
+
   it('queue operations are counted per script', () => {
     const usage = t.platform.queueMeter.snapshot()
     const writes = usage.filter((u) => u.script === 'producer' && u.operation === 'write').reduce((n, u) => n + u.count, 0)

@@ -4,7 +4,7 @@ import type { Script, ScriptScope, ScriptVersion } from '../../storage/store.js'
 import type { ApiContext, ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { internalError, scriptNotFound } from '../../domain/errors.js'
-import { notifyEdge } from '../scripts/change.js'
+import { deleteScript, notifyEdge } from '../scripts/change.js'
 import { loadScript, scriptParam, type LocatedScope, type ScriptLocator } from '../scripts/locator.js'
 import { publishUpload } from '../scripts/upload.js'
 import { scriptView } from '../scripts/views.js'
@@ -78,7 +78,7 @@ export function accountScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.delete(`${base}/:script`, async (c) => {
     const where = accountScope(c)
     const name = scriptParam(c)
-    if (!(await deps.store.scripts.delete(where, name))) throw scriptNotFound()
+    if (!(await deleteScript(deps, where, name))) throw scriptNotFound()
     const routes = await deps.store.zones.allRoutes()
     const hadRoutes = routes.some((r) => r.accountId === where.accountId && r.script === name)
     if (hadRoutes) {

@@ -4,7 +4,7 @@ import { intParam } from '../body.js'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok } from '../envelope.js'
 import { invalidInput } from '../../domain/errors.js'
-import { notifyEdge } from '../scripts/change.js'
+import { deleteScript, notifyEdge } from '../scripts/change.js'
 import { loadScript, namespaceScriptLocator, type LocatedScope } from '../scripts/locator.js'
 import { tagFilterParam } from '../scripts/tag-filter.js'
 import { publishUpload } from '../scripts/upload.js'
@@ -46,7 +46,7 @@ export function namespaceScriptRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.delete(`${base}/:script`, async (c) => {
     const where = await locator.scope(c)
     const name = c.req.param('script')
-    if (!(await deps.store.scripts.delete(where, name))) throw locator.scriptNotFound(name, where)
+    if (!(await deleteScript(deps, where, name))) throw locator.scriptNotFound(name, where)
     await notifyEdge(deps, where, name)
     return c.json(ok(null))
   })

@@ -2,26 +2,36 @@ import { Hono } from 'hono'
 import { malformedBody, queueConsumerNotFound, queueInvalidRequest } from '../../domain/errors.js'
 import { QueueMeter } from '../../queues/meter.js'
 import { QueueService } from '../../queues/service.js'
-import type { LeasedMessage, Queue, QueueConsumer, QueueContentType } from '../../storage/queue-store.js'
+import type { LeasedMessage, Queue, QueueConsumer, QueueContentType, QueueProducer } from '../../storage/queue-store.js'
 import { intParam, readJson, readJsonObject, readTextLimited } from '../body.js'
 import type { ApiDeps, ApiEnv } from '../context.js'
 import { ok, paginate } from '../envelope.js'
 
-export const queueView = (q: Queue) => ({
-  queue_id: q.id,
-  queue_name: q.name,
-  created_on: q.createdOn,
-  modified_on: q.modifiedOn,
-  // Producers are the scripts bound to the queue; Workerhive does not track them yet (see limits.md).
-  producers: [] as unknown[],
-  producers_total_count: 0,
-  consumers: q.consumers.map((c) => consumerView(c, q.name)),
-  consumers_total_count: q.consumers.length,
-  settings: {
-    delivery_delay: q.settings.deliveryDelay,
-    delivery_paused: q.settings.deliveryPaused,
-    message_retention_period: q.settings.messageRetentionPeriod,
-  },
+/** A queue as Cloudflare shows it; `producers` are the scripts whose deployed version binds it. */
+export function queueView(q: Queue, producers: readonly QueueProducer[]) {
+  const own = producers.filter((p) => p.queueName === q.name).map(producerView)
+  return {
+    queue_id: q.id,
+    queue_name: q.name,
+    created_on: q.createdOn,
+    modified_on: q.modifiedOn,
+    producers: own,
+    producers_total_count: own.length,
+    consumers: q.consumers.map((c) => consumerView(c, q.name)),
+    consumers_total_count: q.consumers.length,
+    settings: {
+      delivery_delay: q.settings.deliveryDelay,
+      delivery_paused: q.settings.deliveryPaused,
+      message_retention_period: q.settings.messageRetentionPeriod,
+    },
+  }
+}
+
+/** Cloudflare's worker producer (`{ type, script }`); a namespace script also names its namespace, as consumers do. */
+const producerView = (p: QueueProducer) => ({
+  type: 'worker' as const,
+  script: p.script,
+  ...(p.dispatchNamespace ? { dispatch_namespace: p.dispatchNamespace } : {}),
 })
 
 export function consumerView(c: QueueConsumer, queueName: string) {
@@ -92,16 +102,19 @@ export function queueRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const page = intParam(c.req.query('page'), 1, 1, Number.MAX_SAFE_INTEGER)
     const perPage = intParam(c.req.query('per_page'), 100, 1, 1000)
     const list = await queues.list(account(c), names && names.length > 0 ? names : undefined)
-    const { items, info } = paginate(list.map(queueView), page, perPage)
+    const producers = await queues.producers(account(c))
+    const { items, info } = paginate(list.map((q) => queueView(q, producers)), page, perPage)
     return c.json(ok(items, info))
   })
-  app.post(base, async (c) => c.json(ok(queueView(await queues.create(account(c), await readJsonObject(c))))))
-  app.get(`${base}/:queueId`, async (c) => c.json(ok(queueView(await queues.get(account(c), c.req.param('queueId'))))))
+  /** A queue with its producers (the account's scripts binding its name). */
+  const view = async (c: { get(k: 'account'): { id: ApiEnvAccountId } }, q: Queue) => queueView(q, await queues.producers(account(c)))
+  app.post(base, async (c) => c.json(ok(await view(c, await queues.create(account(c), await readJsonObject(c))))))
+  app.get(`${base}/:queueId`, async (c) => c.json(ok(await view(c, await queues.get(account(c), c.req.param('queueId'))))))
   app.put(`${base}/:queueId`, async (c) =>
-    c.json(ok(queueView(await queues.update(account(c), c.req.param('queueId'), await readJsonObject(c), 'replace')))),
+    c.json(ok(await view(c, await queues.update(account(c), c.req.param('queueId'), await readJsonObject(c), 'replace')))),
   )
   app.patch(`${base}/:queueId`, async (c) =>
-    c.json(ok(queueView(await queues.update(account(c), c.req.param('queueId'), await readJsonObject(c), 'patch')))),
+    c.json(ok(await view(c, await queues.update(account(c), c.req.param('queueId'), await readJsonObject(c), 'patch')))),
   )
   app.delete(`${base}/:queueId`, async (c) => {
     await queues.delete(account(c), c.req.param('queueId'))
@@ -161,7 +174,7 @@ export function queueRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.post(`${base}/:queueId/purge`, async (c) => {
     const body = await optionalJsonObject(c)
     if (body.delete_messages_permanently === false) throw queueInvalidRequest('delete_messages_permanently must be true')
-    return c.json(ok(queueView(await queues.purge(account(c), c.req.param('queueId')))))
+    return c.json(ok(await view(c, await queues.purge(account(c), c.req.param('queueId')))))
   })
   // A purge here is immediate: it is complete by the time anyone asks.
   app.get(`${base}/:queueId/purge`, async (c) => {

@@ -91,6 +91,7 @@ export function scriptVersionRoutes(deps: ApiDeps, locator: ScriptLocator): Hono
         store: deps.store,
         now: deps.clock.now(),
         startup: deps.startup,
+        refuseMigrations: true,
       })
       return deps.store.scripts.publish({
         scope,

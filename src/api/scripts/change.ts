@@ -25,6 +25,18 @@ export const notifyEdge = (deps: Pick<ApiDeps, 'edge'>, where: LocatedScope, nam
   deps.edge.scriptChanged({ accountId: where.accountId, namespaceId: where.namespaceId, name })
 
 /**
+ * Deletes one script; the Durable Object classes it implemented go with it (their rows cascade),
+ * and their objects' storage is reclaimed after the answer, as a deleted_classes migration's is.
+ */
+export async function deleteScript(deps: Pick<ApiDeps, 'store' | 'edge'>, where: LocatedScope, name: string): Promise<boolean> {
+  const script = await deps.store.scripts.get(where, name)
+  const classes = script ? await deps.store.durableObjects.ofScript(script.id) : []
+  if (!(await deps.store.scripts.delete(where, name))) return false
+  if (classes.length > 0) void deps.edge.objectsDeleted(classes.map((c) => c.id))
+  return true
+}
+
+/**
  * A secret change is a new version built on the current one and deployed at once; Cloudflare
  * refuses it (10215) unless the newest version alone serves everything, since otherwise it would
  * silently end a gradual deployment or drop a version uploaded for later.

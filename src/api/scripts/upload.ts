@@ -1,4 +1,4 @@
-import type { NewVersion, Script, ScriptVersion } from '../../storage/store.js'
+import type { DurableObjectMigration, NewVersion, Script, ScriptVersion } from '../../storage/store.js'
 import type { ApiContext, ApiDeps } from '../context.js'
 import { invalidScriptName, migrationTagMismatch } from '../../domain/errors.js'
 import { parseScriptUpload } from '../upload/parse.js'
@@ -25,6 +25,7 @@ export async function publishUpload(
   if (problem) throw invalidScriptName(problem)
   const upload = await parseScriptUpload(c.req.raw, { maxBytes: deps.config.maxScriptBytes })
   const strictInherit = c.req.query('bindings_inherit') === 'strict'
+  let migration: DurableObjectMigration | undefined
   const { script, version } = await withFreshScript(name, async () => {
     const existing = await deps.store.scripts.get(where, name)
     if (!existing) await requireScriptRoom(deps, where, where.namespaceName ?? undefined)
@@ -47,15 +48,20 @@ export async function publishUpload(
       settings: prepared.settings,
       ifCurrent: existing?.currentVersionId ?? null,
     })
-    if (prepared.durableObjects) {
+    migration = prepared.durableObjects
+    if (migration) {
       // Planned against the tag read before publishing; a concurrent upload that moved it wins.
-      const applied = await deps.store.durableObjects.migrate(published.script.id, prepared.durableObjects)
+      const applied = await deps.store.durableObjects.migrate(published.script.id, migration)
       if (!applied.applied) throw migrationTagMismatch(applied.currentTag)
-      return { ...published, script: { ...published.script, migrationTag: prepared.durableObjects.toTag ?? published.script.migrationTag } }
+      return { ...published, script: { ...published.script, migrationTag: migration.toTag ?? published.script.migrationTag } }
     }
     return published
   })
   await pruneVersions(deps, script.id)
   await notifyEdge(deps, where, name)
+  // A deleted class's objects go with their storage, after the answer (their namespace is gone
+  // from the store, so nothing reaches them meanwhile).
+  const deleted = migration?.delete ?? []
+  if (deleted.length > 0) void deps.edge.objectsDeleted(deleted)
   return { script, version, startupTimeMs: upload.startupTimeMs }
 }

@@ -2,7 +2,7 @@ import type { AccountId, NamespaceId } from '../../domain/ids.js'
 import { normaliseTags } from '../../domain/tags.js'
 import type { DurableObjectMigration, NewVersion, ScriptSettings, ScriptVersion, Store } from '../../storage/store.js'
 import { resolveDurableObjects } from './durable-objects.js'
-import { invalidTags, scriptValidation } from '../../domain/errors.js'
+import { invalidTags, scriptValidation, versionUploadWithMigration } from '../../domain/errors.js'
 import { resolveAssets } from './assets.js'
 import { futureCompatibilityDate } from '../../domain/compatibility-date.js'
 import { resolveBindings } from './bindings.js'
@@ -36,6 +36,8 @@ export async function prepareUpload(input: {
   now: number
   /** Runs the version's startup before anything is stored (undefined: no edge to run it). */
   startup: StartupRunner | undefined
+  /** A version upload may not carry a migration that changes anything (Cloudflare's 10211). */
+  refuseMigrations?: boolean
 }): Promise<PreparedUpload> {
   const { upload, store } = input
   const { metadata } = upload
@@ -57,6 +59,7 @@ export async function prepareUpload(input: {
     scope: input.scope,
     store,
   })
+  if (input.refuseMigrations && durableObjects.migration && migrationChanges(durableObjects.migration)) throw versionUploadWithMigration()
   const bindings = durableObjects.bindings
   const assets = await resolveAssets({
     metadata,
@@ -89,6 +92,11 @@ export async function prepareUpload(input: {
     settings: settingsFromMetadata(metadata),
     durableObjects: durableObjects.migration,
   }
+}
+
+/** Whether a planned migration changes the script's classes or its tag (what a deploy must apply). */
+function migrationChanges(m: DurableObjectMigration): boolean {
+  return m.toTag !== m.fromTag || m.create.length + m.rename.length + m.move.length + m.delete.length > 0
 }
 
 /** The tag set metadata (or a settings change) asks for, checked; undefined when it names none. */

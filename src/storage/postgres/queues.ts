@@ -5,13 +5,16 @@ import { asBuffer } from '../shared/bytes.js'
 import { rethrowConflict } from '../shared/dialect.js'
 import {
   CONSUMER_COLUMNS,
+  PRODUCERS_SQL,
   QUEUE_COLUMNS,
   retriesByDelay,
   toConsumer,
   toLeased,
+  toProducers,
   toQueues,
   type ConsumerRow,
   type MessageRow,
+  type ProducerRow,
   type QueueRow,
 } from '../shared/queues.js'
 import { dialect, toJson, type Db, type Sql } from './database.js'
@@ -42,6 +45,9 @@ export function postgresQueues(db: Db): QueueStore {
         rethrowConflict(dialect, `queue ${name}`, e)
       }
       return (await one(accountId, 'id', id))!
+    },
+    async producers(accountId) {
+      return toProducers(dialect, await db.rows<ProducerRow>(`${PRODUCERS_SQL('$1')} AND v.bindings::text LIKE '%"queue"%'`, [accountId]))
     },
     async list(accountId, names) {
       const rows =

@@ -1,5 +1,5 @@
 import type { AccountId } from '../../domain/ids.js'
-import type { LeasedMessage, Queue, QueueConsumer, QueueConsumerSettings, QueueContentType, QueueSettings } from '../queue-store.js'
+import type { LeasedMessage, Queue, QueueConsumer, QueueConsumerSettings, QueueContentType, QueueProducer, QueueSettings } from '../queue-store.js'
 import type { Dialect } from './dialect.js'
 
 export interface QueueRow {
@@ -83,3 +83,30 @@ export function retriesByDelay(retries: Array<{ leaseId: string; delaySeconds: n
 
 export const QUEUE_COLUMNS = 'id, account_id, name, created_on, modified_on, settings'
 export const CONSUMER_COLUMNS = 'id, queue_id, type, script_name, dispatch_namespace, dead_letter_queue, created_on, settings'
+
+/** A script's current bindings, for its queue producers (the SQL narrows to versions naming "queue"). */
+export interface ProducerRow {
+  script: string
+  namespace: string | null
+  bindings: unknown
+}
+
+/**
+ * Both drivers select the account's scripts with their current version's bindings and the
+ * dispatch namespace's name; what the bindings name is read here, once.
+ */
+export const PRODUCERS_SQL = (param: string): string => `SELECT s.name AS script, n.name AS namespace, v.bindings
+  FROM scripts s JOIN script_versions v ON v.id = s.current_version_id
+  LEFT JOIN dispatch_namespaces n ON n.id = s.namespace_id
+  WHERE s.account_id = ${param}`
+
+export function toProducers(d: Dialect, rows: ProducerRow[]): QueueProducer[] {
+  const producers: QueueProducer[] = []
+  for (const r of rows) {
+    for (const b of d.json<Array<Record<string, unknown>>>(r.bindings)) {
+      if (b.type === 'queue' && typeof b.queue_name === 'string')
+        producers.push({ queueName: b.queue_name, script: r.script, dispatchNamespace: r.namespace ?? null })
+    }
+  }
+  return producers.sort((a, b) => a.script.localeCompare(b.script) || (a.dispatchNamespace ?? '').localeCompare(b.dispatchNamespace ?? ''))
+}

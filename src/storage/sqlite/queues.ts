@@ -7,13 +7,16 @@ import { rethrowConflict } from '../shared/dialect.js'
 import {
   CONSUMER_COLUMNS,
   leaseIdFor,
+  PRODUCERS_SQL,
   QUEUE_COLUMNS,
   retriesByDelay,
   toConsumer,
   toLeased,
+  toProducers,
   toQueues,
   type ConsumerRow,
   type MessageRow,
+  type ProducerRow,
   type QueueRow,
 } from '../shared/queues.js'
 import { dialect, toJson, type Db } from './database.js'
@@ -32,6 +35,7 @@ export function sqliteQueues(db: Db): QueueStore {
     consumersOfAccount: db.prepare<[string], ConsumerRow>(
       `SELECT c.${CONSUMER_COLUMNS.split(', ').join(', c.')} FROM queue_consumers c JOIN queues q ON q.id = c.queue_id WHERE q.account_id = ?`,
     ),
+    producers: db.prepare<[string], ProducerRow>(`${PRODUCERS_SQL('?')} AND v.bindings LIKE '%"queue"%'`),
     workerConsumers: db.prepare<[], ConsumerRow>(`SELECT ${CONSUMER_COLUMNS} FROM queue_consumers WHERE type = 'worker'`),
     consumer: db.prepare<[string, string], ConsumerRow>(`SELECT ${CONSUMER_COLUMNS} FROM queue_consumers WHERE queue_id = ? AND id = ?`),
     insertQueue: db.prepare('INSERT INTO queues (id, account_id, name, created_on, modified_on, settings) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -95,6 +99,9 @@ export function sqliteQueues(db: Db): QueueStore {
     },
     async get(accountId, id) {
       return one(accountId, s.queue.get(accountId, id))
+    },
+    async producers(accountId) {
+      return toProducers(dialect, s.producers.all(accountId))
     },
     async byName(accountId, name) {
       return one(accountId, s.queueByName.get(accountId, name))

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { StorageConflict } from '../../../src/storage/store.js'
 import type { QueueConsumerSettings, QueueSettings } from '../../../src/storage/queue-store.js'
 import type { DefineCase } from './suite.js'
-import { newAccount, utf8 } from './fixtures.js'
+import { esmVersion, newAccount, newNamespaceScope, utf8 } from './fixtures.js'
 
 const SETTINGS: QueueSettings = { deliveryDelay: 0, messageRetentionPeriod: 3600, deliveryPaused: false }
 const CONSUMER: QueueConsumerSettings = { batchSize: 10, maxRetries: 1, maxWaitTimeMs: 0, maxConcurrency: null, retryDelay: 0, visibilityTimeoutMs: 30_000 }
@@ -32,6 +32,24 @@ export function queueCases(test: DefineCase): void {
     assert.equal(await store.queues.delete(a, q.id), true)
     assert.deepEqual(await store.queues.ready(clock.now()), [], 'its messages went with it')
     assert.deepEqual(await store.queues.workerConsumers(), [])
+  })
+
+  test('queues: producers are the scripts whose current version binds a queue', async ({ store }) => {
+    const scope = await newNamespaceScope(store, 'qp')
+    const account = { accountId: scope.accountId, namespaceId: null }
+    const queue = (name: string, queueName: string) => ({ type: 'queue', name, queue_name: queueName })
+    await store.scripts.publish({ scope, name: 'tenant', version: esmVersion('export default {}', { bindings: [queue('A', 'orders'), queue('B', 'audit')] }) })
+    await store.scripts.publish({ scope: account, name: 'front', version: esmVersion('export default {}', { bindings: [queue('Q', 'orders')] }) })
+    await store.scripts.publish({ scope: account, name: 'plain', version: esmVersion('export default {}', { bindings: [{ type: 'plain_text', name: 'queue', text: '"queue"' }] }) })
+    assert.deepEqual(await store.queues.producers(scope.accountId), [
+      { queueName: 'orders', script: 'front', dispatchNamespace: null },
+      { queueName: 'orders', script: 'tenant', dispatchNamespace: 'production' },
+      { queueName: 'audit', script: 'tenant', dispatchNamespace: 'production' },
+    ])
+    // A new current version without the binding is no longer a producer.
+    await store.scripts.publish({ scope: account, name: 'front', version: esmVersion('export default {}') })
+    assert.deepEqual((await store.queues.producers(scope.accountId)).map((p) => p.script), ['tenant', 'tenant'])
+    assert.deepEqual(await store.queues.producers(await newAccount(store, 'qp2')), [])
   })
 
   test('queues: a lease hides messages until settled; retries come back later; dead messages go to the DLQ', async ({ store, clock }) => {

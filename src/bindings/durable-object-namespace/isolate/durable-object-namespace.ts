@@ -7,9 +7,10 @@
 // Runs in the customer's isolate: it imports nothing.
 
 const ID_HEADER = 'x-workerhive-do-id'
+const NAME_HEADER = 'x-workerhive-do-name'
 const RPC_PROBE = '__workerhiveRpcProbe'
 
-type RawNamespace = Fetcher & Record<string, unknown> & { call(id: string, method: string, args: unknown[]): Promise<unknown> }
+type RawNamespace = Fetcher & Record<string, unknown> & { call(id: string, method: string, args: unknown[], name?: string): Promise<unknown> }
 
 class WorkerhiveObjectId {
   readonly #hex: string
@@ -42,6 +43,9 @@ export function durableObjectNamespaceOf(raw: RawNamespace, namespaceId: string)
         const request = new Request(input as RequestInfo, init)
         const headers = new Headers(request.headers)
         headers.set(ID_HEADER, hex)
+        // The object sees the name as ctx.id.name (Cloudflare's behaviour since March 2026).
+        if (id.name === undefined) headers.delete(NAME_HEADER)
+        else headers.set(NAME_HEADER, encodeURIComponent(id.name))
         return raw.fetch(new Request(request, { headers }))
       },
     }
@@ -51,7 +55,7 @@ export function durableObjectNamespaceOf(raw: RawNamespace, namespaceId: string)
         if (typeof name !== 'string' || name === 'then') return undefined
         rpc ??= typeof raw[RPC_PROBE] === 'function'
         if (!rpc) return undefined
-        return (...args: unknown[]) => raw.call(hex, name, args)
+        return (...args: unknown[]) => raw.call(hex, name, args, id.name)
       },
     })
   }

@@ -7,6 +7,8 @@
 //   and delivers it back through fetch() with a marked request (so classes that do not extend
 //   DurableObject, which cannot take RPC, get alarms too; the host strips that header from every
 //   request that comes from outside).
+// - ctx.id: workerd gives a facet whose id is a string that string as ctx.id; the class gets a
+//   DurableObjectId instead (toString, equals, and name when the id was made from a name).
 // Runs in the customer's isolate: it imports nothing.
 
 const ALARM_HEADER = 'x-workerhive-do-alarm'
@@ -20,6 +22,13 @@ interface AlarmControl {
 interface HostProps {
   className: string
   alarms: AlarmControl
+  name?: string
+}
+
+interface FacetState {
+  props: HostProps
+  storage: Record<string, unknown>
+  id: unknown
 }
 
 type AnyClass = new (ctx: unknown, env: unknown) => Record<string, unknown>
@@ -31,7 +40,7 @@ type AnyClass = new (ctx: unknown, env: unknown) => Record<string, unknown>
 export function objectClassOf(app: Record<string, unknown>, base: AnyClass, wrapEnv?: (env: unknown) => unknown): unknown {
   const extended = new Map<string, AnyClass>()
   return class WorkerhiveObject extends base {
-    constructor(ctx: { props: HostProps; storage: Record<string, unknown> }, env: unknown) {
+    constructor(ctx: FacetState, env: unknown) {
       super(ctx, env)
       const { className } = ctx.props
       let cls = extended.get(className)
@@ -42,13 +51,33 @@ export function objectClassOf(app: Record<string, unknown>, base: AnyClass, wrap
         extended.set(className, cls)
       }
       routeAlarms(ctx)
+      ctx.id = new ObjectId(String(ctx.id), ctx.props.name)
       // A constructor may answer another object: workerd runs the customer's class's instance.
       return new cls(ctx, wrapEnv ? wrapEnv(env) : env) as never
     }
   }
 }
 
-function routeAlarms(ctx: { props: HostProps; storage: Record<string, unknown> }): void {
+/** Cloudflare's DurableObjectId as the object sees it in ctx.id. */
+class ObjectId {
+  readonly #hex: string
+  readonly name: string | undefined
+  constructor(hex: string, name: string | undefined) {
+    this.#hex = hex
+    this.name = name
+  }
+  toString(): string {
+    return this.#hex
+  }
+  toJSON(): string {
+    return this.#hex
+  }
+  equals(other: { toString(): string }): boolean {
+    return other !== null && typeof other === 'object' && other.toString() === this.#hex
+  }
+}
+
+function routeAlarms(ctx: FacetState): void {
   const alarms = ctx.props.alarms
   const storage = ctx.storage
   storage.setAlarm = async (time: number | Date) => {

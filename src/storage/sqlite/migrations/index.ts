@@ -15,6 +15,7 @@ import { d1, placementLeases } from './012-d1.js'
 import { queues } from './014-queues.js'
 import { placementPages } from './016-placement-pages.js'
 import { storageUsage, usageOperations } from './017-storage-usage.js'
+import { objectAlarms } from './018-object-alarms.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -35,4 +36,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 15, sql: durableObjects },
   { version: 16, sql: placementPages },
   { version: 17, sql: storageUsage + usageOperations },
+  { version: 18, sql: objectAlarms },
 ]
