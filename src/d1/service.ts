@@ -121,6 +121,11 @@ export class D1Service implements D1Owner {
     return 'dump' in reply ? reply.dump : ''
   }
 
+  /** Engine lanes busy with a request and idle ones (an idle lane may not have started its process). */
+  engineProcesses(): { busy: number; idle: number } {
+    return { busy: this.#pool.busy, idle: this.#pool.size - this.#pool.busy }
+  }
+
   close(): Promise<void> {
     return this.#pool.close()
   }

@@ -61,6 +61,11 @@ export class EnginePool {
     return this.#lanes.length
   }
 
+  /** Lanes with a request queued or running. */
+  get busy(): number {
+    return this.#lanes.filter((l) => l.load > 0).length
+  }
+
   run(request: EngineRequest): Promise<EngineReply> {
     const { file } = request
     let pin = this.#pins.get(file)
