@@ -54,6 +54,8 @@ export class D1Service implements D1Owner {
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
     this.#pool = new EnginePool({
       processes: 2,
+      // More start while all are busy, so runaway queries cannot hold up every other database.
+      maxProcesses: 8,
       timeoutMs: D1_LIMITS.queryTimeoutMs,
       maxDatabaseBytes: D1_LIMITS.maxDatabaseBytes,
       ...deps.engine,
