@@ -18,6 +18,7 @@ import { ClusterClient, clusterKeys, ClusterRoutes } from './runtime/placement/c
 import { PageReplica } from './runtime/placement/pages.js'
 import { Placement } from './runtime/placement/placement.js'
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { Transfers } from './d1/transfers.js'
 import { startLifecycleSweeper } from './r2/lifecycle.js'
 import { createR2Service } from './r2/service.js'
@@ -48,6 +49,9 @@ import { secretToken } from './util/ids.js'
 import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
+import { ObjectPlacement } from './runtime/placement/objects.js'
+import { startPeriodicSweep } from './util/periodic-sweep.js'
+import { OBJECTS_UNIQUE_KEY } from './runtime/workerd-config.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
 
@@ -152,6 +156,15 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   undo.push(() => d1.close())
   const clusterRoutes = cluster && new ClusterRoutes(clusterKeys(keyring), clock)
   clusterRoutes?.on('d1', d1ClusterHandler(d1))
+  // Durable Objects the same way: one owner node per object, its files replicated after each call.
+  const objects = cluster && new ObjectPlacement({ ...cluster, objectsDir: join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY), bundleDir: join(config.dataDir, 'objects-replica'), alarms: store.placement, clock, log: log.child({ component: 'objects-placement' }) })
+  if (objects && clusterRoutes) objects.mount(clusterRoutes)
+  // An object whose owner died with an alarm pending is woken by whichever node claims it first.
+  const objectAlarms =
+    objects &&
+    cluster &&
+    startPeriodicSweep(() => objects.wakeOrphanedAlarms(), { intervalMs: cluster.placement.renewEveryMs, log, removed: 'woke Durable Objects for their alarms', failed: 'waking Durable Objects for their alarms failed' })
+  if (objectAlarms) undo.push(() => objectAlarms.stop())
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
   undo.push(() => lifecycle.stop())
@@ -165,6 +178,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   const { edge, stop: stopDataPlane } = await startDataPlane({
     store,
     d1,
+    ...(objects ? { objects } : {}),
     keyring,
     log,
     clock,
@@ -176,6 +190,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     isTailed: (ref) => tails?.isTailed(ref) ?? false,
   })
   undo.push(() => stopDataPlane())
+  objects?.attach((path, init) => edge.objectsCall(path, init))
   const notifier = sharedNotifier(edge, store)
   kvChanged = async (change) => {
     if (kvReads.mayBeCached(change.accountId, change.namespaceId)) await notifier.kvChanged(change)
@@ -278,6 +293,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       if ('closeAllConnections' in server) server.closeAllConnections()
       await closed
+      objectAlarms?.stop()
       await stopDataPlane()
       sweeper.stop()
       // A clean stop hands this node's databases over at once (no wait for the lease to run out).
@@ -309,6 +325,8 @@ interface DataPlaneDeps {
   queues: QueueService
   /** Told of the binding reads the edge may cache. */
   kvReads: KvReadHorizon
+  /** Several nodes: where Durable Objects live (absent on SQLite). */
+  objects?: ObjectPlacement
 }
 
 /**
@@ -349,6 +367,7 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     sampling,
     observe: (route, seconds) => deps.metrics.observeInternalApi(route, seconds),
     kvReads: deps.kvReads,
+    ...(deps.objects ? { objects: deps.objects } : {}),
     onEvents: (batch) => {
       const ref = { accountId: batch.accountId, namespaceId: batch.namespaceId, script: batch.script }
       const withRays = (batch.events as TraceEvent[]).map(withRayId)

@@ -54,3 +54,31 @@ export const cpuSeconds = (pids: number[]): number =>
 
 /** CPU seconds used so far by this process alone (its children, workerd included, not counted). */
 export const ownCpuSeconds = (): number => cpuTicksOf(process.pid) / TICKS_PER_SECOND
+
+/**
+ * CPU seconds the processes `pids()` names use from now to stop(), processes replaced meanwhile
+ * included up to their last sample (taken every `everyMs`): a recycled workerd takes its CPU time with it.
+ */
+export function cpuMeter(pids: () => number[], everyMs = 250): { stop(): number } {
+  const first = new Map<number, number>()
+  const last = new Map<number, number>()
+  const sample = (initial: boolean) => {
+    for (const pid of pids().flatMap(processTree)) {
+      const ticks = cpuTicksOf(pid)
+      if (ticks === 0) continue
+      if (!first.has(pid)) first.set(pid, initial ? ticks : 0)
+      last.set(pid, ticks)
+    }
+  }
+  sample(true)
+  const timer = setInterval(() => sample(false), everyMs)
+  return {
+    stop() {
+      clearInterval(timer)
+      sample(false)
+      let ticks = 0
+      for (const [pid, end] of last) ticks += end - first.get(pid)!
+      return ticks / TICKS_PER_SECOND
+    },
+  }
+}

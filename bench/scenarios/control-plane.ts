@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
 import { infoFigure as info, num, type Figure } from '../lib/report.js'
+import { cpuMeter, ownCpuSeconds } from '../lib/proc.js'
 import { latencySummary } from '../lib/stats.js'
 import { helloWorker } from '../lib/workers.js'
 import type { Scenario } from './scenario.js'
@@ -55,6 +56,8 @@ interface Uploads {
   ms: number[]
   /** Time in each phase of the upload call, in call order, from the platform running in this process. */
   phases: Record<Phase, number[]>
+  /** CPU seconds meanwhile: this Node process (API and clients), and every workerd process. */
+  cpu: { node: number; workerd: number }
 }
 
 type Phase = 'startup check' | 'publish' | 'edge notification'
@@ -91,6 +94,8 @@ async function uploadMany(p: BenchPlatform, budget: Budget, progress: (n: number
   const ms: number[] = []
   let next = 0
   const timing = timePhases(p)
+  const workerdCpu = cpuMeter(() => p.workerdPids())
+  const nodeCpu = ownCpuSeconds()
   const started = performance.now()
   const deadline = started + budget.uploadMs
   const uploader = async () => {
@@ -106,7 +111,8 @@ async function uploadMany(p: BenchPlatform, budget: Budget, progress: (n: number
   } finally {
     timing.stop()
   }
-  return { count: next, seconds: (performance.now() - started) / 1000, ms: ms.slice(0, next), phases: timing.phases }
+  const cpu = { node: ownCpuSeconds() - nodeCpu, workerd: workerdCpu.stop() }
+  return { count: next, seconds: (performance.now() - started) / 1000, ms: ms.slice(0, next), phases: timing.phases, cpu }
 }
 
 interface Lists {
@@ -168,6 +174,11 @@ function figures(budget: Budget, uploads: Uploads, lists: Lists, deletes: Delete
       seconds: uploads.seconds,
     }),
     info('upload call p50 / p99', p50p99(uploads.ms)),
+    info(
+      'CPU per upload: Node (API and the bench clients) / workerd (all processes)',
+      `${num((uploads.cpu.node * 1000) / uploads.count)} / ${num((uploads.cpu.workerd * 1000) / uploads.count)} ms`,
+      { ...uploads.cpu, uploads: uploads.count },
+    ),
     info(
       'upload call p50, first 1,000 vs last 1,000',
       `${p50(uploads.ms.slice(0, 1000))} → ${p50(uploads.ms.slice(-1000))} ms`,

@@ -11,6 +11,7 @@ import type { QueueService } from '../queues/service.js'
 import type { Clock } from '../util/clock.js'
 import type { KvReadHorizon } from '../kv/read-horizon.js'
 import type { D1Service } from '../d1/service.js'
+import type { ObjectPlacement } from '../runtime/placement/objects.js'
 
 /** What a binding is checked against when a version is built: the account's resources, the upload's parts. */
 export interface BindingContext {
@@ -37,6 +38,8 @@ export interface InternalHandlerDeps {
   kvReads?: KvReadHorizon
   /** D1 databases (the d1 binding's Node half). */
   d1?: D1Service
+  /** Durable Objects' placement on several nodes (PostgreSQL); absent on one node. */
+  objects?: ObjectPlacement
 }
 
 /** One route of Node's internal API that a kind's workerd half calls. */

@@ -12,7 +12,10 @@ import { objectsGate } from '../bindings/durable-object-namespace/durable-object
 import { runQueue } from './pipeline/queue.worker.js'
 import { runScheduled } from './pipeline/scheduled.worker.js'
 import { checkStartup, startupChecksRun } from './containment/startup.worker.js'
+import { checkStartupBatch } from './containment/startup-batch.worker.js'
 import type { HostEnv } from './env.worker.js'
+import { takeForwardedCall, takeForwardedFetch, wakeObject } from '../bindings/durable-object-namespace/objects.worker.js'
+import type { ForwardedCall, ForwardedFetch, WakeRequest } from '../bindings/durable-object-namespace/wire.js'
 
 /**
  * The control socket of this workerd process (loopback, secret-protected). `/health` is answered
@@ -42,11 +45,23 @@ export class Control extends WorkerEntrypoint<HostEnv> {
     if (pathname === CONTROL.startup && request.method === 'POST') {
       return Response.json(await checkStartup(this.env, this.ctx, (await request.json()) as StartupCheck))
     }
+    if (pathname === CONTROL.startupBatch && request.method === 'POST') {
+      return Response.json(await checkStartupBatch(this.env, this.ctx, (await request.json()) as StartupCheck[]))
+    }
     if (pathname === CONTROL.scheduled && request.method === 'POST') {
       return Response.json(await runScheduled(this.env, this.ctx, (await request.json()) as ScheduledRun))
     }
     if (pathname === CONTROL.queue && request.method === 'POST') {
       return Response.json(await runQueue(this.env, this.ctx, (await request.json()) as QueueRun))
+    }
+    if (pathname === CONTROL.objectsFetch && request.method === 'POST') {
+      return takeForwardedFetch(this.env, (await request.json()) as ForwardedFetch)
+    }
+    if (pathname === CONTROL.objectsCall && request.method === 'POST') {
+      return Response.json(await takeForwardedCall(this.env, (await request.json()) as ForwardedCall))
+    }
+    if (pathname === CONTROL.objectsWake && request.method === 'POST') {
+      return Response.json(await wakeObject(this.env, (await request.json()) as WakeRequest))
     }
     if (pathname === CONTROL.reclaimObjects && request.method === 'POST') {
       const { namespaceIds } = (await request.json()) as ObjectsReclaim

@@ -25,6 +25,8 @@ export interface HostSettings {
   privatePorts: number[]
   /** Meter usage (CPU reports, wall time, bytes) per invocation; off only to measure what it costs. */
   usage: boolean
+  /** Several nodes share the store: each Durable Object has one owner node (objects.worker.ts). */
+  placedObjects: boolean
 }
 
 export interface HostEnv {

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { accountBodyBytes, privateDestinations, type Config } from '../config/config.js'
+import { postControl } from './control-client.js'
+import { InvalidationLanes, type Invalidation } from './invalidations.js'
 import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
 import { CONTROL, type ObjectsReclaim } from '../shared/protocol.js'
 import type { Store } from '../storage/store.js'
@@ -54,6 +56,7 @@ export interface EdgeDeps {
     | 'wallClockMs'
     | 'subrequestLimit'
     | 'usageMetering'
+    | 'storage'
     | 'colo'
     | 'dev'
     | 'probeIntervalMs'
@@ -92,6 +95,11 @@ export interface Edge {
   readonly startup: StartupChecker
   /** Runs cron ticks in a workerd process (the scheduler's and the dev endpoint's way in). */
   readonly scheduled: ScheduledRunner
+  /**
+   * A request to the control socket of the process hosting Durable Objects (process 0): how a call
+   * another node forwarded reaches an object this node owns.
+   */
+  objectsCall(path: string, init: RequestInit): Promise<Response>
   /** SIGKILL one workerd process (it is restarted); for operators and tests. */
   kill(index: number): void
   stop(): Promise<void>
@@ -119,6 +127,11 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
   await shared.load()
 
   const nonce = `@wh${secretToken().slice(0, 12)}`
+  // Lane `index:port`: one per process, so a restarted process (new port) starts a lane of its own.
+  const lanes = new InvalidationLanes((lane, what) => {
+    const [index, port] = lane.split(':').map(Number)
+    return post(index!, port!, CONTROL.invalidate, JSON.stringify(what))
+  })
   const tenantLog = new TenantLog({ log, store })
   let socket: EdgeSocket | undefined
   let gate: EdgeSocket | undefined
@@ -183,6 +196,7 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
         ownAddresses,
         privateAllow,
         usage: config.usageMetering,
+        placedObjects: config.storage === 'postgres',
       })
       writeFileSync(path, text)
       return path
@@ -244,12 +258,12 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
     tlsPlainPort: tlsPlainSocket?.port,
     notifier: {
       scriptChanged: (change) =>
-        broadcast(CONTROL.invalidate, {
+        broadcast({
           scripts: [{ accountId: change.accountId, namespaceId: change.namespaceId ?? '', name: change.name }],
         }),
-      routesChanged: () => broadcast(CONTROL.invalidate, { routes: true }),
-      kvChanged: (change) => broadcast(CONTROL.invalidate, { kv: [change] }),
-      everythingChanged: () => broadcast(CONTROL.invalidate, { all: true }),
+      routesChanged: () => broadcast({ routes: true }),
+      kvChanged: (change) => broadcast({ kv: [change] }),
+      everythingChanged: () => broadcast({ all: true }),
       objectsDeleted: (namespaceIds) => reclaimObjects(namespaceIds),
     },
     processes: () => sup.processes(),
@@ -278,6 +292,13 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
       deadlineMs: STARTUP_CHECK_DEADLINE_MS,
     }),
     scheduled: new ScheduledRunner({ processes: () => sup.processes(), secret }),
+    async objectsCall(path, init) {
+      const host = sup.processes().find((p) => p.index === 0 && p.role === 'edge')
+      if (!host?.controlPort || host.state !== 'ready') return new Response('the objects process is restarting', { status: 503 })
+      const headers = new Headers(init.headers)
+      headers.set(HEADER_INTERNAL_SECRET, secret)
+      return fetch(`http://127.0.0.1:${host.controlPort}${path}`, { ...init, headers })
+    },
     kill: (index) => sup.kill(index),
     async stop() {
       watchdog.stop()
@@ -304,11 +325,16 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
    * only scripts on probation, so while there are none the change does not wait for it (it may be
    * busy with an upload's startup check, and every other upload would queue behind it).
    */
-  function broadcast(path: string, body: unknown): Promise<void> {
+  function broadcast(what: Invalidation): Promise<void> {
     const processes = supervisor!.processes()
-    if (containment.state().probation.length > 0) return send(processes, path, body)
-    void send(processes.filter((p) => p.role === 'probation'), path, body)
-    return send(processes.filter((p) => p.role !== 'probation'), path, body)
+    if (containment.state().probation.length > 0) return invalidateIn(processes, what)
+    void invalidateIn(processes.filter((p) => p.role === 'probation'), what)
+    return invalidateIn(processes.filter((p) => p.role !== 'probation'), what)
+  }
+
+  function invalidateIn(processes: EdgeProcess[], what: Invalidation): Promise<void> {
+    const ready = processes.filter((p) => p.state === 'ready' && p.controlPort)
+    return Promise.all(ready.map((p) => lanes.send(`${p.index}:${p.controlPort}`, what))).then(() => {})
   }
 
   /**
@@ -336,23 +362,19 @@ export async function startEdge(deps: EdgeDeps): Promise<Edge> {
 
   async function send(processes: EdgeProcess[], path: string, body: unknown): Promise<void> {
     const ready = processes.filter((p) => p.state === 'ready' && p.controlPort)
-    await Promise.all(
-      ready.map(async (p) => {
-        try {
-          const res = await fetch(`http://127.0.0.1:${p.controlPort}${path}`, {
-            method: 'POST',
-            headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(2000),
-          })
-          await res.body?.cancel()
-        } catch (err) {
-          // A process that cannot take the message is stuck or dying; the watchdog replaces it,
-          // and a fresh process starts with empty caches.
-          log.warn({ err, workerd: p.index, path }, 'could not reach a workerd control socket')
-        }
-      }),
-    )
+    const text = JSON.stringify(body)
+    await Promise.all(ready.map((p) => post(p.index, p.controlPort!, path, text)))
+  }
+
+  async function post(index: number, port: number, path: string, text: string): Promise<void> {
+    try {
+      const res = await postControl(port, path, secret, text, AbortSignal.timeout(2000))
+      await res.discard()
+    } catch (err) {
+      // A process that cannot take the message is stuck or dying; the watchdog replaces it,
+      // and a fresh process starts with empty caches.
+      log.warn({ err, workerd: index, path }, 'could not reach a workerd control socket')
+    }
   }
 
 }

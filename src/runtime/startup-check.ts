@@ -1,9 +1,9 @@
-import { HEADER_INTERNAL_SECRET } from '../shared/headers.js'
-import { CONTROL, type StartupCheckResult } from '../shared/protocol.js'
+import { CONTROL, type StartupCheck, type StartupCheckResult } from '../shared/protocol.js'
 import type { Keyring } from '../secrets/sealer.js'
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
 import { describeCandidate } from './internal/descriptors.js'
+import { postControl, type ControlAnswer } from './control-client.js'
 import type { StartupCandidate, StartupOutcome, StartupRunner } from './startup-candidate.js'
 import type { EdgeProcess } from './supervisor.js'
 import { RecentlyUsed } from '../util/recently-used.js'
@@ -11,6 +11,17 @@ import { sha256Hex } from '../util/ids.js'
 
 /** Passed checks remembered, by what the check ran (a few hundred bytes each). */
 const PASSED_CHECKS_KEPT = 10_000
+/** Candidates in one batch isolate at most, and their code's size: bounds what one isolate holds and runs. */
+const BATCH_MAX = 16
+const BATCH_MAX_BYTES = 4 * 1024 * 1024
+
+/** A module-format check waiting for the probation process, with its batch group. */
+interface Waiting {
+  check: StartupCheck
+  group: string
+  bytes: number
+  resolve(outcome: Promise<StartupOutcome>): void
+}
 
 export interface StartupCheckDeps {
   store: Store
@@ -55,9 +66,79 @@ export class StartupChecker implements StartupRunner {
     const key = sha256Hex(JSON.stringify([{ ...check.script, name: '' }, check.code]))
     const known = this.#passed.get(key)
     if (known) return known
-    const outcome = await this.#run(JSON.stringify(check))
+    const outcome = check.script.format === 'modules' ? await this.#queued(check) : await this.#run(JSON.stringify(check))
     if (outcome.ok) this.#passed.set(key, outcome)
     return outcome
+  }
+
+  /**
+   * Checks that arrive while others are with the probation process wait, and go together: one
+   * isolate for those that can share one (src/host/containment/startup-batch.worker.ts). An
+   * upload on a quiet platform goes at once, on its own.
+   */
+  readonly #waiting: Waiting[] = []
+  #flushing = false
+  #sharedPasses = 0
+
+  /** Candidates that passed in an isolate shared with other candidates (the rest had one each). */
+  get sharedPasses(): number {
+    return this.#sharedPasses
+  }
+
+  #queued(check: StartupCheck): Promise<StartupOutcome> {
+    // Everything an isolate is built from but the code and the script's name and main module.
+    const group = JSON.stringify({ ...check.script, name: '', mainModule: '' })
+    const bytes = check.code.modules.reduce((n, m) => n + (m.text?.length ?? 0) + (m.base64?.length ?? 0), 0)
+    return new Promise((resolve) => {
+      this.#waiting.push({ check, group, bytes, resolve })
+      void this.#flush()
+    })
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return
+    this.#flushing = true
+    try {
+      while (this.#waiting.length > 0) await Promise.all(batches(this.#waiting.splice(0)).map((b) => this.#checkBatch(b)))
+    } finally {
+      this.#flushing = false
+    }
+  }
+
+  async #checkBatch(batch: Waiting[]): Promise<void> {
+    const results = batch.length === 1 ? [null] : await this.#runBatch(batch.map((w) => w.check))
+    const alone: Waiting[] = []
+    batch.forEach((w, i) => {
+      const result = results[i]
+      if (!result) return void alone.push(w)
+      this.#sharedPasses++
+      w.resolve(Promise.resolve(result))
+    })
+    // One at a time: a candidate that kills the process then takes no neighbour's check with it.
+    for (const w of alone) {
+      const outcome = this.#run(JSON.stringify(w.check))
+      w.resolve(outcome)
+      await outcome.catch(() => {})
+    }
+  }
+
+  /** The batch's passes; null for every candidate it could not decide (each is then checked alone). */
+  async #runBatch(checks: StartupCheck[]): Promise<Array<StartupCheckResult | null>> {
+    const undecided = checks.map(() => null)
+    try {
+      const signal = AbortSignal.timeout(this.#deps.deadlineMs)
+      const target = await this.#probation(signal)
+      const res = await postControl(target.controlPort, CONTROL.startupBatch, this.#deps.secret, JSON.stringify(checks), signal)
+      if (res.status !== 200) {
+        await res.discard()
+        return undecided
+      }
+      const results = await res.json<Array<StartupCheckResult | null>>()
+      return results.length === checks.length ? results.map((r) => (r?.ok ? r : null)) : undecided
+    } catch {
+      // The process died or did not answer in time: the checks of their own tell why, and whose fault.
+      return undecided
+    }
   }
 
   async #run(body: string): Promise<StartupOutcome> {
@@ -65,14 +146,9 @@ export class StartupChecker implements StartupRunner {
     const signal = AbortSignal.timeout(deadlineMs)
     for (let attempt = 1; ; attempt++) {
       const target = await this.#probation(signal)
-      let res: Response
+      let res: ControlAnswer
       try {
-        res = await fetch(`http://127.0.0.1:${target.controlPort}${CONTROL.startup}`, {
-          method: 'POST',
-          headers: { [HEADER_INTERNAL_SECRET]: secret, 'content-type': 'application/json' },
-          body,
-          signal,
-        })
+        res = await postControl(target.controlPort, CONTROL.startup, secret, body, signal)
       } catch {
         // The process died: under this check (the watchdog kills a stuck one), or before it ran
         // (killed for another reason, its exit not seen yet). One more try in the next process
@@ -80,8 +156,8 @@ export class StartupChecker implements StartupRunner {
         if (attempt === 1 && !signal.aborted && (await this.#replaced(target, signal))) continue
         return { ok: false, limit: 'cpu' }
       }
-      if (!res.ok) throw new Error(`startup check failed in workerd ${target.index}: HTTP ${res.status} ${await res.text()}`)
-      return (await res.json()) as StartupCheckResult
+      if (res.status !== 200) throw new Error(`startup check failed in workerd ${target.index}: HTTP ${res.status} ${await res.text()}`)
+      return await res.json<StartupCheckResult>()
     }
   }
 
@@ -115,4 +191,21 @@ function aborted(signal: AbortSignal): Promise<never> {
   })
   deadline.catch(() => {})
   return deadline
+}
+
+/** Splits waiting checks into batches: same group, at most BATCH_MAX of them and BATCH_MAX_BYTES of code. */
+function batches(waiting: Waiting[]): Waiting[][] {
+  const out: Waiting[][] = []
+  const open = new Map<string, { batch: Waiting[]; bytes: number }>()
+  for (const w of waiting) {
+    let current = open.get(w.group)
+    if (!current || current.batch.length >= BATCH_MAX || current.bytes + w.bytes > BATCH_MAX_BYTES) {
+      current = { batch: [], bytes: 0 }
+      open.set(w.group, current)
+      out.push(current.batch)
+    }
+    current.batch.push(w)
+    current.bytes += w.bytes
+  }
+  return out
 }

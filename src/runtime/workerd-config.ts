@@ -45,6 +45,9 @@ function isolateModules(): Record<string, string> {
   return out
 }
 
+/** ObjectHost's unique key: workerd keeps its objects' files in `<objects dir>/<this>/`. */
+export const OBJECTS_UNIQUE_KEY = 'workerhive-objects'
+
 export interface WorkerdConfigInput {
   /** Directory the config file is written to: capnp resolves `embed` paths relative to it. */
   configDir: string
@@ -75,6 +78,8 @@ export interface WorkerdConfigInput {
   /** The operator's private allow-list, for account scripts only. */
   privateAllow: PrivateDestination[]
   usage: boolean
+  /** Several nodes share the store: objects have one owner node each (see HostSettings). */
+  placedObjects: boolean
 }
 
 // Addresses workerd's "public" class may still include, and loopback (the whole of it, whatever
@@ -109,6 +114,7 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     accountBodyBytes: input.accountBodyBytes,
     privatePorts: privatePorts(input.privateAllow),
     usage: input.usage,
+    placedObjects: input.placedObjects,
   })
   const deny = [...DENY, ...input.ownAddresses]
   // One network per allow-listed port: the public internet plus that port's private ranges, so a
@@ -147,7 +153,7 @@ export function workerdConfig(input: WorkerdConfigInput): string {
     : ''
   const objectsStorage = hostsObjects
     ? `
-  durableObjectNamespaces = [(className = "ObjectHost", uniqueKey = "workerhive-objects", enableSql = true)],
+  durableObjectNamespaces = [(className = "ObjectHost", uniqueKey = "${OBJECTS_UNIQUE_KEY}", enableSql = true)],
   durableObjectStorage = (localDisk = "objects-disk"),`
     : ''
   return `using Workerd = import "/workerd/workerd.capnp";

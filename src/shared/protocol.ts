@@ -186,10 +186,18 @@ export const CONTROL = {
   containment: '/containment',
   /** POST a StartupCheck → StartupCheckResult: runs a candidate version's top-level code. */
   startup: '/startup',
+  /** POST a StartupCheck[] → Array<StartupCheckResult | null>: several candidates in one isolate (null: check it alone). */
+  startupBatch: '/startup-batch',
   /** POST a ScheduledRun → ScheduledResult: runs one cron tick of a script's `scheduled` handler. */
   scheduled: '/scheduled',
   /** POST a QueueRun → QueueRunResult: delivers one batch to a consumer script's `queue` handler. */
   queue: '/queue',
+  /** POST a ForwardedFetch (objects process only): a stub's fetch another node forwarded here. */
+  objectsFetch: '/objects/fetch',
+  /** POST a ForwardedCall → CallOutcome (objects process only): an RPC call forwarded here. */
+  objectsCall: '/objects/call',
+  /** POST a WakeRequest → WakeOutcome (objects process only): starts an object whose alarm is due. */
+  objectsWake: '/objects/wake',
   /** POST ObjectsReclaim → { objects }: deletes every object of deleted Durable Object namespaces. */
   reclaimObjects: '/objects/reclaim',
 } as const

@@ -10,7 +10,7 @@ export interface Lease {
   expiresAt: number
 }
 
-export interface PlacementStore extends PageStore {
+export interface PlacementStore extends PageStore, ObjectAlarmStore {
   /**
    * Takes the lease for `node` if it is free, expired or already this node's (then it is renewed
    * until `expiresAt`), all in one atomic step; answers the lease as it stands afterwards, so a
@@ -65,4 +65,27 @@ export interface PageStore {
   readPages(resource: string, fromNo: number, limit: number): Promise<StoredPage[]>
   /** Drops the image and its pages (the resource was deleted). */
   deleteImage(resource: string): Promise<void>
+}
+
+/** A Durable Object's pending alarm, as its owner last replicated it (milliseconds since the epoch). */
+export interface ObjectAlarm {
+  namespaceId: string
+  objectId: string
+  alarmAt: number
+}
+
+/**
+ * Durable Objects with a pending alarm (several nodes): the owner keeps an object's row as it
+ * replicates it, so any node can wake an object whose alarm is due once its owner is gone.
+ */
+export interface ObjectAlarmStore {
+  /** Records (or moves) the object's alarm. */
+  setObjectAlarm(alarm: ObjectAlarm): Promise<void>
+  /** The object has no alarm any more. */
+  deleteObjectAlarm(namespaceId: string, objectId: string): Promise<void>
+  /**
+   * Objects whose alarm is due at `now` and whose lease (`do:<namespace>:<id>`) is free or has
+   * expired, soonest first, at most `limit`: those no live owner will run.
+   */
+  orphanedObjectAlarms(now: number, limit: number): Promise<ObjectAlarm[]>
 }

@@ -13,6 +13,12 @@ import type { TestPlatform } from './platform.js'
  */
 const NODE24 = wranglerNode()
 const WRANGLER_JS = resolve('node_modules/wrangler/bin/wrangler.js')
+/**
+ * Node 22+ keeps V8's compiled code of wrangler's bundle here, shared by every run and test file: it
+ * spares each of the suite's wrangler commands about a fifth of its CPU time (compiling the bundle
+ * anew). Node checks each entry against the file's contents, so a wrangler update only misses once.
+ */
+const COMPILE_CACHE = resolve('node_modules/.cache/workerhive-wrangler-compile')
 
 /** Enough for wrangler to bundle and upload on a busy machine; a command that hangs fails the test. */
 const DEFAULT_TIMEOUT_MS = 60_000
@@ -84,6 +90,7 @@ export function createWrangler(t: TestPlatform): Wrangler {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     WRANGLER_LOG_PATH: join(root, 'logs'),
+    NODE_COMPILE_CACHE: COMPILE_CACHE,
     // `WRANGLER_LOG=debug node scripts/run-tests.mjs wrangler` prints every request wrangler makes.
     ...(process.env.WRANGLER_LOG ? { WRANGLER_LOG: process.env.WRANGLER_LOG } : {}),
   }

@@ -11,13 +11,19 @@ import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
 
-/** `npm exec -- workerhive …` in the package, with the npm that runs the tests when there is one. */
+/**
+ * `npm exec -- workerhive …` in the package, with the npm that runs the tests when there is one.
+ * npm links the package into its npx cache for this, and a directory package gets its `prepare`
+ * script run there the first time: a whole `npm run build` (about 25 s of CPU, as much as the rest
+ * of this file) rewriting dist/ while other test files run from it. --ignore-scripts leaves the
+ * test run's own build alone; the PATH npm exec gives the command, what is tested here, is the same.
+ */
 function npmExec(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   const npmCli = process.env.npm_execpath
   const [file, argv] = npmCli?.endsWith('npm-cli.js') ? [process.execPath, [npmCli]] : ['npm', []]
   return new Promise((done) => {
     const options = { env, timeout: 60_000, killSignal: 'SIGKILL' as const }
-    execFile(file, [...argv, 'exec', '--no', '--', 'workerhive', ...args], options, (err, stdout, stderr) => {
+    execFile(file, [...argv, 'exec', '--no', '--ignore-scripts', '--', 'workerhive', ...args], options, (err, stdout, stderr) => {
       done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
     })
   })

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { defaultHost, edge, putScript } from '../helpers/edge.js'
+import { eventually } from '../helpers/eventually.js'
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 
 const run = promisify(execFile)
@@ -50,12 +51,13 @@ describe('workerhive CLI against a running platform', () => {
       { observability: { enabled: true } },
     )
     assert.equal((await edge(t, await defaultHost(t, 'chatty'), '/path-1')).text, 'ok')
-    // Trace events arrive shortly after the response; poll (bounded) until they are in.
-    let logs = ''
-    for (let i = 0; i < 50 && !logs.includes('hello from /path-1'); i++) {
-      logs = (await cli('logs', 'chatty')).stdout
-      if (!logs.includes('hello from')) await new Promise((r) => setTimeout(r, 100))
-    }
+    // Trace events arrive shortly after the response: wait for them through the API the command
+    // reads (a CLI process per poll would cost a Node start-up each), then run the command once.
+    await eventually(
+      () => t.json(`/accounts/${t.accountId}/workerhive/logs?script=chatty`),
+      (r) => JSON.stringify(r.body.result ?? []).includes('hello from /path-1'),
+    )
+    const logs = (await cli('logs', 'chatty')).stdout
     assert.match(logs, /GET http:\/\/chatty\.[^ ]+\/path-1 -> 200 \(ok\)/)
     assert.match(logs, /\[log\] hello from \/path-1/)
   })

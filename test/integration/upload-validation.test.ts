@@ -10,6 +10,7 @@ import {
   putScript,
 } from '../helpers/edge.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { createLogger } from '../../src/util/logger.js'
 
 const NO_LISTENERS = 'No event handlers were registered. This script does nothing.'
 const NO_HANDLERS = 'The uploaded script has no registered event handlers.'
@@ -40,9 +41,10 @@ describe('upload validation: startup runs in workerd before a version is stored'
   let t: TestPlatform
   let dispatcher: string
   const userPath = (name: string) => namespaceScriptPath(t, 'tenants', name)
+  const records: Array<Record<string, unknown>> = []
 
   before(async () => {
-    t = await startTestPlatform()
+    t = await startTestPlatform({}, undefined, createLogger('debug', { write: (record: string) => records.push(JSON.parse(record)) }))
     await createNamespace(t, 'tenants')
     dispatcher = await deployDispatcher(t, 'tenants')
     const v1 = await putScript(t, userPath('site'), `export default { fetch() { return new Response('v1') } }`)
@@ -93,6 +95,34 @@ describe('upload validation: startup runs in workerd before a version is stored'
     const versions = await t.platform.store.scripts.get({ accountId: t.accountId, namespaceId: (await t.platform.store.namespaces.get(t.accountId, 'tenants'))!.id }, 'site')
     assert.ok(versions)
     assert.equal((await t.platform.store.scripts.versions(versions.id)).length, 1, 'no refused version was stored')
+  })
+
+  it('judges concurrent uploads each on its own, also when they share a check isolate', async () => {
+    const serve = `export default { fetch() { return new Response('ok') } }`
+    const cases: Array<{ name: string; code: string; refused?: RegExp }> = [
+      ...Array.from({ length: 6 }, (_, i) => ({ name: `together-${i}`, code: `console.log('top level of together-${i}')\n${serve}` })),
+      // Alone, the second throws: a neighbour's global must not make it pass.
+      { name: 'together-polluter', code: `globalThis.sharedFlag = 1\n${serve}` },
+      { name: 'together-dependent', code: `if (!globalThis.sharedFlag) throw new Error('alone')\n${serve}`, refused: /^Uncaught Error: alone/ },
+      { name: 'together-patcher', code: `Array.prototype.sharedFlag = 1\n${serve}` },
+      { name: 'together-patched', code: `if (![].sharedFlag) throw new Error('unpatched')\n${serve}`, refused: /^Uncaught Error: unpatched/ },
+      { name: 'together-thrower', code: `throw new Error('boom')\n${serve}`, refused: /^Uncaught Error: boom\n {2}at index\.js:1:7/ },
+      { name: 'together-io', code: `await fetch('https://example.com/')\n${serve}`, refused: /^Uncaught Error: Disallowed operation called within global scope/ },
+    ]
+    const shared = t.platform.edge.startup.sharedPasses
+    const results = await Promise.all(cases.map((c) => putScript(t, userPath(c.name), c.code)))
+    results.forEach((res, i) => {
+      const { name, refused } = cases[i]!
+      if (refused) assertRefused(res, 10021, refused)
+      else assert.equal(res.status, 200, `${name}: ${JSON.stringify(res.body)}`)
+    })
+    assert.ok(t.platform.edge.startup.sharedPasses > shared, 'some uploads passed in a shared isolate')
+    // What a top level prints is its own script's, in a shared isolate too (lines reach Node a little later).
+    const printed = () => records.filter((r) => r['component'] === 'tenant' && String(r['msg']).startsWith('top level of '))
+    for (let i = 0; i < 100 && new Set(printed().map((r) => r['msg'])).size < 6; i++) await new Promise((r) => setTimeout(r, 50))
+    const lines = printed()
+    assert.equal(new Set(lines.map((r) => r['msg'])).size, 6)
+    for (const r of lines) assert.equal(`top level of ${r['script']}`, r['msg'])
   })
 
   it('runs the startup with the bindings in place: a service worker may read its globals at the top level', async () => {

@@ -1,7 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import type { HostEnv } from '../../host/env.worker.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
-import { DO_HEADERS, OBJECT_ID, nameDigestInput } from './wire.js'
+import { DO_HEADERS, OBJECT_ID, nameDigestInput, type WakeOutcome } from './wire.js'
 
 export interface DurableObjectBindingProps {
   accountId: string
@@ -19,6 +19,7 @@ export class DurableObjectBinding extends WorkerEntrypoint<HostEnv, DurableObjec
     if (!OBJECT_ID.test(id)) throw new TypeError('Invalid Durable Object ID')
     const headers = new Headers(request.headers)
     headers.delete(DO_HEADERS.alarm)
+    headers.delete(DO_HEADERS.forwarded)
     const name = await this.#nameOf(id, decodeName(headers.get(DO_HEADERS.name)))
     if (name === undefined) headers.delete(DO_HEADERS.name)
     else headers.set(DO_HEADERS.name, encodeURIComponent(name))
@@ -55,7 +56,9 @@ function decodeName(header: string | null): string | undefined {
 /** The gate's RPC surface (ObjectsGate in objects.worker.ts). */
 export interface ObjectsGateRpc {
   fetch(request: Request): Promise<Response>
-  call(secret: string, namespaceId: string, id: string, method: string, args: unknown[], name?: string): Promise<unknown>
+  call(secret: string, namespaceId: string, id: string, method: string, args: unknown[], name?: string, forwarded?: boolean): Promise<unknown>
+  /** Several nodes: starts an object whose alarm is due and whose owner died. */
+  wake(secret: string, namespaceId: string, objectId: string): Promise<WakeOutcome>
   /** Deletes every object of a deleted namespace, with its storage: how many there were. */
   reclaim(secret: string, namespaceId: string): Promise<number>
 }

@@ -7,8 +7,9 @@
 // output gates, blockConcurrencyWhile and the WebSocket hibernation API, in a database of its
 // own. A namespace's id outlives renames and transfers, and so does its objects' storage.
 import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers'
+import { objectsGate } from './durable-object.worker.js'
 import type { HostEnv } from '../../host/env.worker.js'
-import { internalJson } from '../../host/internal-api.worker.js'
+import { internalFetch, internalJson } from '../../host/internal-api.worker.js'
 import { runContained } from '../../host/pipeline/invoke.worker.js'
 import { loadWorker } from '../../host/pipeline/loader.worker.js'
 import { lookupScript } from '../../host/pipeline/registry.worker.js'
@@ -17,7 +18,23 @@ import { OBJECT_CLASS_EXPORT } from '../../host/shims/main-module.worker.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
 import type { ScriptDescriptor } from '../../shared/protocol.js'
 import { wireUrl } from '../../shared/wire.js'
-import { DO_HEADERS, DO_WIRE, OBJECT_ID, type DurableObjectNamespaceInfo } from './wire.js'
+import {
+  DO_HEADERS,
+  DO_WIRE,
+  OBJECT_ID,
+  OBJECT_MOVED,
+  type CallOutcome,
+  type DurableObjectNamespaceInfo,
+  type Forward,
+  type ForwardedCall,
+  type ForwardedFetch,
+  type ObjectPlace,
+  type ObjectRef,
+  type PlaceRequest,
+  type Replication,
+  type WakeOutcome,
+  type WakeRequest,
+} from './wire.js'
 
 interface ObjectAddress {
   namespaceId: string
@@ -34,6 +51,8 @@ type HostStub = DurableObjectStub & {
   setAlarmAt(time: number): Promise<void>
   alarmAt(): Promise<number | null>
   clearAlarm(): Promise<void>
+  evict(): Promise<void>
+  wake(address: ObjectAddress): Promise<void>
 }
 
 interface ObjectExports {
@@ -58,28 +77,140 @@ function indexOf(ctx: { exports: unknown }, namespaceId: string): HostStub {
   return exportsOf(ctx).ObjectHost.getByName(`${namespaceId}:index`) as HostStub
 }
 
-/** The objects process's door: the secret, then the object's host by namespace and id. */
+/**
+ * The objects process's door: the secret, then the object's host by namespace and id. On several
+ * nodes (SETTINGS.placedObjects) it first asks Node where the object lives, and a call for an
+ * object another node owns goes there through Node (src/runtime/placement/objects.ts); a call
+ * another node forwarded here is never forwarded again.
+ */
 export class ObjectsGate extends WorkerEntrypoint<HostEnv> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get(HEADER_INTERNAL_SECRET) !== this.env.INTERNAL_SECRET) return new Response('forbidden', { status: 403 })
     const address = { namespaceId: request.headers.get(DO_HEADERS.namespace) ?? '', objectId: request.headers.get(DO_HEADERS.id) ?? '' }
     if (!address.namespaceId || !OBJECT_ID.test(address.objectId)) return new Response('bad object address', { status: 400 })
+    const forwarded = request.headers.has(DO_HEADERS.forwarded)
     const headers = new Headers(request.headers)
     headers.delete(HEADER_INTERNAL_SECRET)
-    return hostOf(this.ctx, address).fetch(new Request(request, { headers }))
+    headers.delete(DO_HEADERS.forwarded)
+    const host = hostOf(this.ctx, address)
+    if (!this.env.SETTINGS.placedObjects) return host.fetch(new Request(request, { headers }))
+    const place = await placeObject(this.env, this.ctx, address, host)
+    if (place.where === 'here') return host.fetch(new Request(request, { headers }))
+    if (forwarded) return new Response(OBJECT_MOVED, { status: 503, headers: { [DO_HEADERS.moved]: '1' } })
+    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket')
+      return new Response("WebSockets to a Durable Object are accepted only by the node that owns it", { status: 503 })
+    const call: ForwardedFetch = {
+      ...address,
+      method: request.method,
+      url: request.url,
+      headers: [...headers],
+      body: request.body ? toBase64(new Uint8Array(await request.arrayBuffer())) : null,
+    }
+    const forward: Forward<ForwardedFetch> = { address: place.address, call }
+    return internalFetch(this.env, wireUrl(DO_WIRE.forwardFetch, {}), { method: 'POST', body: JSON.stringify(forward) })
   }
 
-  async call(secret: string, namespaceId: string, objectId: string, method: string, args: unknown[], name?: string): Promise<unknown> {
+  async call(secret: string, namespaceId: string, objectId: string, method: string, args: unknown[], name?: string, forwarded = false): Promise<unknown> {
     if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
     if (!OBJECT_ID.test(objectId)) throw new TypeError('Invalid Durable Object ID')
     const address = { namespaceId, objectId, ...(typeof name === 'string' ? { name } : {}) }
-    return hostOf(this.ctx, address).call(address, method, args)
+    const host = hostOf(this.ctx, address)
+    if (!this.env.SETTINGS.placedObjects) return host.call(address, method, args)
+    const place = await placeObject(this.env, this.ctx, address, host)
+    if (place.where === 'here') return host.call(address, method, args)
+    if (forwarded) throw new Error(OBJECT_MOVED)
+    // Between nodes an RPC call travels as JSON: its arguments and result must be JSON values.
+    const forward: Forward<ForwardedCall> = { address: place.address, call: { ...address, method, args } }
+    const outcome = await internalJson<CallOutcome>(this.env, wireUrl(DO_WIRE.forwardCall, {}), { method: 'POST', body: JSON.stringify(forward) })
+    if (outcome.ok) return outcome.value
+    const error = new Error(outcome.error)
+    if (outcome.name) error.name = outcome.name
+    throw error
+  }
+
+  /**
+   * Several nodes: starts an object whose alarm is due and whose owner is gone, placed like a call
+   * (this node claims it and rebuilds its files), so its alarm is armed and runs here.
+   */
+  async wake(secret: string, namespaceId: string, objectId: string): Promise<WakeOutcome> {
+    if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
+    if (!this.env.SETTINGS.placedObjects || !OBJECT_ID.test(objectId)) return { woken: false }
+    // A deleted namespace's objects never run again: their alarms are dropped, not retried.
+    const info = await internalJson<DurableObjectNamespaceInfo>(this.env, wireUrl(DO_WIRE.namespace, { id: namespaceId }))
+    if (!info.found) return { woken: false, gone: true }
+    const address = { namespaceId, objectId }
+    const host = hostOf(this.ctx, address)
+    if ((await placeObject(this.env, this.ctx, address, host)).where !== 'here') return { woken: false }
+    await host.wake(address)
+    return { woken: true }
   }
 
   /** A deleted namespace (deleted_classes migration): every object it had goes, with its storage. */
   async reclaim(secret: string, namespaceId: string): Promise<number> {
     if (secret !== this.env.INTERNAL_SECRET) throw new Error('forbidden')
     return indexOf(this.ctx, namespaceId).reclaimAll(namespaceId)
+  }
+}
+
+/**
+ * Asks Node where the object lives (several nodes). An instance open here that may be stale (this
+ * node lost the object, or is taking it back) is evicted first, so its files can be rebuilt.
+ */
+async function placeObject(env: HostEnv, ctx: { exports: unknown }, address: ObjectAddress, host: HostStub): Promise<{ where: 'here' } | { where: 'remote'; address: string }> {
+  const ref: PlaceRequest = { namespaceId: address.namespaceId, objectId: address.objectId, key: exportsOf(ctx).ObjectHost.idFromName(hostName(address)).toString(), from: 'gate' }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const place = await askPlace(env, ref)
+    if (place.where === 'here') return place
+    if (place.where === 'evict-first' || place.evict) await host.evict().catch(() => undefined)
+    if (place.where === 'remote') return place
+  }
+  throw new Error('the Durable Object could not be placed on a node; try again')
+}
+
+const askPlace = (env: HostEnv, ref: PlaceRequest): Promise<ObjectPlace> =>
+  internalJson<ObjectPlace>(env, wireUrl(DO_WIRE.place, {}), { method: 'POST', body: JSON.stringify(ref) })
+
+function toBase64(bytes: Uint8Array): string {
+  let text = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(text)
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
+}
+
+/**
+ * A call another node forwarded to this one (Node hands it to the control socket of the objects
+ * process): into the gate, marked so that it is not forwarded again if the object moved meanwhile.
+ */
+export async function takeForwardedFetch(env: HostEnv, call: ForwardedFetch): Promise<Response> {
+  const headers = new Headers(call.headers)
+  headers.set(DO_HEADERS.namespace, call.namespaceId)
+  headers.set(DO_HEADERS.id, call.objectId)
+  headers.set(DO_HEADERS.forwarded, '1')
+  headers.set(HEADER_INTERNAL_SECRET, env.INTERNAL_SECRET)
+  const body = call.body === null ? null : fromBase64(call.body)
+  return objectsGate(env).fetch(new Request(call.url, { method: call.method, headers, body }))
+}
+
+export async function takeForwardedCall(env: HostEnv, call: ForwardedCall): Promise<CallOutcome> {
+  try {
+    const value = await objectsGate(env).call(env.INTERNAL_SECRET, call.namespaceId, call.objectId, call.method, call.args, call.name, true)
+    return { ok: true, value }
+  } catch (err) {
+    const e = err as Error
+    const error = e?.message ?? String(err)
+    return { ok: false, error, name: e?.name ?? 'Error', ...(error.includes(OBJECT_MOVED) ? { moved: true } : {}) }
+  }
+}
+
+/** Node's wake of an object whose alarm is due (CONTROL.objectsWake): into the gate. */
+export async function wakeObject(env: HostEnv, request: WakeRequest): Promise<WakeOutcome> {
+  try {
+    return await objectsGate(env).wake(env.INTERNAL_SECRET, request.namespaceId, request.objectId)
+  } catch (err) {
+    return { woken: false, error: (err as Error)?.message ?? String(err) }
   }
 }
 
@@ -136,6 +267,17 @@ export class ObjectHost extends DurableObject<HostEnv> {
     })
   }
 
+  /**
+   * Several nodes: an object restored from the shared store has its alarm time in its storage, but
+   * this node's alarm scheduler has never heard of it; setting it again arms it here.
+   */
+  async #rearmAlarm(): Promise<void> {
+    const at = await this.ctx.storage.getAlarm()
+    if (at === null) return
+    await this.ctx.storage.deleteAlarm()
+    await this.ctx.storage.setAlarm(at)
+  }
+
   /** The pipeline needs of a context only its exports and waitUntil, which an object's state has. */
   #asContext(): ExecutionContext<unknown> {
     return this.ctx as unknown as ExecutionContext<unknown>
@@ -149,6 +291,20 @@ export class ObjectHost extends DurableObject<HostEnv> {
   }
   clearAlarm(): Promise<void> {
     return this.ctx.storage.deleteAlarm()
+  }
+
+  /**
+   * Several nodes: starts the object without a call (its alarm is due and its owner died): starting
+   * arms the alarm here; replicating records that this node now holds it.
+   */
+  async wake(address: ObjectAddress): Promise<void> {
+    await this.#ensure(address)
+    await this.#replicate(address)
+  }
+
+  /** Ends this instance (several nodes: another node owns the object, or its files are rebuilt). */
+  async evict(): Promise<void> {
+    this.ctx.abort('the Durable Object moved to another node')
   }
 
   /** On a namespace's index: remembers one of its objects (idempotent; every start enrols). */
@@ -187,6 +343,8 @@ export class ObjectHost extends DurableObject<HostEnv> {
   override async alarm(info?: AlarmInvocationInfo): Promise<void> {
     const address = await this.ctx.storage.get<ObjectAddress>(ADDRESS_KEY)
     if (!address) return
+    // Several nodes: only the owner runs it (a new owner arms the alarm again when it starts it).
+    if (this.env.SETTINGS.placedObjects && (await askPlace(this.env, { ...this.#ref(address), from: 'host' })).where !== 'here') return
     const detail = JSON.stringify({ retryCount: info?.retryCount ?? 0, isRetry: info?.isRetry ?? false })
     await this.#run(address, async (facet) => {
       const response = await facet.fetch(new Request('http://object.workerhive.invalid/alarm', { headers: { [DO_HEADERS.alarm]: detail } }))
@@ -199,7 +357,27 @@ export class ObjectHost extends DurableObject<HostEnv> {
     const running = await this.#ensure(address)
     const run = (): Promise<T> => call(running.facet)
     // An object cannot move to the probation process: it runs here, marked, until convicted.
-    return runContained(this.env, this.#asContext(), running.script, {}, { call: run, onProbation: run })
+    const result = await runContained(this.env, this.#asContext(), running.script, {}, { call: run, onProbation: run })
+    if (this.env.SETTINGS.placedObjects) await this.#replicate(address)
+    return result
+  }
+
+  #ref(address: ObjectAddress): ObjectRef {
+    return { ...address, key: this.ctx.id.toString() }
+  }
+
+  /**
+   * Several nodes: the object's storage (and its alarm time, for the list of objects with alarms)
+   * goes to the shared store before the call's answer leaves
+   * (its writes are committed: the facet answered through its output gate, and sync() waits for
+   * the host's own). A failure fails the call: what was not stored must not be acknowledged.
+   */
+  async #replicate(address: ObjectAddress): Promise<void> {
+    await this.ctx.storage.sync()
+    const replication: Replication = { ...this.#ref(address), alarmAt: await this.ctx.storage.getAlarm() }
+    const res = await internalFetch(this.env, wireUrl(DO_WIRE.replicate, {}), { method: 'POST', body: JSON.stringify(replication) })
+    if (!res.ok) throw new Error(await res.text())
+    await res.body?.cancel()
   }
 
   /**
@@ -230,6 +408,7 @@ export class ObjectHost extends DurableObject<HostEnv> {
     const stored = await this.ctx.storage.get<ObjectAddress>(ADDRESS_KEY)
     const address = { ...given, ...(given.name === undefined && stored?.name !== undefined ? { name: stored.name } : {}) }
     if (!stored || (stored.name === undefined && address.name !== undefined)) await this.ctx.storage.put(ADDRESS_KEY, address)
+    if (!this.#running && this.env.SETTINGS.placedObjects) await this.#rearmAlarm()
     const info = await internalJson<DurableObjectNamespaceInfo>(this.env, wireUrl(DO_WIRE.namespace, { id: address.namespaceId }))
     if (!info.found) {
       // Its class was deleted while it was not listed (or the reclaim missed it): it goes now.

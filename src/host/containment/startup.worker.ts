@@ -22,6 +22,11 @@ let checksRun = 0
  */
 export const startupChecksRun = (): number => checksRun
 
+/** Counts one more check isolate (a batch of several candidates is one). */
+export function countStartupCheck(): void {
+  checksRun++
+}
+
 export async function checkStartup(env: HostEnv, ctx: ExecutionContext<unknown>, check: StartupCheck): Promise<StartupCheckResult> {
   const d = check.script
   const key = `${STARTUP_CHECK_KEY}${d.accountId}/${d.namespaceId}/${d.name}`
@@ -33,7 +38,7 @@ export async function checkStartup(env: HostEnv, ctx: ExecutionContext<unknown>,
   code.mainModule = REPORT
   code.tails = []
   // Marked like an invocation: if the check never yields, the watchdog blames it, not a suspect.
-  checksRun++
+  countStartupCheck()
   const id = markStart(env, key)
   try {
     // load(), not get(): the isolate is dropped with the stub instead of staying in the loader.
@@ -68,12 +73,11 @@ export default {
 `
 }
 
-/** Describes every export of the main module the way workerd sorts them into handlers and classes. */
-function modulesReport(mainModule: string): string {
-  return `import "./main.js"
-import * as app from ${JSON.stringify('../' + mainModule)}
-import * as workers from "cloudflare:workers"
-function members(proto) {
+/**
+ * JS source: `shape(value)` describes one export of a main module the way workerd sorts exports
+ * into handlers and classes (the module imports `cloudflare:workers` as `workers`).
+ */
+export const EXPORT_SHAPES = `function members(proto) {
   const names = new Set()
   for (; proto && proto !== Object.prototype && proto !== Function.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) if (name !== "constructor") names.add(name)
@@ -96,11 +100,22 @@ function shape(value) {
   }
   return { kind: "other", members: [] }
 }
-const exports = {}
-for (const [name, value] of Object.entries(app)) exports[name] = shape(value)
+function shapes(app) {
+  const exports = {}
+  for (const [name, value] of Object.entries(app)) exports[name] = shape(value)
+  return exports
+}
+`
+
+/** Describes every export of the main module the way workerd sorts them into handlers and classes. */
+function modulesReport(mainModule: string): string {
+  return `import "./main.js"
+import * as app from ${JSON.stringify('../' + mainModule)}
+import * as workers from "cloudflare:workers"
+${EXPORT_SHAPES}
 export default {
   fetch() {
-    return new Response(JSON.stringify({ ok: true, exports }))
+    return new Response(JSON.stringify({ ok: true, exports: shapes(app) }))
   },
 }
 `

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { matchedRoutes } from 'hono/route'
 import { timingSafeEqual } from 'node:crypto'
+import type { ObjectPlacement } from '../placement/objects.js'
 import type { AccountId, NamespaceId, VersionId } from '../../domain/ids.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
 import { WIRE, type EventBatch, type WireRoute } from '../../shared/wire.js'
@@ -48,6 +49,8 @@ export interface InternalDeps {
   observe?(route: string, seconds: number): void
   /** Binding reads the edge may cache (KV), so a write knows whether the edge must hear of it. */
   kvReads?: KvReadHorizon
+  /** Durable Objects' placement on several nodes (PostgreSQL); absent on one node. */
+  objects?: ObjectPlacement
 }
 
 /**
@@ -109,7 +112,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   // The binding kinds' Node halves (the KV binding's operations, …), each on its own wire routes.
-  const kindContext = { store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.d1 ? { d1: deps.d1 } : {}), ...(deps.queues ? { queues: deps.queues } : {}) }
+  const kindContext = { store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.d1 ? { d1: deps.d1 } : {}), ...(deps.queues ? { queues: deps.queues } : {}), ...(deps.objects ? { objects: deps.objects } : {}) }
   for (const handler of bindingInternalHandlers(kindContext))
     on(handler.route, (c) => handler.handle(c.req.raw, c.req.param() as Record<string, string>))
 

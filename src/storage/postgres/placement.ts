@@ -1,5 +1,6 @@
 import type { PlacementStore } from '../placement-store.js'
 import { claimLeaseSql, toLease, type LeaseRow } from '../shared/placement.js'
+import { objectAlarmSql, toObjectAlarm, type ObjectAlarmRow } from '../shared/object-alarms.js'
 import { pageSql, toImage, toPage, type ImageRow, type PageRow } from '../shared/placement-pages.js'
 import { dialect, type Db } from './database.js'
 
@@ -8,6 +9,7 @@ const sql = {
   get: 'SELECT * FROM placement_leases WHERE resource = $1',
   release: 'DELETE FROM placement_leases WHERE resource = $1 AND node = $2',
   ...pageSql(dialect.placeholder),
+  alarms: objectAlarmSql(dialect.placeholder),
   /** Many pages in one round trip: arrays of numbers and of bytes, unnested side by side. */
   upsertPages: `INSERT INTO placement_pages (resource, page_no, version, data)
     SELECT $1, u.no, $2, u.data FROM unnest($3::bigint[], $4::bytea[]) AS u(no, data)
@@ -61,6 +63,15 @@ export function postgresPlacement(db: Db): PlacementStore {
         await q.run(sql.deletePages, [resource])
         await q.run(sql.deleteImage, [resource])
       })
+    },
+    async setObjectAlarm(a) {
+      await db.run(sql.alarms.set, [a.namespaceId, a.objectId, a.alarmAt])
+    },
+    async deleteObjectAlarm(namespaceId, objectId) {
+      await db.run(sql.alarms.delete, [namespaceId, objectId])
+    },
+    async orphanedObjectAlarms(now, limit) {
+      return (await db.rows<ObjectAlarmRow>(sql.alarms.orphaned, [now, now, limit])).map(toObjectAlarm)
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { PlacementStore } from '../placement-store.js'
 import { claimLeaseSql, toLease, type LeaseRow } from '../shared/placement.js'
+import { objectAlarmSql, toObjectAlarm, type ObjectAlarmRow } from '../shared/object-alarms.js'
 import { pageSql, toImage, toPage, type ImageRow, type PageRow } from '../shared/placement-pages.js'
 import { dialect, type Db } from './database.js'
 
@@ -9,6 +10,7 @@ import { dialect, type Db } from './database.js'
  */
 export function sqlitePlacement(db: Db): PlacementStore {
   const pages = pageSql(dialect.placeholder)
+  const alarms = objectAlarmSql(dialect.placeholder)
   const s = {
     claim: db.prepare(claimLeaseSql(dialect.placeholder)),
     get: db.prepare<[string], LeaseRow>('SELECT * FROM placement_leases WHERE resource = ?'),
@@ -21,6 +23,9 @@ export function sqlitePlacement(db: Db): PlacementStore {
     readPages: db.prepare<[string, number, number], PageRow>(pages.readPages),
     deletePages: db.prepare(pages.deletePages),
     deleteImage: db.prepare(pages.deleteImage),
+    setAlarm: db.prepare(alarms.set),
+    deleteAlarm: db.prepare(alarms.delete),
+    orphanedAlarms: db.prepare<[number, number, number], ObjectAlarmRow>(alarms.orphaned),
   }
   const writePages = db.transaction((w: Parameters<PlacementStore['writePages']>[0]): number | undefined => {
     const moved = w.fromVersion === 0 ? s.insertImage.run(w.resource, w.pageSize, w.pageCount) : s.bumpImage.run(w.pageSize, w.pageCount, w.resource, w.fromVersion)
@@ -58,6 +63,15 @@ export function sqlitePlacement(db: Db): PlacementStore {
     },
     async deleteImage(resource) {
       deleteImage(resource)
+    },
+    async setObjectAlarm(a) {
+      s.setAlarm.run(a.namespaceId, a.objectId, a.alarmAt)
+    },
+    async deleteObjectAlarm(namespaceId, objectId) {
+      s.deleteAlarm.run(namespaceId, objectId)
+    },
+    async orphanedObjectAlarms(now, limit) {
+      return s.orphanedAlarms.all(now, now, limit).map(toObjectAlarm)
     },
   }
 }

@@ -31,6 +31,28 @@ export function placementCases(test: DefineCase): void {
     assert.equal((await store.placement.getLease('do:x'))!.node, [...winners][0])
   })
 
+  test('object alarms: due alarms of objects whose lease is free or expired, soonest first; moved and deleted', async ({ store }) => {
+    const p = store.placement
+    const id = (c: string) => c.repeat(64)
+    await p.setObjectAlarm({ namespaceId: 'ns', objectId: id('a'), alarmAt: 2_000 })
+    await p.setObjectAlarm({ namespaceId: 'ns', objectId: id('b'), alarmAt: 1_000 })
+    await p.setObjectAlarm({ namespaceId: 'ns', objectId: id('c'), alarmAt: 9_000 })
+    // b's owner holds its lease past now; a's lease has run out; c is not due.
+    await p.claimLease({ resource: `do:ns:${id('b')}`, node: 'n1', address: 'n1', expiresAt: 5_000 }, 0)
+    await p.claimLease({ resource: `do:ns:${id('a')}`, node: 'n1', address: 'n1', expiresAt: 2_500 }, 0)
+    assert.deepEqual(await p.orphanedObjectAlarms(3_000, 10), [{ namespaceId: 'ns', objectId: id('a'), alarmAt: 2_000 }])
+    assert.deepEqual((await p.orphanedObjectAlarms(6_000, 10)).map((a) => a.objectId), [id('b'), id('a')])
+    assert.equal((await p.orphanedObjectAlarms(6_000, 1)).length, 1)
+    // Moved later, then deleted: no longer due.
+    await p.setObjectAlarm({ namespaceId: 'ns', objectId: id('b'), alarmAt: 8_000 })
+    await p.deleteObjectAlarm('ns', id('a'))
+    assert.deepEqual(await p.orphanedObjectAlarms(6_000, 10), [])
+    assert.deepEqual(await p.orphanedObjectAlarms(9_000, 10), [
+      { namespaceId: 'ns', objectId: id('b'), alarmAt: 8_000 },
+      { namespaceId: 'ns', objectId: id('c'), alarmAt: 9_000 },
+    ])
+  })
+
   const page = (no: number, fill: number) => ({ no, data: new Uint8Array(16).fill(fill) })
   const bytes = (pages: Array<{ no: number; data: Uint8Array }>) => pages.map((p) => [p.no, Array.from(p.data)])
 

@@ -14,6 +14,7 @@ import { durableObjects } from './015-durable-objects.js'
 import { d1, placementLeases } from './012-d1.js'
 import { queues } from './014-queues.js'
 import { placementPages } from './016-placement-pages.js'
+import { objectAlarms } from './018-object-alarms.js'
 
 /**
  * Applied in order, each once, inside a transaction; the workerhive_migrations table records them.
@@ -36,4 +37,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 14, sql: queues },
   { version: 15, sql: durableObjects },
   { version: 16, sql: placementPages },
+  { version: 18, sql: objectAlarms },
 ]
