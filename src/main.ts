@@ -217,6 +217,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     watchdog: edge.watchdog,
     containment: () => edge.watchdog.containment.entries(),
     namespaceTotals: () => edge.invocations.namespaceTotals(),
+    d1Engine: () => d1.engineProcesses(),
   })
   tails = new TailSessions({ events: edge.events, clock, log })
   // A script is traced only while it has a tail. Creating and deleting one through the API reshape

@@ -54,6 +54,8 @@ export class D1Service implements D1Owner {
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
     this.#pool = new EnginePool({
       processes: 2,
+      // More start while all are busy, so runaway queries cannot hold up every other database.
+      maxProcesses: 8,
       timeoutMs: D1_LIMITS.queryTimeoutMs,
       maxDatabaseBytes: D1_LIMITS.maxDatabaseBytes,
       ...deps.engine,
@@ -119,6 +121,11 @@ export class D1Service implements D1Owner {
     const reply = await this.#call(db.id, { op: 'dump', ...opts })
     if (!reply.ok) throw d1QueryFailed(reply.error)
     return 'dump' in reply ? reply.dump : ''
+  }
+
+  /** Engine lanes busy with a request and idle ones (an idle lane may not have started its process). */
+  engineProcesses(): { busy: number; idle: number } {
+    return { busy: this.#pool.busy, idle: this.#pool.size - this.#pool.busy }
   }
 
   close(): Promise<void> {

@@ -9,6 +9,8 @@ export interface MetricsSource {
   containment(): Array<{ status: 'probation' | 'banned' }>
   /** Invocation counters of every account, from the store (every node's). */
   namespaceTotals(): Promise<NamespaceTotal[]>
+  /** D1's engine processes: busy with a query, or idle. */
+  d1Engine(): { busy: number; idle: number }
 }
 
 /**
@@ -75,6 +77,17 @@ export class PlatformMetrics {
       collect() {
         this.reset()
         this.inc(metrics.#source?.watchdog.recycles ?? 0)
+      },
+    })
+    new Gauge({
+      name: 'workerhive_d1_engine_processes',
+      help: 'D1 engine processes by state: busy with a query, or idle (extra ones start when all are busy).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const engine = metrics.#source?.d1Engine() ?? { busy: 0, idle: 0 }
+        this.set({ state: 'busy' }, engine.busy)
+        this.set({ state: 'idle' }, engine.idle)
       },
     })
     new Gauge({

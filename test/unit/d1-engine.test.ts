@@ -123,6 +123,25 @@ describe('D1 engine', () => {
     assert.deepEqual(rows(await batch('runaway', 'SELECT 1')), [[1]])
   })
 
+  it('runaway queries on two databases do not hold up a third: an extra process answers it, then stops when idle', async () => {
+    const spare = new EnginePool({ processes: 1, maxProcesses: 3, timeoutMs: 60_000, idleMs: 20, maxDatabaseBytes: 1024 * 1024 })
+    try {
+      const spin = (name: string) =>
+        spare.run({ op: 'batch', file: file(name), statements: [{ sql: 'WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c', params: [] }] })
+      const runaways = ['spin-a', 'spin-b'].map((name) => spin(name).catch((e: unknown) => e))
+      const calm = await spare.run({ op: 'batch', file: file('spare-calm'), statements: [{ sql: 'SELECT 42', params: [] }] })
+      assert.deepEqual(rows(calm), [[42]])
+      assert.equal(spare.size, 3)
+      // The calm database's process goes idle and is stopped; the two busy ones stay.
+      while (spare.size > 2) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.equal(spare.size, 2)
+      await spare.close()
+      for (const ended of await Promise.all(runaways)) assert.match(String(ended), /closed/)
+    } finally {
+      await spare.close()
+    }
+  })
+
   it('splits SQL text into statements, keeping trigger bodies and quoted semicolons whole', () => {
     const sql = [
       "INSERT INTO t VALUES ('a;b');",

@@ -2,8 +2,15 @@ import { fork, type ChildProcess } from 'node:child_process'
 import type { EngineReply, EngineRequest, EngineOptions } from './protocol.js'
 
 export interface PoolOptions extends EngineOptions {
-  /** Engine processes. */
+  /** Engine processes kept at all times. */
   processes: number
+  /**
+   * Most engine processes: when a database needs one and every process is busy, another is
+   * started, up to this bound, so a few runaway queries cannot hold up every other database.
+   */
+  maxProcesses?: number
+  /** An extra process idle this long is stopped (the pool shrinks back to `processes`). */
+  idleMs?: number
   /** A request that runs longer is ended by killing its process (D1's query duration limit). */
   timeoutMs: number
 }
@@ -18,21 +25,45 @@ interface Pending {
   reject(err: Error): void
 }
 
+/** Extra processes beyond the kept ones, and how long an idle one lives. */
+const DEFAULT_EXTRA_PROCESSES = 6
+const DEFAULT_IDLE_MS = 30_000
+
 /**
  * better-sqlite3 is synchronous, so D1's queries never run on Node's main thread: they run in a
  * few engine processes (runner.ts), one request at a time each. A database's requests all go to
- * one process (the least busy when it had none in flight), so they run one after the other in
+ * one process (an idle one when it had none in flight), so they run one after the other in
  * arrival order. A request past the duration limit gets its process killed (SIGKILL), which ends
  * the query wherever it is, even deep in SQLite's C code; the process is replaced and the requests
  * queued behind it go on. Other processes, and the main thread, never wait for it.
+ *
+ * A query can spin for the whole limit (30 s), so a fixed few processes would let a few runaway
+ * queries, of one tenant or of several, hold up every other database. When a database needs a
+ * process and none is idle, the pool starts another, up to `maxProcesses`; extra processes idle
+ * for `idleMs` are stopped. Only past that bound does a database queue behind a busy one.
  */
 export class EnginePool {
+  readonly #options: PoolOptions
   readonly #lanes: Lane[]
   /** Databases with requests in flight, and the lane they are pinned to until all have answered. */
   readonly #pins = new Map<string, { lane: Lane; pending: number }>()
+  /** Idle lanes beyond the kept ones, and the timer that stops each. */
+  readonly #reaping = new Map<Lane, NodeJS.Timeout>()
+  #closed = false
 
   constructor(options: PoolOptions) {
+    this.#options = options
     this.#lanes = Array.from({ length: Math.max(1, options.processes) }, () => new Lane(options))
+  }
+
+  /** Engine lanes (kept and extra); a lane starts its process with its first request. */
+  get size(): number {
+    return this.#lanes.length
+  }
+
+  /** Lanes with a request queued or running. */
+  get busy(): number {
+    return this.#lanes.filter((l) => l.load > 0).length
   }
 
   run(request: EngineRequest): Promise<EngineReply> {
@@ -43,10 +74,13 @@ export class EnginePool {
       this.#pins.set(file, pin)
     }
     pin.pending++
+    const lane = pin.lane
+    this.#keep(lane)
     const settled = (): void => {
       if (--pin.pending === 0) this.#pins.delete(file)
+      if (lane.load === 0) this.#idle(lane)
     }
-    const reply = pin.lane.enqueue(request)
+    const reply = lane.enqueue(request)
     reply.then(settled, settled)
     return reply
   }
@@ -56,15 +90,53 @@ export class EnginePool {
    * before its file is deleted or replaced. Callers keep the database's other requests apart.
    */
   async closeFile(file: string): Promise<void> {
-    await Promise.all(this.#lanes.map((l) => l.enqueue({ op: 'close', file })))
+    await Promise.all(
+      this.#lanes.map(async (lane) => {
+        this.#keep(lane)
+        try {
+          await lane.enqueue({ op: 'close', file })
+        } finally {
+          if (lane.load === 0) this.#idle(lane)
+        }
+      }),
+    )
   }
 
   async close(): Promise<void> {
+    this.#closed = true
+    for (const timer of this.#reaping.values()) clearTimeout(timer)
+    this.#reaping.clear()
     await Promise.all(this.#lanes.map((l) => l.close()))
   }
 
+  /** An idle lane, else a new one while under the bound, else the least busy. */
   #idlest(): Lane {
-    return this.#lanes.reduce((best, l) => (l.load < best.load ? l : best))
+    const best = this.#lanes.reduce((a, l) => (l.load < a.load ? l : a))
+    const max = Math.max(this.#options.processes, this.#options.maxProcesses ?? this.#options.processes + DEFAULT_EXTRA_PROCESSES)
+    if (best.load === 0 || this.#lanes.length >= max || this.#closed) return best
+    const lane = new Lane(this.#options)
+    this.#lanes.push(lane)
+    return lane
+  }
+
+  #keep(lane: Lane): void {
+    clearTimeout(this.#reaping.get(lane))
+    this.#reaping.delete(lane)
+  }
+
+  /** A lane went idle: past the kept count, it is stopped unless it gets work within `idleMs`. */
+  #idle(lane: Lane): void {
+    if (this.#closed || this.#lanes.length <= this.#options.processes || this.#reaping.has(lane)) return
+    const timer = setTimeout(() => {
+      this.#reaping.delete(lane)
+      const at = this.#lanes.indexOf(lane)
+      if (lane.load > 0 || at < 0 || this.#lanes.length <= this.#options.processes) return
+      this.#lanes.splice(at, 1)
+      void lane.close()
+    }, this.#options.idleMs ?? DEFAULT_IDLE_MS)
+    // An idle process must not keep Node alive.
+    timer.unref()
+    this.#reaping.set(lane, timer)
   }
 }
 
@@ -93,6 +165,8 @@ class Lane {
 
   enqueue(request: EngineRequest): Promise<EngineReply> {
     if (this.#closed) return Promise.reject(new Error('the D1 engine is closed'))
+    // A lane without a process holds no handles: nothing to close, and no process to start for it.
+    if (request.op === 'close' && !this.#worker && this.load === 0) return Promise.resolve({ ok: true })
     return new Promise((resolve, reject) => {
       this.#queue.push({ id: this.#nextId++, request, resolve, reject })
       this.#pump()
