@@ -185,6 +185,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     metrics,
     kvReads,
     queues,
+    queueMeter,
     config: { ...config, apiPort: (apiListener.server.address() as AddressInfo).port, ...(httpsListener ? { httpsPort: httpsListener.port } : {}) },
     socket: edgeSocket,
     isTailed: (ref) => tails?.isTailed(ref) ?? false,
@@ -236,6 +237,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     edge: notifier,
     invocations: edge.invocations,
     usage: edge.usage,
+    ...(config.usageMetering ? { usageMeter: edge.usage } : {}),
     tails,
     startup: edge.startup,
     operatorAccountId: credentials.accountId,
@@ -323,6 +325,8 @@ interface DataPlaneDeps {
   isTailed(ref: { accountId: string; namespaceId: string; script: string }): boolean
   /** The queue service the producer binding sends through. */
   queues: QueueService
+  /** Queue operations per script, drained into the usage records. */
+  queueMeter: QueueMeter
   /** Told of the binding reads the edge may cache. */
   kvReads: KvReadHorizon
   /** Several nodes: where Durable Objects live (absent on SQLite). */
@@ -349,11 +353,16 @@ async function startDataPlane(deps: DataPlaneDeps): Promise<{ edge: Edge; stop()
     now: () => clock.now(),
     options: { flushIntervalMs: config.usageFlushSeconds * 1000, retentionMs: config.usageRetentionDays * 86_400_000 },
   })
+  if (config.usageMetering) {
+    usage.pullFrom(() => deps.queueMeter.drainUsage())
+    deps.queueMeter.reportPerQueue(usage)
+  }
   const containment = new Containment({ coolDownMs: config.coolDownMs })
   const sampling = new LogSampling(config.logSampleRate)
   const internalApi = createInternalApi({
     store,
     d1: deps.d1,
+    ...(config.usageMetering ? { usage } : {}),
     keyring: deps.keyring,
     log,
     clock,

@@ -1,9 +1,10 @@
 import type { Context } from 'hono'
-import type { Account, ApiToken, Store, StoredUsage } from '../storage/store.js'
+import type { Account, ApiToken, Store, UsageStore } from '../storage/store.js'
 import type { AccountId } from '../domain/ids.js'
 import type { Clock } from '../util/clock.js'
 import type { AssetSession } from '../storage/store.js'
 import type { Logger } from '../util/logger.js'
+import type { OperationMeter } from '../shared/usage.js'
 import type { Config } from '../config/config.js'
 import type { Quotas } from './quotas.js'
 import type { EdgeNotifier } from '../runtime/edge-notifier.js'
@@ -40,7 +41,9 @@ export interface ApiDeps {
   /** Queues (shared with the producer binding and the consumer loop); the routes make their own when absent. */
   queues?: QueueService
   /** This node's usage buffer (written first, so reads see this node's latest); absent without an edge: the store is read. */
-  usage?: { query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]> }
+  usage?: Pick<UsageStore, 'query' | 'queryOperations'>
+  /** Where queries through the D1 REST API are counted per database; absent when metering is off. */
+  usageMeter?: OperationMeter
   /** The edge's certificates (HTTPS); absent when the edge serves no HTTPS. */
   tls?: EdgeTlsControl
   /** D1's engine and its import/export transfers; absent in an API built without a data dir. */

@@ -8,6 +8,7 @@ import type { D1Store } from '../storage/d1-store.js'
 import type { R2Store } from '../storage/r2-store.js'
 import type { QueueStore } from '../storage/queue-store.js'
 import type { QueueService } from '../queues/service.js'
+import type { OperationMeter } from '../shared/usage.js'
 import type { Clock } from '../util/clock.js'
 import type { KvReadHorizon } from '../kv/read-horizon.js'
 import type { D1Service } from '../d1/service.js'
@@ -40,6 +41,8 @@ export interface InternalHandlerDeps {
   d1?: D1Service
   /** Durable Objects' placement on several nodes (PostgreSQL); absent on one node. */
   objects?: ObjectPlacement
+  /** Where binding calls on D1 databases and R2 buckets are counted per resource (the usage records). */
+  usage?: OperationMeter
 }
 
 /** One route of Node's internal API that a kind's workerd half calls. */

@@ -2,6 +2,7 @@
 // kind.ts `toHost`) becomes what a loaded Worker sees. The loader and the bindings module read the
 // kinds from registry.worker.ts and know no kind by name.
 import type { HostBinding, ScriptDescriptor } from '../shared/protocol.js'
+import type { BindingCaller } from '../host/containment/binding-calls.worker.js'
 
 /**
  * A function exported by one of the kind's isolate modules (`<kind>/isolate/<module>.ts`: real
@@ -17,8 +18,11 @@ export interface IsolateCode {
 export interface WorkerBindingKind<B extends HostBinding = HostBinding> {
   /** The HostBinding type this half consumes. */
   readonly type: B['type']
-  /** The value the loader puts into env (raw: the bindings module may wrap it); undefined: none. */
-  envValue?(binding: B, script: ScriptDescriptor, ctx: ExecutionContext<unknown>): unknown
+  /**
+   * The value the loader puts into env (raw: the bindings module may wrap it); undefined: none.
+   * `caller` is the loading script's usage key and isolate, for the binding's props.
+   */
+  envValue?(binding: B, script: ScriptDescriptor, ctx: ExecutionContext<unknown>, caller: BindingCaller): unknown
   /** Wraps the raw env value in the isolate: `<name>(raw)` returns what customer code sees. */
   wrapper?: IsolateCode
   /** A second argument for the wrapper, known when the Worker is loaded: `<name>(raw, wrapperSpec(binding))`. */

@@ -1,4 +1,5 @@
 import type { AccountId } from '../domain/ids.js'
+import type { OperationMeter, UsageCounters } from '../shared/usage.js'
 
 /** Cloudflare bills Queues by operation: a write (send), a read (delivery) and a delete (ack), per 64 KB. */
 export type QueueOperation = 'write' | 'read' | 'delete'
@@ -12,26 +13,59 @@ export interface QueueUsage {
   count: number
 }
 
+/** The usage counter each operation adds to. */
+const COUNTER: Record<QueueOperation, keyof UsageCounters> = { write: 'queueWrites', read: 'queueReads', delete: 'queueDeletes' }
+/** Each operation's `actionType` in queueMessageOperationsAdaptiveGroups. */
+const ACTION: Record<QueueOperation, string> = { write: 'WriteMessage', read: 'ReadMessage', delete: 'DeleteMessage' }
+
+/** Queue operations as usage records take them: a delta for one script. */
+export interface QueueUsageDelta {
+  script: { accountId: string; namespaceId: string; script: string }
+  usage: Partial<UsageCounters>
+}
+
 /**
  * Counts queue operations per account and script, in memory, for the usage records to drain.
- * `drain()` hands over what was counted since the last drain and starts again from zero.
+ * `drain()` hands over what was counted since the last drain and starts again from zero;
+ * `snapshot()` reads the totals since the meter started.
  */
 export class QueueMeter {
   #counts = new Map<string, QueueUsage>()
+  #totals = new Map<string, QueueUsage>()
+  #perQueue: OperationMeter | undefined
 
-  count(sender: { accountId: AccountId; script?: { namespaceId: string; name: string } }, operation: QueueOperation, n: number): void {
+  /** Where operations also go per queue (the usage records' per-resource operations). */
+  reportPerQueue(meter: OperationMeter): void {
+    this.#perQueue = meter
+  }
+
+  count(sender: { accountId: AccountId; script?: { namespaceId: string; name: string } }, operation: QueueOperation, n: number, queueId?: string): void {
     if (n <= 0) return
+    if (queueId !== undefined) this.#perQueue?.operation({ accountId: sender.accountId, product: 'queue', resource: queueId, action: ACTION[operation], operations: n })
     const namespaceId = sender.script?.namespaceId ?? null
     const script = sender.script?.name ?? null
     const key = `${sender.accountId}\u0000${namespaceId}\u0000${script}\u0000${operation}`
-    const usage = this.#counts.get(key) ?? { accountId: sender.accountId, namespaceId, script, operation, count: 0 }
-    usage.count += n
-    this.#counts.set(key, usage)
+    for (const counts of [this.#counts, this.#totals]) {
+      const usage = counts.get(key) ?? { accountId: sender.accountId, namespaceId, script, operation, count: 0 }
+      usage.count += n
+      counts.set(key, usage)
+    }
   }
 
-  /** What was counted so far (without resetting), for tests and /metrics. */
+  /** What was counted since the meter started, for tests and /metrics. */
   snapshot(): QueueUsage[] {
-    return [...this.#counts.values()].map((u) => ({ ...u }))
+    return [...this.#totals.values()].map((u) => ({ ...u }))
+  }
+
+  /**
+   * Drains into usage-record deltas. Operations no script made (the REST API, HTTP pull consumers)
+   * go to the account under the script name '' (Cloudflare bills them all the same).
+   */
+  drainUsage(): QueueUsageDelta[] {
+    return this.drain().map((u) => ({
+      script: { accountId: u.accountId, namespaceId: u.namespaceId ?? '', script: u.script ?? '' },
+      usage: { [COUNTER[u.operation]]: u.count },
+    }))
   }
 
   drain(): QueueUsage[] {

@@ -142,7 +142,7 @@ export class QueueService {
     })
     if (total > L.maxBatchBytes) throw queueMessageTooLarge(`Batch of ${total} bytes exceeds the limit of ${L.maxBatchBytes} bytes`)
     const ids = await this.deps.store.queues.send(queue.id, rows, this.deps.clock.now(), queue.settings.messageRetentionPeriod * 1000)
-    this.deps.meter.count(sender, 'write', rows.length)
+    this.deps.meter.count(sender, 'write', rows.length, queue.id)
     this.deps.onSend?.(queue.id)
     return ids
   }
@@ -161,7 +161,7 @@ export class QueueService {
       maxDeliveries: consumer.settings.maxRetries + 1,
       deadLetter: await this.deadLetterOf(accountId, consumer),
     })
-    this.deps.meter.count({ accountId }, 'read', messages.length)
+    this.deps.meter.count({ accountId }, 'read', messages.length, queue.id)
     return { backlog: await this.deps.store.queues.backlog(queue.id, now), messages }
   }
 
@@ -174,7 +174,7 @@ export class QueueService {
       delaySeconds: delay((r as Body).delay_seconds as number | undefined, consumer.settings.retryDelay, 'delay_seconds'),
     }))
     const result = await this.deps.store.queues.settle(queue.id, { acks, retries }, this.deps.clock.now())
-    this.deps.meter.count({ accountId }, 'delete', result.acked)
+    this.deps.meter.count({ accountId }, 'delete', result.acked, queue.id)
     const stale = acks.length + retries.length - result.acked - result.retried
     return { ackCount: result.acked, retryCount: result.retried, warnings: stale > 0 ? [`${stale} lease ids were unknown or expired`] : [] }
   }

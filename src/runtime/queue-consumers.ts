@@ -137,7 +137,7 @@ export class QueueConsumerLoop {
     })
     if (messages.length === 0) return
     const script = { namespaceId: namespaceId, name: consumer.scriptName ?? '' }
-    this.deps.meter.count({ accountId: queue.accountId, script }, 'read', messages.length)
+    this.deps.meter.count({ accountId: queue.accountId, script }, 'read', messages.length, queue.id)
     const result = await this.deps.deliver({
       accountId: queue.accountId,
       namespaceId,
@@ -151,7 +151,7 @@ export class QueueConsumerLoop {
     // retry without delay would spin this loop until the messages die.
     const retryDelay = result.outcome === 'missing' ? Math.max(consumer.settings.retryDelay, MISSING_SCRIPT_RETRY_S) : consumer.settings.retryDelay
     const settled = await this.deps.store.queues.settle(queue.id, settlementOf(messages, result, retryDelay), this.deps.clock.now())
-    this.deps.meter.count({ accountId: queue.accountId, script }, 'delete', settled.acked)
+    this.deps.meter.count({ accountId: queue.accountId, script }, 'delete', settled.acked, queue.id)
   }
 
   /** '' for an account script, the namespace's id for a user Worker; undefined when the namespace is gone. */

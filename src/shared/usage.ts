@@ -21,11 +21,68 @@ export interface UsageCounters {
   kvDeletes: number
   bytesIn: number
   bytesOut: number
+  /** D1 statements run through the binding, and the rows they read and wrote (D1's `meta`). */
+  d1Queries: number
+  d1RowsRead: number
+  d1RowsWritten: number
+  /** R2 binding operations by Cloudflare's billing class (deletes and aborts are free: neither). */
+  r2ClassA: number
+  r2ClassB: number
+  /** Requests to this script's Durable Objects (fetch, RPC calls, alarms) and their wall time in µs. */
+  doRequests: number
+  doWallTimeUs: number
+  /** Queue message operations as Cloudflare bills them: a send is a write, a delivery a read, an ack a delete. */
+  queueWrites: number
+  queueReads: number
+  queueDeletes: number
 }
 
-export const USAGE_COUNTERS = ['requests', 'cpuTimeUs', 'wallTimeUs', 'subrequests', 'kvReads', 'kvWrites', 'kvLists', 'kvDeletes', 'bytesIn', 'bytesOut'] as const satisfies ReadonlyArray<keyof UsageCounters>
+export const USAGE_COUNTERS = [
+  'requests',
+  'cpuTimeUs',
+  'wallTimeUs',
+  'subrequests',
+  'kvReads',
+  'kvWrites',
+  'kvLists',
+  'kvDeletes',
+  'bytesIn',
+  'bytesOut',
+  'd1Queries',
+  'd1RowsRead',
+  'd1RowsWritten',
+  'r2ClassA',
+  'r2ClassB',
+  'doRequests',
+  'doWallTimeUs',
+  'queueWrites',
+  'queueReads',
+  'queueDeletes',
+] as const satisfies ReadonlyArray<keyof UsageCounters>
 
-export const emptyCounters = (): UsageCounters => ({ requests: 0, cpuTimeUs: 0, wallTimeUs: 0, subrequests: 0, kvReads: 0, kvWrites: 0, kvLists: 0, kvDeletes: 0, bytesIn: 0, bytesOut: 0 })
+// A literal, not a loop: the host makes one per new record.
+export const emptyCounters = (): UsageCounters => ({
+  requests: 0,
+  cpuTimeUs: 0,
+  wallTimeUs: 0,
+  subrequests: 0,
+  kvReads: 0,
+  kvWrites: 0,
+  kvLists: 0,
+  kvDeletes: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  d1Queries: 0,
+  d1RowsRead: 0,
+  d1RowsWritten: 0,
+  r2ClassA: 0,
+  r2ClassB: 0,
+  doRequests: 0,
+  doWallTimeUs: 0,
+  queueWrites: 0,
+  queueReads: 0,
+  queueDeletes: 0,
+})
 
 /** Adds `delta` into `into` (missing fields count 0). */
 export function addCounters(into: UsageCounters, delta: Partial<UsageCounters>): void {
@@ -124,4 +181,32 @@ export interface DrainBatch {
   seq: number
   counts: Record<string, Record<string, number>>
   usage: DrainedUsage[]
+}
+
+/** Products whose operations are also kept per resource (a D1 database, an R2 bucket, a queue). */
+export type UsageProduct = 'd1' | 'r2' | 'queue'
+
+/**
+ * The operations of one kind on one resource in one minute, whoever made them: what Cloudflare's
+ * per-resource analytics (d1AnalyticsAdaptiveGroups, r2OperationsAdaptiveGroups,
+ * queueMessageOperationsAdaptiveGroups) answer from. `action` is the dataset's own: `read`/`write`
+ * queries for D1, R2's operation names (`PutObject`, `GetObject`, …), `WriteMessage`,
+ * `ReadMessage`, `DeleteMessage` for queues.
+ */
+export interface OperationRecord {
+  accountId: string
+  minute: number
+  product: UsageProduct
+  /** The database id, the bucket name, the queue id. */
+  resource: string
+  action: string
+  operations: number
+  rowsRead: number
+  rowsWritten: number
+  bytes: number
+}
+
+/** Where Node code reports operations on a resource (the UsageRecorder). */
+export interface OperationMeter {
+  operation(op: Omit<OperationRecord, 'minute' | 'rowsRead' | 'rowsWritten' | 'bytes'> & Partial<Pick<OperationRecord, 'rowsRead' | 'rowsWritten' | 'bytes'>>): void
 }

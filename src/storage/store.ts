@@ -5,7 +5,7 @@ import type { KvStore } from './kv-store.js'
 import type { D1Store } from './d1-store.js'
 import type { PlacementStore } from './placement-store.js'
 import type { QueueStore } from './queue-store.js'
-import type { UsageRecord } from '../shared/usage.js'
+import type { OperationRecord, UsageProduct, UsageRecord } from '../shared/usage.js'
 import type { R2Store } from './r2-store.js'
 
 /**
@@ -683,6 +683,13 @@ export interface UsageStore {
    * `limit` of them (the caller asks one more to tell that a range is too big).
    */
   query(accountId: string, range: { from: number; to: number }, limit: number): Promise<StoredUsage[]>
+  /**
+   * In one transaction: adds per-resource operations to the stored ones (the same account, minute,
+   * product, resource and action add up), then deletes those of a minute before `pruneBefore`.
+   */
+  addOperations(records: OperationRecord[], pruneBefore: number): Promise<void>
+  /** An account's operations on one product's resources in the minutes `from`..`to`, oldest first, at most `limit`. */
+  queryOperations(accountId: string, product: UsageProduct, range: { from: number; to: number }, limit: number): Promise<OperationRecord[]>
 }
 
 // --- Durable Objects -----------------------------------------------------------------------------

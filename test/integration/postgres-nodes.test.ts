@@ -132,4 +132,28 @@ describe('two nodes sharing one PostgreSQL store', () => {
     const exported = (await n2.json(`/accounts/${n2.accountId}/workers/usage?group_by=script`)).body.result
     assert.equal(exported.find((r: { script: string }) => r.script === 'counted')?.requests, 7)
   })
+
+  it("adds a script's R2 calls made on both nodes into its own records and its bucket's", async () => {
+    const [n1, n2] = [a!, b!]
+    await createNamespace(n1, 'stored')
+    const host = await deployDispatcher(n1, 'stored')
+    await n1.json(`/accounts/${n1.accountId}/r2/buckets`, { method: 'POST', body: JSON.stringify({ name: 'shared-files' }), headers: { 'content-type': 'application/json' } })
+    const code = `export default { async fetch(request, env) { await env.B.put('k', 'v'); return new Response(await (await env.B.get('k')).text()) } }`
+    const up = await putScript(n1, namespaceScriptPath(n1, 'stored', 'writer'), code, { bindings: [{ type: 'r2_bucket', name: 'B', bucket_name: 'shared-files' }] })
+    assert.equal(up.status, 200, JSON.stringify(up.body))
+    for (let i = 0; i < 2; i++) assert.equal((await edge(n1, host, '/writer')).text, 'v')
+    for (let i = 0; i < 3; i++) assert.equal((await edge(n2, host, '/writer')).text, 'v')
+    const row = async (t: TestPlatform) => ((await t.json(`/accounts/${t.accountId}/workers/usage?group_by=script`)).body.result as Array<Record<string, unknown>>).find((r) => r['script'] === 'writer')
+    await eventually(async () => {
+      const [r1, r2] = [await row(n1), await row(n2)]
+      return [r1, r2].every((r) => r?.['r2_class_a'] === 5 && r?.['r2_class_b'] === 5 && r?.['subrequests'] === 10)
+    }, "both nodes read the script's 5 class A and 5 class B operations")
+    const query = `query ($tag: string!) { viewer { accounts(filter: {accountTag: $tag}) {
+      r2OperationsAdaptiveGroups(limit: 10, filter: { bucketName: "shared-files" }, orderBy: [actionType_ASC]) { sum { requests } dimensions { actionType } } } } }`
+    const res = await n2.json('/graphql', { method: 'POST', body: JSON.stringify({ query, variables: { tag: n2.accountId } }) })
+    assert.deepEqual(res.body.data.viewer.accounts[0].r2OperationsAdaptiveGroups.map((g: { sum: { requests: number }; dimensions: { actionType: string } }) => [g.dimensions.actionType, g.sum.requests]), [
+      ['GetObject', 5],
+      ['PutObject', 5],
+    ])
+  })
 })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { addSample, bucketOf, quantileOf, emptyCounters, type Histogram } from '../../src/shared/usage.js'
 import { aggregate, order, timeRange } from '../../src/api/graphql/invocations.js'
+import { aggregateOperations, OPERATIONS_DATASETS } from '../../src/api/graphql/operations.js'
 import type { StoredUsage } from '../../src/storage/store.js'
 
 describe('usage histograms', () => {
@@ -80,5 +81,28 @@ describe('workersInvocationsAdaptive over usage records', () => {
     })
     assert.deepEqual(timeRange({ date: '2026-12-04' }, now, 86_400_000), { from: Date.UTC(2026, 11, 4), to: Date.UTC(2026, 11, 5) - 1 })
     assert.deepEqual(timeRange(null, now, 86_400_000), { from: now - 86_400_000, to: now })
+  })
+})
+
+describe('per-resource datasets over usage operations', () => {
+  const at = Date.parse('2026-12-05T10:00:00Z')
+  const op = (resource: string, action: string, operations: number, minute = at) => ({ accountId: 'acc', minute, product: 'r2' as const, resource, action, operations, rowsRead: 0, rowsWritten: 0, bytes: 0 })
+  const r2 = OPERATIONS_DATASETS.find((d) => d.name === 'r2OperationsAdaptiveGroups')!
+  const d1 = OPERATIONS_DATASETS.find((d) => d.name === 'd1AnalyticsAdaptiveGroups')!
+  const records = [op('files', 'PutObject', 2), op('files', 'GetObject', 5), op('files', 'GetObject', 1, at + 60_000), op('media', 'GetObject', 7)]
+
+  it('groups by the resource and action selected, filters on them and orders by sums', () => {
+    const byBucket = order(aggregateOperations(r2, records, { actionType: 'GetObject' }, ['bucketName']), ['sum_requests_DESC'])
+    assert.deepEqual(byBucket.map((g) => [g.dimensions['bucketName' as never], g.sum['requests']]), [['media', 7], ['files', 6]])
+    const perMinute = aggregateOperations(r2, records, { bucketName: 'files', datetime_gt: '2026-12-05T10:00:00Z' }, ['actionType', 'datetimeMinute'])
+    assert.deepEqual(perMinute.map((g) => [g.dimensions['actionType' as never], g.dimensions['datetimeMinute'], g.sum['requests']]), [['GetObject', '2026-12-05T10:01:00Z', 1]])
+  })
+
+  it("splits D1's queries into reads and writes and sums their rows", () => {
+    const queries = [
+      { ...op('db', 'read', 3), product: 'd1' as const, rowsRead: 30 },
+      { ...op('db', 'write', 1), product: 'd1' as const, rowsRead: 1, rowsWritten: 2 },
+    ]
+    assert.deepEqual(aggregateOperations(d1, queries, null, ['databaseId'])[0]?.sum, { readQueries: 3, writeQueries: 1, rowsRead: 31, rowsWritten: 2 })
   })
 })

@@ -14,6 +14,8 @@ import {
 import type { StoredUsage } from '../../storage/store.js'
 import { aggregate, DIMENSIONS, order, QueryError, timeRange, type Dimension, type Filter } from './invocations.js'
 import { analyticsSchema } from './schema.js'
+import { aggregateOperations, dimensionsOfDataset, OPERATIONS_DATASETS, type OperationsDataset } from './operations.js'
+import type { OperationRecord, UsageProduct } from '../../shared/usage.js'
 
 /** Widest time range one dataset query may read (Cloudflare: a month of data per query). */
 export const MAX_RANGE_MS = 31 * 86_400_000
@@ -24,6 +26,7 @@ export const MAX_LIMIT = 10_000
 export const MAX_RECORDS = 200_000
 /** Datasets one request may query (aliases included). */
 const MAX_DATASETS = 10
+const DATASETS = new Set(['workersInvocationsAdaptive', 'durableObjectsInvocationsAdaptiveGroups', ...OPERATIONS_DATASETS.map((d) => d.name)])
 
 const schema = analyticsSchema()
 // Cloudflare's own examples declare `$datetimeStart: string` and pass it where a Time goes: its
@@ -36,6 +39,8 @@ export interface AnalyticsDeps {
   now: number
   /** The account's stored usage records of a range of minutes (at most `limit`). */
   read(range: { from: number; to: number }, limit: number): Promise<StoredUsage[]>
+  /** The account's operations on one product's resources in a range of minutes (at most `limit`). */
+  readOperations(product: UsageProduct, range: { from: number; to: number }, limit: number): Promise<OperationRecord[]>
   /** Errors that are not the query's fault (the store failed). */
   onInternalError(err: unknown): void
 }
@@ -105,7 +110,13 @@ function viewer(deps: AnalyticsDeps) {
       for (const tag of tags) {
         if (tag !== deps.accountId) throw new GraphQLError(`not authorized for account ${tag}`, { extensions: { code: 'authz' } })
       }
-      return [{ workersInvocationsAdaptive: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => invocationsAdaptive(deps, a, info) }]
+      return [
+        {
+          workersInvocationsAdaptive: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => invocationsAdaptive(deps, a, info),
+          durableObjectsInvocationsAdaptiveGroups: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => durableObjectsAdaptive(deps, a, info),
+          ...Object.fromEntries(OPERATIONS_DATASETS.map((d) => [d.name, (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => operationsAdaptive(deps, d, a, info)])),
+        },
+      ]
     },
   }
 }
@@ -117,20 +128,47 @@ interface DatasetArgs {
 }
 
 async function invocationsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, info: GraphQLResolveInfo) {
+  const records = await recordsFor(args, deps.now, deps.read)
+  return order(aggregate(records, args.filter, selectedDimensions(info, DIMENSIONS) as Dimension[]), args.orderBy).slice(0, args.limit)
+}
+
+/**
+ * Requests to Durable Objects and their wall time (µs), per script that exports the classes: the
+ * `do_*` counters of the same records (docs/usage.md).
+ */
+async function durableObjectsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, info: GraphQLResolveInfo) {
+  const records = (await recordsFor(args, deps.now, deps.read)).filter((r) => r.doRequests > 0)
+  const groups = aggregate(records, args.filter, selectedDimensions(info, DIMENSIONS) as Dimension[]).map((g) => ({
+    dimensions: g.dimensions,
+    sum: { requests: g.sum['doRequests'] ?? 0, wallTime: g.sum['doWallTimeUs'] ?? 0 },
+    quantiles: {},
+    avg: {},
+  }))
+  return order(groups, args.orderBy).slice(0, args.limit)
+}
+
+/** A per-resource dataset (D1 databases, R2 buckets, queues) from the operations records. */
+async function operationsAdaptive(deps: AnalyticsDeps, d: OperationsDataset, args: DatasetArgs, info: GraphQLResolveInfo) {
+  const records = await recordsFor(args, deps.now, (range, limit) => deps.readOperations(d.product, range, limit))
+  return order(aggregateOperations(d, records, args.filter, selectedDimensions(info, dimensionsOfDataset(d))), args.orderBy).slice(0, args.limit)
+}
+
+/** The account's records in the range a dataset's arguments ask for, within the query limits. */
+async function recordsFor<T>(args: DatasetArgs, now: number, read: (range: { from: number; to: number }, limit: number) => Promise<T[]>): Promise<T[]> {
   if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_LIMIT) throw new QueryError(`limit must be between 1 and ${MAX_LIMIT}`)
-  const range = timeRange(args.filter, deps.now, DEFAULT_RANGE_MS)
+  const range = timeRange(args.filter, now, DEFAULT_RANGE_MS)
   if (range.to < range.from) return []
   if (range.to - range.from > MAX_RANGE_MS) {
     throw new QueryError(`the time range is too wide: at most ${MAX_RANGE_MS / 86_400_000} days per query (asked for ${Math.ceil((range.to - range.from) / 86_400_000)})`)
   }
-  const records = await deps.read(range, MAX_RECORDS + 1)
+  const records = await read(range, MAX_RECORDS + 1)
   if (records.length > MAX_RECORDS) throw new QueryError('too many usage records in this range: narrow the time range or the filter')
-  return order(aggregate(records, args.filter, selectedDimensions(info)), args.orderBy).slice(0, args.limit)
+  return records
 }
 
-/** The dimensions the query selects under `dimensions` (fragments included). */
-function selectedDimensions(info: GraphQLResolveInfo): Dimension[] {
-  const out = new Set<Dimension>()
+/** The dimensions (of `known`) the query selects under `dimensions` (fragments included). */
+function selectedDimensions(info: GraphQLResolveInfo, known: readonly string[]): string[] {
+  const out = new Set<string>()
   const fieldsOf = (set: SelectionSetNode | undefined, into: (name: string, sub: SelectionSetNode | undefined) => void): void => {
     for (const s of set?.selections ?? []) {
       if (s.kind === Kind.FIELD) into(s.name.value, s.selectionSet)
@@ -142,7 +180,7 @@ function selectedDimensions(info: GraphQLResolveInfo): Dimension[] {
     fieldsOf(node.selectionSet, (name, sub) => {
       if (name !== 'dimensions') return
       fieldsOf(sub, (dim) => {
-        if ((DIMENSIONS as readonly string[]).includes(dim)) out.add(dim as Dimension)
+        if (known.includes(dim)) out.add(dim)
       })
     })
   }
@@ -153,7 +191,7 @@ function datasetCount(document: DocumentNode): number {
   let n = 0
   visit(document, {
     Field(node) {
-      if (node.name.value === 'workersInvocationsAdaptive') n++
+      if (DATASETS.has(node.name.value)) n++
     },
   })
   return n

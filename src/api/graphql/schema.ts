@@ -1,9 +1,15 @@
 import { buildSchema, GraphQLScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql'
 import { DIMENSIONS } from './invocations.js'
+import { dimensionsOfDataset, OPERATIONS_DATASETS, type OperationsDataset } from './operations.js'
 
 const SUMS = ['requests', 'errors', 'subrequests', 'wallTime', 'cpuTime', 'cpuTimeUs', 'duration', 'responseBodySize', 'clientDisconnects']
 const QUANTILES = ['P25', 'P50', 'P75', 'P90', 'P99', 'P999'].flatMap((p) => [`cpuTime${p}`, `wallTime${p}`])
 const AVGS = ['sampleInterval', 'cpuTime', 'wallTime']
+
+/** durableObjectsInvocationsAdaptiveGroups: per script that exports the classes, minute granularity. */
+const DO_SUMS = ['requests', 'wallTime']
+const DO_DIMENSIONS = ['scriptName', 'datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour', 'date']
+const DO_ORDER_FIELDS = [...DO_DIMENSIONS, ...DO_SUMS.map((s) => `sum_${s}`)]
 
 const ORDER_FIELDS = [...DIMENSIONS, ...SUMS.map((s) => `sum_${s}`), ...QUANTILES.map((q) => `quantiles_${q}`), ...AVGS.map((a) => `avg_${a}`)]
 
@@ -13,6 +19,43 @@ function filterFields(name: string, type: string): string[] {
   const ordered = [`${name}_geq: ${type}`, `${name}_gt: ${type}`, `${name}_leq: ${type}`, `${name}_lt: ${type}`]
   return type === 'string' ? [...base, `${name}_like: string`] : [...base, ...ordered]
 }
+
+/** A per-resource dataset's field on `account` and its types (filter, orderBy, group, dimensions, sum). */
+function operationsDatasetSdl(d: OperationsDataset): { field: string; types: string } {
+  const t = d.typeName
+  const dims = dimensionsOfDataset(d)
+  const type = (dim: string): string => (dim === 'date' ? 'Date' : dim.startsWith('datetime') ? 'Time' : 'string')
+  const orderFields = [...dims, ...Object.keys(d.sums).map((s) => `sum_${s}`)]
+  return {
+    field: `${d.name}(limit: uint64!, filter: ${t}Filter_InputObject, orderBy: [${t}OrderBy!]): [${t}!]!`,
+    types: `
+input ${t}Filter_InputObject {
+  AND: [${t}Filter_InputObject!]
+  OR: [${t}Filter_InputObject!]
+  ${dims.flatMap((dim) => filterFields(dim, type(dim))).join('\n  ')}
+}
+
+enum ${t}OrderBy {
+  ${orderFields.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
+}
+
+type ${t} {
+  dimensions: ${t}Dimensions
+  sum: ${t}Sum
+}
+
+type ${t}Dimensions {
+  ${dims.map((dim) => `${dim}: ${type(dim)}!`).join('\n  ')}
+}
+
+type ${t}Sum {
+  ${Object.keys(d.sums).map((s) => `${s}: uint64!`).join('\n  ')}
+}
+`,
+  }
+}
+
+const OPERATIONS_SDL = OPERATIONS_DATASETS.map(operationsDatasetSdl)
 
 /**
  * The part of Cloudflare's GraphQL Analytics schema Workerhive answers, under Cloudflare's type and
@@ -41,6 +84,36 @@ input AccountFilter_InputObject {
 
 type account {
   workersInvocationsAdaptive(limit: uint64!, filter: AccountWorkersInvocationsAdaptiveFilter_InputObject, orderBy: [AccountWorkersInvocationsAdaptiveOrderBy!]): [AccountWorkersInvocationsAdaptive!]!
+  durableObjectsInvocationsAdaptiveGroups(limit: uint64!, filter: AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject, orderBy: [AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy!]): [AccountDurableObjectsInvocationsAdaptiveGroups!]!
+  ${OPERATIONS_SDL.map((s) => s.field).join('\n  ')}
+}
+${OPERATIONS_SDL.map((s) => s.types).join('')}
+
+input AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject {
+  AND: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]
+  OR: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]
+  ${[
+    ...filterFields('scriptName', 'string'),
+    ...['datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour'].flatMap((d) => filterFields(d, 'Time')),
+    ...filterFields('date', 'Date'),
+  ].join('\n  ')}
+}
+
+enum AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy {
+  ${DO_ORDER_FIELDS.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
+}
+
+type AccountDurableObjectsInvocationsAdaptiveGroups {
+  dimensions: AccountDurableObjectsInvocationsAdaptiveGroupsDimensions
+  sum: AccountDurableObjectsInvocationsAdaptiveGroupsSum
+}
+
+type AccountDurableObjectsInvocationsAdaptiveGroupsDimensions {
+  ${DO_DIMENSIONS.map((d) => `${d}: ${d === 'date' ? 'Date' : d === 'scriptName' ? 'string' : 'Time'}!`).join('\n  ')}
+}
+
+type AccountDurableObjectsInvocationsAdaptiveGroupsSum {
+  ${DO_SUMS.map((s) => `${s}: uint64!`).join('\n  ')}
 }
 
 input AccountWorkersInvocationsAdaptiveFilter_InputObject {

@@ -5,6 +5,7 @@ import type { D1Outcome } from '../../d1/service.js'
 import { jsonValue, statementOf } from '../../d1/service.js'
 import { D1_LIMITS } from '../../d1/limits.js'
 import { splitStatements } from '../../d1/sql/statements.js'
+import { meterQueries } from '../../d1/metering.js'
 import type { StatementResult, SqlStatement } from '../../d1/engine/protocol.js'
 import type { D1DatabaseRecord } from '../../storage/d1-store.js'
 import { BULK_BODY_LIMIT, intParam, readJson, readJsonObject } from '../body.js'
@@ -62,6 +63,7 @@ export function d1Routes(deps: ApiDeps): Hono<ApiEnv> {
       const db = await database(c)
       const statements = statementsOfBody(await readJson(c, BULK_BODY_LIMIT))
       const outcome = await d1Of(deps).service.query(db, statements, 'batch')
+      if (deps.usageMeter) meterQueries(deps.usageMeter, db, outcome.results)
       if (!outcome.ok) throw d1QueryFailed(outcome.error)
       return c.json(ok(outcome.results.map((r) => restResult(r, format))))
     })

@@ -34,6 +34,8 @@ export function usageRoutes(deps: ApiDeps): Hono<ApiEnv> {
       accountId,
       now: deps.clock.now(),
       read: (range, limit) => read(accountId, range, limit),
+      readOperations: (product, range, limit) =>
+        deps.usage ? deps.usage.queryOperations(accountId, product, range, limit) : deps.store.usage.queryOperations(accountId, product, range, limit),
       onInternalError: (err) => deps.log.error({ err }, 'GraphQL analytics query failed'),
     })
     return c.json(answer)

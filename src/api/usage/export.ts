@@ -27,6 +27,16 @@ export interface ExportRow {
   kv_deletes: number
   bytes_in: number
   bytes_out: number
+  d1_queries: number
+  d1_rows_read: number
+  d1_rows_written: number
+  r2_class_a: number
+  r2_class_b: number
+  do_requests: number
+  do_wall_time_us: number
+  queue_writes: number
+  queue_reads: number
+  queue_deletes: number
 }
 
 /** `tagsOf` answers a script's current tags (by namespace id and name). */
@@ -60,12 +70,23 @@ export function exportRows(records: StoredUsage[], groupBy: GroupBy, tagsOf: (r:
     kv_deletes: c.kvDeletes,
     bytes_in: c.bytesIn,
     bytes_out: c.bytesOut,
+    d1_queries: c.d1Queries,
+    d1_rows_read: c.d1RowsRead,
+    d1_rows_written: c.d1RowsWritten,
+    r2_class_a: c.r2ClassA,
+    r2_class_b: c.r2ClassB,
+    do_requests: c.doRequests,
+    do_wall_time_us: c.doWallTimeUs,
+    queue_writes: c.queueWrites,
+    queue_reads: c.queueReads,
+    queue_deletes: c.queueDeletes,
   })) as ExportRow[]
   const sortKey = (r: ExportRow): string => JSON.stringify([r.date, r.dispatch_namespace ?? '', r.script ?? '', r.tag ?? ''])
   return rows.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
 }
 
-const COUNTER_COLUMNS = ['requests', 'errors', ...USAGE_STATUSES.map((s) => `outcome_${s}`), 'cpu_time_us', 'wall_time_us', 'subrequests', 'kv_reads', 'kv_writes', 'kv_lists', 'kv_deletes', 'bytes_in', 'bytes_out']
+const STORAGE_COLUMNS = ['d1_queries', 'd1_rows_read', 'd1_rows_written', 'r2_class_a', 'r2_class_b', 'do_requests', 'do_wall_time_us', 'queue_writes', 'queue_reads', 'queue_deletes']
+const COUNTER_COLUMNS = ['requests', 'errors', ...USAGE_STATUSES.map((s) => `outcome_${s}`), 'cpu_time_us', 'wall_time_us', 'subrequests', 'kv_reads', 'kv_writes', 'kv_lists', 'kv_deletes', 'bytes_in', 'bytes_out', ...STORAGE_COLUMNS]
 
 /** RFC 4180 CSV with a header line; outcomes become `outcome_<status>` columns. */
 export function toCsv(rows: ExportRow[], groupBy: GroupBy): string {

@@ -3,8 +3,10 @@ import { ApiError } from '../../domain/errors.js'
 import type { StatementResult, SqlStatement } from '../../d1/engine/protocol.js'
 import { jsonValue, statementOf, type D1Service } from '../../d1/service.js'
 import { splitStatements } from '../../d1/sql/statements.js'
+import { meterQueries } from '../../d1/metering.js'
 import type { InternalHandler, InternalHandlerDeps } from '../kind.js'
-import { D1_BOOKMARK_HEADER, D1_WIRE } from './wire.js'
+import type { OperationMeter } from '../../shared/usage.js'
+import { D1_BOOKMARK_HEADER, D1_USAGE_HEADER, D1_WIRE } from './wire.js'
 
 type ResultsFormat = 'ARRAY_OF_OBJECTS' | 'ROWS_AND_COLUMNS' | 'NONE'
 
@@ -22,7 +24,7 @@ export function d1Internal(deps: InternalHandlerDeps): InternalHandler[] {
   const handle = (mode: 'query' | 'execute') => async (request: Request, params: Record<string, string>) => {
     // An internal API built without D1 (unit tests of other parts) still serves the wire's routes.
     if (!deps.d1) return failure('D1 is not available on this node', Array.isArray(await request.json().catch(() => null)))
-    return d1Call(deps.d1, request, { accountId: params.account ?? '', databaseId: params.db ?? '' }, mode)
+    return d1Call(deps.d1, request, { accountId: params.account ?? '', databaseId: params.db ?? '' }, mode, deps.usage)
   }
   return [
     { route: D1_WIRE.query, handle: handle('query') },
@@ -30,7 +32,7 @@ export function d1Internal(deps: InternalHandlerDeps): InternalHandler[] {
   ]
 }
 
-async function d1Call(service: D1Service, request: Request, ref: { accountId: string; databaseId: string }, mode: 'query' | 'execute'): Promise<Response> {
+async function d1Call(service: D1Service, request: Request, ref: { accountId: string; databaseId: string }, mode: 'query' | 'execute', usage?: OperationMeter): Promise<Response> {
   const format = resultsFormatOf(new URL(request.url).searchParams.get('resultsFormat'))
   let body: unknown
   try {
@@ -45,7 +47,8 @@ async function d1Call(service: D1Service, request: Request, ref: { accountId: st
     // One statement object may hold several statements: they run together, the last one answers.
     statements = many ? (body as unknown[]).map(statementOf) : splitAll(statementOf(body))
     const outcome = await service.query(db, statements, many && mode === 'execute' ? 'sequence' : 'batch')
-    const headers = { 'content-type': 'application/json', [D1_BOOKMARK_HEADER]: outcome.bookmark }
+    if (usage) meterQueries(usage, db, outcome.results)
+    const headers = { 'content-type': 'application/json', [D1_BOOKMARK_HEADER]: outcome.bookmark, [D1_USAGE_HEADER]: usageOf(outcome.results) }
     const rendered = outcome.results.map((r) => render(r, format))
     if (!outcome.ok) {
       const answer = many && mode === 'execute' ? [...rendered, { success: false, error: outcome.error }] : errorBody(outcome.error, many)
@@ -56,6 +59,17 @@ async function d1Call(service: D1Service, request: Request, ref: { accountId: st
     if (e instanceof ApiError) return failure(e.message, many)
     throw e
   }
+}
+
+/** The statements that ran and the rows they read and wrote, as the caller's usage records count them. */
+function usageOf(results: StatementResult[]): string {
+  let read = 0
+  let written = 0
+  for (const r of results) {
+    read += r.meta.rows_read
+    written += r.meta.rows_written
+  }
+  return `${results.length},${read},${written}`
 }
 
 function splitAll(s: SqlStatement): SqlStatement[] {

@@ -13,6 +13,12 @@ export const D1_WIRE = {
   execute: defineRoute('POST', '/internal/d1/:account/:db/execute', ['resultsFormat']),
 } as const
 
+/**
+ * What a call used, on Node's answer, for the caller's usage records: `<statements>,<rows read>,<rows
+ * written>` (the sums of D1's `meta`). The customer's D1Database ignores it.
+ */
+export const D1_USAGE_HEADER = 'x-workerhive-d1-usage'
+
 /** The session bookmark (or constraint) a call carries, and the one its answer carries back. */
 export const D1_BOOKMARK_HEADER = 'x-cf-d1-session-commit-token'
 

@@ -1,11 +1,14 @@
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import type { HostEnv } from '../../host/env.worker.js'
+import { countBindingCall, type BindingCaller } from '../../host/containment/binding-calls.worker.js'
 import { HEADER_INTERNAL_SECRET } from '../../shared/headers.js'
 import { DO_HEADERS, OBJECT_ID, nameDigestInput, type WakeOutcome } from './wire.js'
 
 export interface DurableObjectBindingProps {
   accountId: string
   namespaceId: string
+  /** The calling script: a request to an object is one of its subrequests. */
+  caller: BindingCaller
 }
 
 /**
@@ -17,6 +20,7 @@ export class DurableObjectBinding extends WorkerEntrypoint<HostEnv, DurableObjec
   override async fetch(request: Request): Promise<Response> {
     const id = request.headers.get(DO_HEADERS.id) ?? ''
     if (!OBJECT_ID.test(id)) throw new TypeError('Invalid Durable Object ID')
+    countBindingCall(this.env, this.ctx.props.caller)
     const headers = new Headers(request.headers)
     headers.delete(DO_HEADERS.alarm)
     headers.delete(DO_HEADERS.forwarded)
@@ -31,6 +35,7 @@ export class DurableObjectBinding extends WorkerEntrypoint<HostEnv, DurableObjec
   /** One RPC call of a stub (every method but fetch): made in the object's process, its result travels back. */
   async call(id: string, method: string, args: unknown[], name?: string): Promise<unknown> {
     if (!OBJECT_ID.test(id)) throw new TypeError('Invalid Durable Object ID')
+    countBindingCall(this.env, this.ctx.props.caller)
     const checked = await this.#nameOf(id, typeof name === 'string' ? name : undefined)
     return objectsGate(this.env).call(this.env.INTERNAL_SECRET, this.ctx.props.namespaceId, id, method, args, checked)
   }

@@ -9,8 +9,8 @@ import type { DurableObjectHostBinding } from './wire.js'
  */
 export const durableObjectKind = defineWorkerBindingKind<DurableObjectHostBinding>({
   type: 'durable_object_namespace',
-  envValue: (b, d, ctx) =>
-    entrypointOf<DurableObjectBindingProps>(ctx, DurableObjectBinding)({ props: { accountId: d.accountId, namespaceId: b.namespaceId } }),
+  envValue: (b, d, ctx, caller) =>
+    entrypointOf<DurableObjectBindingProps>(ctx, DurableObjectBinding)({ props: { accountId: d.accountId, namespaceId: b.namespaceId, caller } }),
   wrapper: { module: 'durable-object-namespace.js', name: 'durableObjectNamespaceOf' },
   wrapperSpec: (b) => b.namespaceId,
 })

@@ -11,6 +11,8 @@ import { objectsGate } from './durable-object.worker.js'
 import type { HostEnv } from '../../host/env.worker.js'
 import { internalFetch, internalJson } from '../../host/internal-api.worker.js'
 import { runContained } from '../../host/pipeline/invoke.worker.js'
+import { scriptKey } from '../../host/containment/guard.worker.js'
+import { recordUsage } from '../../host/containment/usage.worker.js'
 import { loadWorker } from '../../host/pipeline/loader.worker.js'
 import { lookupScript } from '../../host/pipeline/registry.worker.js'
 import { versionFor } from '../../host/pipeline/versions.worker.js'
@@ -356,10 +358,17 @@ export class ObjectHost extends DurableObject<HostEnv> {
   async #run<T>(address: ObjectAddress, call: (facet: Fetcher & Record<string, unknown>) => Promise<T>): Promise<T> {
     const running = await this.#ensure(address)
     const run = (): Promise<T> => call(running.facet)
-    // An object cannot move to the probation process: it runs here, marked, until convicted.
-    const result = await runContained(this.env, this.#asContext(), running.script, {}, { call: run, onProbation: run })
-    if (this.env.SETTINGS.placedObjects) await this.#replicate(address)
-    return result
+    const started = Date.now()
+    try {
+      // An object cannot move to the probation process: it runs here, marked, until convicted.
+      const result = await runContained(this.env, this.#asContext(), running.script, {}, { call: run, onProbation: run })
+      if (this.env.SETTINGS.placedObjects) await this.#replicate(address)
+      return result
+    } finally {
+      // Metered under the script that exports the class (Cloudflare bills requests and duration per object).
+      const { accountId, namespaceId, name } = running.script
+      if (this.env.SETTINGS.usage) recordUsage(scriptKey(accountId, namespaceId, name), { doRequests: 1, doWallTimeUs: (Date.now() - started) * 1000 })
+    }
   }
 
   #ref(address: ObjectAddress): ObjectRef {

@@ -3,15 +3,15 @@ import { wireUrl } from '../../shared/wire.js'
 import { KvReadCache, type KvCachedRead } from '../../shared/kv-read-cache.js'
 import { internalFetch } from '../../host/internal-api.worker.js'
 import type { HostEnv } from '../../host/env.worker.js'
-import { recordUsage } from '../../host/containment/usage.worker.js'
+import { countBindingCall, type BindingCaller } from '../../host/containment/binding-calls.worker.js'
 import type { UsageCounters } from '../../shared/usage.js'
 import { KV_CACHE, KV_HEADERS, KV_WIRE, kvOperationOf } from './wire.js'
 
 export interface KvProps {
   accountId: string
   namespaceId: string
-  /** The calling script's key (`account/namespace/script`): its KV operations are metered under it. */
-  usageKey: string
+  /** The calling script: its KV operations are metered under it and take its subrequests. */
+  caller: BindingCaller
 }
 
 /** Which usage counter each operation adds to (a bulk get is one read, as Cloudflare bills it). */
@@ -21,7 +21,7 @@ const KV_USAGE: Record<keyof typeof KV_WIRE, keyof UsageCounters> = { get: 'kvRe
 const KV_ROUTES = new Map(
   (Object.entries(KV_WIRE) as Array<[keyof typeof KV_WIRE, (typeof KV_WIRE)[keyof typeof KV_WIRE]]>).map(([op, route]) => [
     `${route.method} ${kvOperationOf(route.path)}`,
-    { route, counter: KV_USAGE[op] },
+    { route, usage: { [KV_USAGE[op]]: 1 } as Partial<UsageCounters> },
   ]),
 )
 const KV_FORWARDED_HEADERS = [KV_HEADERS.metadata, 'content-type', 'content-length'] as const
@@ -45,8 +45,9 @@ export class KvNamespace extends WorkerEntrypoint<HostEnv, KvProps> {
     const url = new URL(request.url)
     const found = KV_ROUTES.get(`${request.method} ${url.pathname.slice(1)}`)
     if (!found) return new Response('Unknown KV operation', { status: 404 })
-    const { route, counter } = found
-    if (this.env.SETTINGS.usage) recordUsage(this.ctx.props.usageKey, { [counter]: 1 })
+    const { route, usage } = found
+    // A read the cache answers is still a KV read and a subrequest of the Worker, as on Cloudflare.
+    countBindingCall(this.env, this.ctx.props.caller, usage)
     const { accountId, namespaceId } = this.ctx.props
     const ns = `${accountId}/${namespaceId}`
     const query = url.searchParams

@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { wireUrl } from '../../shared/wire.js'
 import { internalFetch } from '../../host/internal-api.worker.js'
 import type { HostEnv } from '../../host/env.worker.js'
+import { countBindingCall, type BindingCaller } from '../../host/containment/binding-calls.worker.js'
 import { QUEUE_WIRE } from './wire.js'
 
 export interface QueueProps {
@@ -10,6 +11,8 @@ export interface QueueProps {
   /** The producing script, for metering. */
   namespaceId: string
   script: string
+  /** The producing script's usage key and isolate: a send is one of its subrequests. */
+  caller: BindingCaller
 }
 
 /**
@@ -21,6 +24,8 @@ export class QueueProducer extends WorkerEntrypoint<HostEnv, QueueProps> {
   override async fetch(request: Request): Promise<Response> {
     if (request.method !== 'POST' || new URL(request.url).pathname !== '/send') return new Response('Unknown queue operation', { status: 404 })
     const { accountId, queueName, namespaceId, script } = this.ctx.props
+    // The message operations themselves are counted by Node's queue service (src/queues/meter.ts).
+    countBindingCall(this.env, this.ctx.props.caller)
     const path = wireUrl(QUEUE_WIRE.send, { account: accountId, queue: queueName }, new URLSearchParams({ ns: namespaceId, script }))
     return internalFetch(this.env, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body })
   }

@@ -32,20 +32,26 @@ type Handler = (request: Request, ref: R2Ref) => Promise<Response>
  */
 export function r2Internal(deps: InternalHandlerDeps): InternalHandler[] {
   const h = r2InternalHandlers(createR2Service({ store: deps.store.r2, clock: deps.clock }))
-  const on = (route: InternalHandler['route'], handler: Handler): InternalHandler => ({
+  // Counted per bucket under R2's operation names (r2OperationsAdaptiveGroups' actionType).
+  const on = (route: InternalHandler['route'], handler: Handler, action: string): InternalHandler => ({
     route,
-    handle: (request, params) => rendered(handler)(request, { accountId: (params.account ?? '') as AccountId, bucket: params.bucket ?? '' }),
+    handle: (request, params) => {
+      const accountId = (params.account ?? '') as AccountId
+      const bucket = params.bucket ?? ''
+      deps.usage?.operation({ accountId, product: 'r2', resource: bucket, action, operations: 1 })
+      return rendered(handler)(request, { accountId, bucket })
+    },
   })
   return [
-    on(R2_WIRE.head, h.head),
-    on(R2_WIRE.get, h.get),
-    on(R2_WIRE.put, h.put),
-    on(R2_WIRE.delete, h.delete),
-    on(R2_WIRE.list, h.list),
-    on(R2_WIRE.createUpload, h.createUpload),
-    on(R2_WIRE.uploadPart, h.uploadPart),
-    on(R2_WIRE.completeUpload, h.completeUpload),
-    on(R2_WIRE.abortUpload, h.abortUpload),
+    on(R2_WIRE.head, h.head, 'HeadObject'),
+    on(R2_WIRE.get, h.get, 'GetObject'),
+    on(R2_WIRE.put, h.put, 'PutObject'),
+    on(R2_WIRE.delete, h.delete, 'DeleteObject'),
+    on(R2_WIRE.list, h.list, 'ListObjects'),
+    on(R2_WIRE.createUpload, h.createUpload, 'CreateMultipartUpload'),
+    on(R2_WIRE.uploadPart, h.uploadPart, 'UploadPart'),
+    on(R2_WIRE.completeUpload, h.completeUpload, 'CompleteMultipartUpload'),
+    on(R2_WIRE.abortUpload, h.abortUpload, 'AbortMultipartUpload'),
   ]
 }
 

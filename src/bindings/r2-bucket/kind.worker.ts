@@ -6,6 +6,6 @@ import type { R2HostBinding } from './wire.js'
 /** env.BUCKET: the raw R2BucketBinding entrypoint, wrapped in the isolate into Cloudflare's R2Bucket. */
 export const r2Kind = defineWorkerBindingKind<R2HostBinding>({
   type: 'r2',
-  envValue: (b, d, ctx) => entrypointOf<R2Props>(ctx, R2BucketBinding)({ props: { accountId: d.accountId, bucket: b.bucket } }),
+  envValue: (b, d, ctx, caller) => entrypointOf<R2Props>(ctx, R2BucketBinding)({ props: { accountId: d.accountId, bucket: b.bucket, caller } }),
   wrapper: { module: 'r2-bucket.js', name: 'r2BucketOf' },
 })

@@ -3,6 +3,7 @@ import { type CodeBundle, type HostBinding, type ScriptDescriptor } from '../../
 import { internalJson } from '../internal-api.worker.js'
 import { hostExports, type HostEnv, type OutboundTarget } from '../env.worker.js'
 import { stableHash } from '../containment/budget.worker.js'
+import { scriptKey } from '../containment/guard.worker.js'
 import { OWN, wrappedMain } from '../shims/main-module.worker.js'
 import { workerKindOf } from '../../bindings/registry.worker.js'
 import { bindingsModule, needsBindingsModule } from '../shims/bindings-shim.worker.js'
@@ -96,7 +97,7 @@ export async function workerCode(
     compatibilityFlags: d.compatibilityFlags,
     mainModule,
     modules,
-    env: { ...buildEnv(d, ctx), ...variant.extraEnv },
+    env: { ...buildEnv(d, ctx, loadKey), ...variant.extraEnv },
     // Always explicit: left unset, a loaded Worker would inherit the host's own network access.
     globalOutbound: variant.outbound
       ? exportsOf.OutboundWorker({ props: { ...scriptProps, target: variant.outbound } })
@@ -123,10 +124,11 @@ function toLoaderModule(m: CodeBundle['modules'][number]): WorkerLoaderModule {
 }
 
 /** Builds the env object a loaded Worker sees: only its own bindings, nothing of the host. */
-function buildEnv(d: ScriptDescriptor, ctx: ExecutionContext<unknown>): Record<string, unknown> {
+function buildEnv(d: ScriptDescriptor, ctx: ExecutionContext<unknown>, loadKey: string): Record<string, unknown> {
   const env: Record<string, unknown> = {}
+  const caller = { usageKey: scriptKey(d.accountId, d.namespaceId, d.name), loadKey }
   for (const b of d.bindings) {
-    const value = workerKindOf(b)?.envValue?.(b, d, ctx)
+    const value = workerKindOf(b)?.envValue?.(b, d, ctx, caller)
     if (value !== undefined) env[b.name] = value
   }
   return env

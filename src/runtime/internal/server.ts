@@ -8,6 +8,7 @@ import { WIRE, type EventBatch, type WireRoute } from '../../shared/wire.js'
 import { bindingInternalHandlers } from '../../bindings/index.js'
 import type { QueueService } from '../../queues/service.js'
 import type { KvReadHorizon } from '../../kv/read-horizon.js'
+import type { OperationMeter } from '../../shared/usage.js'
 import { EventBatchSchema, parseQuery } from './wire-check.js'
 import { INLINE_CODE_BYTES, type ContainmentState, type ScriptLookup } from '../../shared/protocol.js'
 import { codeBundle, describeScript, routingTableOf } from './descriptors.js'
@@ -25,6 +26,8 @@ export interface InternalDeps {
   store: Store
   /** D1 databases (the d1 binding's route); absent where no binding reaches them. */
   d1?: D1Service
+  /** Binding calls per D1 database and R2 bucket, for the usage records; absent when metering is off. */
+  usage?: OperationMeter
   /** Opens the sealed secrets of the scripts described to workerd. */
   keyring: Keyring
   log: Logger
@@ -112,7 +115,7 @@ export function createInternalApi(deps: InternalDeps): Hono {
   })
 
   // The binding kinds' Node halves (the KV binding's operations, …), each on its own wire routes.
-  const kindContext = { store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.d1 ? { d1: deps.d1 } : {}), ...(deps.queues ? { queues: deps.queues } : {}), ...(deps.objects ? { objects: deps.objects } : {}) }
+  const kindContext = { store: deps.store, clock: deps.clock, ...(deps.kvReads ? { kvReads: deps.kvReads } : {}), ...(deps.d1 ? { d1: deps.d1 } : {}), ...(deps.queues ? { queues: deps.queues } : {}), ...(deps.objects ? { objects: deps.objects } : {}), ...(deps.usage ? { usage: deps.usage } : {}) }
   for (const handler of bindingInternalHandlers(kindContext))
     on(handler.route, (c) => handler.handle(c.req.raw, c.req.param() as Record<string, string>))
 

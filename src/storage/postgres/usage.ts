@@ -1,5 +1,19 @@
 import type { UsageStore } from '../store.js'
-import { counterValues, histogramQuerySql, histogramRows, mergeUsage, toStoredUsage, USAGE_COLUMNS, usageQuerySql, type HistogramRow, type UsageRow } from '../shared/usage.js'
+import {
+  counterValues,
+  histogramQuerySql,
+  histogramRows,
+  mergeOperations,
+  mergeUsage,
+  operationsQuerySql,
+  toOperationRecord,
+  toStoredUsage,
+  USAGE_COLUMNS,
+  usageQuerySql,
+  type HistogramRow,
+  type OperationRow,
+  type UsageRow,
+} from '../shared/usage.js'
 import type { Db } from './database.js'
 
 const KEY = ['account_id', 'namespace_id', 'script', 'minute', 'status'] as const
@@ -52,6 +66,36 @@ export function postgresUsage(db: Db): UsageStore {
       const rows = await db.rows<UsageRow & Record<string, unknown>>(usageQuerySql((n) => `$${n}`), [accountId, from, to, limit])
       const buckets = rows.length < limit ? await db.rows<HistogramRow & Record<string, unknown>>(histogramQuerySql((n) => `$${n}`), [accountId, from, to]) : []
       return toStoredUsage(rows, buckets)
+    },
+    async addOperations(records, pruneBefore) {
+      const merged = mergeOperations(records)
+      await db.tx(async (sql) => {
+        if (merged.length > 0) {
+          await sql.run(
+            `INSERT INTO usage_operations (account_id, minute, product, resource, action, operations, rows_read, rows_written, bytes)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+             ON CONFLICT (account_id, minute, product, resource, action) DO UPDATE SET
+               operations = usage_operations.operations + excluded.operations, rows_read = usage_operations.rows_read + excluded.rows_read,
+               rows_written = usage_operations.rows_written + excluded.rows_written, bytes = usage_operations.bytes + excluded.bytes`,
+            [
+              merged.map((r) => r.accountId),
+              merged.map((r) => r.minute),
+              merged.map((r) => r.product),
+              merged.map((r) => r.resource),
+              merged.map((r) => r.action),
+              merged.map((r) => r.operations),
+              merged.map((r) => r.rowsRead),
+              merged.map((r) => r.rowsWritten),
+              merged.map((r) => r.bytes),
+            ],
+          )
+        }
+        await sql.run('DELETE FROM usage_operations WHERE minute < $1', [pruneBefore])
+      })
+    },
+    async queryOperations(accountId, product, { from, to }, limit) {
+      const rows = await db.rows<OperationRow & Record<string, unknown>>(operationsQuerySql((n) => `$${n}`), [accountId, product, from, to, limit])
+      return rows.map(toOperationRecord)
     },
   }
 }

@@ -1,8 +1,29 @@
-import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type Histogram, type HistogramMetric, type UsageRecord, type UsageStatus } from '../../shared/usage.js'
+import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type Histogram, type HistogramMetric, type OperationRecord, type UsageProduct, type UsageRecord, type UsageStatus } from '../../shared/usage.js'
 import type { StoredUsage } from '../store.js'
 
 /** The counter columns, in USAGE_COUNTERS' order. */
-export const USAGE_COLUMNS = ['requests', 'cpu_time_us', 'wall_time_us', 'subrequests', 'kv_reads', 'kv_writes', 'kv_lists', 'kv_deletes', 'bytes_in', 'bytes_out'] as const
+export const USAGE_COLUMNS = [
+  'requests',
+  'cpu_time_us',
+  'wall_time_us',
+  'subrequests',
+  'kv_reads',
+  'kv_writes',
+  'kv_lists',
+  'kv_deletes',
+  'bytes_in',
+  'bytes_out',
+  'd1_queries',
+  'd1_rows_read',
+  'd1_rows_written',
+  'r2_class_a',
+  'r2_class_b',
+  'do_requests',
+  'do_wall_time_us',
+  'queue_writes',
+  'queue_reads',
+  'queue_deletes',
+] as const
 
 const keyOf = (r: { accountId: string; namespaceId: string; script: string; minute: number; status: string }): string =>
   JSON.stringify([r.accountId, r.namespaceId, r.script, r.minute, r.status])
@@ -46,24 +67,14 @@ export function histogramRows(records: UsageRecord[]): HistogramRow[] {
 }
 
 /** A usage_minutes row (with the namespace's name); PostgreSQL hands BIGINT columns over as strings. */
-export interface UsageRow {
+export type UsageRow = {
   account_id: string
   namespace_id: string
   namespace_name: string | null
   script: string
   minute: number | string
   status: string
-  requests: number | string
-  cpu_time_us: number | string
-  wall_time_us: number | string
-  subrequests: number | string
-  kv_reads: number | string
-  kv_writes: number | string
-  kv_lists: number | string
-  kv_deletes: number | string
-  bytes_in: number | string
-  bytes_out: number | string
-}
+} & Record<(typeof USAGE_COLUMNS)[number], number | string>
 
 export interface HistogramRow {
   account_id: string
@@ -113,3 +124,50 @@ export const usageQuerySql = (p: (n: number) => string): string =>
 export const histogramQuerySql = (p: (n: number) => string): string =>
   `SELECT account_id, namespace_id, script, minute, status, metric, bucket, count FROM usage_histograms
    WHERE account_id = ${p(1)} AND minute >= ${p(2)} AND minute <= ${p(3)}`
+
+/** One row per account, minute, product, resource and action (a batch may carry one twice), in key order. */
+export function mergeOperations(records: OperationRecord[]): OperationRecord[] {
+  const merged = new Map<string, OperationRecord>()
+  for (const r of records) {
+    const key = JSON.stringify([r.accountId, r.minute, r.product, r.resource, r.action])
+    const m = merged.get(key)
+    if (!m) merged.set(key, { ...r })
+    else {
+      m.operations += r.operations
+      m.rowsRead += r.rowsRead
+      m.rowsWritten += r.rowsWritten
+      m.bytes += r.bytes
+    }
+  }
+  // Key order: two nodes upserting the same rows lock them in the same order.
+  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r)
+}
+
+export interface OperationRow {
+  account_id: string
+  minute: number | string
+  product: string
+  resource: string
+  action: string
+  operations: number | string
+  rows_read: number | string
+  rows_written: number | string
+  bytes: number | string
+}
+
+export const toOperationRecord = (r: OperationRow): OperationRecord => ({
+  accountId: r.account_id,
+  minute: Number(r.minute),
+  product: r.product as UsageProduct,
+  resource: r.resource,
+  action: r.action,
+  operations: Number(r.operations),
+  rowsRead: Number(r.rows_read),
+  rowsWritten: Number(r.rows_written),
+  bytes: Number(r.bytes),
+})
+
+export const operationsQuerySql = (p: (n: number) => string): string =>
+  `SELECT account_id, minute, product, resource, action, operations, rows_read, rows_written, bytes FROM usage_operations
+   WHERE account_id = ${p(1)} AND product = ${p(2)} AND minute >= ${p(3)} AND minute <= ${p(4)}
+   ORDER BY minute, resource, action LIMIT ${p(5)}`

@@ -1,5 +1,19 @@
 import type { UsageStore } from '../store.js'
-import { counterValues, histogramQuerySql, histogramRows, mergeUsage, toStoredUsage, USAGE_COLUMNS, usageQuerySql, type HistogramRow, type UsageRow } from '../shared/usage.js'
+import {
+  counterValues,
+  histogramQuerySql,
+  histogramRows,
+  mergeOperations,
+  mergeUsage,
+  operationsQuerySql,
+  toOperationRecord,
+  toStoredUsage,
+  USAGE_COLUMNS,
+  usageQuerySql,
+  type HistogramRow,
+  type OperationRow,
+  type UsageRow,
+} from '../shared/usage.js'
 import type { Db } from './database.js'
 
 export function sqliteUsage(db: Db): UsageStore {
@@ -19,7 +33,20 @@ export function sqliteUsage(db: Db): UsageStore {
     pruneBuckets: db.prepare<[number]>('DELETE FROM usage_histograms WHERE minute < ?'),
     query: db.prepare<[string, number, number, number], UsageRow>(usageQuerySql(() => '?')),
     buckets: db.prepare<[string, number, number], HistogramRow>(histogramQuerySql(() => '?')),
+    addOperation: db.prepare(
+      `INSERT INTO usage_operations (account_id, minute, product, resource, action, operations, rows_read, rows_written, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id, minute, product, resource, action) DO UPDATE SET
+         operations = operations + excluded.operations, rows_read = rows_read + excluded.rows_read,
+         rows_written = rows_written + excluded.rows_written, bytes = bytes + excluded.bytes`,
+    ),
+    pruneOperations: db.prepare<[number]>('DELETE FROM usage_operations WHERE minute < ?'),
+    operations: db.prepare<[string, string, number, number, number], OperationRow>(operationsQuerySql(() => '?')),
   }
+  const addOperations = db.transaction((records: Parameters<UsageStore['addOperations']>[0], pruneBefore: number) => {
+    for (const r of mergeOperations(records)) s.addOperation.run(r.accountId, r.minute, r.product, r.resource, r.action, r.operations, r.rowsRead, r.rowsWritten, r.bytes)
+    s.pruneOperations.run(pruneBefore)
+  })
   const add = db.transaction((records: Parameters<UsageStore['add']>[0], pruneBefore: number) => {
     const merged = mergeUsage(records)
     for (const r of merged) s.add.run(r.accountId, r.namespaceId, r.script, r.minute, r.status, ...counterValues(r))
@@ -36,6 +63,12 @@ export function sqliteUsage(db: Db): UsageStore {
       // A truncated answer is refused by the caller: its histograms are not worth reading.
       const buckets = rows.length < limit ? s.buckets.all(accountId, from, to) : []
       return toStoredUsage(rows, buckets)
+    },
+    async addOperations(records, pruneBefore) {
+      addOperations(records, pruneBefore)
+    },
+    async queryOperations(accountId, product, { from, to }, limit) {
+      return s.operations.all(accountId, product, from, to, limit).map(toOperationRecord)
     },
   }
 }

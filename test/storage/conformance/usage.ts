@@ -47,6 +47,42 @@ export function usageCases(test: DefineCase): void {
     assert.deepEqual(await store.usage.query(other, { from: 0, to: minute + MINUTE }, 100), [], 'an account sees only its own usage')
   })
 
+  test('usage: D1, R2, Durable Object and queue counters add up like the others', async ({ store, clock }) => {
+    const accountId = await newAccount(store, 'usage-storage')
+    const minute = clock.now() - (clock.now() % MINUTE)
+    const ref = { accountId, namespaceId: '', script: 'stores' }
+    const storage = { d1Queries: 3, d1RowsRead: 40, d1RowsWritten: 2, r2ClassA: 5, r2ClassB: 7, doRequests: 2, doWallTimeUs: 1500, queueWrites: 4, queueReads: 4, queueDeletes: 3 }
+    // Two nodes' batches for the same script and minute.
+    await store.usage.add([record({ ...ref, minute, ...storage })], 0)
+    await store.usage.add([record({ ...ref, minute, ...storage, requests: 1 })], 0)
+    const [row] = await store.usage.query(accountId, { from: minute, to: minute }, 10)
+    const doubled = Object.fromEntries(Object.entries(storage).map(([k, v]) => [k, 2 * v]))
+    assert.deepEqual(Object.fromEntries(Object.keys(storage).map((k) => [k, row![k as keyof typeof storage]])), doubled)
+    assert.equal(row!.requests, 1)
+  })
+
+  test('usage: operations per resource add up across batches, per product, and are pruned with the retention', async ({ store, clock }) => {
+    const accountId = await newAccount(store, 'usage-operations')
+    const minute = clock.now() - (clock.now() % MINUTE)
+    const op = { accountId, minute, product: 'd1' as const, resource: 'db-1', action: 'read', operations: 2, rowsRead: 10, rowsWritten: 0, bytes: 0 }
+    // Two nodes' batches (one carrying the same row twice), an R2 operation and an old minute.
+    await store.usage.addOperations([op, op, { ...op, product: 'r2', resource: 'files', action: 'GetObject', operations: 1, rowsRead: 0 }], 0)
+    await store.usage.addOperations([{ ...op, action: 'write', rowsWritten: 3 }, op, { ...op, minute: minute - 10 * MINUTE }], minute - 5 * MINUTE)
+    const d1 = await store.usage.queryOperations(accountId, 'd1', { from: 0, to: minute }, 100)
+    assert.deepEqual(
+      d1.map((r) => [r.minute, r.resource, r.action, r.operations, r.rowsRead, r.rowsWritten]),
+      [
+        [minute, 'db-1', 'read', 6, 30, 0],
+        [minute, 'db-1', 'write', 2, 10, 3],
+      ],
+      'summed per action; the old minute was pruned',
+    )
+    assert.deepEqual((await store.usage.queryOperations(accountId, 'r2', { from: 0, to: minute }, 100)).map((r) => [r.resource, r.action, r.operations]), [['files', 'GetObject', 1]])
+    assert.equal((await store.usage.queryOperations(accountId, 'd1', { from: 0, to: minute }, 1)).length, 1, 'the limit holds')
+    const other = await newAccount(store, 'usage-operations-other')
+    assert.deepEqual(await store.usage.queryOperations(other, 'd1', { from: 0, to: minute }, 100), [])
+  })
+
   test('usage: records of minutes before the retention are pruned on the next write', async ({ store, clock }) => {
     const accountId = await newAccount(store, 'usage-prune')
     const minute = clock.now() - (clock.now() % MINUTE)

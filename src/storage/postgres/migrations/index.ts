@@ -14,6 +14,7 @@ import { durableObjects } from './015-durable-objects.js'
 import { d1, placementLeases } from './012-d1.js'
 import { queues } from './014-queues.js'
 import { placementPages } from './016-placement-pages.js'
+import { storageUsage, usageOperations } from './017-storage-usage.js'
 import { objectAlarms } from './018-object-alarms.js'
 
 /**
@@ -37,5 +38,6 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 14, sql: queues },
   { version: 15, sql: durableObjects },
   { version: 16, sql: placementPages },
+  { version: 17, sql: storageUsage + usageOperations },
   { version: 18, sql: objectAlarms },
 ]
