@@ -50,7 +50,8 @@ import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
 import { ObjectPlacement } from './runtime/placement/objects.js'
-import { startPeriodicSweep } from './util/periodic-sweep.js'
+import { startPeriodicSweep, type PeriodicSweep } from './util/periodic-sweep.js'
+import { startStorageSampler } from './runtime/storage-sampler.js'
 import { OBJECTS_UNIQUE_KEY } from './runtime/workerd-config.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
@@ -71,6 +72,8 @@ export interface Platform {
   readonly queueConsumers: QueueConsumerLoop
   /** Queue operations per script since the last drain (for the usage records). */
   readonly queueMeter: QueueMeter
+  /** Storage gauges; `sweep()` samples now. */
+  readonly storageSampler: PeriodicSweep
   stop(): Promise<void>
 }
 
@@ -168,6 +171,16 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
   undo.push(() => lifecycle.stop())
+  // Storage held (D1 database sizes, R2 bucket bytes and objects): sampled, as it is state.
+  const storageSampler = startStorageSampler({
+    store: store.usage,
+    d1Size: async (accountId, id) => (await d1.info(await d1.resolve(accountId as Credentials['accountId'], id))).size,
+    now: () => clock.now(),
+    retentionMs: config.usageRetentionDays * 86_400_000,
+    log: log.child({ component: 'storage-sampler' }),
+    ...(config.usageMetering ? {} : { intervalMs: 2 ** 31 - 1 }),
+  })
+  undo.push(() => storageSampler.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
   // Queues: one service for the REST API and the producer binding, whose sends wake this node's
@@ -284,6 +297,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     scheduler,
     queueConsumers: queueConsumers!,
     queueMeter,
+    storageSampler,
     async stop() {
       if (stopped) return
       stopped = true
@@ -302,6 +316,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       await cluster?.placement.stop().catch((err: unknown) => log.warn({ err }, 'releasing placement leases failed'))
       await d1.close()
       lifecycle.stop()
+      storageSampler.stop()
       await store.close()
       lock.release()
     },

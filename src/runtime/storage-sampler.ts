@@ -1,0 +1,59 @@
+import type { StorageSample } from '../shared/usage.js'
+import type { UsageStore } from '../storage/store.js'
+import type { Logger } from '../util/logger.js'
+import { startPeriodicSweep, type PeriodicSweep } from '../util/periodic-sweep.js'
+
+/** How often storage is sampled by default: Cloudflare bills stored bytes by the month, so minutes are plenty. */
+export const STORAGE_SAMPLE_MS = 300_000
+
+export interface StorageSamplerDeps {
+  store: UsageStore
+  /** A D1 database's file size in bytes (what the REST API answers as `file_size`), asked of its owner. */
+  d1Size(accountId: string, databaseId: string): Promise<number>
+  now(): number
+  retentionMs: number
+  log?: Logger
+  intervalMs?: number
+}
+
+/**
+ * Samples how much each D1 database and R2 bucket holds, once at start and then every interval,
+ * into the store's storage gauges (docs/usage.md). Storage is state, not a counter: a sample of a
+ * minute stands for it, and several nodes sampling the same resource write the same row.
+ * `sweep()` samples now (tests) and answers how many resources it measured.
+ */
+export function startStorageSampler(deps: StorageSamplerDeps): PeriodicSweep {
+  const sample = async (): Promise<number> => {
+    const now = deps.now()
+    const minute = now - (now % 60_000)
+    const inventory = await deps.store.storageInventory()
+    const samples: StorageSample[] = inventory.r2Buckets.map((b) => ({
+      accountId: b.accountId,
+      minute,
+      product: 'r2',
+      resource: b.name,
+      bytes: b.bytes,
+      metadataBytes: b.metadataBytes,
+      objects: b.objects,
+    }))
+    // One database at a time: each size is a call to the engine (or to the owner node).
+    for (const db of inventory.d1Databases) {
+      try {
+        samples.push({ accountId: db.accountId, minute, product: 'd1', resource: db.id, bytes: await deps.d1Size(db.accountId, db.id), metadataBytes: 0, objects: 0 })
+      } catch (err) {
+        // A database deleted meanwhile, or an owner unreachable: the others are still worth keeping.
+        deps.log?.debug({ err, database: db.id }, 'sampling a D1 database size failed')
+      }
+    }
+    await deps.store.putStorageSamples(samples, minute - deps.retentionMs)
+    return samples.length
+  }
+  const sweep = startPeriodicSweep(sample, {
+    intervalMs: deps.intervalMs ?? STORAGE_SAMPLE_MS,
+    ...(deps.log ? { log: deps.log } : {}),
+    removed: 'sampled storage',
+    failed: 'sampling storage failed',
+  })
+  void sweep.sweep().catch((err: unknown) => deps.log?.error({ err }, 'sampling storage failed'))
+  return sweep
+}
