@@ -23,7 +23,7 @@ export interface StorageSamplerDeps {
  * `sweep()` samples now (tests) and answers how many resources it measured.
  */
 export function startStorageSampler(deps: StorageSamplerDeps): PeriodicSweep {
-  const sample = async (): Promise<number> => {
+  const measure = async (): Promise<number> => {
     const now = deps.now()
     const minute = now - (now % 60_000)
     const inventory = await deps.store.storageInventory()
@@ -47,6 +47,14 @@ export function startStorageSampler(deps: StorageSamplerDeps): PeriodicSweep {
     }
     await deps.store.putStorageSamples(samples, minute - deps.retentionMs)
     return samples.length
+  }
+  // One sample at a time, in order: a later sample of a minute replaces an earlier one, so an
+  // older measurement must never be written after a newer one.
+  let last: Promise<unknown> = Promise.resolve()
+  const sample = (): Promise<number> => {
+    const next = last.then(measure, measure)
+    last = next.catch(() => undefined)
+    return next
   }
   const sweep = startPeriodicSweep(sample, {
     intervalMs: deps.intervalMs ?? STORAGE_SAMPLE_MS,
