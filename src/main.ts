@@ -52,6 +52,7 @@ import { LogSampling } from './runtime/log-sampling.js'
 import { ObjectPlacement } from './runtime/placement/objects.js'
 import { startPeriodicSweep, type PeriodicSweep } from './util/periodic-sweep.js'
 import { startStorageSampler } from './runtime/storage-sampler.js'
+import { objectStorageByNamespace } from './runtime/object-storage.js'
 import { OBJECTS_UNIQUE_KEY } from './runtime/workerd-config.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
@@ -174,6 +175,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // Storage held (D1 database sizes, R2 bucket bytes and objects): sampled, as it is state.
   const storageSampler = startStorageSampler({
     store: store.usage,
+    // One node (SQLite) holds every object; on several, each holds some: not sampled there yet.
+    ...(cluster ? {} : { objectBytes: () => objectStorageByNamespace(join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY)) }),
     d1Size: async (accountId, id) => (await d1.info(await d1.resolve(accountId as Credentials['accountId'], id))).size,
     now: () => clock.now(),
     retentionMs: config.usageRetentionDays * 86_400_000,

@@ -10,6 +10,11 @@ export interface StorageSamplerDeps {
   store: UsageStore
   /** A D1 database's file size in bytes (what the REST API answers as `file_size`), asked of its owner. */
   d1Size(accountId: string, databaseId: string): Promise<number>
+  /**
+   * Customer storage bytes per Durable Object namespace held on this node; absent on several
+   * nodes, where each node holds only some of the objects (not sampled there yet).
+   */
+  objectBytes?: () => Promise<Map<string, number>>
   now(): number
   retentionMs: number
   log?: Logger
@@ -17,7 +22,7 @@ export interface StorageSamplerDeps {
 }
 
 /**
- * Samples how much each D1 database and R2 bucket holds, once at start and then every interval,
+ * Samples how much each D1 database, R2 bucket and account's Durable Objects hold, once at start and then every interval,
  * into the store's storage gauges (docs/usage.md). Storage is state, not a counter: a sample of a
  * minute stands for it, and several nodes sampling the same resource write the same row.
  * `sweep()` samples now (tests) and answers how many resources it measured.
@@ -36,6 +41,12 @@ export function startStorageSampler(deps: StorageSamplerDeps): PeriodicSweep {
       metadataBytes: b.metadataBytes,
       objects: b.objects,
     }))
+    if (deps.objectBytes) {
+      const perNamespace = await deps.objectBytes()
+      const perAccount = new Map<string, number>()
+      for (const ns of inventory.objectNamespaces) perAccount.set(ns.accountId, (perAccount.get(ns.accountId) ?? 0) + (perNamespace.get(ns.id) ?? 0))
+      for (const [accountId, bytes] of perAccount) samples.push({ accountId, minute, product: 'do', resource: '', bytes, metadataBytes: 0, objects: 0 })
+    }
     // One database at a time: each size is a call to the engine (or to the owner node).
     for (const db of inventory.d1Databases) {
       try {

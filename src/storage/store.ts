@@ -706,6 +706,8 @@ export interface StorageInventory {
   d1Databases: Array<{ accountId: string; id: string }>
   /** Payload bytes and object count from the objects' metadata; metadata bytes: keys and both metadata maps. */
   r2Buckets: Array<{ accountId: string; name: string; objects: number; bytes: number; metadataBytes: number }>
+  /** Every Durable Object namespace with its account. */
+  objectNamespaces: Array<{ accountId: string; id: string }>
 }
 
 // --- Durable Objects -----------------------------------------------------------------------------

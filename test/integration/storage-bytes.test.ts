@@ -1,11 +1,30 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+
+/** A Durable Object that stores a value of the size asked for. */
+const KEEPER = `
+import { DurableObject } from 'cloudflare:workers'
+export class Keeper extends DurableObject {
+  async fetch(request) {
+    this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS kept (v TEXT)')
+    this.ctx.storage.sql.exec('INSERT INTO kept VALUES (?)', 'x'.repeat(20000))
+    return new Response('kept')
+  }
+}
+export default {
+  async fetch(request, env) {
+    return env.KEEPER.get(env.KEEPER.idFromName('one')).fetch(request)
+  },
+}
+`
 
 /**
  * Storage held, sampled through the real platform: a D1 database with rows and an R2 bucket with
- * two objects, made through the REST API, sampled on demand, read back from Cloudflare's storage
- * datasets (d1StorageAdaptiveGroups, r2StorageAdaptiveGroups).
+ * two objects, made through the REST API, and a Durable Object holding 20 KB, sampled on demand,
+ * read back from Cloudflare's storage datasets (d1StorageAdaptiveGroups, r2StorageAdaptiveGroups,
+ * durableObjectsStorageGroups).
  */
 describe('storage bytes: sampled D1 sizes and R2 bucket bytes', () => {
   let t: TestPlatform
@@ -23,6 +42,15 @@ describe('storage bytes: sampled D1 sizes and R2 bucket bytes', () => {
       const put = await t.api(`/accounts/${t.accountId}/r2/buckets/files/objects/obj-${i}`, { method: 'PUT', body })
       assert.equal(put.status, 200)
     }
+    await createNamespace(t, 'shop')
+    const host = await deployDispatcher(t, 'shop')
+    const up = await putScript(t, namespaceScriptPath(t, 'shop', 'keeper'), KEEPER, {
+      bindings: [{ type: 'durable_object_namespace', name: 'KEEPER', class_name: 'Keeper' }],
+      migrations: { new_tag: 'v1', new_sqlite_classes: ['Keeper'] },
+    })
+    assert.equal(up.status, 200, JSON.stringify(up.body))
+    const kept = await edge(t, host, '/keeper')
+    assert.equal(kept.text, 'kept')
     // The sampler ran once at start (before these existed); this is the next tick, now.
     await t.platform.storageSampler.sweep()
   })
@@ -54,5 +82,12 @@ describe('storage bytes: sampled D1 sizes and R2 bucket bytes', () => {
     const groups = await graphql('d1StorageAdaptiveGroups', 'max { databaseSizeBytes } dimensions { databaseId date }')
     assert.deepEqual(groups.map((g) => [g.dimensions['databaseId'], g.max['databaseSizeBytes']]), [[db, fileSize]])
     assert.match(groups[0]!.dimensions['date']!, /^\d{4}-\d{2}-\d{2}$/)
+  })
+
+  it('answers durableObjectsStorageGroups with the bytes the account\'s objects store', async () => {
+    const groups = await graphql('durableObjectsStorageGroups', 'max { storedBytes } dimensions { date }')
+    assert.equal(groups.length, 1)
+    const stored = groups[0]!.max['storedBytes']!
+    assert.ok(stored >= 20_000 && stored < 200_000, `the object's database holds its 20 KB (${stored} bytes)`)
   })
 })

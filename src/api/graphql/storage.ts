@@ -11,8 +11,8 @@ export interface StorageDataset {
   /** Its GraphQL type name (Cloudflare's), for the schema. */
   typeName: string
   product: StorageProduct
-  /** The dimension naming the resource (`databaseId`, `bucketName`). */
-  resource: string
+  /** The dimension naming the resource (`databaseId`, `bucketName`); none for Durable Objects (per account). */
+  resource?: string
   /** The time dimensions it answers. */
   times: ReadonlyArray<'datetime' | 'date'>
   /** Each `max` field from a sample. */
@@ -36,9 +36,16 @@ export const STORAGE_DATASETS: StorageDataset[] = [
     times: ['datetime', 'date'],
     max: { payloadSize: (s) => s.bytes, metadataSize: (s) => s.metadataBytes, objectCount: (s) => s.objects },
   },
+  {
+    name: 'durableObjectsStorageGroups',
+    typeName: 'AccountDurableObjectsStorageGroups',
+    product: 'do',
+    times: ['date'],
+    max: { storedBytes: (s) => s.bytes },
+  },
 ]
 
-export const dimensionsOfStorage = (d: StorageDataset): string[] => [d.resource, ...d.times]
+export const dimensionsOfStorage = (d: StorageDataset): string[] => [...(d.resource ? [d.resource] : []), ...d.times]
 
 /** A storage group: its dimensions and its `max` figures (the empty sum, quantiles and avg let `order` read it). */
 export type StorageGroup = InvocationGroup & { max: Record<string, number> }
@@ -48,7 +55,7 @@ export function aggregateStorage(d: StorageDataset, samples: StorageSample[], fi
   const groups = new Map<string, StorageGroup>()
   for (const s of samples) {
     const at = new Date(s.minute).toISOString()
-    const dims: Record<string, string> = { [d.resource]: s.resource, datetime: at.replace('.000Z', 'Z'), date: at.slice(0, 10) }
+    const dims: Record<string, string> = { ...(d.resource ? { [d.resource]: s.resource } : {}), datetime: at.replace('.000Z', 'Z'), date: at.slice(0, 10) }
     if (!matches(dims as Record<Dimension, string>, filter)) continue
     const key = JSON.stringify(selected.map((k) => dims[k]))
     let g = groups.get(key)

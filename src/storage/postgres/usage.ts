@@ -14,6 +14,7 @@ import {
   type OperationRow,
   type UsageRow,
   d1InventorySql,
+  objectNamespacesSql,
   r2InventorySql,
   storageQuerySql,
   storageUpsertSql,
@@ -108,7 +109,8 @@ export function postgresUsage(db: Db): UsageStore {
     async storageInventory() {
       const d1 = await db.rows<InventoryRows['d1'][number] & Record<string, unknown>>(d1InventorySql, [])
       const r2 = await db.rows<InventoryRows['r2'][number] & Record<string, unknown>>(r2InventorySql, [])
-      return toInventory({ d1, r2 })
+      const objects = await db.rows<InventoryRows['objects'][number] & Record<string, unknown>>(objectNamespacesSql, [])
+      return toInventory({ d1, r2, objects })
     },
     async putStorageSamples(samples, pruneBefore) {
       // In key order: two nodes sampling the same resources lock their rows in the same order.

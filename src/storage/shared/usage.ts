@@ -216,12 +216,17 @@ export const r2InventorySql = `SELECT b.account_id, b.name, COUNT(o.key) AS obje
    FROM r2_buckets b LEFT JOIN r2_objects o ON o.bucket_id = b.id
    GROUP BY b.account_id, b.name ORDER BY b.account_id, b.name`
 
+/** Every Durable Object namespace with the account of its script. */
+export const objectNamespacesSql = 'SELECT s.account_id, n.id FROM durable_object_namespaces n JOIN scripts s ON s.id = n.script_id ORDER BY s.account_id, n.id'
+
 export interface InventoryRows {
   d1: Array<{ account_id: string; id: string }>
+  objects: Array<{ account_id: string; id: string }>
   r2: Array<{ account_id: string; name: string; objects: number | string; bytes: number | string; metadata_bytes: number | string }>
 }
 
 export const toInventory = (rows: InventoryRows): StorageInventory => ({
   d1Databases: rows.d1.map((r) => ({ accountId: r.account_id, id: r.id })),
+  objectNamespaces: rows.objects.map((r) => ({ accountId: r.account_id, id: r.id })),
   r2Buckets: rows.r2.map((r) => ({ accountId: r.account_id, name: r.name, objects: Number(r.objects), bytes: Number(r.bytes), metadataBytes: Number(r.metadata_bytes) })),
 })

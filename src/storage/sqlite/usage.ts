@@ -14,6 +14,7 @@ import {
   type OperationRow,
   type UsageRow,
   d1InventorySql,
+  objectNamespacesSql,
   r2InventorySql,
   storageQuerySql,
   storageUpsertSql,
@@ -55,6 +56,7 @@ export function sqliteUsage(db: Db): UsageStore {
     storage: db.prepare<[string, string, number, number, number], StorageRow>(storageQuerySql(() => '?')),
     d1Inventory: db.prepare<[], InventoryRows['d1'][number]>(d1InventorySql),
     r2Inventory: db.prepare<[], InventoryRows['r2'][number]>(r2InventorySql),
+    objectNamespaces: db.prepare<[], InventoryRows['objects'][number]>(objectNamespacesSql),
   }
   const putStorageSamples = db.transaction((samples: Parameters<UsageStore['putStorageSamples']>[0], pruneBefore: number) => {
     for (const r of samples) s.putStorage.run(r.accountId, r.minute, r.product, r.resource, r.bytes, r.metadataBytes, r.objects)
@@ -88,7 +90,7 @@ export function sqliteUsage(db: Db): UsageStore {
       return s.operations.all(accountId, product, from, to, limit).map(toOperationRecord)
     },
     async storageInventory() {
-      return toInventory({ d1: s.d1Inventory.all(), r2: s.r2Inventory.all() })
+      return toInventory({ d1: s.d1Inventory.all(), r2: s.r2Inventory.all(), objects: s.objectNamespaces.all() })
     },
     async putStorageSamples(samples, pruneBefore) {
       putStorageSamples(samples, pruneBefore)

@@ -114,5 +114,6 @@ export function usageCases(test: DefineCase): void {
     assert.deepEqual(mine.map((b) => [b.name, b.objects, b.bytes]), [['empty', 0, 0], ['sampled', 2, 12]])
     assert.ok(mine[1]!.metadataBytes >= 'one'.length + 'two'.length, 'keys and metadata count as metadata')
     assert.deepEqual(inventory.d1Databases.filter((d) => d.accountId === accountId).map((d) => d.id), [db.id])
+    assert.ok(inventory.objectNamespaces.every((n) => typeof n.accountId === 'string' && typeof n.id === 'string'))
   })
 }
