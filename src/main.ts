@@ -172,17 +172,18 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
   undo.push(() => lifecycle.stop())
-  // Storage held (D1 database sizes, R2 bucket bytes and objects): sampled, as it is state.
-  const storageSampler = startStorageSampler({
-    store: store.usage,
-    // One node (SQLite) holds every object; on several, each holds some: not sampled there yet.
-    ...(cluster ? {} : { objectBytes: () => objectStorageByNamespace(join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY)) }),
-    d1Size: async (accountId, id) => (await d1.info(await d1.resolve(accountId as Credentials['accountId'], id))).size,
-    now: () => clock.now(),
-    retentionMs: config.usageRetentionDays * 86_400_000,
-    log: log.child({ component: 'storage-sampler' }),
-    ...(config.usageMetering ? {} : { intervalMs: 2 ** 31 - 1 }),
-  })
+  // Storage held (D1 database sizes, R2 bucket bytes and objects, Durable Object storage): sampled, as it is state.
+  const storageSampler: PeriodicSweep = !config.usageMetering
+    ? { sweep: async () => 0, stop: () => {} }
+    : startStorageSampler({
+        store: store.usage,
+        // One node (SQLite) holds every object; on several, each holds some: not sampled there yet.
+        ...(cluster ? {} : { objectBytes: () => objectStorageByNamespace(join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY)) }),
+        d1Size: async (accountId, id) => (await d1.info(await d1.resolve(accountId as Credentials['accountId'], id))).size,
+        now: () => clock.now(),
+        retentionMs: config.usageRetentionDays * 86_400_000,
+        log: log.child({ component: 'storage-sampler' }),
+      })
   undo.push(() => storageSampler.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
