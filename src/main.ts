@@ -12,7 +12,7 @@ import { withKvChanges } from './kv/changes.js'
 import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { D1Service } from './d1/service.js'
-import { d1ClusterHandler, type D1Cluster } from './d1/cluster.js'
+import { d1ClusterHandler, resourceOf as d1Resource, type D1Cluster } from './d1/cluster.js'
 import { D1_LIMITS } from './d1/limits.js'
 import { ClusterClient, clusterKeys, ClusterRoutes } from './runtime/placement/cluster.js'
 import { PageReplica } from './runtime/placement/pages.js'
@@ -179,6 +179,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
         store: store.usage,
         // One node (SQLite) holds every object; on several, each holds some: not sampled there yet.
         ...(cluster ? {} : { objectBytes: () => objectStorageByNamespace(join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY)) }),
+        // On several nodes only a database's owner samples it (the others would each ask the owner).
+        ...(cluster ? { d1Here: (id: string) => cluster.placement.holds(d1Resource(id)) } : {}),
         d1Size: async (accountId, id) => (await d1.info(await d1.resolve(accountId as Credentials['accountId'], id))).size,
         now: () => clock.now(),
         retentionMs: config.usageRetentionDays * 86_400_000,

@@ -15,6 +15,8 @@ export interface StorageSamplerDeps {
    * nodes, where each node holds only some of the objects (not sampled there yet).
    */
   objectBytes?: () => Promise<Map<string, number>>
+  /** Whether this node samples a D1 database (several nodes: the one holding its lease); all when absent. */
+  d1Here?: (databaseId: string) => boolean
   now(): number
   retentionMs: number
   log?: Logger
@@ -49,6 +51,7 @@ export function startStorageSampler(deps: StorageSamplerDeps): PeriodicSweep {
     }
     // One database at a time: each size is a call to the engine (or to the owner node).
     for (const db of inventory.d1Databases) {
+      if (deps.d1Here && !deps.d1Here(db.id)) continue
       try {
         samples.push({ accountId: db.accountId, minute, product: 'd1', resource: db.id, bytes: await deps.d1Size(db.accountId, db.id), metadataBytes: 0, objects: 0 })
       } catch (err) {
