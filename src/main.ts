@@ -12,7 +12,7 @@ import { withKvChanges } from './kv/changes.js'
 import { KvReadHorizon } from './kv/read-horizon.js'
 import { startExpirySweeper } from './kv/sweeper.js'
 import { D1Service } from './d1/service.js'
-import { d1ClusterHandler, type D1Cluster } from './d1/cluster.js'
+import { d1ClusterHandler, resourceOf as d1Resource, type D1Cluster } from './d1/cluster.js'
 import { D1_LIMITS } from './d1/limits.js'
 import { ClusterClient, clusterKeys, ClusterRoutes } from './runtime/placement/cluster.js'
 import { PageReplica } from './runtime/placement/pages.js'
@@ -50,7 +50,9 @@ import { LockHeldError } from './util/pid-lock.js'
 import { createLogger, type Logger } from './util/logger.js'
 import { LogSampling } from './runtime/log-sampling.js'
 import { ObjectPlacement } from './runtime/placement/objects.js'
-import { startPeriodicSweep } from './util/periodic-sweep.js'
+import { startPeriodicSweep, type PeriodicSweep } from './util/periodic-sweep.js'
+import { startStorageSampler } from './runtime/storage-sampler.js'
+import { objectStorageByNamespace } from './runtime/object-storage.js'
 import { OBJECTS_UNIQUE_KEY } from './runtime/workerd-config.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
@@ -71,6 +73,8 @@ export interface Platform {
   readonly queueConsumers: QueueConsumerLoop
   /** Queue operations per script since the last drain (for the usage records). */
   readonly queueMeter: QueueMeter
+  /** Storage gauges; `sweep()` samples now. */
+  readonly storageSampler: PeriodicSweep
   stop(): Promise<void>
 }
 
@@ -168,6 +172,21 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
   // R2 buckets' lifecycle rules: objects past their age go, old unfinished uploads are aborted.
   const lifecycle = startLifecycleSweeper(createR2Service({ store: store.r2, clock }), { log })
   undo.push(() => lifecycle.stop())
+  // Storage held (D1 database sizes, R2 bucket bytes and objects, Durable Object storage): sampled, as it is state.
+  const storageSampler: PeriodicSweep = !config.usageMetering
+    ? { sweep: async () => 0, stop: () => {} }
+    : startStorageSampler({
+        store: store.usage,
+        // One node (SQLite) holds every object; on several, each holds some: not sampled there yet.
+        ...(cluster ? {} : { objectBytes: () => objectStorageByNamespace(join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY)) }),
+        // On several nodes only a database's owner samples it (the others would each ask the owner).
+        ...(cluster ? { d1Here: (id: string) => cluster.placement.holds(d1Resource(id)) } : {}),
+        d1Size: async (accountId, id) => (await d1.info(await d1.resolve(accountId as Credentials['accountId'], id))).size,
+        now: () => clock.now(),
+        retentionMs: config.usageRetentionDays * 86_400_000,
+        log: log.child({ component: 'storage-sampler' }),
+      })
+  undo.push(() => storageSampler.stop())
   // Tails exist only once the edge does (they read its events), but the edge asks about them.
   let tails: TailSessions | undefined
   // Queues: one service for the REST API and the producer binding, whose sends wake this node's
@@ -284,6 +303,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     scheduler,
     queueConsumers: queueConsumers!,
     queueMeter,
+    storageSampler,
     async stop() {
       if (stopped) return
       stopped = true
@@ -302,6 +322,7 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
       await cluster?.placement.stop().catch((err: unknown) => log.warn({ err }, 'releasing placement leases failed'))
       await d1.close()
       lifecycle.stop()
+      storageSampler.stop()
       await store.close()
       lock.release()
     },

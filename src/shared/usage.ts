@@ -210,3 +210,22 @@ export interface OperationRecord {
 export interface OperationMeter {
   operation(op: Omit<OperationRecord, 'minute' | 'rowsRead' | 'rowsWritten' | 'bytes'> & Partial<Pick<OperationRecord, 'rowsRead' | 'rowsWritten' | 'bytes'>>): void
 }
+
+/** What storage is sampled of: D1 databases, R2 buckets, Durable Objects (one figure per account). */
+export type StorageProduct = 'd1' | 'r2' | 'do'
+
+/**
+ * How much one resource held when a node sampled it (a gauge, not a counter): the latest sample
+ * of a minute stands for it. D1: the database file's bytes; R2: the objects' payload and metadata
+ * bytes and their number.
+ */
+export interface StorageSample {
+  accountId: string
+  minute: number
+  product: StorageProduct
+  /** The database id, the bucket name; '' for Durable Objects (the account's total). */
+  resource: string
+  bytes: number
+  metadataBytes: number
+  objects: number
+}

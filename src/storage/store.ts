@@ -5,7 +5,7 @@ import type { KvStore } from './kv-store.js'
 import type { D1Store } from './d1-store.js'
 import type { PlacementStore } from './placement-store.js'
 import type { QueueStore } from './queue-store.js'
-import type { OperationRecord, UsageProduct, UsageRecord } from '../shared/usage.js'
+import type { OperationRecord, StorageProduct, StorageSample, UsageProduct, UsageRecord } from '../shared/usage.js'
 import type { R2Store } from './r2-store.js'
 
 /**
@@ -690,6 +690,24 @@ export interface UsageStore {
   addOperations(records: OperationRecord[], pruneBefore: number): Promise<void>
   /** An account's operations on one product's resources in the minutes `from`..`to`, oldest first, at most `limit`. */
   queryOperations(accountId: string, product: UsageProduct, range: { from: number; to: number }, limit: number): Promise<OperationRecord[]>
+  /** Every D1 database and every R2 bucket with its objects' figures: what the storage sampler measures. */
+  storageInventory(): Promise<StorageInventory>
+  /**
+   * In one transaction: stores the samples (a later sample of the same account, minute, product
+   * and resource replaces the earlier one), then deletes those of a minute before `pruneBefore`.
+   */
+  putStorageSamples(samples: StorageSample[], pruneBefore: number): Promise<void>
+  /** An account's samples of one product in the minutes `from`..`to`, oldest first, at most `limit`. */
+  queryStorage(accountId: string, product: StorageProduct, range: { from: number; to: number }, limit: number): Promise<StorageSample[]>
+}
+
+/** What the storage sampler reads from the store in one go. */
+export interface StorageInventory {
+  d1Databases: Array<{ accountId: string; id: string }>
+  /** Payload bytes and object count from the objects' metadata; metadata bytes: keys and both metadata maps. */
+  r2Buckets: Array<{ accountId: string; name: string; objects: number; bytes: number; metadataBytes: number }>
+  /** Every Durable Object namespace with its account. */
+  objectNamespaces: Array<{ accountId: string; id: string }>
 }
 
 // --- Durable Objects -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { addSample, bucketOf, quantileOf, emptyCounters, type Histogram } from '../../src/shared/usage.js'
 import { aggregate, order, timeRange } from '../../src/api/graphql/invocations.js'
 import { aggregateOperations, OPERATIONS_DATASETS } from '../../src/api/graphql/operations.js'
+import { aggregateStorage, STORAGE_DATASETS } from '../../src/api/graphql/storage.js'
 import type { StoredUsage } from '../../src/storage/store.js'
 
 describe('usage histograms', () => {
@@ -104,5 +105,19 @@ describe('per-resource datasets over usage operations', () => {
       { ...op('db', 'write', 1), product: 'd1' as const, rowsRead: 1, rowsWritten: 2 },
     ]
     assert.deepEqual(aggregateOperations(d1, queries, null, ['databaseId'])[0]?.sum, { readQueries: 3, writeQueries: 1, rowsRead: 31, rowsWritten: 2 })
+  })
+})
+
+describe('storage datasets over sampled gauges', () => {
+  const at = Date.UTC(2026, 11, 5, 10, 0)
+  const sample = (resource: string, bytes: number, objects: number, minute = at) => ({ accountId: 'acc', minute, product: 'r2' as const, resource, bytes, metadataBytes: 1, objects })
+  const r2 = STORAGE_DATASETS.find((d) => d.name === 'r2StorageAdaptiveGroups')!
+
+  it('answers the largest sample of each group, not a sum of samples', () => {
+    const samples = [sample('files', 10, 1), sample('files', 30, 3, at + 300_000), sample('files', 20, 2, at + 600_000), sample('media', 5, 1)]
+    const perBucket = order(aggregateStorage(r2, samples, null, ['bucketName']), ['max_payloadSize_DESC'])
+    assert.deepEqual(perBucket.map((g) => [g.dimensions['bucketName' as never], g.max['payloadSize'], g.max['objectCount']]), [['files', 30, 3], ['media', 5, 1]])
+    const later = aggregateStorage(r2, samples, { bucketName: 'files', datetime_geq: '2026-12-05T10:10:00Z' }, ['datetime'])
+    assert.deepEqual(later.map((g) => [g.dimensions['datetime'], g.max['payloadSize']]), [['2026-12-05T10:10:00Z', 20]])
   })
 })

@@ -15,7 +15,8 @@ import type { StoredUsage } from '../../storage/store.js'
 import { aggregate, DIMENSIONS, order, QueryError, timeRange, type Dimension, type Filter } from './invocations.js'
 import { analyticsSchema } from './schema.js'
 import { aggregateOperations, dimensionsOfDataset, OPERATIONS_DATASETS, type OperationsDataset } from './operations.js'
-import type { OperationRecord, UsageProduct } from '../../shared/usage.js'
+import type { OperationRecord, StorageProduct, StorageSample, UsageProduct } from '../../shared/usage.js'
+import { aggregateStorage, dimensionsOfStorage, STORAGE_DATASETS, type StorageDataset } from './storage.js'
 
 /** Widest time range one dataset query may read (Cloudflare: a month of data per query). */
 export const MAX_RANGE_MS = 31 * 86_400_000
@@ -26,7 +27,7 @@ export const MAX_LIMIT = 10_000
 export const MAX_RECORDS = 200_000
 /** Datasets one request may query (aliases included). */
 const MAX_DATASETS = 10
-const DATASETS = new Set(['workersInvocationsAdaptive', 'durableObjectsInvocationsAdaptiveGroups', ...OPERATIONS_DATASETS.map((d) => d.name)])
+const DATASETS = new Set(['workersInvocationsAdaptive', 'durableObjectsInvocationsAdaptiveGroups', ...OPERATIONS_DATASETS.map((d) => d.name), ...STORAGE_DATASETS.map((d) => d.name)])
 
 const schema = analyticsSchema()
 // Cloudflare's own examples declare `$datetimeStart: string` and pass it where a Time goes: its
@@ -41,6 +42,8 @@ export interface AnalyticsDeps {
   read(range: { from: number; to: number }, limit: number): Promise<StoredUsage[]>
   /** The account's operations on one product's resources in a range of minutes (at most `limit`). */
   readOperations(product: UsageProduct, range: { from: number; to: number }, limit: number): Promise<OperationRecord[]>
+  /** The account's storage samples of one product in a range of minutes (at most `limit`). */
+  readStorage(product: StorageProduct, range: { from: number; to: number }, limit: number): Promise<StorageSample[]>
   /** Errors that are not the query's fault (the store failed). */
   onInternalError(err: unknown): void
 }
@@ -115,6 +118,7 @@ function viewer(deps: AnalyticsDeps) {
           workersInvocationsAdaptive: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => invocationsAdaptive(deps, a, info),
           durableObjectsInvocationsAdaptiveGroups: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => durableObjectsAdaptive(deps, a, info),
           ...Object.fromEntries(OPERATIONS_DATASETS.map((d) => [d.name, (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => operationsAdaptive(deps, d, a, info)])),
+          ...Object.fromEntries(STORAGE_DATASETS.map((d) => [d.name, (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => storageAdaptive(deps, d, a, info)])),
         },
       ]
     },
@@ -151,6 +155,12 @@ async function durableObjectsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, in
 async function operationsAdaptive(deps: AnalyticsDeps, d: OperationsDataset, args: DatasetArgs, info: GraphQLResolveInfo) {
   const records = await recordsFor(args, deps.now, (range, limit) => deps.readOperations(d.product, range, limit))
   return order(aggregateOperations(d, records, args.filter, selectedDimensions(info, dimensionsOfDataset(d))), args.orderBy).slice(0, args.limit)
+}
+
+/** A storage dataset (D1 databases, R2 buckets) from the sampled gauges. */
+async function storageAdaptive(deps: AnalyticsDeps, d: StorageDataset, args: DatasetArgs, info: GraphQLResolveInfo) {
+  const samples = await recordsFor(args, deps.now, (range, limit) => deps.readStorage(d.product, range, limit))
+  return order(aggregateStorage(d, samples, args.filter, selectedDimensions(info, dimensionsOfStorage(d))), args.orderBy).slice(0, args.limit)
 }
 
 /** The account's records in the range a dataset's arguments ask for, within the query limits. */

@@ -188,7 +188,7 @@ export function aggregate(records: StoredUsage[], filter: Filter | null | undefi
 }
 
 /** Sorts groups by `orderBy` entries such as `datetime_ASC`, `sum_requests_DESC`, `quantiles_cpuTimeP50_DESC`. */
-export function order(groups: InvocationGroup[], orderBy: string[] | null | undefined): InvocationGroup[] {
+export function order<G extends InvocationGroup>(groups: G[], orderBy: string[] | null | undefined): G[] {
   if (!orderBy || orderBy.length === 0) return groups
   const keys = orderBy.map((o) => {
     const desc = o.endsWith('_DESC')

@@ -1,6 +1,7 @@
 import { buildSchema, GraphQLScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql'
 import { DIMENSIONS } from './invocations.js'
 import { dimensionsOfDataset, OPERATIONS_DATASETS, type OperationsDataset } from './operations.js'
+import { dimensionsOfStorage, STORAGE_DATASETS, type StorageDataset } from './storage.js'
 
 const SUMS = ['requests', 'errors', 'subrequests', 'wallTime', 'cpuTime', 'cpuTimeUs', 'duration', 'responseBodySize', 'clientDisconnects']
 const QUANTILES = ['P25', 'P50', 'P75', 'P90', 'P99', 'P999'].flatMap((p) => [`cpuTime${p}`, `wallTime${p}`])
@@ -57,6 +58,43 @@ type ${t}Sum {
 
 const OPERATIONS_SDL = OPERATIONS_DATASETS.map(operationsDatasetSdl)
 
+/** A storage dataset's field on `account` and its types: `max` instead of `sum`. */
+function storageDatasetSdl(d: StorageDataset): { field: string; types: string } {
+  const t = d.typeName
+  const dims = dimensionsOfStorage(d)
+  const type = (dim: string): string => (dim === 'date' ? 'Date' : dim === 'datetime' ? 'Time' : 'string')
+  const orderFields = [...dims, ...Object.keys(d.max).map((m) => `max_${m}`)]
+  return {
+    field: `${d.name}(limit: uint64!, filter: ${t}Filter_InputObject, orderBy: [${t}OrderBy!]): [${t}!]!`,
+    types: `
+input ${t}Filter_InputObject {
+  AND: [${t}Filter_InputObject!]
+  OR: [${t}Filter_InputObject!]
+  ${dims.flatMap((dim) => filterFields(dim, type(dim))).join('\n  ')}
+}
+
+enum ${t}OrderBy {
+  ${orderFields.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
+}
+
+type ${t} {
+  dimensions: ${t}Dimensions
+  max: ${t}Max
+}
+
+type ${t}Dimensions {
+  ${dims.map((dim) => `${dim}: ${type(dim)}!`).join('\n  ')}
+}
+
+type ${t}Max {
+  ${Object.keys(d.max).map((m) => `${m}: uint64!`).join('\n  ')}
+}
+`,
+  }
+}
+
+const STORAGE_SDL = STORAGE_DATASETS.map(storageDatasetSdl)
+
 /**
  * The part of Cloudflare's GraphQL Analytics schema Workerhive answers, under Cloudflare's type and
  * scalar names (lowercase `string`, `uint64`, `float64`, `Time`, `Date`), so queries written for
@@ -85,9 +123,9 @@ input AccountFilter_InputObject {
 type account {
   workersInvocationsAdaptive(limit: uint64!, filter: AccountWorkersInvocationsAdaptiveFilter_InputObject, orderBy: [AccountWorkersInvocationsAdaptiveOrderBy!]): [AccountWorkersInvocationsAdaptive!]!
   durableObjectsInvocationsAdaptiveGroups(limit: uint64!, filter: AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject, orderBy: [AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy!]): [AccountDurableObjectsInvocationsAdaptiveGroups!]!
-  ${OPERATIONS_SDL.map((s) => s.field).join('\n  ')}
+  ${[...OPERATIONS_SDL, ...STORAGE_SDL].map((s) => s.field).join('\n  ')}
 }
-${OPERATIONS_SDL.map((s) => s.types).join('')}
+${[...OPERATIONS_SDL, ...STORAGE_SDL].map((s) => s.types).join('')}
 
 input AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject {
   AND: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]

@@ -36,6 +36,7 @@ export function usageRoutes(deps: ApiDeps): Hono<ApiEnv> {
       read: (range, limit) => read(accountId, range, limit),
       readOperations: (product, range, limit) =>
         deps.usage ? deps.usage.queryOperations(accountId, product, range, limit) : deps.store.usage.queryOperations(accountId, product, range, limit),
+      readStorage: (product, range, limit) => deps.store.usage.queryStorage(accountId, product, range, limit),
       onInternalError: (err) => deps.log.error({ err }, 'GraphQL analytics query failed'),
     })
     return c.json(answer)

@@ -13,6 +13,15 @@ import {
   type HistogramRow,
   type OperationRow,
   type UsageRow,
+  d1InventorySql,
+  objectNamespacesSql,
+  r2InventorySql,
+  storageQuerySql,
+  storageUpsertSql,
+  toInventory,
+  toStorageSample,
+  type InventoryRows,
+  type StorageRow,
 } from '../shared/usage.js'
 import type { Db } from './database.js'
 
@@ -96,6 +105,24 @@ export function postgresUsage(db: Db): UsageStore {
     async queryOperations(accountId, product, { from, to }, limit) {
       const rows = await db.rows<OperationRow & Record<string, unknown>>(operationsQuerySql((n) => `$${n}`), [accountId, product, from, to, limit])
       return rows.map(toOperationRecord)
+    },
+    async storageInventory() {
+      const d1 = await db.rows<InventoryRows['d1'][number] & Record<string, unknown>>(d1InventorySql, [])
+      const r2 = await db.rows<InventoryRows['r2'][number] & Record<string, unknown>>(r2InventorySql, [])
+      const objects = await db.rows<InventoryRows['objects'][number] & Record<string, unknown>>(objectNamespacesSql, [])
+      return toInventory({ d1, r2, objects })
+    },
+    async putStorageSamples(samples, pruneBefore) {
+      // In key order: two nodes sampling the same resources lock their rows in the same order.
+      const sorted = [...samples].sort((a, b) => (a.accountId + a.product + a.resource < b.accountId + b.product + b.resource ? -1 : 1))
+      await db.tx(async (sql) => {
+        for (const r of sorted) await sql.run(storageUpsertSql((n) => `$${n}`), [r.accountId, r.minute, r.product, r.resource, r.bytes, r.metadataBytes, r.objects])
+        await sql.run('DELETE FROM usage_storage WHERE minute < $1', [pruneBefore])
+      })
+    },
+    async queryStorage(accountId, product, { from, to }, limit) {
+      const rows = await db.rows<StorageRow & Record<string, unknown>>(storageQuerySql((n) => `$${n}`), [accountId, product, from, to, limit])
+      return rows.map(toStorageSample)
     },
   }
 }

@@ -1,5 +1,5 @@
-import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type Histogram, type HistogramMetric, type OperationRecord, type UsageProduct, type UsageRecord, type UsageStatus } from '../../shared/usage.js'
-import type { StoredUsage } from '../store.js'
+import { addCounters, emptyCounters, HISTOGRAM_METRICS, USAGE_COUNTERS, type Histogram, type HistogramMetric, type OperationRecord, type StorageProduct, type StorageSample, type UsageProduct, type UsageRecord, type UsageStatus } from '../../shared/usage.js'
+import type { StorageInventory, StoredUsage } from '../store.js'
 
 /** The counter columns, in USAGE_COUNTERS' order. */
 export const USAGE_COLUMNS = [
@@ -171,3 +171,62 @@ export const operationsQuerySql = (p: (n: number) => string): string =>
   `SELECT account_id, minute, product, resource, action, operations, rows_read, rows_written, bytes FROM usage_operations
    WHERE account_id = ${p(1)} AND product = ${p(2)} AND minute >= ${p(3)} AND minute <= ${p(4)}
    ORDER BY minute, resource, action LIMIT ${p(5)}`
+
+export interface StorageRow {
+  account_id: string
+  minute: number | string
+  product: string
+  resource: string
+  bytes: number | string
+  metadata_bytes: number | string
+  objects: number | string
+}
+
+export const toStorageSample = (r: StorageRow): StorageSample => ({
+  accountId: r.account_id,
+  minute: Number(r.minute),
+  product: r.product as StorageProduct,
+  resource: r.resource,
+  bytes: Number(r.bytes),
+  metadataBytes: Number(r.metadata_bytes),
+  objects: Number(r.objects),
+})
+
+/** Upsert of one sample: the latest of a minute replaces an earlier one (placeholders are the driver's). */
+export const storageUpsertSql = (p: (n: number) => string): string =>
+  `INSERT INTO usage_storage (account_id, minute, product, resource, bytes, metadata_bytes, objects)
+   VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)})
+   ON CONFLICT (account_id, minute, product, resource) DO UPDATE SET
+     bytes = excluded.bytes, metadata_bytes = excluded.metadata_bytes, objects = excluded.objects`
+
+export const storageQuerySql = (p: (n: number) => string): string =>
+  `SELECT account_id, minute, product, resource, bytes, metadata_bytes, objects FROM usage_storage
+   WHERE account_id = ${p(1)} AND product = ${p(2)} AND minute >= ${p(3)} AND minute <= ${p(4)}
+   ORDER BY minute, resource LIMIT ${p(5)}`
+
+/** Every D1 database (the sampler asks each one's size). */
+export const d1InventorySql = 'SELECT account_id, id FROM d1_databases ORDER BY account_id, id'
+
+/**
+ * Every R2 bucket with its objects' count, payload bytes and metadata bytes (the key and both
+ * metadata maps as stored), in one pass over the objects' metadata.
+ */
+export const r2InventorySql = `SELECT b.account_id, b.name, COUNT(o.key) AS objects, COALESCE(SUM(o.size), 0) AS bytes,
+   COALESCE(SUM(LENGTH(o.key) + LENGTH(CAST(o.http_metadata AS TEXT)) + LENGTH(CAST(o.custom_metadata AS TEXT))), 0) AS metadata_bytes
+   FROM r2_buckets b LEFT JOIN r2_objects o ON o.bucket_id = b.id
+   GROUP BY b.account_id, b.name ORDER BY b.account_id, b.name`
+
+/** Every Durable Object namespace with the account of its script. */
+export const objectNamespacesSql = 'SELECT s.account_id, n.id FROM durable_object_namespaces n JOIN scripts s ON s.id = n.script_id ORDER BY s.account_id, n.id'
+
+export interface InventoryRows {
+  d1: Array<{ account_id: string; id: string }>
+  objects: Array<{ account_id: string; id: string }>
+  r2: Array<{ account_id: string; name: string; objects: number | string; bytes: number | string; metadata_bytes: number | string }>
+}
+
+export const toInventory = (rows: InventoryRows): StorageInventory => ({
+  d1Databases: rows.d1.map((r) => ({ accountId: r.account_id, id: r.id })),
+  objectNamespaces: rows.objects.map((r) => ({ accountId: r.account_id, id: r.id })),
+  r2Buckets: rows.r2.map((r) => ({ accountId: r.account_id, name: r.name, objects: Number(r.objects), bytes: Number(r.bytes), metadataBytes: Number(r.metadata_bytes) })),
+})

@@ -13,6 +13,15 @@ import {
   type HistogramRow,
   type OperationRow,
   type UsageRow,
+  d1InventorySql,
+  objectNamespacesSql,
+  r2InventorySql,
+  storageQuerySql,
+  storageUpsertSql,
+  toInventory,
+  toStorageSample,
+  type InventoryRows,
+  type StorageRow,
 } from '../shared/usage.js'
 import type { Db } from './database.js'
 
@@ -42,7 +51,17 @@ export function sqliteUsage(db: Db): UsageStore {
     ),
     pruneOperations: db.prepare<[number]>('DELETE FROM usage_operations WHERE minute < ?'),
     operations: db.prepare<[string, string, number, number, number], OperationRow>(operationsQuerySql(() => '?')),
+    putStorage: db.prepare(storageUpsertSql(() => '?')),
+    pruneStorage: db.prepare<[number]>('DELETE FROM usage_storage WHERE minute < ?'),
+    storage: db.prepare<[string, string, number, number, number], StorageRow>(storageQuerySql(() => '?')),
+    d1Inventory: db.prepare<[], InventoryRows['d1'][number]>(d1InventorySql),
+    r2Inventory: db.prepare<[], InventoryRows['r2'][number]>(r2InventorySql),
+    objectNamespaces: db.prepare<[], InventoryRows['objects'][number]>(objectNamespacesSql),
   }
+  const putStorageSamples = db.transaction((samples: Parameters<UsageStore['putStorageSamples']>[0], pruneBefore: number) => {
+    for (const r of samples) s.putStorage.run(r.accountId, r.minute, r.product, r.resource, r.bytes, r.metadataBytes, r.objects)
+    s.pruneStorage.run(pruneBefore)
+  })
   const addOperations = db.transaction((records: Parameters<UsageStore['addOperations']>[0], pruneBefore: number) => {
     for (const r of mergeOperations(records)) s.addOperation.run(r.accountId, r.minute, r.product, r.resource, r.action, r.operations, r.rowsRead, r.rowsWritten, r.bytes)
     s.pruneOperations.run(pruneBefore)
@@ -69,6 +88,15 @@ export function sqliteUsage(db: Db): UsageStore {
     },
     async queryOperations(accountId, product, { from, to }, limit) {
       return s.operations.all(accountId, product, from, to, limit).map(toOperationRecord)
+    },
+    async storageInventory() {
+      return toInventory({ d1: s.d1Inventory.all(), r2: s.r2Inventory.all(), objects: s.objectNamespaces.all() })
+    },
+    async putStorageSamples(samples, pruneBefore) {
+      putStorageSamples(samples, pruneBefore)
+    },
+    async queryStorage(accountId, product, { from, to }, limit) {
+      return s.storage.all(accountId, product, from, to, limit).map(toStorageSample)
     },
   }
 }

@@ -92,4 +92,28 @@ export function usageCases(test: DefineCase): void {
     const rows = await store.usage.query(accountId, { from: 0, to: minute }, 100)
     assert.deepEqual(rows.map((r) => [r.minute, r.requests, r.namespaceName]), [[minute, 2, null]])
   })
+  test('usage: storage samples replace within a minute, are pruned, and the inventory counts buckets and databases', async ({ store, clock }) => {
+    const accountId = await newAccount(store, 'usage-storage')
+    const minute = clock.now() - (clock.now() % MINUTE)
+    const sample = { accountId, minute, product: 'r2' as const, resource: 'files', bytes: 10, metadataBytes: 3, objects: 1 }
+    await store.usage.putStorageSamples([sample, { ...sample, minute: minute - 10 * MINUTE }], 0)
+    // A later sample of the same minute (another node, a later tick) replaces the first; the old minute goes.
+    await store.usage.putStorageSamples([{ ...sample, bytes: 25, objects: 2 }, { ...sample, product: 'd1', resource: 'db-1', bytes: 4096, metadataBytes: 0, objects: 0 }], minute - 5 * MINUTE)
+    const r2 = await store.usage.queryStorage(accountId, 'r2', { from: 0, to: minute }, 100)
+    assert.deepEqual(r2.map((r) => [r.minute, r.resource, r.bytes, r.metadataBytes, r.objects]), [[minute, 'files', 25, 3, 2]])
+    assert.deepEqual((await store.usage.queryStorage(accountId, 'd1', { from: 0, to: minute }, 100)).map((r) => [r.resource, r.bytes]), [['db-1', 4096]])
+
+    const bucket = await store.r2.createBucket({ accountId: accountId as never, name: 'sampled', location: 'enam', storageClass: 'Standard' })
+    await store.r2.createBucket({ accountId: accountId as never, name: 'empty', location: 'enam', storageClass: 'Standard' })
+    const object = { version: 'v', etag: 'e', uploaded: 1, httpMetadata: {}, customMetadata: { a: 'b' }, checksums: {}, storageClass: 'Standard' }
+    await store.r2.putObject(bucket.id, { ...object, key: 'one', size: 5, segments: [{ blob: 'b1', size: 5 }] })
+    await store.r2.putObject(bucket.id, { ...object, key: 'two', size: 7, segments: [{ blob: 'b2', size: 7 }] })
+    const db = await store.d1.createDatabase(accountId as never, 'sampled')
+    const inventory = await store.usage.storageInventory()
+    const mine = inventory.r2Buckets.filter((b) => b.accountId === accountId)
+    assert.deepEqual(mine.map((b) => [b.name, b.objects, b.bytes]), [['empty', 0, 0], ['sampled', 2, 12]])
+    assert.ok(mine[1]!.metadataBytes >= 'one'.length + 'two'.length, 'keys and metadata count as metadata')
+    assert.deepEqual(inventory.d1Databases.filter((d) => d.accountId === accountId).map((d) => d.id), [db.id])
+    assert.ok(inventory.objectNamespaces.every((n) => typeof n.accountId === 'string' && typeof n.id === 'string'))
+  })
 }

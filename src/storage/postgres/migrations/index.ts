@@ -16,6 +16,7 @@ import { queues } from './014-queues.js'
 import { placementPages } from './016-placement-pages.js'
 import { storageUsage, usageOperations } from './017-storage-usage.js'
 import { objectAlarms } from './018-object-alarms.js'
+import { storageSamples } from './019-storage-samples.js'
 
 /**
  * Applied in order, each once, inside a transaction; the workerhive_migrations table records them.
@@ -40,4 +41,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 16, sql: placementPages },
   { version: 17, sql: storageUsage + usageOperations },
   { version: 18, sql: objectAlarms },
+  { version: 19, sql: storageSamples },
 ]
