@@ -134,6 +134,14 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
     assert.ok(sqlRows.written >= 3 * ROUNDS && sqlRows.read >= 3 * ROUNDS, `cursors: ${JSON.stringify(sqlRows)}`)
     // Each round's KV calls: fetch() and bump() each get one key and put one.
     assert.deepEqual([row!['do_rows_read'], row!['do_rows_written']], [sqlRows.read + 2 * ROUNDS, sqlRows.written + 2 * ROUNDS])
+    const query = `query ($tag: string) { viewer { accounts(filter: { accountTag: $tag }) {
+      durableObjectsPeriodicGroups(limit: 10, orderBy: [sum_rowsRead_DESC]) { sum { rowsRead rowsWritten activeTime } dimensions { scriptName } }
+    } } }`
+    const res = await t.json('/graphql', { method: 'POST', ...jsonBody({ query, variables: { tag: t.accountId } }) })
+    assert.equal(res.body.errors, null, JSON.stringify(res.body.errors))
+    const [group] = res.body.data.viewer.accounts[0].durableObjectsPeriodicGroups
+    assert.deepEqual(group.sum, { rowsRead: row!['do_rows_read'], rowsWritten: row!['do_rows_written'], activeTime: row!['do_wall_time_us'] })
+    assert.equal(group.dimensions.scriptName, 'store')
   })
 
   it("answers Cloudflare's durableObjectsInvocationsAdaptiveGroups per script from the same records", async () => {
