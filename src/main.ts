@@ -52,7 +52,7 @@ import { LogSampling } from './runtime/log-sampling.js'
 import { ObjectPlacement } from './runtime/placement/objects.js'
 import { startPeriodicSweep, type PeriodicSweep } from './util/periodic-sweep.js'
 import { startStorageSampler } from './runtime/storage-sampler.js'
-import { objectStorageByNamespace } from './runtime/object-storage.js'
+import { objectStorageByNamespace, objectStorageFromImages } from './runtime/object-storage.js'
 import { OBJECTS_UNIQUE_KEY } from './runtime/workerd-config.js'
 import { openFileLimit } from './util/fd-limit.js'
 import { listenHttps, startEdgeHttps, type EdgeHttps, type HttpsListener } from './runtime/https/index.js'
@@ -177,8 +177,8 @@ async function launch(config: Config, log: Logger, clock: Clock, undo: Array<() 
     ? { sweep: async () => 0, stop: () => {} }
     : startStorageSampler({
         store: store.usage,
-        // One node (SQLite) holds every object; on several, each holds some: not sampled there yet.
-        ...(cluster ? {} : { objectBytes: () => objectStorageByNamespace(join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY)) }),
+        // One node (SQLite) holds every object's files; on several, each holds some: their images in the shared store hold all.
+        objectBytes: cluster ? () => objectStorageFromImages(store.placement) : () => objectStorageByNamespace(join(config.dataDir, 'objects', OBJECTS_UNIQUE_KEY)),
         // On several nodes only a database's owner samples it (the others would each ask the owner).
         ...(cluster ? { d1Here: (id: string) => cluster.placement.holds(d1Resource(id)) } : {}),
         d1Size: async (accountId, id) => (await d1.info(await d1.resolve(accountId as Credentials['accountId'], id))).size,

@@ -2,6 +2,8 @@ import Database from 'better-sqlite3'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { deserialize } from 'node:v8'
+import type { PageStore } from '../storage/placement-store.js'
+import { facetBytesOfHeader } from './placement/object-files.js'
 
 /** Where each object's host keeps its address (src/bindings/durable-object-namespace/objects.worker.ts). */
 const ADDRESS_KEY = 'workerhive:address'
@@ -47,6 +49,21 @@ export async function objectStorageByNamespace(dir: string): Promise<Map<string,
       if (facet.startsWith(`${key}.`) && facet.endsWith('.sqlite') && facet !== name) bytes += databaseBytes(join(dir, facet), pagesInUse)
     }
     out.set(namespaceId, (out.get(namespaceId) ?? 0) + bytes)
+  }
+  return out
+}
+
+/**
+ * Several nodes: the same figure from the objects' replicated images in the shared store (each
+ * node holds only the objects it owns), read from each image's header page: its facet databases'
+ * sizes as they were when the object was last replicated (after its last call that changed them).
+ */
+export async function objectStorageFromImages(pages: Pick<PageStore, 'firstPages'>): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  for (const { resource, data } of await pages.firstPages('do:')) {
+    // `do:<namespace>:<object id>` (runtime/placement/objects.ts).
+    const namespaceId = resource.split(':')[1]
+    if (namespaceId) out.set(namespaceId, (out.get(namespaceId) ?? 0) + facetBytesOfHeader(data))
   }
   return out
 }

@@ -31,6 +31,9 @@ export interface UsageCounters {
   /** Requests to this script's Durable Objects (fetch, RPC calls, alarms) and their wall time in µs. */
   doRequests: number
   doWallTimeUs: number
+  /** Rows their storage read and wrote, as Cloudflare bills SQLite-backed objects (SQL cursors; a KV key is a row). */
+  doRowsRead: number
+  doRowsWritten: number
   /** Queue message operations as Cloudflare bills them: a send is a write, a delivery a read, an ack a delete. */
   queueWrites: number
   queueReads: number
@@ -55,6 +58,8 @@ export const USAGE_COUNTERS = [
   'r2ClassB',
   'doRequests',
   'doWallTimeUs',
+  'doRowsRead',
+  'doRowsWritten',
   'queueWrites',
   'queueReads',
   'queueDeletes',
@@ -79,6 +84,8 @@ export const emptyCounters = (): UsageCounters => ({
   r2ClassB: 0,
   doRequests: 0,
   doWallTimeUs: 0,
+  doRowsRead: 0,
+  doRowsWritten: 0,
   queueWrites: 0,
   queueReads: 0,
   queueDeletes: 0,

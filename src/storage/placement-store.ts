@@ -65,6 +65,8 @@ export interface PageStore {
   readPages(resource: string, fromNo: number, limit: number): Promise<StoredPage[]>
   /** Drops the image and its pages (the resource was deleted). */
   deleteImage(resource: string): Promise<void>
+  /** The first page (page 0) of every image whose resource starts with `prefix` (a header, e.g. a Durable Object's bundle's). */
+  firstPages(prefix: string): Promise<Array<{ resource: string; data: Uint8Array }>>
 }
 
 /** A Durable Object's pending alarm, as its owner last replicated it (milliseconds since the epoch). */

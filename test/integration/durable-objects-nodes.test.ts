@@ -7,7 +7,9 @@ import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { request } from 'undici'
 import { createNamespace, deployDispatcher, namespaceScriptPath, putScript } from '../helpers/edge.js'
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
+import { objectStorageByNamespace } from '../../src/runtime/object-storage.js'
+import { OBJECTS_UNIQUE_KEY } from '../../src/runtime/workerd-config.js'
 import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
 
 /**
@@ -156,5 +158,16 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
     assert.notEqual(after.instance, first.instance, 'a new instance, on node A')
     assert.deepEqual(await count(edgeA, host, '/counter/rpc'), { n: 26, instance: after.instance })
     assert.deepEqual(JSON.parse((await call(edgeA, host, '/counter/alarmed')).text), { alarmed: true }, 'it ran in the object itself')
+  })
+
+  it("samples the objects' storage bytes from their images in the shared store, as their files hold them", async () => {
+    // Both objects live on node A now: its files are the reference the images must agree with.
+    const local = [...(await objectStorageByNamespace(join(a!.dataDir, 'objects', OBJECTS_UNIQUE_KEY))).values()].reduce((n, b) => n + b, 0)
+    assert.ok(local > 0)
+    await a!.platform.storageSampler.sweep()
+    const query = `query ($tag: string) { viewer { accounts(filter: { accountTag: $tag }) { durableObjectsStorageGroups(limit: 10) { max { storedBytes } } } } }`
+    const res = await a!.json('/graphql', { method: 'POST', ...jsonBody({ query, variables: { tag: a!.accountId } }) })
+    assert.equal(res.body.errors, null, JSON.stringify(res.body.errors))
+    assert.deepEqual(res.body.data.viewer.accounts[0].durableObjectsStorageGroups, [{ max: { storedBytes: local } }])
   })
 })

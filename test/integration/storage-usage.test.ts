@@ -10,8 +10,8 @@ import { eventually } from '../helpers/eventually.js'
  * binding call is one of its subrequests, under its subrequest limit.
  */
 const ROUNDS = 3
-/** Binding calls per round: 3 D1, 5 R2, 2 Durable Object, 1 queue. */
-const CALLS = 11
+/** Binding calls per round: 3 D1, 5 R2, 3 Durable Object, 1 queue. */
+const CALLS = 12
 
 const STORE = `
 import { DurableObject } from 'cloudflare:workers'
@@ -21,6 +21,13 @@ export class Counter extends DurableObject {
     const n = ((await this.ctx.storage.get('n')) ?? 0) + 1
     await this.ctx.storage.put('n', n)
     return n
+  }
+  // Three rows in, read back: what the cursors themselves report.
+  rows() {
+    const sql = this.ctx.storage.sql
+    const cursors = [sql.exec('CREATE TABLE IF NOT EXISTS r (x INTEGER)'), sql.exec('INSERT INTO r VALUES (1), (2), (3)'), sql.exec('SELECT x FROM r ORDER BY rowid DESC LIMIT 3')]
+    const got = cursors[2].toArray().length
+    return { got, read: cursors.reduce((n, c) => n + c.rowsRead, 0), written: cursors.reduce((n, c) => n + c.rowsWritten, 0) }
   }
 }
 export default {
@@ -41,9 +48,10 @@ export default {
     const stub = env.COUNTER.get(env.COUNTER.idFromName('one'))
     await (await stub.fetch('http://do/')).text()
     await stub.bump()
+    const rows = await stub.rows()
     await env.JOBS.send({ at: Date.now() })
     const meta = [ins.meta, cnt.meta, sum.meta]
-    return Response.json({ read: meta.reduce((n, m) => n + m.rows_read, 0), written: meta.reduce((n, m) => n + m.rows_written, 0), counted: cnt.results[0].n })
+    return Response.json({ read: meta.reduce((n, m) => n + m.rows_read, 0), written: meta.reduce((n, m) => n + m.rows_written, 0), counted: cnt.results[0].n, rows })
   },
 }
 `
@@ -60,6 +68,8 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
   /** What D1's meta told the Worker: rows read and written by its statements. */
   let read = 0
   let written = 0
+  /** What the Durable Object's SQL cursors reported: rows read and written. */
+  const sqlRows = { read: 0, written: 0 }
 
   before(async () => {
     t = await startTestPlatform({ usageFlushSeconds: 1 })
@@ -84,9 +94,12 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
     for (let i = 0; i < ROUNDS; i++) {
       const res = await edge(t, host, '/store')
       assert.equal(res.status, 200, res.text)
-      const used = JSON.parse(res.text) as { read: number; written: number; counted: number }
+      const used = JSON.parse(res.text) as { read: number; written: number; counted: number; rows: { got: number; read: number; written: number } }
       read += used.read
       written += used.written
+      assert.equal(used.rows.got, 3)
+      sqlRows.read += used.rows.read
+      sqlRows.written += used.rows.written
       assert.equal(used.counted, 2 * (i + 1))
     }
   })
@@ -97,7 +110,7 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
 
   it('exports per script what its binding calls used, as Cloudflare bills it', async () => {
     // The queue's writes reach the records with the next flush; the edge's with the next probe.
-    const row = await eventually(storeRow, (r) => r?.['queue_writes'] === ROUNDS && r?.['do_requests'] === 2 * ROUNDS && r?.['d1_queries'] === 3 * ROUNDS)
+    const row = await eventually(storeRow, (r) => r?.['queue_writes'] === ROUNDS && r?.['do_requests'] === 3 * ROUNDS && r?.['d1_queries'] === 3 * ROUNDS)
     assert.ok(written === 2 * ROUNDS && read > 0, `D1 meta: ${read} read, ${written} written`)
     assert.deepEqual(
       Object.fromEntries(['d1_queries', 'd1_rows_read', 'd1_rows_written', 'r2_class_a', 'r2_class_b', 'do_requests', 'queue_writes', 'subrequests'].map((k) => [k, row![k]])),
@@ -108,12 +121,29 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
         // put and list are class A, get and head class B, delete is free.
         r2_class_a: 2 * ROUNDS,
         r2_class_b: 2 * ROUNDS,
-        do_requests: 2 * ROUNDS,
+        do_requests: 3 * ROUNDS,
         queue_writes: ROUNDS,
         subrequests: CALLS * ROUNDS,
       },
     )
     assert.ok(Number(row!['do_wall_time_us']) > 0)
+  })
+
+  it("counts a Durable Object's storage rows as its cursors report them, and a KV key as a row", async () => {
+    assert.ok(sqlRows.written >= 3 * ROUNDS && sqlRows.read >= 3 * ROUNDS, `cursors: ${JSON.stringify(sqlRows)}`)
+    // Each round's KV calls: fetch() and bump() each get one key and put one. The host takes the
+    // rows after the call's answer left, so they may come with a later flush.
+    const expected = [sqlRows.read + 2 * ROUNDS, sqlRows.written + 2 * ROUNDS]
+    const row = await eventually(storeRow, (r) => r?.['do_rows_read'] === expected[0] && r?.['do_rows_written'] === expected[1])
+    assert.deepEqual([row!['do_rows_read'], row!['do_rows_written']], expected)
+    const query = `query ($tag: string) { viewer { accounts(filter: { accountTag: $tag }) {
+      durableObjectsPeriodicGroups(limit: 10, orderBy: [sum_rowsRead_DESC]) { sum { rowsRead rowsWritten activeTime } dimensions { scriptName } }
+    } } }`
+    const res = await t.json('/graphql', { method: 'POST', ...jsonBody({ query, variables: { tag: t.accountId } }) })
+    assert.equal(res.body.errors, null, JSON.stringify(res.body.errors))
+    const [group] = res.body.data.viewer.accounts[0].durableObjectsPeriodicGroups
+    assert.deepEqual(group.sum, { rowsRead: row!['do_rows_read'], rowsWritten: row!['do_rows_written'], activeTime: row!['do_wall_time_us'] })
+    assert.equal(group.dimensions.scriptName, 'store')
   })
 
   it("answers Cloudflare's durableObjectsInvocationsAdaptiveGroups per script from the same records", async () => {
@@ -123,7 +153,7 @@ describe('usage metering of D1, R2, Durable Objects and Queues', () => {
     const res = await t.json('/graphql', { method: 'POST', ...jsonBody({ query, variables: { tag: t.accountId, since: new Date(Date.now() - 3_600_000).toISOString() } }) })
     assert.equal(res.body.errors, null, JSON.stringify(res.body.errors))
     const groups = res.body.data.viewer.accounts[0].durableObjectsInvocationsAdaptiveGroups as Array<{ sum: { requests: number; wallTime: number }; dimensions: { scriptName: string } }>
-    assert.deepEqual(groups.map((g) => [g.dimensions.scriptName, g.sum.requests]), [['store', 2 * ROUNDS]])
+    assert.deepEqual(groups.map((g) => [g.dimensions.scriptName, g.sum.requests]), [['store', 3 * ROUNDS]])
     assert.ok(groups[0]!.sum.wallTime > 0)
   })
 

@@ -27,7 +27,7 @@ export const MAX_LIMIT = 10_000
 export const MAX_RECORDS = 200_000
 /** Datasets one request may query (aliases included). */
 const MAX_DATASETS = 10
-const DATASETS = new Set(['workersInvocationsAdaptive', 'durableObjectsInvocationsAdaptiveGroups', ...OPERATIONS_DATASETS.map((d) => d.name), ...STORAGE_DATASETS.map((d) => d.name)])
+const DATASETS = new Set(['workersInvocationsAdaptive', 'durableObjectsInvocationsAdaptiveGroups', 'durableObjectsPeriodicGroups', ...OPERATIONS_DATASETS.map((d) => d.name), ...STORAGE_DATASETS.map((d) => d.name)])
 
 const schema = analyticsSchema()
 // Cloudflare's own examples declare `$datetimeStart: string` and pass it where a Time goes: its
@@ -117,6 +117,7 @@ function viewer(deps: AnalyticsDeps) {
         {
           workersInvocationsAdaptive: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => invocationsAdaptive(deps, a, info),
           durableObjectsInvocationsAdaptiveGroups: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => durableObjectsAdaptive(deps, a, info),
+          durableObjectsPeriodicGroups: (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => durableObjectsPeriodic(deps, a, info),
           ...Object.fromEntries(OPERATIONS_DATASETS.map((d) => [d.name, (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => operationsAdaptive(deps, d, a, info)])),
           ...Object.fromEntries(STORAGE_DATASETS.map((d) => [d.name, (a: DatasetArgs, _ctx: unknown, info: GraphQLResolveInfo) => storageAdaptive(deps, d, a, info)])),
         },
@@ -145,6 +146,21 @@ async function durableObjectsAdaptive(deps: AnalyticsDeps, args: DatasetArgs, in
   const groups = aggregate(records, args.filter, selectedDimensions(info, DIMENSIONS) as Dimension[]).map((g) => ({
     dimensions: g.dimensions,
     sum: { requests: g.sum['doRequests'] ?? 0, wallTime: g.sum['doWallTimeUs'] ?? 0 },
+    quantiles: {},
+    avg: {},
+  }))
+  return order(groups, args.orderBy).slice(0, args.limit)
+}
+
+/**
+ * Rows Durable Objects' storage read and wrote, and their active (wall) time in µs, per script that
+ * exports the classes: the `do_rows_*` and `do_wall_time_us` counters (docs/usage.md).
+ */
+async function durableObjectsPeriodic(deps: AnalyticsDeps, args: DatasetArgs, info: GraphQLResolveInfo) {
+  const records = (await recordsFor(args, deps.now, deps.read)).filter((r) => r.doRequests > 0 || r.doRowsRead > 0 || r.doRowsWritten > 0)
+  const groups = aggregate(records, args.filter, selectedDimensions(info, DIMENSIONS) as Dimension[]).map((g) => ({
+    dimensions: g.dimensions,
+    sum: { rowsRead: g.sum['doRowsRead'] ?? 0, rowsWritten: g.sum['doRowsWritten'] ?? 0, activeTime: g.sum['doWallTimeUs'] ?? 0 },
     quantiles: {},
     avg: {},
   }))

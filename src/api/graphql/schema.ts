@@ -7,10 +7,49 @@ const SUMS = ['requests', 'errors', 'subrequests', 'wallTime', 'cpuTime', 'cpuTi
 const QUANTILES = ['P25', 'P50', 'P75', 'P90', 'P99', 'P999'].flatMap((p) => [`cpuTime${p}`, `wallTime${p}`])
 const AVGS = ['sampleInterval', 'cpuTime', 'wallTime']
 
-/** durableObjectsInvocationsAdaptiveGroups: per script that exports the classes, minute granularity. */
-const DO_SUMS = ['requests', 'wallTime']
+/**
+ * The Durable Object datasets answered from the per-script records (per script that exports the
+ * classes, minute granularity): requests and wall time, and the periodic figures (rows).
+ */
+const DO_DATASETS = [
+  { name: 'durableObjectsInvocationsAdaptiveGroups', typeName: 'AccountDurableObjectsInvocationsAdaptiveGroups', sums: ['requests', 'wallTime'] },
+  { name: 'durableObjectsPeriodicGroups', typeName: 'AccountDurableObjectsPeriodicGroups', sums: ['rowsRead', 'rowsWritten', 'activeTime'] },
+]
 const DO_DIMENSIONS = ['scriptName', 'datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour', 'date']
-const DO_ORDER_FIELDS = [...DO_DIMENSIONS, ...DO_SUMS.map((s) => `sum_${s}`)]
+
+/** One Durable Object dataset's types (filter, orderBy, group, dimensions, sum). */
+function objectsDatasetSdl(d: (typeof DO_DATASETS)[number]): string {
+  const t = d.typeName
+  const orderFields = [...DO_DIMENSIONS, ...d.sums.map((s) => `sum_${s}`)]
+  return `
+input ${t}Filter_InputObject {
+  AND: [${t}Filter_InputObject!]
+  OR: [${t}Filter_InputObject!]
+  ${[
+    ...filterFields('scriptName', 'string'),
+    ...['datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour'].flatMap((dim) => filterFields(dim, 'Time')),
+    ...filterFields('date', 'Date'),
+  ].join('\n  ')}
+}
+
+enum ${t}OrderBy {
+  ${orderFields.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
+}
+
+type ${t} {
+  dimensions: ${t}Dimensions
+  sum: ${t}Sum
+}
+
+type ${t}Dimensions {
+  ${DO_DIMENSIONS.map((dim) => `${dim}: ${dim === 'date' ? 'Date' : dim === 'scriptName' ? 'string' : 'Time'}!`).join('\n  ')}
+}
+
+type ${t}Sum {
+  ${d.sums.map((s) => `${s}: uint64!`).join('\n  ')}
+}
+`
+}
 
 const ORDER_FIELDS = [...DIMENSIONS, ...SUMS.map((s) => `sum_${s}`), ...QUANTILES.map((q) => `quantiles_${q}`), ...AVGS.map((a) => `avg_${a}`)]
 
@@ -122,38 +161,12 @@ input AccountFilter_InputObject {
 
 type account {
   workersInvocationsAdaptive(limit: uint64!, filter: AccountWorkersInvocationsAdaptiveFilter_InputObject, orderBy: [AccountWorkersInvocationsAdaptiveOrderBy!]): [AccountWorkersInvocationsAdaptive!]!
-  durableObjectsInvocationsAdaptiveGroups(limit: uint64!, filter: AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject, orderBy: [AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy!]): [AccountDurableObjectsInvocationsAdaptiveGroups!]!
+  ${DO_DATASETS.map((d) => `${d.name}(limit: uint64!, filter: ${d.typeName}Filter_InputObject, orderBy: [${d.typeName}OrderBy!]): [${d.typeName}!]!`).join('\n  ')}
   ${[...OPERATIONS_SDL, ...STORAGE_SDL].map((s) => s.field).join('\n  ')}
 }
 ${[...OPERATIONS_SDL, ...STORAGE_SDL].map((s) => s.types).join('')}
 
-input AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject {
-  AND: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]
-  OR: [AccountDurableObjectsInvocationsAdaptiveGroupsFilter_InputObject!]
-  ${[
-    ...filterFields('scriptName', 'string'),
-    ...['datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour'].flatMap((d) => filterFields(d, 'Time')),
-    ...filterFields('date', 'Date'),
-  ].join('\n  ')}
-}
-
-enum AccountDurableObjectsInvocationsAdaptiveGroupsOrderBy {
-  ${DO_ORDER_FIELDS.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
-}
-
-type AccountDurableObjectsInvocationsAdaptiveGroups {
-  dimensions: AccountDurableObjectsInvocationsAdaptiveGroupsDimensions
-  sum: AccountDurableObjectsInvocationsAdaptiveGroupsSum
-}
-
-type AccountDurableObjectsInvocationsAdaptiveGroupsDimensions {
-  ${DO_DIMENSIONS.map((d) => `${d}: ${d === 'date' ? 'Date' : d === 'scriptName' ? 'string' : 'Time'}!`).join('\n  ')}
-}
-
-type AccountDurableObjectsInvocationsAdaptiveGroupsSum {
-  ${DO_SUMS.map((s) => `${s}: uint64!`).join('\n  ')}
-}
-
+${DO_DATASETS.map(objectsDatasetSdl).join('')}
 input AccountWorkersInvocationsAdaptiveFilter_InputObject {
   AND: [AccountWorkersInvocationsAdaptiveFilter_InputObject!]
   OR: [AccountWorkersInvocationsAdaptiveFilter_InputObject!]

@@ -34,6 +34,8 @@ export interface ExportRow {
   r2_class_b: number
   do_requests: number
   do_wall_time_us: number
+  do_rows_read: number
+  do_rows_written: number
   queue_writes: number
   queue_reads: number
   queue_deletes: number
@@ -77,6 +79,8 @@ export function exportRows(records: StoredUsage[], groupBy: GroupBy, tagsOf: (r:
     r2_class_b: c.r2ClassB,
     do_requests: c.doRequests,
     do_wall_time_us: c.doWallTimeUs,
+    do_rows_read: c.doRowsRead,
+    do_rows_written: c.doRowsWritten,
     queue_writes: c.queueWrites,
     queue_reads: c.queueReads,
     queue_deletes: c.queueDeletes,
@@ -85,7 +89,7 @@ export function exportRows(records: StoredUsage[], groupBy: GroupBy, tagsOf: (r:
   return rows.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
 }
 
-const STORAGE_COLUMNS = ['d1_queries', 'd1_rows_read', 'd1_rows_written', 'r2_class_a', 'r2_class_b', 'do_requests', 'do_wall_time_us', 'queue_writes', 'queue_reads', 'queue_deletes']
+const STORAGE_COLUMNS = ['d1_queries', 'd1_rows_read', 'd1_rows_written', 'r2_class_a', 'r2_class_b', 'do_requests', 'do_wall_time_us', 'do_rows_read', 'do_rows_written', 'queue_writes', 'queue_reads', 'queue_deletes']
 const COUNTER_COLUMNS = ['requests', 'errors', ...USAGE_STATUSES.map((s) => `outcome_${s}`), 'cpu_time_us', 'wall_time_us', 'subrequests', 'kv_reads', 'kv_writes', 'kv_lists', 'kv_deletes', 'bytes_in', 'bytes_out', ...STORAGE_COLUMNS]
 
 /** RFC 4180 CSV with a header line; outcomes become `outcome_<status>` columns. */

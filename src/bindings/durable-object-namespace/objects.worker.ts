@@ -22,6 +22,7 @@ import type { ScriptDescriptor } from '../../shared/protocol.js'
 import { wireUrl } from '../../shared/wire.js'
 import {
   DO_HEADERS,
+  DO_STORAGE_ROWS_METHOD,
   DO_WIRE,
   OBJECT_ID,
   OBJECT_MOVED,
@@ -243,6 +244,18 @@ interface Running {
   info: DurableObjectNamespaceInfo
 }
 
+/**
+ * The rows the facet's storage read and wrote since the last call (shims/isolate/storage-meter.ts).
+ * A facet that was aborted (its call broke a limit) answers nothing: its rows are lost with it.
+ */
+async function storageRows(facet: Record<string, unknown>): Promise<{ read: number; written: number }> {
+  try {
+    return await (facet[DO_STORAGE_ROWS_METHOD] as () => Promise<{ read: number; written: number }>)()
+  } catch {
+    return { read: 0, written: 0 }
+  }
+}
+
 /** One Durable Object: runs the customer's class as its facet, and keeps its address and alarm. */
 export class ObjectHost extends DurableObject<HostEnv> {
   #running: Running | undefined
@@ -365,9 +378,16 @@ export class ObjectHost extends DurableObject<HostEnv> {
       if (this.env.SETTINGS.placedObjects) await this.#replicate(address)
       return result
     } finally {
-      // Metered under the script that exports the class (Cloudflare bills requests and duration per object).
+      // Metered under the script that exports the class (Cloudflare bills requests, duration and rows per object).
       const { accountId, namespaceId, name } = running.script
-      if (this.env.SETTINGS.usage) recordUsage(scriptKey(accountId, namespaceId, name), { doRequests: 1, doWallTimeUs: (Date.now() - started) * 1000 })
+      if (this.env.SETTINGS.usage) {
+        const key = scriptKey(accountId, namespaceId, name)
+        recordUsage(key, { doRequests: 1, doWallTimeUs: (Date.now() - started) * 1000 })
+        // Not awaited: the answer does not wait for the meter (rows are summed since the last take, so none count twice).
+        void storageRows(running.facet).then((rows) => {
+          if (rows.read > 0 || rows.written > 0) recordUsage(key, { doRowsRead: rows.read, doRowsWritten: rows.written })
+        })
+      }
     }
   }
 

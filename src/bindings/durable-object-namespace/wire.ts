@@ -104,6 +104,9 @@ export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: str
 /** Why a forwarded call was refused: the object moved on (the caller asks the store again). */
 export const OBJECT_MOVED = 'the Durable Object moved to another node while the call was on its way; try again'
 
+/** The facet's RPC method answering the rows its storage read and wrote (shims/isolate/storage-meter.ts). */
+export const DO_STORAGE_ROWS_METHOD = '__workerhiveStorageRows'
+
 /** Headers between the caller's process, the objects gate and the object's host. */
 export const DO_HEADERS = {
   /** The object's id (64 hex digits), set by the stub in the caller's isolate. */

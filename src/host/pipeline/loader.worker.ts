@@ -90,6 +90,7 @@ export async function workerCode(
     modules[`${OWN}main.js`] = { js: wrappedMain(d.mainModule, wrapBindings) + tailShimExport }
     modules[TAIL_SHIM_PATH] = { js: isolateModule(env, 'tail.js') }
     modules[`${OWN}durable-object.js`] = { js: isolateModule(env, 'durable-object.js') }
+    modules[`${OWN}storage-meter.js`] = { js: isolateModule(env, 'storage-meter.js') }
   }
   const mainModule = `${OWN}main.js`
   return {

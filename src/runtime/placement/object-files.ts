@@ -40,6 +40,21 @@ function snapshotSqlite(file: string): Buffer {
   }
 }
 
+/**
+ * The customer storage in a bundle, in bytes, from its header page alone: its facet databases
+ * (`<key>.<n>.sqlite`), not the host's database (`<key>.sqlite`) nor the facet index. 0 when the
+ * page is not a bundle's header.
+ */
+export function facetBytesOfHeader(page: Uint8Array): number {
+  const end = page.indexOf(0)
+  try {
+    const header = JSON.parse(Buffer.from(page.subarray(0, end === -1 ? page.byteLength : end)).toString('utf8')) as { sections?: Section[] }
+    return (header.sections ?? []).filter((s) => s.name.endsWith('.sqlite') && s.name.split('.').length > 2).reduce((n, s) => n + s.bytes, 0)
+  } catch {
+    return 0
+  }
+}
+
 /** The bundle of the object `key` in `dir`; an object with no files yet gives a header only. */
 export async function packObject(dir: string, key: string): Promise<Buffer> {
   const sections: Section[] = []

@@ -1,7 +1,7 @@
 import type { PlacementStore } from '../placement-store.js'
 import { claimLeaseSql, toLease, type LeaseRow } from '../shared/placement.js'
 import { objectAlarmSql, toObjectAlarm, type ObjectAlarmRow } from '../shared/object-alarms.js'
-import { pageSql, toImage, toPage, type ImageRow, type PageRow } from '../shared/placement-pages.js'
+import { pageSql, prefixRange, toFirstPage, toImage, toPage, type ImageRow, type PageRow } from '../shared/placement-pages.js'
 import { dialect, type Db } from './database.js'
 
 const sql = {
@@ -57,6 +57,9 @@ export function postgresPlacement(db: Db): PlacementStore {
     },
     async readPages(resource, fromNo, limit) {
       return (await db.rows<PageRow>(sql.readPages, [resource, fromNo, limit])).map(toPage)
+    },
+    async firstPages(prefix) {
+      return (await db.rows<{ resource: string; data: Uint8Array }>(sql.firstPages, prefixRange(prefix))).map(toFirstPage)
     },
     async deleteImage(resource) {
       await db.tx(async (q) => {

@@ -30,4 +30,14 @@ export const pageSql = (p: (n: number) => string) => ({
   readPages: `SELECT page_no, data FROM placement_pages WHERE resource = ${p(1)} AND page_no >= ${p(2)} ORDER BY page_no LIMIT ${p(3)}`,
   deletePages: `DELETE FROM placement_pages WHERE resource = ${p(1)}`,
   deleteImage: `DELETE FROM placement_images WHERE resource = ${p(1)}`,
+  /** Page 0 of the resources in [from, to): a prefix as a range, with no LIKE wildcards to escape. */
+  firstPages: `SELECT resource, data FROM placement_pages WHERE resource >= ${p(1)} AND resource < ${p(2)} AND page_no = 0 ORDER BY resource`,
+})
+
+/** The range [from, to) of the strings that start with `prefix` (its last character moved on by one). */
+export const prefixRange = (prefix: string): [string, string] => [prefix, prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)]
+
+export const toFirstPage = (r: { resource: string; data: Uint8Array }): { resource: string; data: Uint8Array } => ({
+  resource: r.resource,
+  data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
 })

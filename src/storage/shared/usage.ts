@@ -20,6 +20,8 @@ export const USAGE_COLUMNS = [
   'r2_class_b',
   'do_requests',
   'do_wall_time_us',
+  'do_rows_read',
+  'do_rows_written',
   'queue_writes',
   'queue_reads',
   'queue_deletes',

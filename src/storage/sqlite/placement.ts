@@ -1,7 +1,7 @@
 import type { PlacementStore } from '../placement-store.js'
 import { claimLeaseSql, toLease, type LeaseRow } from '../shared/placement.js'
 import { objectAlarmSql, toObjectAlarm, type ObjectAlarmRow } from '../shared/object-alarms.js'
-import { pageSql, toImage, toPage, type ImageRow, type PageRow } from '../shared/placement-pages.js'
+import { pageSql, prefixRange, toFirstPage, toImage, toPage, type ImageRow, type PageRow } from '../shared/placement-pages.js'
 import { dialect, type Db } from './database.js'
 
 /**
@@ -21,6 +21,7 @@ export function sqlitePlacement(db: Db): PlacementStore {
     upsertPage: db.prepare(pages.upsertPage),
     dropPagesFrom: db.prepare(pages.dropPagesFrom),
     readPages: db.prepare<[string, number, number], PageRow>(pages.readPages),
+    firstPages: db.prepare<[string, string], { resource: string; data: Uint8Array }>(pages.firstPages),
     deletePages: db.prepare(pages.deletePages),
     deleteImage: db.prepare(pages.deleteImage),
     setAlarm: db.prepare(alarms.set),
@@ -60,6 +61,9 @@ export function sqlitePlacement(db: Db): PlacementStore {
     },
     async readPages(resource, fromNo, limit) {
       return s.readPages.all(resource, fromNo, limit).map(toPage)
+    },
+    async firstPages(prefix) {
+      return s.firstPages.all(...prefixRange(prefix)).map(toFirstPage)
     },
     async deleteImage(resource) {
       deleteImage(resource)

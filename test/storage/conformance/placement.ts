@@ -81,4 +81,15 @@ export function placementCases(test: DefineCase): void {
     assert.equal(await p.getImage('do:x'), undefined)
     assert.deepEqual(await p.readPages('do:x', 0, 10), [])
   })
+
+  test('page images: the first page of each image under a prefix, and of no other', async ({ store }) => {
+    const p = store.placement
+    await p.writePages({ resource: 'heads:b', fromVersion: 0, pageSize: 16, pageCount: 2, pages: [page(0, 2), page(1, 3)] })
+    await p.writePages({ resource: 'heads:a', fromVersion: 0, pageSize: 16, pageCount: 1, pages: [page(0, 1)] })
+    await p.writePages({ resource: 'headt', fromVersion: 0, pageSize: 16, pageCount: 1, pages: [page(0, 4)] })
+    await p.writePages({ resource: 'heads', fromVersion: 0, pageSize: 16, pageCount: 1, pages: [page(0, 5)] })
+    const heads = await p.firstPages('heads:')
+    assert.deepEqual(heads.map((h) => [h.resource, Array.from(h.data)]), [['heads:a', Array.from(page(0, 1).data)], ['heads:b', Array.from(page(0, 2).data)]])
+    for (const r of ['heads:a', 'heads:b', 'headt', 'heads']) await p.deleteImage(r)
+  })
 }

@@ -51,7 +51,7 @@ export function usageCases(test: DefineCase): void {
     const accountId = await newAccount(store, 'usage-storage')
     const minute = clock.now() - (clock.now() % MINUTE)
     const ref = { accountId, namespaceId: '', script: 'stores' }
-    const storage = { d1Queries: 3, d1RowsRead: 40, d1RowsWritten: 2, r2ClassA: 5, r2ClassB: 7, doRequests: 2, doWallTimeUs: 1500, queueWrites: 4, queueReads: 4, queueDeletes: 3 }
+    const storage = { d1Queries: 3, d1RowsRead: 40, d1RowsWritten: 2, r2ClassA: 5, r2ClassB: 7, doRequests: 2, doWallTimeUs: 1500, doRowsRead: 9, doRowsWritten: 6, queueWrites: 4, queueReads: 4, queueDeletes: 3 }
     // Two nodes' batches for the same script and minute.
     await store.usage.add([record({ ...ref, minute, ...storage })], 0)
     await store.usage.add([record({ ...ref, minute, ...storage, requests: 1 })], 0)

@@ -9,7 +9,12 @@
 //   request that comes from outside).
 // - ctx.id: workerd gives a facet whose id is a string that string as ctx.id; the class gets a
 //   DurableObjectId instead (toString, equals, and name when the id was made from a name).
-// Runs in the customer's isolate: it imports nothing.
+// - metering: the rows its storage reads and writes, as Cloudflare bills SQLite-backed objects (the
+//   SQL API's cursors' rowsRead/rowsWritten; a key of the KV API is a row), which the host takes
+//   after each call through STORAGE_ROWS_METHOD (storage-meter.ts).
+// Runs in the customer's isolate: it imports nothing but its sibling storage-meter.ts.
+
+import { meterStorage, STORAGE_ROWS_METHOD, type StorageMeter } from './storage-meter.js'
 
 const ALARM_HEADER = 'x-workerhive-do-alarm'
 
@@ -51,9 +56,12 @@ export function objectClassOf(app: Record<string, unknown>, base: AnyClass, wrap
         extended.set(className, cls)
       }
       routeAlarms(ctx)
+      const meter = meterStorage(ctx.storage)
       ctx.id = new ObjectId(String(ctx.id), ctx.props.name)
       // A constructor may answer another object: workerd runs the customer's class's instance.
-      return new cls(ctx, wrapEnv ? wrapEnv(env) : env) as never
+      const instance = new cls(ctx, wrapEnv ? wrapEnv(env) : env)
+      meters.set(instance, meter)
+      return instance as never
     }
   }
 }
@@ -89,6 +97,9 @@ function routeAlarms(ctx: FacetState): void {
   storage.deleteAlarm = () => alarms.deleteAlarm()
 }
 
+/** Each instance's meter (the customer's class may not keep ctx where the shim could find it). */
+const meters = new WeakMap<object, StorageMeter>()
+
 function extend(base: AnyClass): AnyClass {
   const ownFetch = base.prototype.fetch as ((request: Request) => unknown) | undefined
   return class extends base {
@@ -100,6 +111,10 @@ function extend(base: AnyClass): AnyClass {
       }
       if (typeof ownFetch !== 'function') throw new Error('Handler does not export a fetch() function.')
       return ownFetch.call(this, request)
+    }
+    /** The host's: the rows read and written since it last asked (an RPC method of the facet). */
+    [STORAGE_ROWS_METHOD](): { read: number; written: number } {
+      return meters.get(this)?.take() ?? { read: 0, written: 0 }
     }
   }
 }

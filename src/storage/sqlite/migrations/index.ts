@@ -17,6 +17,7 @@ import { placementPages } from './016-placement-pages.js'
 import { storageUsage, usageOperations } from './017-storage-usage.js'
 import { objectAlarms } from './018-object-alarms.js'
 import { storageSamples } from './019-storage-samples.js'
+import { objectRows } from './020-object-rows.js'
 
 /** Applied in order, each once, inside a transaction; `PRAGMA user_version` records the last one. */
 export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
@@ -39,4 +40,5 @@ export const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 17, sql: storageUsage + usageOperations },
   { version: 18, sql: objectAlarms },
   { version: 19, sql: storageSamples },
+  { version: 20, sql: objectRows },
 ]

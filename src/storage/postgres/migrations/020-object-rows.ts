@@ -1,0 +1,5 @@
+/** Rows a Durable Object's storage read and wrote, per script that exports the class (docs/usage.md). */
+export const objectRows = `
+ALTER TABLE usage_minutes ADD COLUMN do_rows_read BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE usage_minutes ADD COLUMN do_rows_written BIGINT NOT NULL DEFAULT 0;
+`
