@@ -65,8 +65,10 @@ describe('density: thousands of distinct user Workers', () => {
     assert.equal(watchdog.kills, 0, 'no process was stuck, crashed or over its memory budget')
     assert.deepEqual(watchdog.containment.entries(), [])
     assert.ok(watchdog.recycles >= 2, `recycles: ${watchdog.recycles}`)
-    // At most one request per client connection (4) can race each recycle's close.
-    assert.ok(retried <= watchdog.recycles * 4, `retried ${retried} requests for ${watchdog.recycles} recycles`)
+    // Each client (4) can race each recycle twice: a request on a pooled connection the draining
+    // process closes, and its retry on a fresh connection the process accepted before it stopped
+    // listening (seen in CI: 25 retries for 6 recycles, when density ran beside start-kill).
+    assert.ok(retried <= watchdog.recycles * 4 * 2, `retried ${retried} requests for ${watchdog.recycles} recycles`)
     assert.ok(t.platform.edge.processes().every((p) => p.state === 'ready' || p.state === 'starting'))
   })
 })
