@@ -60,14 +60,22 @@ function filterFields(name: string, type: string): string[] {
   return type === 'string' ? [...base, `${name}_like: string`] : [...base, ...ordered]
 }
 
-/** A per-resource dataset's field on `account` and its types (filter, orderBy, group, dimensions, sum). */
-function operationsDatasetSdl(d: OperationsDataset): { field: string; types: string } {
-  const t = d.typeName
-  const dims = dimensionsOfDataset(d)
+/** A grouped dataset as the schema shows it: its dimensions and its one aggregate (`sum` or `max`) of fields. */
+interface GroupedDataset {
+  name: string
+  typeName: string
+  dimensions: string[]
+  aggregate: 'sum' | 'max'
+  fields: string[]
+}
+
+/** A grouped dataset's field on `account` and its types (filter, orderBy, group, dimensions, aggregate). */
+function groupedDatasetSdl({ name, typeName: t, dimensions: dims, aggregate, fields }: GroupedDataset): { field: string; types: string } {
   const type = (dim: string): string => (dim === 'date' ? 'Date' : dim.startsWith('datetime') ? 'Time' : 'string')
-  const orderFields = [...dims, ...Object.keys(d.sums).map((s) => `sum_${s}`)]
+  const aggregateType = `${t}${aggregate === 'sum' ? 'Sum' : 'Max'}`
+  const orderFields = [...dims, ...fields.map((f) => `${aggregate}_${f}`)]
   return {
-    field: `${d.name}(limit: uint64!, filter: ${t}Filter_InputObject, orderBy: [${t}OrderBy!]): [${t}!]!`,
+    field: `${name}(limit: uint64!, filter: ${t}Filter_InputObject, orderBy: [${t}OrderBy!]): [${t}!]!`,
     types: `
 input ${t}Filter_InputObject {
   AND: [${t}Filter_InputObject!]
@@ -81,58 +89,27 @@ enum ${t}OrderBy {
 
 type ${t} {
   dimensions: ${t}Dimensions
-  sum: ${t}Sum
+  ${aggregate}: ${aggregateType}
 }
 
 type ${t}Dimensions {
   ${dims.map((dim) => `${dim}: ${type(dim)}!`).join('\n  ')}
 }
 
-type ${t}Sum {
-  ${Object.keys(d.sums).map((s) => `${s}: uint64!`).join('\n  ')}
+type ${aggregateType} {
+  ${fields.map((f) => `${f}: uint64!`).join('\n  ')}
 }
 `,
   }
 }
 
-const OPERATIONS_SDL = OPERATIONS_DATASETS.map(operationsDatasetSdl)
+const OPERATIONS_SDL = OPERATIONS_DATASETS.map((d: OperationsDataset) =>
+  groupedDatasetSdl({ name: d.name, typeName: d.typeName, dimensions: dimensionsOfDataset(d), aggregate: 'sum', fields: Object.keys(d.sums) }),
+)
 
-/** A storage dataset's field on `account` and its types: `max` instead of `sum`. */
-function storageDatasetSdl(d: StorageDataset): { field: string; types: string } {
-  const t = d.typeName
-  const dims = dimensionsOfStorage(d)
-  const type = (dim: string): string => (dim === 'date' ? 'Date' : dim === 'datetime' ? 'Time' : 'string')
-  const orderFields = [...dims, ...Object.keys(d.max).map((m) => `max_${m}`)]
-  return {
-    field: `${d.name}(limit: uint64!, filter: ${t}Filter_InputObject, orderBy: [${t}OrderBy!]): [${t}!]!`,
-    types: `
-input ${t}Filter_InputObject {
-  AND: [${t}Filter_InputObject!]
-  OR: [${t}Filter_InputObject!]
-  ${dims.flatMap((dim) => filterFields(dim, type(dim))).join('\n  ')}
-}
-
-enum ${t}OrderBy {
-  ${orderFields.flatMap((f) => [`${f}_ASC`, `${f}_DESC`]).join('\n  ')}
-}
-
-type ${t} {
-  dimensions: ${t}Dimensions
-  max: ${t}Max
-}
-
-type ${t}Dimensions {
-  ${dims.map((dim) => `${dim}: ${type(dim)}!`).join('\n  ')}
-}
-
-type ${t}Max {
-  ${Object.keys(d.max).map((m) => `${m}: uint64!`).join('\n  ')}
-}
-`,
-  }
-}
-
-const STORAGE_SDL = STORAGE_DATASETS.map(storageDatasetSdl)
+const STORAGE_SDL = STORAGE_DATASETS.map((d: StorageDataset) =>
+  groupedDatasetSdl({ name: d.name, typeName: d.typeName, dimensions: dimensionsOfStorage(d), aggregate: 'max', fields: Object.keys(d.max) }),
+)
 
 /**
  * The part of Cloudflare's GraphQL Analytics schema Workerhive answers, under Cloudflare's type and
