@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { convictForCpu } from '../helpers/containment.js'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
+import type { TestPlatform } from '../helpers/platform.js'
+import { twoNodesOnPostgres } from '../helpers/two-nodes.js'
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -32,24 +32,10 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 }
 
 describe('two nodes sharing one PostgreSQL store', () => {
-  const schema = uniqueSchemaName()
-  let a: TestPlatform | undefined
-  let b: TestPlatform | undefined
-
-  before(async () => {
-    await requirePostgres()
-    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY, usageFlushSeconds: 1, httpsPort: 0 } as const
-    a = await startTestPlatform(shared)
-    b = await startTestPlatform(shared)
-  })
-  after(async () => {
-    await b?.close()
-    await a?.close()
-    if (a) await dropSchema(schema)
-  })
+  const nodes = twoNodesOnPostgres({ usageFlushSeconds: 1, httpsPort: 0 })
 
   it('joins the same account, and an upload through one node is served by the other', async () => {
-    const [n1, n2] = [a!, b!]
+    const [n1, n2] = nodes()
     assert.equal(n2.accountId, n1.accountId, 'the second node joined the first account')
     await createNamespace(n1, 'shared')
     const host = await deployDispatcher(n1, 'shared')
@@ -66,7 +52,7 @@ describe('two nodes sharing one PostgreSQL store', () => {
   })
 
   it('a certificate uploaded through one node is served by the other, and goes from both with its hostname', async () => {
-    const [n1, n2] = [a!, b!]
+    const [n1, n2] = nodes()
     const dir = mkdtempSync(join(tmpdir(), 'workerhive-customer-ca-'))
     try {
       const ca = await DevCa.open(dir)
@@ -90,7 +76,7 @@ describe('two nodes sharing one PostgreSQL store', () => {
   })
 
   it('a conviction on one node is refused by the other, and both count into the same counters', async () => {
-    const [n1, n2] = [a!, b!]
+    const [n1, n2] = nodes()
     await createNamespace(n1, 'contained')
     const host = await deployDispatcher(n1, 'contained')
     await putScript(n1, namespaceScriptPath(n1, 'contained', 'hostile'), `export default { fetch() { while (true) {} } }`)
@@ -116,7 +102,7 @@ describe('two nodes sharing one PostgreSQL store', () => {
   })
 
   it("adds both nodes' usage into the same totals (GraphQL and the usage export)", async () => {
-    const [n1, n2] = [a!, b!]
+    const [n1, n2] = nodes()
     await createNamespace(n1, 'metered')
     const host = await deployDispatcher(n1, 'metered')
     await putScript(n1, namespaceScriptPath(n1, 'metered', 'counted'), `export default { fetch() { return new Response('counted') } }`)
@@ -134,7 +120,7 @@ describe('two nodes sharing one PostgreSQL store', () => {
   })
 
   it("adds a script's R2 calls made on both nodes into its own records and its bucket's", async () => {
-    const [n1, n2] = [a!, b!]
+    const [n1, n2] = nodes()
     await createNamespace(n1, 'stored')
     const host = await deployDispatcher(n1, 'stored')
     await n1.json(`/accounts/${n1.accountId}/r2/buckets`, { method: 'POST', body: JSON.stringify({ name: 'shared-files' }), headers: { 'content-type': 'application/json' } })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { accountScriptPath, putScript } from '../helpers/edge.js'
-import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
+import { jsonBody } from '../helpers/platform.js'
+import { twoNodesOnPostgres } from '../helpers/two-nodes.js'
 
 // Records every delivery in KV and flags a message it sees a second time.
 const CONSUMER = `
@@ -16,24 +16,10 @@ export default {
 }`
 
 describe('queue consumers on two nodes sharing one PostgreSQL store', () => {
-  const schema = uniqueSchemaName()
-  let a: TestPlatform | undefined
-  let b: TestPlatform | undefined
-
-  before(async () => {
-    await requirePostgres()
-    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY } as const
-    a = await startTestPlatform(shared)
-    b = await startTestPlatform(shared)
-  })
-  after(async () => {
-    await b?.close()
-    await a?.close()
-    if (a) await dropSchema(schema)
-  })
+  const nodes = twoNodesOnPostgres()
 
   it('both nodes consume one queue and no message is delivered twice', async () => {
-    const [n1, n2] = [a!, b!]
+    const [n1, n2] = nodes()
     const kv = (await n1.json(`/accounts/${n1.accountId}/storage/kv/namespaces`, { method: 'POST', ...jsonBody({ title: 'seen' }) })).body.result.id
     const queue = (await n1.json(`/accounts/${n1.accountId}/queues`, { method: 'POST', ...jsonBody({ queue_name: 'shared-jobs' }) })).body.result
     const up = await putScript(n1, accountScriptPath(n1, 'eater'), CONSUMER, { bindings: [{ type: 'kv_namespace', name: 'SEEN', namespace_id: kv }] })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -9,8 +9,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
-import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
-import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
+import { jsonBody, type TestPlatform } from '../helpers/platform.js'
+import { twoNodesOnPostgres } from '../helpers/two-nodes.js'
 
 // A user Worker in a dispatch namespace, bound to an R2 bucket, on two nodes sharing PostgreSQL:
 // bodies live in the shared database, so whatever one node stored the other serves.
@@ -39,21 +39,7 @@ export default {
 }`
 
 describe('R2 on two nodes sharing one PostgreSQL store', () => {
-  const schema = uniqueSchemaName()
-  let a: TestPlatform | undefined
-  let b: TestPlatform | undefined
-
-  before(async () => {
-    await requirePostgres()
-    const shared = { storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY } as const
-    a = await startTestPlatform(shared)
-    b = await startTestPlatform(shared)
-  })
-  after(async () => {
-    await b?.close()
-    await a?.close()
-    if (a) await dropSchema(schema)
-  })
+  const nodes = twoNodesOnPostgres()
 
   const s3For = async (n: TestPlatform) => {
     const keyId = (await n.json('/user/tokens/verify')).body.result.id as string
@@ -68,7 +54,7 @@ describe('R2 on two nodes sharing one PostgreSQL store', () => {
   }
 
   it('an object a Worker streams in through one node is served by the other, through the binding, REST and S3', async () => {
-    const [n1, n2] = [a!, b!]
+    const [n1, n2] = nodes()
     const created = await n1.json(`/accounts/${n1.accountId}/r2/buckets`, { method: 'POST', ...jsonBody({ name: 'shared' }) })
     assert.equal(created.status, 200, JSON.stringify(created.body))
     await createNamespace(n1, 'tenants')
@@ -98,7 +84,7 @@ describe('R2 on two nodes sharing one PostgreSQL store', () => {
   })
 
   it('a multipart upload whose parts go to different nodes completes on either', async () => {
-    const [s3a, s3b] = [await s3For(a!), await s3For(b!)]
+    const [s3a, s3b] = [await s3For(nodes()[0]), await s3For(nodes()[1])]
     const { UploadId } = await s3a.send(new CreateMultipartUploadCommand({ Bucket: 'shared', Key: 'multi.bin' }))
     const parts = [Buffer.alloc(5 * 1024 * 1024, 7), Buffer.alloc(5 * 1024 * 1024, 8), Buffer.alloc(10, 9)]
     const clients = [s3a, s3b, s3a]
@@ -108,7 +94,7 @@ describe('R2 on two nodes sharing one PostgreSQL store', () => {
     await s3b.send(
       new CompleteMultipartUploadCommand({ Bucket: 'shared', Key: 'multi.bin', UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }),
     )
-    const got = await a!.api(`/accounts/${a!.accountId}/r2/buckets/shared/objects/multi.bin`)
+    const got = await nodes()[0].api(`/accounts/${nodes()[0].accountId}/r2/buckets/shared/objects/multi.bin`)
     assert.ok(Buffer.from(await got.arrayBuffer()).equals(Buffer.concat(parts)))
     s3a.destroy()
     s3b.destroy()
