@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { createNamespace, deployDispatcher, edge, namespaceScriptPath, putScript } from '../helpers/edge.js'
 import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platform.js'
 import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
+import { killServerProcess, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 // D1 on two nodes sharing PostgreSQL: node A (its own process, so it can be killed with -9) owns
 // the database; node B's binding and REST calls are forwarded to it. After kill -9 of A, B takes
@@ -26,33 +25,17 @@ export default {
   },
 }`
 
-interface NodeA {
-  child: ChildProcess
-  apiUrl: string
-  exited: Promise<void>
-}
-
-/** `workerhive start` on PostgreSQL as its own process group, once it prints that it is serving. */
-function startNodeA(dataDir: string, schema: string): Promise<NodeA> {
-  const child = spawn(process.execPath, ['bin/workerhive.js', 'start', '--data-dir', dataDir, '--api-port', '0', '--edge-port', '0', '--log-level', 'silent', '--storage', 'postgres', '--postgres-url', POSTGRES_URL, '--postgres-schema', schema, '--edge-processes', '1'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, WORKERHIVE_SECRETS_KEY: TEST_SECRETS_KEY, WORKERHIVE_PLACEMENT_LEASE_MS: String(LEASE_MS) },
+/** Node A: `workerhive start` on PostgreSQL in a process of its own, so kill -9 takes its workerd too. */
+const startNodeA = (dataDir: string, schema: string): Promise<ServerProcess> =>
+  startServerProcess(dataDir, {
+    args: ['--storage', 'postgres', '--postgres-url', POSTGRES_URL, '--postgres-schema', schema, '--edge-processes', '1'],
+    env: { WORKERHIVE_SECRETS_KEY: TEST_SECRETS_KEY, WORKERHIVE_PLACEMENT_LEASE_MS: String(LEASE_MS) },
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const api = /^\s*API:\s+(\S+)/.exec(line)
-      if (api) resolve({ child, apiUrl: api[1]!, exited })
-    })
-    void exited.then(() => reject(new Error('node A exited before it was serving')))
-  })
-}
 
 describe('D1 on two nodes sharing PostgreSQL', () => {
   const schema = uniqueSchemaName()
   const dataDirA = mkdtempSync(join(tmpdir(), 'workerhive-d1-node-a-'))
-  let a: NodeA | undefined
+  let a: ServerProcess | undefined
   let b: TestPlatform | undefined
 
   before(async () => {
@@ -61,14 +44,7 @@ describe('D1 on two nodes sharing PostgreSQL', () => {
     b = await startTestPlatform({ storage: 'postgres', postgresUrl: POSTGRES_URL, postgresSchema: schema, secretsKey: TEST_SECRETS_KEY, placementLeaseMs: LEASE_MS, edgeProcesses: 1 })
   })
   after(async () => {
-    if (a) {
-      try {
-        process.kill(-a.child.pid!, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-      await a.exited
-    }
+    if (a) await killServerProcess(a)
     await b?.close()
     rmSync(dataDirA, { recursive: true, force: true })
     await dropSchema(schema)
@@ -117,8 +93,7 @@ describe('D1 on two nodes sharing PostgreSQL', () => {
     assert.equal(existsSync(join(nodeB.dataDir, 'd1', `${db}.sqlite`)), false, 'node B forwarded: it has no copy of its own')
 
     // kill -9 of the owner while both writers keep going.
-    process.kill(-a!.child.pid!, 'SIGKILL')
-    await a!.exited
+    await killServerProcess(a!)
     const ackedBeforeKill = acknowledged.length
     // B takes over after A's lease: wait until B has acknowledged writes of its own.
     const deadline = Date.now() + 30_000

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { request } from 'undici'
 import { createNamespace, deployDispatcher, namespaceScriptPath, putScript } from '../helpers/edge.js'
@@ -11,6 +9,7 @@ import { jsonBody, startTestPlatform, type TestPlatform } from '../helpers/platf
 import { objectStorageByNamespace } from '../../src/runtime/object-storage.js'
 import { OBJECTS_UNIQUE_KEY } from '../../src/runtime/workerd-config.js'
 import { dropSchema, POSTGRES_URL, requirePostgres, TEST_SECRETS_KEY, uniqueSchemaName } from '../helpers/postgres.js'
+import { killServerProcess, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 /**
  * A counter whose answers name the instance (made in its constructor), through fetch and RPC, with
@@ -53,28 +52,12 @@ export default {
 /** Leases this short make the takeover after kill -9 quick. */
 const LEASE_MS = 1500
 
-interface Node {
-  child: ChildProcess
-  edgePort: number
-  exited: Promise<void>
-}
-
-/** A second node: `workerhive start` as its own process group (so kill -9 takes its workerd too). */
-function startNode(dataDir: string, schema: string): Promise<Node> {
-  const child = spawn(
-    process.execPath,
-    ['bin/workerhive.js', 'start', '--data-dir', dataDir, '--api-port', '0', '--edge-port', '0', '--log-level', 'silent', '--storage', 'postgres', '--postgres-url', POSTGRES_URL, '--postgres-schema', schema],
-    { detached: true, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WORKERHIVE_SECRETS_KEY: TEST_SECRETS_KEY, WORKERHIVE_PLACEMENT_LEASE_MS: String(LEASE_MS) } },
-  )
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const edge = /^\s*Edge:\s+http:\/\/[^:]+:(\d+)/.exec(line)
-      if (edge) resolve({ child, edgePort: Number(edge[1]), exited })
-    })
-    void exited.then(() => reject(new Error('workerhive start exited before it was serving')))
+/** A second node: `workerhive start` in a process of its own (so kill -9 takes its workerd too). */
+const startNode = (dataDir: string, schema: string): Promise<ServerProcess> =>
+  startServerProcess(dataDir, {
+    args: ['--storage', 'postgres', '--postgres-url', POSTGRES_URL, '--postgres-schema', schema],
+    env: { WORKERHIVE_SECRETS_KEY: TEST_SECRETS_KEY, WORKERHIVE_PLACEMENT_LEASE_MS: String(LEASE_MS) },
   })
-}
 
 async function call(edgePort: number, host: string, path: string): Promise<{ status: number; text: string }> {
   const res = await request(`http://127.0.0.1:${edgePort}${path}`, { headers: { host }, headersTimeout: 20_000, bodyTimeout: 20_000 })
@@ -91,7 +74,7 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
   const schema = uniqueSchemaName()
   const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-do-node-'))
   let a: TestPlatform | undefined
-  let b: Node | undefined
+  let b: ServerProcess | undefined
   let host = ''
 
   before(async () => {
@@ -107,14 +90,7 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
     b = await startNode(dataDir, schema)
   })
   after(async () => {
-    if (b) {
-      try {
-        process.kill(-b.child.pid!, 'SIGKILL')
-      } catch {
-        // gone already
-      }
-      await b.exited
-    }
+    if (b) await killServerProcess(b)
     await a?.close()
     if (a) await dropSchema(schema)
     rmSync(dataDir, { recursive: true, force: true })
@@ -138,8 +114,7 @@ describe('Durable Objects on two nodes sharing PostgreSQL', () => {
     const armed = await call(edgeA, host, '/counter/alarm')
     assert.equal(armed.status, 200, armed.text)
 
-    process.kill(-b!.child.pid!, 'SIGKILL')
-    await b!.exited
+    await killServerProcess(b!)
     let marked = false
     for (let i = 0; i < 100 && !marked; i++) {
       marked = JSON.parse((await call(edgeA, host, '/counter/witness/marked')).text).marked

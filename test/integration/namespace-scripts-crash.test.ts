@@ -1,57 +1,9 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
-
-interface Server {
-  child: ChildProcess
-  apiUrl: string
-  token: string
-  accountId: string
-  exited: Promise<void>
-}
-
-/**
- * Runs `workerhive start` as its own process group (the edge's workerd processes live in it too),
- * and waits for the lines it prints once it is serving.
- */
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['bin/workerhive.js', 'start', '--data-dir', dataDir, '--api-port', '0', '--edge-port', '0'].concat(
-      ['--log-level', 'silent'],
-    ),
-    { detached: true, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return new Promise((resolve, reject) => {
-    const found: Record<string, string> = {}
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const api = /^\s*API:\s+(\S+)/.exec(line)
-      if (api) found.apiUrl = api[1]!
-      const exported = /^export (CLOUDFLARE_API_TOKEN|CLOUDFLARE_ACCOUNT_ID)=(\S+)/.exec(line)
-      if (exported) found[exported[1]!] = exported[2]!
-      if (found.apiUrl && found.CLOUDFLARE_API_TOKEN && found.CLOUDFLARE_ACCOUNT_ID) {
-        const { apiUrl, CLOUDFLARE_API_TOKEN: token, CLOUDFLARE_ACCOUNT_ID: accountId } = found
-        resolve({ child, apiUrl, token, accountId, exited })
-      }
-    })
-    void exited.then(() => reject(new Error('workerhive start exited before it was serving')))
-  })
-}
-
-/** SIGKILL to the whole group: no shutdown hook runs, exactly like a crash or kill -9. */
-async function kill(server: Server): Promise<void> {
-  try {
-    process.kill(-server.child.pid!, 'SIGKILL')
-  } catch {
-    // The group is already gone.
-  }
-  await server.exited
-}
+import { killServerProcess, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 /** A distinct module per name and version, of varying size. */
 const codeOf = (name: string, version: number) => {
@@ -62,16 +14,16 @@ const codeOf = (name: string, version: number) => {
 
 describe('acknowledged uploads survive SIGKILL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-crash-'))
-  const running: Server[] = []
+  const running: ServerProcess[] = []
   after(async () => {
-    for (const s of running) await kill(s)
+    for (const s of running) await killServerProcess(s)
     rmSync(dataDir, { recursive: true, force: true })
   })
 
   it('finds every acknowledged upload intact after a restart', async () => {
-    const first = await startServer(dataDir)
+    const first = await startServerProcess(dataDir)
     running.push(first)
-    const api = (s: Server, path: string, init: RequestInit = {}) =>
+    const api = (s: ServerProcess, path: string, init: RequestInit = {}) =>
       fetch(`${s.apiUrl}/accounts/${s.accountId}/workers/dispatch/namespaces${path}`, {
         ...init,
         headers: { ...init.headers, authorization: `Bearer ${s.token}` },
@@ -109,14 +61,14 @@ describe('acknowledged uploads survive SIGKILL', () => {
         if (ok[0]) lastAcked[j] = v
         if (ok[1]) ackedNew.set(`new-${j}-${v}`, 1)
         acks += ok.filter(Boolean).length
-        if (acks >= KILL_AFTER && !killed) killed = kill(first)
+        if (acks >= KILL_AFTER && !killed) killed = killServerProcess(first)
       }
     }
     await Promise.all(Array.from({ length: LANES }, (_, j) => lane(j)))
     await killed
     assert.ok(acks >= KILL_AFTER)
 
-    const second = await startServer(dataDir)
+    const second = await startServerProcess(dataDir)
     running.push(second)
     const content = async (name: string): Promise<string | undefined> => {
       const res = await api(second, `/crash/scripts/${name}/content`)

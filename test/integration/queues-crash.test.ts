@@ -1,50 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
+import { killServerProcess, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
-interface Server {
-  child: ChildProcess
-  apiUrl: string
-  token: string
-  accountId: string
-  exited: Promise<void>
-}
-
-/** `workerhive start` as its own process group, once it prints that it is serving. */
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['bin/workerhive.js', 'start', '--data-dir', dataDir, '--api-port', '0', '--edge-port', '0', '--log-level', 'silent'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return new Promise((resolve, reject) => {
-    const found: Record<string, string> = {}
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const api = /^\s*API:\s+(\S+)/.exec(line)
-      if (api) found.apiUrl = api[1]!
-      const exported = /^export (CLOUDFLARE_API_TOKEN|CLOUDFLARE_ACCOUNT_ID)=(\S+)/.exec(line)
-      if (exported) found[exported[1]!] = exported[2]!
-      if (found.apiUrl && found.CLOUDFLARE_API_TOKEN && found.CLOUDFLARE_ACCOUNT_ID)
-        resolve({ child, apiUrl: found.apiUrl, token: found.CLOUDFLARE_API_TOKEN, accountId: found.CLOUDFLARE_ACCOUNT_ID, exited })
-    })
-    void exited.then(() => reject(new Error('workerhive start exited before it was serving')))
-  })
-}
-
-async function kill(server: Server): Promise<void> {
-  try {
-    process.kill(-server.child.pid!, 'SIGKILL')
-  } catch {
-    // already gone
-  }
-  await server.exited
-}
-
-const call = (s: Server, path: string, body?: unknown) =>
+const call = (s: ServerProcess, path: string, body?: unknown) =>
   fetch(`${s.apiUrl}/accounts/${s.accountId}/queues${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
@@ -53,14 +14,14 @@ const call = (s: Server, path: string, body?: unknown) =>
 
 describe('acknowledged queue sends survive SIGKILL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'workerhive-queue-crash-'))
-  const running: Server[] = []
+  const running: ServerProcess[] = []
   after(async () => {
-    for (const s of running) await kill(s)
+    for (const s of running) await killServerProcess(s)
     rmSync(dataDir, { recursive: true, force: true })
   })
 
   it('every message whose send was acknowledged is there after kill -9 and a restart', async () => {
-    const first = await startServer(dataDir)
+    const first = await startServerProcess(dataDir)
     running.push(first)
     const queue = ((await (await call(first, '', { queue_name: 'durable' })).json()) as any).result
     assert.equal((await call(first, `/${queue.queue_id}/consumers`, { type: 'http_pull' })).status, 200)
@@ -84,10 +45,10 @@ describe('acknowledged queue sends survive SIGKILL', () => {
     const senders = Array.from({ length: 4 }, sender)
     while (acknowledged.length < 300) await new Promise((r) => setTimeout(r, 5))
     killed = true
-    await kill(first)
+    await killServerProcess(first)
     await Promise.all(senders)
 
-    const second = await startServer(dataDir)
+    const second = await startServerProcess(dataDir)
     running.push(second)
     const found = new Set<number>()
     for (;;) {
