@@ -57,6 +57,18 @@ export const STATIC_DISPATCH_WORKER = `export default {
 }
 `
 
+/** The loaded-dispatch baseline's dispatch Worker: same routing, the name in a header to the host's gateway. */
+export const LOADED_DISPATCH_WORKER = `export default {
+  async fetch(request, env) {
+    const name = new URL(request.url).pathname.split('/')[1]
+    if (name !== 'hello') return new Response('no such worker', { status: 404 })
+    const headers = new Headers(request.headers)
+    headers.set('x-dispatch-to', name)
+    return env.GATEWAY.fetch(new Request(request, { headers }))
+  },
+}
+`
+
 /**
  * A bundle-like Worker of about `bytes` bytes: many module-internal functions (what bundlers emit)
  * and one export. performance-notes §3.2: the same size as `export`ed functions costs ~8× more, so

@@ -1,4 +1,4 @@
-import { startRawHello, startStaticTwoWorker } from '../lib/baselines.js'
+import { startLoadedDispatchBaseline, startLoaderBaseline, startRawHello, startStaticDispatchLoaderBaseline, startStaticTwoWorker } from '../lib/baselines.js'
 import { HttpProbe } from '../lib/http-probe.js'
 import { runLoad, type LoadResult } from '../lib/load.js'
 import { startBenchPlatform, type BenchPlatform } from '../lib/platform.js'
@@ -12,8 +12,13 @@ import type { Scenario } from './scenario.js'
 const CONCURRENCY = [1, 10, 50] as const
 type Concurrency = (typeof CONCURRENCY)[number]
 
-/** Targets of the same load: two static workerd baselines, and the platform with 1 and 2 edge processes. */
-type TargetId = 'raw' | 'static2' | 'full1' | 'full2'
+/**
+ * Targets of the same load: static workerd baselines (raw; the static two-Worker config; and three
+ * Worker Loader shapes with no platform code, the floors of the designs), and the platform with 1
+ * and 2 edge processes, plus one account Worker reached without a dispatch Worker (`direct`).
+ */
+type TargetId = 'raw' | 'static2' | 'loader' | 'loadedDispatch' | 'staticDispatchLoader' | 'direct' | 'full1' | 'full2'
+const TARGET_IDS: TargetId[] = ['raw', 'static2', 'loader', 'loadedDispatch', 'staticDispatchLoader', 'direct', 'full1', 'full2']
 
 interface Target {
   id: TargetId
@@ -47,6 +52,12 @@ export const dispatchScenario: Scenario = {
       stops.push(() => raw.stop())
       const static2 = await startStaticTwoWorker()
       stops.push(() => static2.stop())
+      const loader = await startLoaderBaseline()
+      stops.push(() => loader.stop())
+      const loadedDispatch = await startLoadedDispatchBaseline()
+      stops.push(() => loadedDispatch.stop())
+      const staticDispatchLoader = await startStaticDispatchLoaderBaseline()
+      stops.push(() => staticDispatchLoader.stop())
       const one = await startFullPath(1)
       stops.push(() => one.stop())
       const two = await startFullPath(2)
@@ -54,13 +65,17 @@ export const dispatchScenario: Scenario = {
       const targets: Target[] = [
         { id: 'raw', origin: raw.origin, pids: () => [raw.pid] },
         { id: 'static2', origin: static2.origin, pids: () => [static2.pid] },
+        { id: 'loader', origin: loader.origin, pids: () => [loader.pid] },
+        { id: 'loadedDispatch', origin: loadedDispatch.origin, pids: () => [loadedDispatch.pid] },
+        { id: 'staticDispatchLoader', origin: staticDispatchLoader.origin, pids: () => [staticDispatchLoader.pid] },
+        { id: 'direct', origin: one.edgeOrigin, host: directHost(one), pids: () => one.workerdPids() },
         { id: 'full1', origin: one.edgeOrigin, host: one.dispatchHost, pids: () => one.workerdPids() },
         { id: 'full2', origin: two.edgeOrigin, host: two.dispatchHost, pids: () => two.workerdPids() },
       ]
       await checkAnswers(targets)
       for (const t of targets) await load(t, 10, 500) // warm: JIT, isolates loaded, caches filled
 
-      const results: Results = { raw: perC(), static2: perC(), full1: perC(), full2: perC() }
+      const results = Object.fromEntries(TARGET_IDS.map((id) => [id, perC()])) as Results
       for (let round = 0; round < rounds; round++) {
         for (const c of CONCURRENCY) {
           // Rotate the order every round so no target always runs first (or right after another).
@@ -87,8 +102,13 @@ const perC = (): Record<Concurrency, Measured[]> => ({ 1: [], 10: [], 50: [] })
 async function startFullPath(edgeProcesses: number): Promise<BenchPlatform> {
   const p = await startBenchPlatform({ edgeProcesses })
   await p.uploadUserWorker('hello', helloWorker('hello'))
+  // The same hello world as an account Worker: the platform's path with no dispatch Worker in it.
+  await p.uploadAccountWorker('hello', helloWorker('hello'), [])
   return p
 }
+
+/** The account Worker `hello` on its default hostname (beside the dispatch Worker's). */
+const directHost = (p: BenchPlatform): string => p.dispatchHost.replace(/^dispatcher\./, 'hello.')
 
 async function load(t: Target, connections: number, durationMs: number): Promise<Measured> {
   const pids = t.pids().join(',')
@@ -150,6 +170,17 @@ function figuresAt(results: Results, c: Concurrency): Figure[] {
       `raw ${us('raw', 'serverCpuUs')} · ${us('raw', 'nodeCpuUs')}; ` +
         `static two-Worker ${us('static2', 'serverCpuUs')} · ${us('static2', 'nodeCpuUs')}`,
       showRatio(ratio('full1', 'raw', 'serverCpuUs'))),
+    cpuAgainstStatic(c, ratio('full1', 'static2', 'serverCpuUs'), us('full1', 'serverCpuUs'), us('static2', 'serverCpuUs')),
+    info(`CPU per request, ${c} conn: the designs' floors (Worker Loader, no platform code)`,
+      `full path's shape ${us('loadedDispatch', 'serverCpuUs')} · static dispatch Worker with its own loader ` +
+        `${us('staticDispatchLoader', 'serverCpuUs')} · one loaded Worker ${us('loader', 'serverCpuUs')}`,
+      `static two-Worker ${us('static2', 'serverCpuUs')}`,
+      `${showRatio(ratio('loadedDispatch', 'static2', 'serverCpuUs'))} · ` +
+        `${showRatio(ratio('staticDispatchLoader', 'static2', 'serverCpuUs'))} · ${showRatio(ratio('loader', 'static2', 'serverCpuUs'))}`),
+    info(`CPU per request, ${c} conn: the platform over its shape's floor`,
+      `full path ${us('full1', 'serverCpuUs')} · one account Worker, no dispatch ${us('direct', 'serverCpuUs')}`,
+      `full path's shape ${us('loadedDispatch', 'serverCpuUs')} · one loaded Worker ${us('loader', 'serverCpuUs')}`,
+      `${showRatio(ratio('full1', 'loadedDispatch', 'serverCpuUs'))} · ${showRatio(ratio('direct', 'loader', 'serverCpuUs'))}`),
   ]
   if (c === 1) {
     const added = spread(pairedDifferences(series('full1', 'p50'), series('raw', 'p50')))
@@ -180,6 +211,20 @@ function figuresAt(results: Results, c: Concurrency): Figure[] {
   return out
 }
 
+/** The issue-14 target: the full path's workerd CPU per request against the static two-Worker config. */
+function cpuAgainstStatic(c: Concurrency, r: ReturnType<typeof spread>, full: string, static2: string): Figure {
+  const targeted = c === 10
+  return {
+    figure: `full path CPU per request vs static two-Worker, ${c} conn`,
+    measured: full,
+    baseline: `static two-Worker ${static2}`,
+    ratio: showRatio(r),
+    target: targeted ? '≤ 1.5×' : '',
+    met: targeted ? atMost(r.median, 1.5) : undefined,
+    data: { ratios: r.values },
+  }
+}
+
 function notes(raw: StaticWorkerd, rounds: number, durationMs: number, results: Results): string[] {
   const failures = Object.entries(results).flatMap(([id, byC]) =>
     Object.entries(byC as Record<string, Measured[]>).flatMap(([c, rs]) =>
@@ -194,6 +239,14 @@ function notes(raw: StaticWorkerd, rounds: number, durationMs: number, results: 
       'process against raw workerd, 1 process; the default config (2 processes here) is shown separately.',
     `raw = \`workerd serve\` of a static config with the same hello-world module (pid ${raw.pid}); ` +
       'static two-Worker = a static dispatch Worker with a service binding to that user Worker.',
+    'Floors, static workerd configs with the same hello world in the Worker Loader and no platform code: ' +
+      '"one loaded Worker" = a Worker that forwards to it through `env.LOADER`; "full path\'s shape" = a host ' +
+      'that loads the dispatch Worker, which names the user Worker in a header to the host\'s `ctx.exports` ' +
+      'entrypoint, which loads it (workerd refuses to hand a loaded Worker\'s entrypoint to another loaded ' +
+      'Worker, so the call must cross back through the host); "static dispatch Worker with its own loader" = a ' +
+      'front with a service binding to a static dispatch Worker whose `get()` loads the user Worker in its own ' +
+      'isolate (the shape issue 14 proposes). "one account Worker, no dispatch" = the platform serving the hello ' +
+      'world as an account Worker on its workers.dev hostname (edge → host → loaded Worker).',
     'CPU per request: CPU time of the target’s process tree (/proc/<pid>/stat) over the run, divided by its ' +
       'responses. The bench Node process runs autocannon for every target and, for the platform, also its control ' +
       'plane (internal API, watchdog): the difference to the raw row is what the platform’s Node side spends ' +
