@@ -40,7 +40,7 @@ export class DispatchNamespace extends WorkerEntrypoint<HostEnv, DispatchProps> 
     const { name, options } = JSON.parse(raw) as { name: string; options?: DispatchOptions }
     const headers = new Headers(request.headers)
     headers.delete(DISPATCH_HEADER)
-    return runUserWorker(this.env, this.ctx, this.#target(name, options), new Request(request, { headers }))
+    return runUserWorker(this.env, this.ctx, this.#target(name, options), request, headers)
   }
 
   #target(name: string, options: DispatchOptions | undefined): UserWorkerProps {
@@ -55,11 +55,19 @@ export class DispatchNamespace extends WorkerEntrypoint<HostEnv, DispatchProps> 
   }
 }
 
-async function runUserWorker(env: HostEnv, ctx: ExecutionContext<unknown>, target: UserWorkerProps, request: Request): Promise<Response> {
+/** `headers` replace the request's own (the gateway's copy without its header): one copy for both changes. */
+async function runUserWorker(
+  env: HostEnv,
+  ctx: ExecutionContext<unknown>,
+  target: UserWorkerProps,
+  request: Request,
+  headers?: Headers,
+): Promise<Response> {
   const script = await lookupScript(env, target.accountId, target.namespaceId, target.name)
   // Dispatch code written for Cloudflare checks this exact prefix.
   if (!script) throw new Error(`Worker not found: ${target.name}`)
-  return invoke(env, ctx, script, script.trusted ? request : withoutCf(request), {
+  const forwarded = script.trusted ? (headers ? new Request(request, { headers }) : request) : withoutCf(request, headers)
+  return invoke(env, ctx, script, forwarded, {
     ...(target.limits ? { limits: target.limits } : {}),
     ...(target.outbound ? { variant: { outbound: target.outbound } } : {}),
   })
@@ -83,11 +91,11 @@ function outboundTarget(
 }
 
 /** Untrusted user Workers never see request.cf (Cloudflare's default for dispatch namespaces). */
-function withoutCf(request: Request): Request {
-  if (request.cf === undefined) return request
+function withoutCf(request: Request, headers?: Headers): Request {
+  if (request.cf === undefined) return headers ? new Request(request, { headers }) : request
   return new Request(request.url, {
     method: request.method,
-    headers: request.headers,
+    headers: headers ?? request.headers,
     body: request.body,
     redirect: request.redirect,
   })

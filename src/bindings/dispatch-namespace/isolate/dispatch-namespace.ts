@@ -11,7 +11,8 @@ export const DISPATCH_HEADER = 'x-workerhive-dispatch'
 function dispatchFetcherFor(gateway: Fetcher, name: string, options: unknown) {
   return {
     fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-      const request = new Request(input, init)
+      // A Request passed alone is copied once, with the header added (not first to itself).
+      const request = input instanceof Request && init === undefined ? input : new Request(input, init)
       const headers = new Headers(request.headers)
       headers.set(DISPATCH_HEADER, JSON.stringify({ name, options }))
       return gateway.fetch(new Request(request, { headers }))
