@@ -2,7 +2,7 @@ import { CONTROL, type StartupCheck, type StartupCheckResult } from '../shared/p
 import type { Keyring } from '../secrets/sealer.js'
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../util/clock.js'
-import { describeCandidate } from './internal/descriptors.js'
+import { describeCandidate, prepareMeteredModules } from './internal/descriptors.js'
 import { postControl, type ControlAnswer } from './control-client.js'
 import type { StartupCandidate, StartupOutcome, StartupRunner } from './startup-candidate.js'
 import type { EdgeProcess } from './supervisor.js'
@@ -65,9 +65,11 @@ export class StartupChecker implements StartupRunner {
     const check = await describeCandidate(this.#deps.store, this.#deps.keyring, candidate, this.#deps.clock.now())
     const key = sha256Hex(JSON.stringify([{ ...check.script, name: '' }, check.code]))
     const known = this.#passed.get(key)
-    if (known) return known
-    const outcome = check.script.format === 'modules' ? await this.#queued(check) : await this.#run(JSON.stringify(check))
-    if (outcome.ok) this.#passed.set(key, outcome)
+    const outcome = known ?? (check.script.format === 'modules' ? await this.#queued(check) : await this.#run(JSON.stringify(check)))
+    if (!outcome.ok) return outcome
+    this.#passed.set(key, outcome)
+    // It will be served next: its CPU checkpoints are inserted now, not on its first request.
+    prepareMeteredModules(candidate.version.modules)
     return outcome
   }
 

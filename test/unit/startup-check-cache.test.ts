@@ -5,7 +5,10 @@ import { after, before, describe, it } from 'node:test'
 import { StartupChecker } from '../../src/runtime/startup-check.js'
 import type { StartupCandidate } from '../../src/runtime/startup-candidate.js'
 import type { Keyring } from '../../src/secrets/sealer.js'
-import type { Store } from '../../src/storage/store.js'
+import type { ScriptVersion, Store } from '../../src/storage/store.js'
+import { codeBundle } from '../../src/runtime/internal/descriptors.js'
+import { CPU_CHECKPOINT } from '../../src/shared/protocol.js'
+import { sha256Hex } from '../../src/util/ids.js'
 import type { AccountId } from '../../src/domain/ids.js'
 import { systemClock } from '../../src/util/clock.js'
 
@@ -74,5 +77,17 @@ describe('StartupChecker: a passed check is not run again for the same code', ()
     const code = 'export default { fetch() { return new Response("no") } }'
     for (const name of ['x', 'x']) assert.equal((await checker.run(candidate(name, code))).ok, false)
     assert.deepEqual(ran, ['x', 'x'])
+  })
+
+  it('inserts a passed upload\'s CPU checkpoints before its first load, not on it', async () => {
+    const code = 'export default { fetch() { for (;;) return new Response("ok, prepared") } }'
+    assert.equal((await checker.run(candidate('prepared', code))).ok, true)
+    // A store that hands out other content for that hash: what is served must come from the upload.
+    const store = { scripts: { moduleContent: async () => new TextEncoder().encode('export default {}') } } as unknown as Store
+    const hash = sha256Hex(new TextEncoder().encode(code))
+    const version = { id: 'v', modules: [{ name: 'index.js', type: 'esm', hash, size: code.length }] } as unknown as ScriptVersion
+    const served = (await codeBundle(store, version)).modules[0]!.text ?? ''
+    assert.match(served, /ok, prepared/)
+    assert.ok(served.includes(`${CPU_CHECKPOINT}()`), served)
   })
 })

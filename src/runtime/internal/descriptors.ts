@@ -16,6 +16,7 @@ import type { ModuleContent, Script, ScriptVersion, Store } from '../../storage/
 import { hostBindingsOf } from '../../bindings/index.js'
 import { withCpuCheckpoints } from './cpu-checkpoints.js'
 import { sha256Hex } from '../../util/ids.js'
+import { RecentlyUsed } from '../../util/recently-used.js'
 import { runnableCompatibilityDate } from '../../domain/compatibility-date.js'
 import { openBinding } from '../../secrets/secret-bindings.js'
 import type { LogSampling } from '../log-sampling.js'
@@ -172,20 +173,39 @@ export async function codeBundle(store: Store, version: ScriptVersion): Promise<
   return { modules }
 }
 
-/** Instrumented sources by content hash: a module is parsed once, not on every load of it. */
-const metered = new Map<string, string>()
-const METERED_CACHE_ENTRIES = 500
+/**
+ * Instrumented sources by content hash, up to METERED_CACHE_BYTES of text: a module is parsed once,
+ * not on every load of it (a MiB of bundle takes Node about 0.6 s).
+ */
+const METERED_CACHE_BYTES = 64 * 1024 * 1024
+const metered = new RecentlyUsed<string, string>(METERED_CACHE_BYTES, (text) => text.length)
 
 /** A JavaScript module with CPU checkpoints, so `limits.cpu_ms` can stop it (docs/limits.md). */
 function meteredModule(hash: string, m: CodeBundle['modules'][number]): CodeBundle['modules'][number] {
   if ((m.type !== 'esm' && m.type !== 'commonjs') || m.text === undefined) return m
-  let text = metered.get(hash)
-  if (text === undefined) {
-    text = withCpuCheckpoints(m.text, m.type)
-    if (metered.size >= METERED_CACHE_ENTRIES) metered.delete(metered.keys().next().value!)
-    metered.set(hash, text)
+  return { ...m, text: meteredText(hash, m.type, m.text) }
+}
+
+function meteredText(hash: string, type: 'esm' | 'commonjs', text: string): string {
+  let instrumented = metered.get(hash)
+  if (instrumented === undefined) {
+    instrumented = withCpuCheckpoints(text, type)
+    metered.set(hash, instrumented)
   }
-  return { ...m, text }
+  return instrumented
+}
+
+/**
+ * Instruments an upload's JavaScript modules before it is published, so the upload call pays for
+ * the parsing and its first request does not (a 1 MiB bundle's first request took ~0.9 s instead
+ * of ~0.1 s). Keyed by the hash the store gives the content, which the first load looks up.
+ */
+export function prepareMeteredModules(modules: ModuleContent[]): void {
+  for (const m of modules) {
+    if (m.type !== 'esm' && m.type !== 'commonjs') continue
+    const buf = Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength)
+    meteredText(sha256Hex(m.content), m.type, buf.toString('utf8'))
+  }
 }
 
 function bundledModule(m: ModuleContent): CodeBundle['modules'][number] {
