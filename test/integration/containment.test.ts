@@ -88,7 +88,7 @@ describe('containment: memory', () => {
   })
   after(() => t.close())
 
-  const convict = async (name: string, reason: RegExp): Promise<void> => {
+  const convict = async (name: string, reason: RegExp, offences: string[] = ['memory']): Promise<void> => {
     const seen: string[] = []
     // Crash in the pool (probation), crash in probation (conviction), then refused. A busy machine
     // may take one more round before every process has heard of the conviction; the bound is loose.
@@ -101,14 +101,17 @@ describe('containment: memory', () => {
     assert.match(seen[seen.length - 1]!, reason, seen.join(' | '))
     const entry = t.platform.edge.watchdog.containment.entries().find((e) => e.key.endsWith(`/${name}`))
     assert.equal(entry?.status, 'banned')
-    assert.equal(entry?.reason, 'memory')
+    assert.ok(offences.includes(entry?.reason ?? ''), `convicted for ${entry?.reason}`)
     await allReady(t)
     assert.equal((await edge(t, host, '/good')).text, 'good')
   }
 
   it('identifies and convicts a tenant that exhausts its V8 heap', async () => {
     await putScript(t, namespaceScriptPath(t, 'tenants', 'heap-bomb'), `export default { fetch() { const a = []; while (true) a.push(new Array(1e5).fill(1.5)) } }`)
-    await convict('heap-bomb', /Worker exceeded memory limit\./)
+    // Near its heap limit V8 runs last-resort collections that burn CPU with no progress: on a
+    // starved machine the watchdog's CPU rule can trip before V8 gives up, and the conviction says
+    // CPU (seen once in CI with another heavy test file alongside). Either way it is convicted.
+    await convict('heap-bomb', /Worker exceeded (memory|CPU time) limit\./, ['memory', 'cpu'])
   })
 
   it('identifies and convicts a tenant that allocates ArrayBuffers past the process budget', async () => {
