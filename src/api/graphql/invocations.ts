@@ -19,23 +19,31 @@ export const CLOUDFLARE_STATUS: Record<UsageStatus, string> = {
   canceled: 'clientDisconnected',
 }
 
-export const DIMENSIONS = ['scriptName', 'dispatchNamespaceName', 'status', 'datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour', 'date'] as const
+export const TIME_DIMENSIONS = ['datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour', 'date'] as const
+export const DIMENSIONS = ['scriptName', 'dispatchNamespaceName', 'status', ...TIME_DIMENSIONS] as const
 export type Dimension = (typeof DIMENSIONS)[number]
 
 /** The dimension values of one stored record. */
 export function dimensionsOf(r: StoredUsage): Record<Dimension, string> {
-  const at = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
-  const floor = (step: number): number => r.minute - (r.minute % step)
   return {
     scriptName: r.script,
     dispatchNamespaceName: r.namespaceName ?? '',
     status: CLOUDFLARE_STATUS[r.status] ?? r.status,
-    datetime: at(r.minute),
-    datetimeMinute: at(r.minute),
+    ...timeDimensions(r.minute),
+  }
+}
+
+/** Cloudflare's time dimensions of a record's minute (every dataset has them). */
+export function timeDimensions(minute: number): Record<(typeof TIME_DIMENSIONS)[number], string> {
+  const at = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+  const floor = (step: number): number => minute - (minute % step)
+  return {
+    datetime: at(minute),
+    datetimeMinute: at(minute),
     datetimeFiveMinutes: at(floor(300_000)),
     datetimeFifteenMinutes: at(floor(900_000)),
     datetimeHour: at(floor(3_600_000)),
-    date: new Date(r.minute).toISOString().slice(0, 10),
+    date: new Date(minute).toISOString().slice(0, 10),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { OperationRecord, UsageProduct } from '../../shared/usage.js'
-import { matches, type Dimension, type Filter, type InvocationGroup } from './invocations.js'
+import { matches, TIME_DIMENSIONS, timeDimensions, type Dimension, type Filter, type InvocationGroup } from './invocations.js'
 
 /**
  * Cloudflare's per-resource datasets over the usage records' operations (per resource, minute and
@@ -19,8 +19,6 @@ export interface OperationsDataset {
   /** Each sum field from a group's operations. */
   sums: Record<string, (r: OperationRecord) => number>
 }
-
-export const TIME_DIMENSIONS = ['datetime', 'datetimeMinute', 'datetimeFiveMinutes', 'datetimeFifteenMinutes', 'datetimeHour', 'date'] as const
 
 export const OPERATIONS_DATASETS: OperationsDataset[] = [
   {
@@ -58,17 +56,10 @@ export const OPERATIONS_DATASETS: OperationsDataset[] = [
 export const dimensionsOfDataset = (d: OperationsDataset): string[] => [d.resource, ...(d.actionDimension ? ['actionType'] : []), ...TIME_DIMENSIONS]
 
 function dimensionsOf(d: OperationsDataset, r: OperationRecord): Record<string, string> {
-  const at = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
-  const floor = (step: number): number => r.minute - (r.minute % step)
   return {
     [d.resource]: r.resource,
     ...(d.actionDimension ? { actionType: r.action } : {}),
-    datetime: at(r.minute),
-    datetimeMinute: at(r.minute),
-    datetimeFiveMinutes: at(floor(300_000)),
-    datetimeFifteenMinutes: at(floor(900_000)),
-    datetimeHour: at(floor(3_600_000)),
-    date: new Date(r.minute).toISOString().slice(0, 10),
+    ...timeDimensions(r.minute),
   }
 }
 
