@@ -17,8 +17,8 @@ type Concurrency = (typeof CONCURRENCY)[number]
  * Worker Loader shapes with no platform code, the floors of the designs), and the platform with 1
  * and 2 edge processes, plus one account Worker reached without a dispatch Worker (`direct`).
  */
-type TargetId = 'raw' | 'static2' | 'loader' | 'loadedDispatch' | 'staticDispatchLoader' | 'direct' | 'full1' | 'full2'
-const TARGET_IDS: TargetId[] = ['raw', 'static2', 'loader', 'loadedDispatch', 'staticDispatchLoader', 'direct', 'full1', 'full2']
+const TARGET_IDS = ['raw', 'static2', 'loader', 'loadedDispatch', 'staticDispatchLoader', 'direct', 'full1', 'full2'] as const
+type TargetId = (typeof TARGET_IDS)[number]
 
 interface Target {
   id: TargetId

@@ -67,7 +67,7 @@ export class StartupChecker implements StartupRunner {
     const known = this.#passed.get(key)
     const outcome = known ?? (check.script.format === 'modules' ? await this.#queued(check) : await this.#run(JSON.stringify(check)))
     if (!outcome.ok) return outcome
-    this.#passed.set(key, outcome)
+    if (!known) this.#passed.set(key, outcome)
     // It will be served next: its CPU checkpoints are inserted now, not on its first request.
     prepareMeteredModules(candidate.version.modules)
     return outcome

@@ -55,7 +55,7 @@ export class DispatchNamespace extends WorkerEntrypoint<HostEnv, DispatchProps> 
   }
 }
 
-/** `headers` replace the request's own (the gateway's copy without its header): one copy for both changes. */
+/** `headers`: the gateway's copy of the request's headers, without its own header. */
 async function runUserWorker(
   env: HostEnv,
   ctx: ExecutionContext<unknown>,
@@ -66,8 +66,7 @@ async function runUserWorker(
   const script = await lookupScript(env, target.accountId, target.namespaceId, target.name)
   // Dispatch code written for Cloudflare checks this exact prefix.
   if (!script) throw new Error(`Worker not found: ${target.name}`)
-  const forwarded = script.trusted ? (headers ? new Request(request, { headers }) : request) : withoutCf(request, headers)
-  return invoke(env, ctx, script, forwarded, {
+  return invoke(env, ctx, script, forwardedRequest(request, headers, script.trusted), {
     ...(target.limits ? { limits: target.limits } : {}),
     ...(target.outbound ? { variant: { outbound: target.outbound } } : {}),
   })
@@ -90,9 +89,12 @@ function outboundTarget(
   return { service: declared.service, ...(declared.entrypoint ? { entrypoint: declared.entrypoint } : {}), params }
 }
 
-/** Untrusted user Workers never see request.cf (Cloudflare's default for dispatch namespaces). */
-function withoutCf(request: Request, headers?: Headers): Request {
-  if (request.cf === undefined) return headers ? new Request(request, { headers }) : request
+/**
+ * The request a user Worker gets, copied at most once: `headers` (if given) replace its own, and an
+ * untrusted Worker never sees request.cf (Cloudflare's default for dispatch namespaces).
+ */
+function forwardedRequest(request: Request, headers: Headers | undefined, trusted: boolean): Request {
+  if (trusted || request.cf === undefined) return headers ? new Request(request, { headers }) : request
   return new Request(request.url, {
     method: request.method,
     headers: headers ?? request.headers,

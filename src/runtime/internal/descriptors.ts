@@ -202,9 +202,8 @@ function meteredText(hash: string, type: 'esm' | 'commonjs', text: string): stri
  */
 export function prepareMeteredModules(modules: ModuleContent[]): void {
   for (const m of modules) {
-    if (m.type !== 'esm' && m.type !== 'commonjs') continue
-    const buf = Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength)
-    meteredText(sha256Hex(m.content), m.type, buf.toString('utf8'))
+    const { type, text } = bundledModule(m)
+    if ((type === 'esm' || type === 'commonjs') && text !== undefined) meteredText(sha256Hex(m.content), type, text)
   }
 }
 
